@@ -1,0 +1,88 @@
+"""FFN variants as the paper defines them, and the catalog of released models and their FFNs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app import catalog, papers
+from app.api.deps import ReferenceDep
+from app.api.papers import CSV_RESPONSE, FormatQuery
+from app.api.reference_cache import Payload
+from app.errors import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["variants and models"])
+
+VARIANT_CSV_COLUMNS = ["name", "activation", "gated", "d_ff_paper", "formula_latex"]
+
+
+@router.get("/variants", responses=CSV_RESPONSE | problem_responses(422))
+async def list_variants(request: Request, cache: ReferenceDep, format: FormatQuery = None) -> Response:
+    """The FFN variants of the paper, with formula, activation and the d_ff it used."""
+
+    def build(s: Session) -> Payload:
+        items = papers.list_variants(s)
+        return Payload({"items": items}, items, VARIANT_CSV_COLUMNS)
+
+    return await cache.respond(request, build)
+
+
+@router.get("/variants/{name}", responses=CSV_RESPONSE | problem_responses(404, 422))
+async def get_variant(
+    request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=64)], format: FormatQuery = None
+) -> Response:
+    """One variant (any case; 'geglu' works) with all its results and its rank in each column."""
+
+    def build(s: Session) -> Payload:
+        variant = papers.get_variant(s, name)
+        return Payload(variant, variant["results"], [*papers.RESULT_CSV_COLUMNS, "rank", "of"])
+
+    return await cache.respond(request, build)
+
+
+@router.get("/models", responses=CSV_RESPONSE | problem_responses(422))
+async def list_models(
+    request: Request,
+    cache: ReferenceDep,
+    activation: Annotated[str | None, Query(max_length=32, description="e.g. swiglu, geglu_tanh, relu.")] = None,
+    organization: Annotated[str | None, Query(max_length=120)] = None,
+    year_min: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    year_max: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    ffn_type: Literal["dense", "gated"] | None = None,
+    format: FormatQuery = None,
+) -> Response:
+    """Released models, the FFN they use and where each fact was verified."""
+    filters = catalog.CatalogFilters(activation, organization, year_min, year_max, ffn_type)
+
+    def build(s: Session) -> Payload:
+        items = catalog.list_models(s, filters)
+        return Payload({"items": items, "total": len(items)}, items, catalog.CATALOG_CSV_COLUMNS)
+
+    return await cache.respond(request, build)
+
+
+@router.get("/models/{name}", responses=problem_responses(404, 422))
+async def get_model(request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=120)]) -> Response:
+    """One model by name (case and punctuation ignored), with its report's architecture facts."""
+
+    def build(s: Session) -> Payload:
+        model = catalog.get_model(s, name)
+        return Payload(model, model["architecture_facts"], [])
+
+    return await cache.respond(request, build)
+
+
+@router.get("/architectures/{family}", responses=problem_responses(404, 422))
+async def get_architecture(
+    request: Request, cache: ReferenceDep, family: Annotated[str, Path(max_length=64)]
+) -> Response:
+    """A model family's architecture table as its report prints it (e.g. 'Gemma 2')."""
+
+    def build(s: Session) -> Payload:
+        table = catalog.architecture_table(s, family)
+        return Payload(table, None, [])
+
+    return await cache.respond(request, build)

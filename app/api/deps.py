@@ -1,0 +1,40 @@
+"""Annotated dependencies shared by the routers: settings, a database session, the response cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.api.reference_cache import ReferenceResponses
+from app.config import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_reference_responses(request: Request) -> ReferenceResponses:
+    cache: ReferenceResponses = request.app.state.reference_responses
+    return cache
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+ReferenceDep = Annotated[ReferenceResponses, Depends(get_reference_responses)]

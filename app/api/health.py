@@ -1,0 +1,61 @@
+"""Liveness, readiness and the loaded dataset version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
+
+from app import __version__
+from app.api.deps import SessionDep
+from app.errors import problem_response, problem_responses
+from app.migrate import current_revisions, head_revisions
+from app.models import DatasetInfo
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up (no database access, so it stays cheap for load balancers)."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/readyz", responses=problem_responses(503))
+async def readyz(request: Request) -> Any:
+    """The database is reachable and at the migration head; 503 otherwise."""
+    settings = request.app.state.settings
+    engine = request.app.state.engine
+
+    def check() -> tuple[set[str], set[str]]:
+        return current_revisions(engine), head_revisions(settings)
+
+    try:
+        current, head = await run_in_threadpool(check)
+    except SQLAlchemyError as exc:
+        return problem_response(503, f"database unreachable: {type(exc).__name__}", instance="/readyz")
+    if current != head:
+        return problem_response(
+            503,
+            f"database at migration {sorted(current) or 'none'}, head is {sorted(head)}; run `actlab migrate`",
+            instance="/readyz",
+        )
+    return JSONResponse({"status": "ready", "migration": sorted(head)})
+
+
+@router.get("/api/v1/dataset", tags=["papers"], responses=problem_responses(404))
+def dataset(session: SessionDep) -> dict[str, Any]:
+    """Which version of the reference data is loaded, its content hash and revision."""
+    info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))
+    if info is None:
+        return {"version": None, "revision": 0, "loaded_at": None, "content_sha256": None}
+    return {
+        "version": info.version,
+        "revision": info.revision,
+        "loaded_at": info.loaded_at.isoformat(),
+        "content_sha256": info.content_sha256,
+    }

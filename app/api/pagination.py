@@ -1,0 +1,26 @@
+"""Pagination envelope shared by every list endpoint: items, total, limit, offset and the next URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from app.config import Settings
+from app.domain import InvalidInputError
+
+
+def page_bounds(settings: Settings, limit: int | None, offset: int) -> tuple[int, int]:
+    if limit is None:
+        limit = settings.page_size_default
+    if limit > settings.page_size_max:
+        raise InvalidInputError("query.limit", f"must be at most {settings.page_size_max}", settings.page_size_max)
+    return limit, offset
+
+
+def envelope(request: Request, items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    next_url = None
+    if offset + limit < total:
+        url = request.url.include_query_params(limit=limit, offset=offset + limit)
+        next_url = f"{url.path}?{url.query}"
+    return {"items": items, "total": total, "limit": limit, "offset": offset, "next": next_url}

@@ -1,0 +1,154 @@
+"""Papers, their tables, the flat results list, comparisons of two variants and the best per benchmark."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app import papers
+from app.api.deps import ReferenceDep, SettingsDep
+from app.api.pagination import envelope, page_bounds
+from app.api.reference_cache import Payload
+from app.errors import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["papers"])
+
+FormatQuery = Annotated[
+    Literal["json", "csv"] | None, Query(description="`csv` for CSV (or send `Accept: text/csv`).")
+]
+CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV when asked for"}}
+SortKey = Literal[
+    "table", "-table", "variant", "-variant", "benchmark", "-benchmark", "metric", "-metric",
+    "training_steps", "-training_steps", "value", "-value",
+]
+
+
+@router.get("/papers", responses=CSV_RESPONSE | problem_responses(422))
+async def list_papers(request: Request, cache: ReferenceDep, format: FormatQuery = None) -> Response:
+    """Papers whose results are stored."""
+
+    def build(s: Session) -> Payload:
+        items = papers.list_papers(s)
+        return Payload({"items": items}, items, ["id", "arxiv_id", "arxiv_version", "title", "authors", "year"])
+
+    return await cache.respond(request, build)
+
+
+@router.get("/papers/{paper_id}", responses=problem_responses(404, 422))
+async def get_paper(request: Request, cache: ReferenceDep, paper_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """A paper with its setup facts, each with the section it comes from."""
+
+    def build(s: Session) -> Payload:
+        paper = papers.get_paper(s, paper_id)
+        return Payload(paper, paper["facts"], ["key", "label", "value", "location"])
+
+    return await cache.respond(request, build)
+
+
+@router.get("/papers/{paper_id}/tables/{number}", responses=CSV_RESPONSE | problem_responses(404, 422))
+async def get_paper_table(
+    request: Request,
+    cache: ReferenceDep,
+    paper_id: Annotated[str, Path(max_length=64)],
+    number: Annotated[int, Path(ge=1, le=1000)],
+    format: FormatQuery = None,
+) -> Response:
+    """A table as the paper prints it: column labels, rows, cells with value and stddev."""
+
+    def build(s: Session) -> Payload:
+        table = papers.paper_table(s, paper_id, number)
+        rows = []
+        for row in table["rows"] + table["reference_rows"]:
+            flat = {"row": row["label"]}
+            for col, cell in zip(table["columns"], row["cells"], strict=True):
+                flat[col["label"]] = "" if cell is None else cell["value_text"]
+                if cell is not None and cell["stddev_text"]:
+                    flat[f"{col['label']} (stddev)"] = cell["stddev_text"]
+            rows.append(flat)
+        columns = ["row"]
+        for col in table["columns"]:
+            columns.append(col["label"])
+            if any(r.get(f"{col['label']} (stddev)") for r in rows):
+                columns.append(f"{col['label']} (stddev)")
+        return Payload(table, rows, columns)
+
+    return await cache.respond(request, build)
+
+
+@router.get("/results", responses=CSV_RESPONSE | problem_responses(404, 422))
+async def list_results(
+    request: Request,
+    cache: ReferenceDep,
+    settings: SettingsDep,
+    paper: Annotated[str | None, Query(max_length=64, description="Paper id or arXiv id.")] = None,
+    variant: Annotated[str | None, Query(max_length=64, description="e.g. FFN_GEGLU (any case).")] = None,
+    benchmark: Annotated[str | None, Query(max_length=120, description="e.g. GLUE, CoLA, SQuAD, C4.")] = None,
+    metric: Annotated[str | None, Query(max_length=64)] = None,
+    training_steps: Annotated[int | None, Query(ge=0, le=10**9)] = None,
+    include_reference: bool = True,
+    sort: SortKey | None = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    format: FormatQuery = None,
+) -> Response:
+    """Every stored cell, filtered, sorted and paginated; each with its printed text and source."""
+    lim, off = page_bounds(settings, limit, offset)
+    filters = papers.ResultFilters(paper, variant, benchmark, metric, training_steps, include_reference)
+
+    def build(s: Session) -> Payload:
+        items, total = papers.query_results(s, filters, sort, lim, off)
+        return Payload(envelope(request, items, total, lim, off), items, papers.RESULT_CSV_COLUMNS)
+
+    return await cache.respond(request, build)
+
+
+@router.get("/compare", responses=CSV_RESPONSE | problem_responses(404, 422))
+async def compare(
+    request: Request,
+    cache: ReferenceDep,
+    a: Annotated[str, Query(max_length=64, description="First variant, e.g. FFN_GEGLU.")],
+    b: Annotated[str, Query(max_length=64, description="Second variant, e.g. FFN_SwiGLU.")],
+    paper: Annotated[str | None, Query(max_length=64)] = None,
+    format: FormatQuery = None,
+) -> Response:
+    """Both variants per benchmark and metric: the difference, who is better, and whether it is noise."""
+
+    def build(s: Session) -> Payload:
+        result = papers.compare(s, a, b, paper)
+        rows = [
+            {
+                "benchmark": i["benchmark"], "metric": i["metric"], "training_steps": i["training_steps"],
+                "a": i["a"]["variant"], "a_value": i["a"]["value_text"], "b": i["b"]["variant"],
+                "b_value": i["b"]["value_text"], "difference": i["difference_text"], "better": i["better"],
+                "spread": i["spread"], "noise": i["noise"],
+            }
+            for i in result["items"]
+        ]
+        return Payload(result, rows, list(rows[0]) if rows else [])
+
+    return await cache.respond(request, build)
+
+
+@router.get("/best", responses=CSV_RESPONSE | problem_responses(404, 422))
+async def best(
+    request: Request,
+    cache: ReferenceDep,
+    benchmark: Annotated[str | None, Query(max_length=120)] = None,
+    metric: Annotated[str | None, Query(max_length=64)] = None,
+    training_steps: Annotated[int | None, Query(ge=0, le=10**9)] = None,
+    format: FormatQuery = None,
+) -> Response:
+    """The best variant per benchmark and metric (ties listed; reference rows never compete)."""
+
+    def build(s: Session) -> Payload:
+        items = papers.best(s, benchmark, training_steps, metric)
+        return Payload(
+            {"items": items},
+            items,
+            ["benchmark", "metric", "training_steps", "best", "value_text", "tie", "source.label"],
+        )
+
+    return await cache.respond(request, build)

@@ -1,0 +1,172 @@
+"""Pre-serialized responses for the reference data, invalidated when the dataset revision moves.
+
+The reference data only changes when ``actlab seed`` loads a new revision, so building a response
+(ORM queries, JSON or CSV or HTML rendering) once per revision and serving the stored bytes turns a
+~1 ms database-bound request into a dictionary lookup. Each process re-reads the revision at most
+every ``reference_cache_check_seconds``, which is how a seed run in another process reaches it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from fastapi import Request
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.config import Settings
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+JSON_MEDIA_TYPE = "application/json"
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+
+
+@dataclass
+class Payload:
+    """What a route builds: the JSON document, and the flat rows its CSV form is made of."""
+
+    data: Any
+    csv_rows: list[dict[str, Any]] | None = None
+    csv_columns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    body: bytes
+    media_type: str
+    etag: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            out[name] = ";".join(str(v) for v in value)
+        else:
+            out[name] = "" if value is None else value
+    return out
+
+
+def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
+    flat = [_flatten(r) for r in rows]
+    if not columns:
+        columns = list(dict.fromkeys(k for r in flat for k in r))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(flat)
+    return buffer.getvalue().encode()
+
+
+def wants_csv(request: Request) -> bool:
+    fmt = request.query_params.get("format")
+    if fmt:
+        return fmt.lower() == "csv"
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+class ReferenceResponses:
+    """A per-process LRU of rendered reference responses keyed by URL, format and dataset revision."""
+
+    def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
+        self._factory = session_factory
+        self._check_every = settings.reference_cache_check_seconds
+        self._max_entries = settings.reference_cache_entries
+        self._entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
+        self._lock = threading.Lock()
+        self._revision = -1
+        self._checked_at = float("-inf")
+
+    def read_revision(self) -> int:
+        try:
+            with self._factory() as session:
+                value = session.execute(text("SELECT revision FROM dataset_info WHERE id = 1")).scalar()
+        except SQLAlchemyError:
+            return 0
+        return int(value or 0)
+
+    def revision(self) -> int:
+        now = time.monotonic()
+        if now - self._checked_at >= self._check_every:
+            current = self.read_revision()
+            with self._lock:
+                self._checked_at = now
+                if current != self._revision:
+                    self._entries.clear()
+                    self._revision = current
+        return self._revision
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._checked_at = float("-inf")
+
+    def _store(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
+        if self._max_entries <= 0:
+            return
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+    def _lookup(self, key: tuple[Any, ...]) -> CachedResponse | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    async def respond(
+        self,
+        request: Request,
+        build: Callable[[Session], Payload],
+        *,
+        html: Callable[[Payload], str] | None = None,
+    ) -> Response:
+        """Serve ``build``'s result as JSON, CSV (when asked) or HTML (for pages), from the cache."""
+        revision = self.revision()
+        fmt = "html" if html is not None else ("csv" if wants_csv(request) else "json")
+        key = (revision, fmt, request.url.path, tuple(sorted(request.query_params.multi_items())))
+        entry = self._lookup(key)
+        if entry is None:
+
+            def render() -> CachedResponse:
+                with self._factory() as session:
+                    payload = build(session)
+                if fmt == "html":
+                    assert html is not None
+                    body, media = html(payload).encode(), HTML_MEDIA_TYPE
+                elif fmt == "csv":
+                    if payload.csv_rows is None:
+                        body, media = to_csv([payload.data], payload.csv_columns), CSV_MEDIA_TYPE
+                    else:
+                        body, media = to_csv(payload.csv_rows, payload.csv_columns), CSV_MEDIA_TYPE
+                else:
+                    body, media = orjson.dumps(payload.data), JSON_MEDIA_TYPE
+                etag = f'"r{revision}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
+                return CachedResponse(body, media, etag)
+
+            entry = await run_in_threadpool(render)
+            self._store(key, entry)
+        headers = {"ETag": entry.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
+        if request.headers.get("if-none-match") == entry.etag:
+            return Response(status_code=304, headers=headers)
+        return Response(entry.body, media_type=entry.media_type, headers=headers)

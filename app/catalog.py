@@ -1,0 +1,128 @@
+"""The model catalog (which released model uses which FFN) and report architecture facts."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import UnknownNameError
+from app.models import ArchitectureFact, CatalogModel
+
+CATALOG_CSV_COLUMNS = [
+    "name", "organization", "year", "ffn_type", "activation", "d_model_text", "d_ff_text", "verified", "source",
+]
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    activation: str | None = None
+    organization: str | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    ffn_type: str | None = None
+
+
+def model_item(m: CatalogModel) -> dict[str, Any]:
+    return {
+        "name": m.name,
+        "organization": m.organization,
+        "year": m.year,
+        "ffn_type": m.ffn_type,
+        "activation": m.activation,
+        "d_model": m.d_model,
+        "d_model_text": m.d_model_text,
+        "d_ff": m.d_ff,
+        "d_ff_text": m.d_ff_text,
+        "source": m.source,
+        "verified": m.verified,
+    }
+
+
+def list_models(session: Session, filters: CatalogFilters) -> list[dict[str, Any]]:
+    stmt = select(CatalogModel).order_by(CatalogModel.position)
+    if filters.activation is not None:
+        stmt = stmt.where(CatalogModel.activation == filters.activation.strip().lower())
+    if filters.organization is not None:
+        stmt = stmt.where(CatalogModel.organization.ilike(f"%{filters.organization.strip()}%"))
+    if filters.year_min is not None:
+        stmt = stmt.where(CatalogModel.year >= filters.year_min)
+    if filters.year_max is not None:
+        stmt = stmt.where(CatalogModel.year <= filters.year_max)
+    if filters.ffn_type is not None:
+        stmt = stmt.where(CatalogModel.ffn_type == filters.ffn_type.strip().lower())
+    return [model_item(m) for m in session.scalars(stmt)]
+
+
+def normalize_model_name(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def get_model(session: Session, name: str) -> dict[str, Any]:
+    """A model by its name; case, spaces and punctuation are ignored ('gemma-2-9b' finds 'Gemma 2 9B')."""
+    models = list(session.scalars(select(CatalogModel).order_by(CatalogModel.position)))
+    wanted = normalize_model_name(name)
+    for m in models:
+        if normalize_model_name(m.name) == wanted:
+            item = model_item(m)
+            item["architecture_facts"] = architecture_facts_for(session, m.name)
+            return item
+    raise UnknownNameError("model", name, [m.name for m in models], "name")
+
+
+def models_using(session: Session, activation: str) -> list[dict[str, Any]]:
+    """Catalog models using ``activation`` or an implementation of it ('gelu' also finds 'gelu_tanh')."""
+    wanted = activation.lower()
+    return [
+        model_item(m)
+        for m in session.scalars(select(CatalogModel).order_by(CatalogModel.year, CatalogModel.position))
+        if m.activation == wanted or m.activation.startswith(f"{wanted}_")
+    ]
+
+
+def architecture_facts_for(session: Session, model_name: str) -> list[dict[str, Any]]:
+    """Report-table facts for a catalog model, matched by family and size ('Gemma 2 9B')."""
+    out = []
+    for f in session.scalars(select(ArchitectureFact).order_by(ArchitectureFact.position)):
+        if normalize_model_name(f"{f.family} {f.size}") == normalize_model_name(model_name):
+            out.append(fact_item(f))
+    return out
+
+
+def fact_item(f: ArchitectureFact) -> dict[str, Any]:
+    return {
+        "family": f.family,
+        "size": f.size,
+        "parameter": f.parameter,
+        "value_text": f.value_text,
+        "source": f.source,
+        "verified": f.verified,
+    }
+
+
+def architecture_table(session: Session, family: str) -> dict[str, Any]:
+    """A family's architecture table (parameters × sizes) as its report prints it."""
+    facts = list(
+        session.scalars(
+            select(ArchitectureFact).where(ArchitectureFact.family == family).order_by(ArchitectureFact.position)
+        )
+    )
+    if not facts:
+        families = list(dict.fromkeys(session.scalars(select(ArchitectureFact.family))))
+        raise UnknownNameError("model family", family, families, "family")
+    sizes = list(dict.fromkeys(f.size for f in facts))
+    rows: dict[str, dict[str, Any]] = {}
+    for f in facts:
+        row = rows.setdefault(f.parameter, {"parameter": f.parameter, "source": f.source, "values": {}})
+        row["values"][f.size] = f.value_text
+    return {"family": family, "sizes": sizes, "rows": list(rows.values())}
+
+
+def activation_choices_by_year(session: Session) -> dict[int, Counter[str]]:
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for m in session.scalars(select(CatalogModel)):
+        counts[m.year][m.activation] += 1
+    return dict(sorted(counts.items()))

@@ -1,0 +1,96 @@
+"""Service settings.
+
+Every limit the service enforces lives here as a field with a description, so that the README's
+configuration table (kept in step by a test) documents the whole contract with operators.
+Values come from environment variables prefixed ``ACTLAB_`` or from a ``.env`` file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = Path("var") / "actlab.db"
+
+
+class Settings(BaseSettings):
+    """All configuration of one Activation Lab deployment."""
+
+    model_config = SettingsConfigDict(env_prefix="ACTLAB_", env_file=".env", extra="ignore")
+
+    # --- service -------------------------------------------------------------------------------
+    environment: Literal["development", "production", "test"] = Field(
+        "development",
+        description="`development` allows insecure defaults; `production` refuses to start without secrets.",
+    )
+    database_url: str = Field(
+        f"sqlite:///./{DEFAULT_SQLITE_PATH.as_posix()}",
+        description="SQLAlchemy URL. SQLite file by default; `postgresql+psycopg://user@host/db` when deployed.",
+    )
+    host: str = Field("127.0.0.1", description="Address `actlab serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `actlab serve` listens on.")
+    templates_dir: Path = Field(
+        PROJECT_ROOT / "templates", description="Folder of the Jinja templates (the project's `templates/`)."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level.")
+    sqlite_busy_timeout_ms: int = Field(
+        5000, ge=0, le=600_000, description="How long a SQLite writer waits for a lock before failing."
+    )
+
+    # --- reference data and lists ---------------------------------------------------------------
+    reference_cache_check_seconds: float = Field(
+        1.0,
+        ge=0.0,
+        le=3600.0,
+        description=(
+            "How often (at most) a process re-reads the loaded dataset revision to invalidate its cached "
+            "reference responses after `actlab seed`."
+        ),
+    )
+    reference_cache_entries: int = Field(
+        2048, ge=0, le=1_000_000, description="Pre-serialized reference responses kept per process."
+    )
+    page_size_default: int = Field(50, ge=1, le=10_000, description="Items per page when `limit` is absent.")
+    page_size_max: int = Field(500, ge=1, le=100_000, description="Largest `limit` a list endpoint accepts.")
+
+    # --- activation curves ----------------------------------------------------------------------
+    curve_max_points: int = Field(
+        100_001, ge=2, le=10_000_001, description="Most sample points in one curve or error request."
+    )
+    curve_max_functions: int = Field(8, ge=1, le=64, description="Most functions (`fn`) in one curve request.")
+    curve_max_abs_x: float = Field(
+        1000.0, gt=0, le=1e6, description="Largest |x| (and |a|, |b| for gates) a request may ask for."
+    )
+    surface_max_points_per_axis: int = Field(
+        401, ge=2, le=10_001, description="Most grid points per axis of a gate surface."
+    )
+    curve_cache_entries: int = Field(256, ge=0, le=100_000, description="Serialized curve responses cached.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("must be a SQLAlchemy URL such as sqlite:///./var/actlab.db")
+        return value
+
+    @model_validator(mode="after")
+    def _page_sizes_consistent(self) -> Settings:
+        if self.page_size_default > self.page_size_max:
+            raise ValueError("page_size_default must not exceed page_size_max")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read from the environment once per process (the CLI and the server entry)."""
+    return Settings()
+

@@ -1,0 +1,201 @@
+"""One error shape for the whole service: RFC 9457 problem details (``application/problem+json``).
+
+Domain modules raise plain exceptions (or :class:`ProblemError`); the handlers registered here turn
+every failure — validation, unknown names, limits, unexpected bugs — into the same JSON body, so a
+client needs exactly one error parser.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.domain import InvalidInputError, UnknownNameError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("actlab.errors")
+
+TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class FieldError(BaseModel):
+    """One problem with one input: where it is, what is wrong, and the limit when there is one."""
+
+    loc: list[str | int] = Field(description="Path to the offending field, e.g. ['query', 'points'].")
+    msg: str
+    type: str = "value_error"
+    limit: Any | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, extended with the list of field errors."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+    valid: list[str] | None = Field(None, description="Valid names, when an unknown name was given.")
+
+
+class ProblemError(Exception):
+    """Raise anywhere below the routers to answer with a problem+json response."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        valid: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+        type_: str = "about:blank",
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.valid = valid
+        self.headers = headers or {}
+        self.type = type_
+
+
+def field_problem(status: int, loc: list[str | int], msg: str, *, limit: Any = None) -> ProblemError:
+    """A problem about one input field, naming the field and the limit it broke."""
+    where = ".".join(str(p) for p in loc)
+    return ProblemError(status, f"{where}: {msg}", errors=[FieldError(loc=loc, msg=msg, limit=limit)])
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[FieldError] | None = None,
+    valid: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    type_: str = "about:blank",
+) -> Response:
+    body = Problem(
+        type=type_,
+        title=TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=errors or [],
+        valid=valid,
+    )
+    return Response(
+        orjson.dumps(body.model_dump(exclude_none=True)),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries, so every status a route can return is declared."""
+    return {
+        status: {
+            "model": Problem,
+            "description": TITLES.get(status, "Error"),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    out = []
+    for err in exc.errors():
+        ctx = err.get("ctx") or {}
+        limit = next((ctx[k] for k in ("le", "ge", "lt", "gt", "max_length", "min_length") if k in ctx), None)
+        out.append(
+            FieldError(
+                loc=[p for p in err.get("loc", ()) if isinstance(p, str | int)],
+                msg=str(err.get("msg", "invalid")),
+                type=str(err.get("type", "value_error")),
+                limit=limit if isinstance(limit, int | float | str) else None,
+            )
+        )
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        return problem_response(
+            exc.status,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+            valid=exc.valid,
+            headers=exc.headers,
+            type_=exc.type,
+        )
+
+    @app.exception_handler(UnknownNameError)
+    async def _unknown(request: Request, exc: UnknownNameError) -> Response:
+        shown = ", ".join(exc.valid[:60]) + (" …" if len(exc.valid) > 60 else "")
+        errors = [FieldError(loc=[exc.field], msg=f"unknown {exc.kind}", type="unknown_name")] if exc.field else []
+        return problem_response(
+            404,
+            f"unknown {exc.kind} '{exc.name}'; valid: {shown}",
+            instance=request.url.path,
+            errors=errors,
+            valid=exc.valid,
+        )
+
+    @app.exception_handler(InvalidInputError)
+    async def _invalid(request: Request, exc: InvalidInputError) -> Response:
+        return problem_response(
+            exc.status,
+            str(exc) + (f" (limit {exc.limit})" if exc.limit is not None else ""),
+            instance=request.url.path,
+            errors=[FieldError(loc=exc.field.split("."), msg=exc.message, limit=exc.limit)],
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.loc)}: {e.msg}" + (f" (limit {e.limit})" if e.limit is not None else "")
+            for e in errors
+        )
+        return problem_response(422, detail or "invalid request", instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no route {request.url.path}"
+        return problem_response(
+            exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "internal error; it has been logged", instance=request.url.path)

@@ -1,0 +1,273 @@
+"""Speed comparison: forward+backward time of each FFN variant, against a matmul-only floor.
+
+For each variant, at ``tokens`` x ``d_model`` in ``dtype`` on one device:
+
+* **eager** time of ``y = ffn(x); y.backward(g)`` (gradients for the weights and for ``x``, as inside
+  a Transformer), median over ``repeats`` samples of ``iters`` steps after ``warmup`` steps, with the
+  device synchronised before each clock read;
+* **compiled** time of the same under ``torch.compile`` where it works — the first call's time is
+  reported separately as ``compile_seconds``; when compiling fails, ``compile_error`` says why;
+* the **matmul floor**: the same GEMMs the variant needs (3 per weight matrix: forward, input-grad,
+  weight-grad), run bare in the same process on the same device and dtype, without the activation,
+  the gate product or autograd. ``ratio_to_floor`` = variant time / floor time says how much the
+  element-wise work and framework overhead cost on top of the unavoidable matmuls;
+* achieved FLOP/s = 3 x forward matmul FLOPs / time (see :data:`app.ffn.FWD_BWD_FLOPS_FACTOR`).
+
+Why the defaults (tokens 2048, d_model 256, float32 on CPU, bf16 on CUDA, compile only on CUDA): at
+this size one fwd+bwd takes ~0.1 s on a 2-core CPU, so the eight paper variants plus their floors time
+in well under a minute; torch.compile on CPU took longer to compile than it saved at these sizes, so it
+runs there only when asked (``compile=True``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import torch
+
+from app import ffn as ffn_lib
+from app.experiments import device as device_lib
+from app.experiments.quality import Report
+
+
+@dataclass(frozen=True)
+class SpeedConfig:
+    variants: tuple[str, ...] = ffn_lib.PAPER_VARIANTS
+    tokens: int = 2048
+    d_model: int = 256
+    #: Dense-variant hidden size; None means 4 · d_model.
+    d_ff: int | None = None
+    #: "auto" = bfloat16 on CUDA, float32 on CPU; or "float32" | "bfloat16" | "float16".
+    dtype: str = "auto"
+    device: str = "auto"
+    matched: bool = True
+    multiple_of: int = ffn_lib.DEFAULT_MULTIPLE_OF
+    #: "auto" = compile on CUDA only (slower than eager on CPU at these sizes); True/False force it.
+    compile: bool | str = "auto"
+    warmup: int = 3
+    iters: int = 5
+    repeats: int = 3
+    #: Torch threads for the timing (CPU); bounded so a job cannot take every core from the API.
+    threads: int = 2
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.variants:
+            raise ValueError("variants: at least one variant is needed")
+        canon = tuple(ffn_lib.canonical_name(v) for v in self.variants)
+        if len(set(canon)) != len(canon):
+            raise ValueError("variants: each variant may appear once")
+        object.__setattr__(self, "variants", canon)
+        for name in ("tokens", "d_model", "multiple_of", "warmup", "iters", "repeats", "threads"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.d_ff is not None and self.d_ff < 1:
+            raise ValueError("d_ff must be at least 1")
+        if self.dtype != "auto" and self.dtype not in device_lib.DTYPES:
+            raise ValueError(f"dtype must be 'auto' or one of {', '.join(device_lib.DTYPES)}")
+        if self.compile not in (True, False, "auto"):
+            raise ValueError("compile must be true, false or 'auto'")
+        device_lib.resolve(self.device)
+
+    @property
+    def dense_d_ff(self) -> int:
+        return self.d_ff if self.d_ff is not None else 4 * self.d_model
+
+    def resolved_dtype(self, dev: torch.device) -> str:
+        if self.dtype != "auto":
+            return self.dtype
+        return "bfloat16" if dev.type == "cuda" else "float32"
+
+    def wants_compile(self, dev: torch.device) -> bool:
+        return dev.type == "cuda" if self.compile == "auto" else bool(self.compile)
+
+    def timed_steps(self) -> int:
+        """fwd+bwd steps one phase (eager, compiled or floor) runs for one variant."""
+        return self.warmup + self.iters * self.repeats
+
+    def total_flops(self, with_compile: bool) -> float:
+        """Matmul FLOPs of the whole comparison: 2 or 3 timed phases per variant."""
+        phases = 3 if with_compile else 2
+        per_step = sum(self.fwd_bwd_flops(v) for v in self.variants)
+        return float(phases * self.timed_steps() * per_step)
+
+    def fwd_bwd_flops(self, variant: str) -> int:
+        fwd = ffn_lib.flops_per_token(variant, self.d_model, self.dense_d_ff, self.matched, self.multiple_of)
+        return ffn_lib.FWD_BWD_FLOPS_FACTOR * fwd * self.tokens
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["variants"] = list(self.variants)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SpeedConfig:
+        data = dict(data)
+        data.pop("kind", None)
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        if "variants" in data:
+            data["variants"] = tuple(data["variants"])
+        return cls(**data)
+
+
+def time_steps(step: Callable[[], None], dev: torch.device, warmup: int, iters: int, repeats: int,
+               tick: Callable[[], None]) -> float:
+    """Median seconds per ``step`` over ``repeats`` samples of ``iters`` steps, after ``warmup`` steps.
+    ``tick`` is called after each sample (progress, cancellation)."""
+    for _ in range(warmup):
+        step()
+    device_lib.synchronize(dev)
+    samples = []
+    for _ in range(repeats):
+        device_lib.synchronize(dev)
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            step()
+        device_lib.synchronize(dev)
+        samples.append((time.perf_counter() - t0) / iters)
+        tick()
+    return statistics.median(samples)
+
+
+def module_step(module: torch.nn.Module, x: torch.Tensor, grad: torch.Tensor) -> Callable[[], None]:
+    """One fwd+bwd through ``module``, gradients cleared first (so no accumulation add is timed)."""
+    params = list(module.parameters())
+
+    def step() -> None:
+        for p in params:
+            p.grad = None
+        x.grad = None
+        module(x).backward(grad)
+
+    return step
+
+
+def floor_step(gated: bool, x: torch.Tensor, grad: torch.Tensor, d_ff: int) -> Callable[[], None]:
+    """The variant's GEMMs alone: forward, input-gradient and weight-gradient products for each matrix.
+
+    Dense: h = x W1ᵀ, y = h W2ᵀ; gh = g W2, gW2 = gᵀ h, gW1 = ghᵀ x, gx = gh W1 (6 GEMMs).
+    Gated adds V: b = x Vᵀ, gV = ghᵀ x, and gx += gh V through addmm's accumulate (9 GEMMs).
+    """
+    d_model = x.shape[1]
+
+    def weight(rows: int, cols: int) -> torch.Tensor:
+        return torch.randn(rows, cols, device=x.device, dtype=x.dtype) * 0.02
+
+    w1, w2 = weight(d_ff, d_model), weight(d_model, d_ff)
+    v = weight(d_ff, d_model) if gated else None
+    xd = x.detach()
+
+    def step() -> None:
+        h = xd @ w1.t()
+        if v is not None:
+            _b = xd @ v.t()
+        _y = h @ w2.t()
+        gh = grad @ w2
+        _gw2 = grad.t() @ h
+        _gw1 = gh.t() @ xd
+        gx = gh @ w1
+        if v is not None:
+            _gv = gh.t() @ xd
+            gx.addmm_(gh, v)
+
+    return step
+
+
+def run(cfg: SpeedConfig, report: Report | None = None) -> dict[str, Any]:
+    """Time every variant (eager, compiled where it works) and its matmul floor; JSON-ready result."""
+    emit = report or (lambda _event: None)
+    dev = device_lib.resolve(cfg.device)
+    if dev.type == "cpu":
+        device_lib.set_threads(cfg.threads)
+    dtype_name = cfg.resolved_dtype(dev)
+    dtype = device_lib.DTYPES[dtype_name]
+    use_compile = cfg.wants_compile(dev)
+    phases = 3 if use_compile else 2
+    total = len(cfg.variants) * phases * cfg.repeats
+    done = 0
+    started = time.perf_counter()
+
+    def tick(variant: str, phase: str) -> Callable[[], None]:
+        def inner() -> None:
+            nonlocal done
+            done += 1
+            emit({"type": "step", "variant": variant, "phase": phase, "done_steps": done, "total_steps": total})
+        return inner
+
+    emit({"type": "start", "total_steps": total, "variants": list(cfg.variants)})
+    gen = torch.Generator(device="cpu").manual_seed(cfg.seed)
+    x = torch.randn(cfg.tokens, cfg.d_model, generator=gen).to(dev, dtype).requires_grad_(True)
+    grad = torch.randn(cfg.tokens, cfg.d_model, generator=gen).to(dev, dtype)
+    floors: dict[tuple[bool, int], float] = {}
+    rows = []
+    for name in cfg.variants:
+        info = ffn_lib.describe(name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of)
+        d_ff, gated = int(info["d_ff"]), bool(info["gated"])  # type: ignore[call-overload]
+        torch.manual_seed(cfg.seed)
+        module = ffn_lib.make_ffn(name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of).to(dev, dtype)
+        flops = cfg.fwd_bwd_flops(name)
+        eager = time_steps(module_step(module, x, grad), dev, cfg.warmup, cfg.iters, cfg.repeats, tick(name, "eager"))
+        key = (gated, d_ff)
+        if key not in floors:
+            floors[key] = time_steps(floor_step(gated, x, grad, d_ff), dev, cfg.warmup, cfg.iters, cfg.repeats,
+                                     tick(name, "floor"))
+        else:
+            for _ in range(cfg.repeats):
+                tick(name, "floor")()
+        floor = floors[key]
+        row: dict[str, Any] = {
+            **info,
+            "fwd_bwd_flops": flops,
+            "eager_ms": eager * 1e3,
+            "eager_tflops": flops / eager / 1e12,
+            "floor_ms": floor * 1e3,
+            "floor_tflops": flops / floor / 1e12,
+            "ratio_to_floor": eager / floor,
+            "compiled_ms": None,
+            "compiled_tflops": None,
+            "compiled_ratio_to_floor": None,
+            "compile_seconds": None,
+            "compile_error": None if use_compile else "not attempted: compile is off for this device (set compile=true)",
+        }
+        if use_compile:
+            row.update(_compiled(cfg, module, x, grad, dev, floor, flops, tick(name, "compiled")))
+        rows.append(row)
+    return {
+        "kind": "speed",
+        "config": cfg.to_dict(),
+        "environment": device_lib.environment(dev, dtype_name),
+        "variants": rows,
+        "wall_seconds": time.perf_counter() - started,
+    }
+
+
+def _compiled(cfg: SpeedConfig, module: torch.nn.Module, x: torch.Tensor, grad: torch.Tensor, dev: torch.device,
+              floor: float, flops: int, tick: Callable[[], None]) -> dict[str, Any]:
+    """Compile the module, time the first call (compilation) apart from the timed steps."""
+    torch._dynamo.reset()  # each variant compiles from scratch; no recompile-limit surprises
+    try:
+        compiled = torch.compile(module)
+        step = module_step(compiled, x, grad)
+        device_lib.synchronize(dev)
+        t0 = time.perf_counter()
+        step()
+        device_lib.synchronize(dev)
+        compile_seconds = time.perf_counter() - t0
+    except Exception as exc:  # torch.compile fails in many environment-specific ways; report, don't fail
+        for _ in range(cfg.repeats):
+            tick()
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return {"compile_error": f"{type(exc).__name__}: {first}"[:500]}
+    seconds = time_steps(step, dev, cfg.warmup, cfg.iters, cfg.repeats, tick)
+    return {
+        "compiled_ms": seconds * 1e3,
+        "compiled_tflops": flops / seconds / 1e12,
+        "compiled_ratio_to_floor": seconds / floor,
+        "compile_seconds": compile_seconds,
+    }

@@ -1,0 +1,54 @@
+"""Child process for parallel quality runs: ``python -m app.experiments.worker``.
+
+Protocol (JSON, one object per line): the parent writes the QualityConfig dict, then one
+``[variant, seed]`` task at a time; for each task this process writes a ``step`` event per optimiser
+step and finally ``{"type": "result", ...}`` (or ``{"type": "error", ...}``) and waits for the next
+task. End of input means no more work. Torch threads are set from the config (1 by default).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import signal
+import sys
+import traceback
+from typing import Any
+
+import torch
+
+
+def die_with_parent() -> None:
+    """Linux: ask the kernel to SIGKILL this process when its parent dies, so a killed job worker
+    leaves no orphaned training behind (a no-op elsewhere)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+
+
+def main() -> None:
+    die_with_parent()
+    from app.experiments import device as device_lib
+    from app.experiments.quality import QualityConfig, build_corpus, train_one
+
+    cfg = QualityConfig.from_dict(json.loads(sys.stdin.readline()))
+    device_lib.set_threads(cfg.threads)
+    corpus = build_corpus(cfg.corpus, cfg.seq_len)
+    out = sys.stdout
+
+    def emit(event: dict[str, Any]) -> None:
+        out.write(json.dumps(event) + "\n")
+        out.flush()
+
+    for line in sys.stdin:
+        variant, seed = json.loads(line)
+        try:
+            result = train_one(cfg, variant, seed, corpus, torch.device("cpu"), emit)
+        except Exception as exc:  # reported to the parent, which fails the comparison with it
+            emit({"type": "error", "task": [variant, seed], "message": f"{exc!r}\n{traceback.format_exc()}"})
+            return
+        emit({"type": "result", "result": result})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The application factory: the only place where settings, database, routers and templates meet."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api import catalog as catalog_api
+from app.api import health as health_api
+from app.api import papers as papers_api
+from app.api.reference_cache import ReferenceResponses
+from app.config import PROJECT_ROOT, Settings
+from app.db import create_db_engine, make_session_factory
+from app.errors import Problem, install_error_handlers
+from app.web import pages as pages_web
+from app.web.templating import make_templates
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level.upper())
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    app = FastAPI(
+        title="Activation Lab",
+        version=__version__,
+        description=(
+            "Why Gemma 2 uses an approximated GeGLU, why LLaMA uses SwiGLU, what the 2/3 hidden-size rule is: "
+            "the published numbers with provenance, activation curves computed exactly, and FFN comparisons "
+            "you can run."
+        ),
+    )
+    engine = create_db_engine(settings)
+    session_factory = make_session_factory(engine)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.reference_responses = ReferenceResponses(settings, session_factory)
+    app.state.templates = make_templates(settings)
+
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
+
+    # --- routers (JSON first, then pages; each line is one resource) ---
+    app.include_router(health_api.router)
+    app.include_router(papers_api.router)
+    app.include_router(catalog_api.router)
+    app.include_router(pages_web.router)
+    # --- end of routers ---
+
+    _declare_problem_schema(app)
+    return app
+
+
+def _declare_problem_schema(app: FastAPI) -> None:
+    """Make the Problem schema part of OpenAPI so every declared error status can reference it."""
+    original = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for name, sub in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get(
+            "$defs", {}
+        ).items():
+            components.setdefault(name, sub)
+        components["Problem"].pop("$defs", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,166 @@
+"""Reference data: papers, their tables, FFN variants, the model catalog and architecture facts.
+
+Every stored number keeps its printed text next to its float (``value_text``), because "1.960" and
+"1.96" are not the same statement about precision, and its provenance (paper, table, row, column).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, utcnow
+
+
+class DatasetInfo(Base):
+    """One row: which version of app/data is loaded, and a revision that changes on every real change."""
+
+    __tablename__ = "dataset_info"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Paper(Base):
+    __tablename__ = "papers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(32), unique=True)
+    arxiv_version: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    authors: Mapped[str] = mapped_column(String(300))
+    organization: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    submitted: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+
+    facts: Mapped[list[PaperFact]] = relationship(
+        back_populates="paper", order_by="PaperFact.position", cascade="all, delete-orphan"
+    )
+    tables: Mapped[list[PaperTable]] = relationship(
+        back_populates="paper", order_by="PaperTable.number", cascade="all, delete-orphan"
+    )
+
+
+class PaperFact(Base):
+    """A setup fact exactly as the paper states it, with the section it comes from."""
+
+    __tablename__ = "paper_facts"
+    __table_args__ = (UniqueConstraint("paper_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+
+    paper: Mapped[Paper] = relationship(back_populates="facts")
+
+
+class PaperTable(Base):
+    __tablename__ = "paper_tables"
+    __table_args__ = (UniqueConstraint("paper_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    caption: Mapped[str] = mapped_column(Text)
+    source_label: Mapped[str] = mapped_column(String(200))
+
+    paper: Mapped[Paper] = relationship(back_populates="tables")
+
+
+class Variant(Base):
+    """An FFN variant as the paper defines it."""
+
+    __tablename__ = "variants"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    activation: Mapped[str] = mapped_column(String(64))
+    gated: Mapped[bool] = mapped_column(Boolean)
+    formula_latex: Mapped[str] = mapped_column(Text)
+    d_ff_paper: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Result(Base):
+    """One printed cell of a paper table.
+
+    Reference rows (the Raffel et al. 2019 numbers and their run-to-run stddev) have
+    ``is_reference`` set and ``variant_name`` empty, so no ranking can pick them up by accident.
+    """
+
+    __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("table_id", "row_label", "benchmark", "metric", "training_steps"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("paper_tables.id", ondelete="CASCADE"), index=True)
+    row_label: Mapped[str] = mapped_column(String(64))
+    row_position: Mapped[int] = mapped_column(Integer)
+    variant_name: Mapped[str | None] = mapped_column(ForeignKey("variants.name"), index=True)
+    is_reference: Mapped[bool] = mapped_column(Boolean, default=False)
+    benchmark: Mapped[str] = mapped_column(String(120), index=True)
+    metric: Mapped[str] = mapped_column(String(64))
+    column_label: Mapped[str] = mapped_column(String(120))
+    column_position: Mapped[int] = mapped_column(Integer)
+    training_steps: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)
+    value_text: Mapped[str] = mapped_column(String(32))
+    stddev: Mapped[float | None] = mapped_column(Float)
+    stddev_text: Mapped[str | None] = mapped_column(String(32))
+    higher_is_better: Mapped[bool] = mapped_column(Boolean)
+
+    table: Mapped[PaperTable] = relationship()
+
+
+class CatalogModel(Base):
+    """A released model and the FFN it uses, with where each fact was verified."""
+
+    __tablename__ = "catalog_models"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    organization: Mapped[str] = mapped_column(String(120), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    ffn_type: Mapped[str] = mapped_column(String(16))
+    activation: Mapped[str] = mapped_column(String(32), index=True)
+    d_model: Mapped[int | None] = mapped_column(Integer)
+    d_model_text: Mapped[str] = mapped_column(String(120))
+    d_ff: Mapped[int | None] = mapped_column(Integer)
+    d_ff_text: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(Text)
+    verified: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ArchitectureFact(Base):
+    """A cell of a model report's architecture table (e.g. Gemma 2 Table 1), kept as printed."""
+
+    __tablename__ = "architecture_facts"
+    __table_args__ = (UniqueConstraint("family", "size", "parameter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    family: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[str] = mapped_column(String(16))
+    parameter: Mapped[str] = mapped_column(String(120))
+    value_text: Mapped[str] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(200))
+    verified: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)

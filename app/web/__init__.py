@@ -1,0 +1,1 @@
+"""HTML routers. They call the same domain functions as the JSON routers in app/api."""

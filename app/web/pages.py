@@ -1,0 +1,129 @@
+"""Pages for the stored evidence: home, the paper, the variants and the model catalog.
+
+Each page is built from the same domain calls as its JSON twin and cached by the same reference
+cache, so the HTML is rendered once per dataset revision.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app import catalog, papers, plots
+from app.api.deps import ReferenceDep
+from app.api.reference_cache import Payload
+from app.errors import problem_responses
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=True, tags=["pages"], default_response_class=HTMLResponse)
+HTML = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
+
+
+def table1_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:
+    steps = [c["training_steps"] for c in table["columns"]]
+    short_i, long_i = steps.index(min(steps)), steps.index(max(steps))
+    rows = table["rows"]
+    return plots.perplexity_bars_svg(
+        tuple(r["variant"] for r in rows),
+        tuple(gated_by_name[r["variant"]] for r in rows),
+        tuple(r["cells"][short_i]["value"] for r in rows),
+        tuple(r["cells"][short_i]["stddev"] for r in rows),
+        tuple(r["cells"][long_i]["value"] for r in rows),
+        "Held-out log-perplexity on C4 (arXiv:2002.05202 Table 1)",
+    )
+
+
+@router.get("/", responses=HTML)
+async def home(request: Request, cache: ReferenceDep) -> Response:
+    def build(s: Session) -> Payload:
+        return Payload(
+            {
+                "papers": papers.list_papers(s),
+                "variants": papers.list_variants(s),
+                "best": papers.best(s, benchmark="C4"),
+            }
+        )
+
+    return await cache.respond(request, build, html=lambda p: render(request, "home.html", p.data))
+
+
+@router.get("/papers/{paper_id}", responses=HTML | problem_responses(404, 422))
+async def paper_page(request: Request, cache: ReferenceDep, paper_id: Annotated[str, Path(max_length=64)]) -> Response:
+    def build(s: Session) -> Payload:
+        paper = papers.get_paper(s, paper_id)
+        tables = [papers.paper_table(s, paper["id"], t["number"]) for t in paper["tables"]]
+        gated = {v["name"]: v["gated"] for v in papers.list_variants(s)}
+        chart = table1_chart(tables[0], gated) if tables and tables[0]["number"] == 1 else None
+        return Payload({"paper": paper, "tables": tables, "chart": chart})
+
+    return await cache.respond(request, build, html=lambda p: render(request, "paper.html", p.data))
+
+
+@router.get("/variants", responses=HTML)
+async def variants_page(request: Request, cache: ReferenceDep) -> Response:
+    def build(s: Session) -> Payload:
+        return Payload({"variants": papers.list_variants(s)})
+
+    return await cache.respond(request, build, html=lambda p: render(request, "variants.html", p.data))
+
+
+@router.get("/variants/{name}", responses=HTML | problem_responses(404, 422))
+async def variant_page(request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=64)]) -> Response:
+    def build(s: Session) -> Payload:
+        variant = papers.get_variant(s, name)
+        return Payload({"variant": variant, "models": catalog.models_using(s, variant_activation_id(variant))})
+
+    return await cache.respond(request, build, html=lambda p: render(request, "variant.html", p.data))
+
+
+def variant_activation_id(variant: dict[str, Any]) -> str:
+    """The catalog's activation label for a variant: gated ones are named after the GLU form."""
+    if not variant["gated"]:
+        return str(variant["activation"])
+    return variant["name"].removeprefix("FFN_").lower()
+
+
+@router.get("/models", responses=HTML | problem_responses(422))
+async def models_page(
+    request: Request,
+    cache: ReferenceDep,
+    activation: Annotated[str | None, Query(max_length=32)] = None,
+    organization: Annotated[str | None, Query(max_length=120)] = None,
+    year_min: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    year_max: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    ffn_type: Literal["dense", "gated"] | None = None,
+) -> Response:
+    filters = catalog.CatalogFilters(
+        activation or None, organization or None, year_min, year_max, ffn_type or None
+    )
+
+    def build(s: Session) -> Payload:
+        counts = catalog.activation_choices_by_year(s)
+        chart = plots.activations_by_year_svg(
+            tuple((year, tuple(sorted(c.items()))) for year, c in counts.items())
+        )
+        everything = catalog.list_models(s, catalog.CatalogFilters())
+        return Payload(
+            {
+                "models": catalog.list_models(s, filters),
+                "filters": filters,
+                "activations": sorted({m["activation"] for m in everything}),
+                "organizations": sorted({m["organization"] for m in everything}),
+                "chart": chart,
+                "query": request.url.query,
+            }
+        )
+
+    return await cache.respond(request, build, html=lambda p: render(request, "models.html", p.data))
+
+
+@router.get("/models/{name}", responses=HTML | problem_responses(404, 422))
+async def model_page(request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=120)]) -> Response:
+    def build(s: Session) -> Payload:
+        return Payload({"model": catalog.get_model(s, name)})
+
+    return await cache.respond(request, build, html=lambda p: render(request, "model.html", p.data))
