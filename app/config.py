@@ -71,6 +71,36 @@ class Settings(BaseSettings):
     )
     curve_cache_entries: int = Field(256, ge=0, le=100_000, description="Serialized curve responses cached.")
 
+    # --- threads and questions ------------------------------------------------------------------
+    thread_title_max_chars: int = Field(
+        200, ge=10, le=2000, description="Longest thread title (characters, after trimming spaces)."
+    )
+    post_body_max_chars: int = Field(
+        10_000, ge=100, le=1_000_000, description="Longest post body (Markdown source, characters)."
+    )
+    display_name_max_chars: int = Field(
+        60, ge=1, le=500, description="Longest display name an anonymous poster may give."
+    )
+    question_max_chars: int = Field(
+        500, ge=10, le=10_000, description="Longest question `POST /api/v1/questions` and `actlab ask` accept."
+    )
+    post_quotes_max: int = Field(10, ge=0, le=100, description="Most posts one post may quote.")
+    thread_posts_max: int = Field(
+        2000, ge=2, le=1_000_000, description="Most posts in one thread; further posts are refused with 422."
+    )
+    rephrase_endpoint_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of an OpenAI-compatible API (`…/v1`) that may rephrase composed answers; unset = off. "
+            "A rephrasing that adds or changes a number is rejected and the composed answer is kept."
+        ),
+    )
+    rephrase_model: str = Field("", description="Model name sent to the rephrasing endpoint.")
+    rephrase_api_key: str | None = Field(None, description="Bearer token for the rephrasing endpoint, if it needs one.")
+    rephrase_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long an answer waits for the rephrasing endpoint before keeping its own text."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _url_has_scheme(cls, value: str) -> str:
@@ -94,3 +124,34 @@ def get_settings() -> Settings:
     """Settings read from the environment once per process (the CLI and the server entry)."""
     return Settings()
 
+
+
+def settings_markdown_table() -> str:
+    """The README's configuration table, generated from the fields above (a test keeps them in step)."""
+    lines = ["| Variable | Default | Description |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            default = "<project>/" + default.relative_to(PROJECT_ROOT).as_posix()
+        shown = "(none)" if default is None else f"`{default}`"
+        description = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `ACTLAB_{name.upper()}` | {shown} | {description} |")
+    return "\n".join(lines)
+
+
+def write_readme_table(readme: Path = PROJECT_ROOT / "README.md") -> None:
+    """Refresh the table between the README's settings markers (`python -m app.config --write-readme`)."""
+    start, end = "<!-- settings:start -->", "<!-- settings:end -->"
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{settings_markdown_table()}\n{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if "--write-readme" in sys.argv:
+        write_readme_table()
+    else:
+        print(settings_markdown_table())

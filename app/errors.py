@@ -115,6 +115,41 @@ def problem_response(
     )
 
 
+def wants_html(request: Request) -> bool:
+    """Browsers asking for a page get an HTML error page; API clients always get problem+json."""
+    if request.url.path.startswith("/api/") or request.url.path in {"/healthz", "/readyz"}:
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept
+
+
+def _error(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    errors: list[FieldError] | None = None,
+    valid: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    type_: str = "about:blank",
+) -> Response:
+    templates = getattr(request.app.state, "templates", None)
+    if templates is not None and wants_html(request):
+        body = templates.env.get_template("error.html").render(
+            request=request,
+            current_path=request.url.path,
+            status=status,
+            title=TITLES.get(status, "Error"),
+            detail=detail,
+            errors=errors or [],
+            valid=valid or [],
+        )
+        return Response(body, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
+    return problem_response(
+        status, detail, instance=request.url.path, errors=errors, valid=valid, headers=headers, type_=type_
+    )
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries, so every status a route can return is declared."""
     return {
@@ -146,34 +181,22 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
-        return problem_response(
-            exc.status,
-            exc.detail,
-            instance=request.url.path,
-            errors=exc.errors,
-            valid=exc.valid,
-            headers=exc.headers,
-            type_=exc.type,
+        return _error(
+            request, exc.status, exc.detail, errors=exc.errors, valid=exc.valid, headers=exc.headers, type_=exc.type
         )
 
     @app.exception_handler(UnknownNameError)
     async def _unknown(request: Request, exc: UnknownNameError) -> Response:
         shown = ", ".join(exc.valid[:60]) + (" …" if len(exc.valid) > 60 else "")
         errors = [FieldError(loc=[exc.field], msg=f"unknown {exc.kind}", type="unknown_name")] if exc.field else []
-        return problem_response(
-            404,
-            f"unknown {exc.kind} '{exc.name}'; valid: {shown}",
-            instance=request.url.path,
-            errors=errors,
-            valid=exc.valid,
-        )
+        return _error(request, 404, f"unknown {exc.kind} '{exc.name}'; valid: {shown}", errors=errors, valid=exc.valid)
 
     @app.exception_handler(InvalidInputError)
     async def _invalid(request: Request, exc: InvalidInputError) -> Response:
-        return problem_response(
+        return _error(
+            request,
             exc.status,
             str(exc) + (f" (limit {exc.limit})" if exc.limit is not None else ""),
-            instance=request.url.path,
             errors=[FieldError(loc=exc.field.split("."), msg=exc.message, limit=exc.limit)],
         )
 
@@ -184,18 +207,16 @@ def install_error_handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.loc)}: {e.msg}" + (f" (limit {e.limit})" if e.limit is not None else "")
             for e in errors
         )
-        return problem_response(422, detail or "invalid request", instance=request.url.path, errors=errors)
+        return _error(request, 422, detail or "invalid request", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.url.path}"
-        return problem_response(
-            exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
-        )
+        return _error(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "internal error; it has been logged", instance=request.url.path)
+        return _error(request, 500, "internal error; it has been logged")

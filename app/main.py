@@ -11,7 +11,7 @@ from app import __version__
 from app.api import catalog as catalog_api
 from app.api import health as health_api
 from app.api import papers as papers_api
-from app.api.reference_cache import ReferenceResponses
+from app.api.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
 from app.errors import Problem, install_error_handlers
@@ -37,10 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
-    app.state.reference_responses = ReferenceResponses(settings, session_factory)
+    reference_responses = ReferenceResponses(settings, session_factory)
+    app.state.reference_responses = reference_responses
     app.state.templates = make_templates(settings)
 
     install_error_handlers(app)
+    app.add_middleware(ReferenceCacheMiddleware, cache=reference_responses)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
 
     # --- routers (JSON first, then pages; each line is one resource) ---

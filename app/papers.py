@@ -68,6 +68,16 @@ def resolve_benchmarks(session: Session, name: str, field: str = "benchmark") ->
     return matches
 
 
+def resolve_metric(session: Session, name: str, field: str = "metric") -> str:
+    """The stored metric name for ``name`` (any case); unknown names list the valid ones."""
+    metrics = list(dict.fromkeys(session.scalars(select(Result.metric).order_by(Result.id))))
+    wanted = name.strip().lower()
+    for metric in metrics:
+        if metric.lower() == wanted:
+            return metric
+    raise UnknownNameError("metric", name, metrics, field)
+
+
 def _number(value: Decimal) -> float:
     return float(value)
 
@@ -141,7 +151,7 @@ def paper_summary(paper: Paper) -> dict[str, Any]:
 
 
 def get_paper(session: Session, paper_id: str) -> dict[str, Any]:
-    paper = resolve_paper(session, paper_id)
+    paper = resolve_paper(session, paper_id, "paper_id")
     out = paper_summary(paper)
     out["summary"] = paper.summary
     out["facts"] = [
@@ -152,7 +162,7 @@ def get_paper(session: Session, paper_id: str) -> dict[str, Any]:
 
 def paper_table(session: Session, paper_id: str, number: int) -> dict[str, Any]:
     """A table as the paper prints it: columns, variant rows, reference rows, best cells marked."""
-    paper = resolve_paper(session, paper_id)
+    paper = resolve_paper(session, paper_id, "paper_id")
     table = next((t for t in paper.tables if t.number == number), None)
     if table is None:
         raise UnknownNameError(
@@ -200,8 +210,8 @@ def paper_table(session: Session, paper_id: str, number: int) -> dict[str, Any]:
         best_value = pick(Decimal(c["value_text"]) for c in candidates)
         for cell in candidates:
             cell["best"] = Decimal(cell["value_text"]) == best_value
-    variant_rows = []
-    reference_rows = []
+    variant_rows: list[dict[str, Any]] = []
+    reference_rows: list[dict[str, Any]] = []
     for pos in sorted(rows):
         row = rows[pos]
         row["cells"] = [row["cells"].get(c) for c in column_order]
@@ -258,11 +268,7 @@ def query_results(
     if filters.benchmark is not None:
         stmt = stmt.where(Result.benchmark.in_(resolve_benchmarks(session, filters.benchmark)))
     if filters.metric is not None:
-        metrics = list(dict.fromkeys(session.scalars(select(Result.metric).order_by(Result.id))))
-        chosen = [m for m in metrics if m.lower() == filters.metric.strip().lower()]
-        if not chosen:
-            raise UnknownNameError("metric", filters.metric, metrics, "metric")
-        stmt = stmt.where(Result.metric == chosen[0])
+        stmt = stmt.where(Result.metric == resolve_metric(session, filters.metric))
     if filters.training_steps is not None:
         stmt = stmt.where(Result.training_steps == filters.training_steps)
     if not filters.include_reference:
@@ -358,7 +364,7 @@ def compare(session: Session, a: str, b: str, paper: str | None = None) -> dict[
         )
     wins = {name_a: 0, name_b: 0, "tie": 0}
     for item in items:
-        wins[item["better"]] += 1
+        wins[str(item["better"])] += 1
     return {"a": name_a, "b": name_b, "items": items, "wins": wins}
 
 
@@ -394,7 +400,7 @@ def best(
     if training_steps is not None:
         stmt = stmt.where(Result.training_steps == training_steps)
     if metric is not None:
-        stmt = stmt.where(Result.metric.ilike(metric.strip()))
+        stmt = stmt.where(Result.metric == resolve_metric(session, metric))
     groups: dict[tuple[str, str, int], list[Result]] = defaultdict(list)
     for r in session.scalars(stmt.order_by(PaperTable.number, Result.column_position, Result.row_position)):
         groups[(r.benchmark, r.metric, r.training_steps)].append(r)
@@ -436,7 +442,7 @@ def list_variants(session: Session) -> list[dict[str, Any]]:
 
 def get_variant(session: Session, name: str) -> dict[str, Any]:
     """A variant with all its results and its rank among the variants in each column."""
-    canonical = resolve_variant(session, name)
+    canonical = resolve_variant(session, name, "name")
     variant = session.get(Variant, canonical)
     assert variant is not None
     results = list(

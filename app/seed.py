@@ -143,7 +143,7 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
         for i, r in enumerate(_read_csv(data_dir / "variants.csv"))
     ]
     _upsert(session, report, Variant, ("name",), variant_rows)
-    variant_names = {v["name"] for v in variant_rows}
+    variant_names = {str(v["name"]) for v in variant_rows}
 
     _upsert(
         session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -47,6 +48,11 @@ async def readyz(request: Request) -> Any:
     return JSONResponse({"status": "ready", "migration": sorted(head)})
 
 
+def _utc(moment: datetime) -> datetime:
+    """The same instant in UTC: SQLite hands back naive datetimes (stored as UTC), PostgreSQL aware ones."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 @router.get("/api/v1/dataset", tags=["papers"], responses=problem_responses(404))
 def dataset(session: SessionDep) -> dict[str, Any]:
     """Which version of the reference data is loaded, its content hash and revision."""
@@ -56,6 +62,6 @@ def dataset(session: SessionDep) -> dict[str, Any]:
     return {
         "version": info.version,
         "revision": info.revision,
-        "loaded_at": info.loaded_at.isoformat(),
+        "loaded_at": _utc(info.loaded_at).isoformat(),
         "content_sha256": info.content_sha256,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from starlette.responses import Response
 from app import papers
 from app.api.deps import ReferenceDep, SettingsDep
 from app.api.pagination import envelope, page_bounds
-from app.api.reference_cache import Payload
+from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 from app.errors import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["papers"])
@@ -19,14 +19,16 @@ router = APIRouter(prefix="/api/v1", tags=["papers"])
 FormatQuery = Annotated[
     Literal["json", "csv"] | None, Query(description="`csv` for CSV (or send `Accept: text/csv`).")
 ]
-CSV_RESPONSE = {200: {"content": {"text/csv": {}}, "description": "JSON, or CSV when asked for"}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "JSON, or CSV when asked for"}
+}
 SortKey = Literal[
     "table", "-table", "variant", "-variant", "benchmark", "-benchmark", "metric", "-metric",
     "training_steps", "-training_steps", "value", "-value",
 ]
 
 
-@router.get("/papers", responses=CSV_RESPONSE | problem_responses(422))
+@router.get("/papers", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(422))
 async def list_papers(request: Request, cache: ReferenceDep, format: FormatQuery = None) -> Response:
     """Papers whose results are stored."""
 
@@ -37,7 +39,7 @@ async def list_papers(request: Request, cache: ReferenceDep, format: FormatQuery
     return await cache.respond(request, build)
 
 
-@router.get("/papers/{paper_id}", responses=problem_responses(404, 422))
+@router.get("/papers/{paper_id}", responses=NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
 async def get_paper(request: Request, cache: ReferenceDep, paper_id: Annotated[str, Path(max_length=64)]) -> Response:
     """A paper with its setup facts, each with the section it comes from."""
 
@@ -48,7 +50,9 @@ async def get_paper(request: Request, cache: ReferenceDep, paper_id: Annotated[s
     return await cache.respond(request, build)
 
 
-@router.get("/papers/{paper_id}/tables/{number}", responses=CSV_RESPONSE | problem_responses(404, 422))
+@router.get(
+    "/papers/{paper_id}/tables/{number}", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422)
+)
 async def get_paper_table(
     request: Request,
     cache: ReferenceDep,
@@ -78,7 +82,7 @@ async def get_paper_table(
     return await cache.respond(request, build)
 
 
-@router.get("/results", responses=CSV_RESPONSE | problem_responses(404, 422))
+@router.get("/results", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
 async def list_results(
     request: Request,
     cache: ReferenceDep,
@@ -105,7 +109,7 @@ async def list_results(
     return await cache.respond(request, build)
 
 
-@router.get("/compare", responses=CSV_RESPONSE | problem_responses(404, 422))
+@router.get("/compare", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
 async def compare(
     request: Request,
     cache: ReferenceDep,
@@ -132,7 +136,7 @@ async def compare(
     return await cache.respond(request, build)
 
 
-@router.get("/best", responses=CSV_RESPONSE | problem_responses(404, 422))
+@router.get("/best", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
 async def best(
     request: Request,
     cache: ReferenceDep,

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import Request
@@ -25,12 +26,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+# OpenAPI entry for the 304 that every route served from this cache gives to a matching If-None-Match.
+NOT_MODIFIED_RESPONSE: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the ETag sent in If-None-Match still matches."}
+}
 
 
 @dataclass
@@ -74,12 +80,17 @@ def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def wants_csv(request: Request) -> bool:
-    fmt = request.query_params.get("format")
-    if fmt:
-        return fmt.lower() == "csv"
-    accept = request.headers.get("accept", "")
+def wants_csv(format_param: str | None, accept: str) -> bool:
+    if format_param:
+        return format_param.lower() == "csv"
     return "text/csv" in accept and "application/json" not in accept
+
+
+def cache_key(revision: int, path: str, query_string: str, accept: str) -> tuple[Any, ...]:
+    """One key function for storing (in the route) and serving (in the middleware)."""
+    items = tuple(sorted(parse_qsl(query_string, keep_blank_values=True)))
+    fmt = next((v for k, v in items if k == "format"), None)
+    return (revision, path, items, "csv" if wants_csv(fmt, accept) else "default")
 
 
 class ReferenceResponses:
@@ -127,6 +138,16 @@ class ReferenceResponses:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
 
+    def lookup_scope(self, scope: Scope) -> tuple[CachedResponse, bool] | None:
+        """The cached entry for an ASGI GET request and whether its If-None-Match matches, or None."""
+        headers = dict(scope["headers"])
+        accept = headers.get(b"accept", b"").decode("latin-1")
+        key = cache_key(self.revision(), scope["path"], scope["query_string"].decode("latin-1"), accept)
+        entry = self._lookup(key)
+        if entry is None:
+            return None
+        return entry, headers.get(b"if-none-match", b"").decode("latin-1") == entry.etag
+
     def _lookup(self, key: tuple[Any, ...]) -> CachedResponse | None:
         with self._lock:
             entry = self._entries.get(key)
@@ -143,8 +164,10 @@ class ReferenceResponses:
     ) -> Response:
         """Serve ``build``'s result as JSON, CSV (when asked) or HTML (for pages), from the cache."""
         revision = self.revision()
-        fmt = "html" if html is not None else ("csv" if wants_csv(request) else "json")
-        key = (revision, fmt, request.url.path, tuple(sorted(request.query_params.multi_items())))
+        accept = request.headers.get("accept", "")
+        as_csv = wants_csv(request.query_params.get("format"), accept)
+        fmt = "html" if html is not None else ("csv" if as_csv else "json")
+        key = cache_key(revision, request.url.path, request.url.query, accept)
         entry = self._lookup(key)
         if entry is None:
 
@@ -170,3 +193,39 @@ class ReferenceResponses:
         if request.headers.get("if-none-match") == entry.etag:
             return Response(status_code=304, headers=headers)
         return Response(entry.body, media_type=entry.media_type, headers=headers)
+
+
+class ReferenceCacheMiddleware:
+    """Serve a cached reference response before routing, validation and dependency injection run.
+
+    Only responses that a route already built successfully are in the cache, so a hit is exactly the
+    answer the route would give; everything else passes through untouched.
+    """
+
+    def __init__(self, app: ASGIApp, cache: ReferenceResponses) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            hit = self.cache.lookup_scope(scope)
+            if hit is not None:
+                entry, not_modified = hit
+                headers = [
+                    (b"etag", entry.etag.encode()),
+                    (b"cache-control", b"no-cache"),
+                    (b"vary", b"Accept"),
+                ]
+                if not_modified:
+                    await send({"type": "http.response.start", "status": 304, "headers": headers})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+                headers += [
+                    (b"content-type", entry.media_type.encode()),
+                    (b"content-length", str(len(entry.body)).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                body = b"" if scope["method"] == "HEAD" else entry.body
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)

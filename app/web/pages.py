@@ -20,7 +20,7 @@ from app.errors import problem_responses
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=True, tags=["pages"], default_response_class=HTMLResponse)
-HTML = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
+HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
 
 
 def table1_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:

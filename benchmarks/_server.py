@@ -1,0 +1,72 @@
+"""Start one uvicorn process on a fresh, seeded SQLite file for a benchmark, and stop it afterwards."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def running_server(extra_env: dict[str, str] | None = None, serve_args: list[str] | None = None) -> Iterator[str]:
+    """Yield the base URL of `actlab serve` on a temporary database; the process is killed on exit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        env = {
+            **os.environ,
+            "ACTLAB_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+            "ACTLAB_LOG_LEVEL": "warning",
+            "ACTLAB_PORT": str(port),
+            **(extra_env or {}),
+        }
+        cmd = [sys.executable, "-m", "app.cli", "serve", *(serve_args or [])]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+                    break
+                except OSError:
+                    if proc.poll() is not None:
+                        raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server exited") from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("server did not start in 120 s") from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def machine_description() -> str:
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
