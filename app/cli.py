@@ -79,6 +79,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=settings.port,
         log_level=settings.log_level,
         workers=args.workers,
+        access_log=False,  # the app logs each request itself, with its request id
     )
 
 

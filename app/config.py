@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +71,31 @@ class Settings(BaseSettings):
     )
     curve_cache_entries: int = Field(256, ge=0, le=100_000, description="Serialized curve responses cached.")
 
+    # --- hardening: who may write, how much, how fast --------------------------------------------
+    admin_token: SecretStr | None = Field(
+        None,
+        description=(
+            "Bearer token for admin actions (editing reference data, hiding posts, cancelling others' jobs). "
+            "Required outside development: the service refuses to start without one."
+        ),
+    )
+    max_body_bytes: int = Field(
+        4_194_304, ge=1024, le=1_073_741_824, description="Largest request body (bytes, chunked or not); 413 beyond."
+    )
+    rate_limit_writes_per_minute: int = Field(
+        30, ge=1, le=1_000_000, description="Posts, questions and comparisons one client may send per minute."
+    )
+    rate_limit_reads_per_minute: int = Field(
+        3000, ge=1, le=10_000_000, description="Other requests one client may send per minute."
+    )
+    trust_forwarded_for: bool = Field(
+        False, description="Identify clients by X-Forwarded-For (only behind a trusted reverse proxy)."
+    )
+    pg_statement_timeout_ms: int = Field(
+        15_000, ge=100, le=3_600_000, description="PostgreSQL statement_timeout for every connection (ms)."
+    )
+    log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or as plain text.")
+
     # --- threads and questions ------------------------------------------------------------------
     thread_title_max_chars: int = Field(
         200, ge=10, le=2000, description="Longest thread title (characters, after trimming spaces)."
@@ -85,6 +110,9 @@ class Settings(BaseSettings):
         500, ge=10, le=10_000, description="Longest question `POST /api/v1/questions` and `actlab ask` accept."
     )
     post_quotes_max: int = Field(10, ge=0, le=100, description="Most posts one post may quote.")
+    reply_depth_max: int = Field(
+        24, ge=1, le=200, description="How deep replies may nest; a reply below that is refused with 422."
+    )
     thread_posts_max: int = Field(
         2000, ge=2, le=1_000_000, description="Most posts in one thread; further posts are refused with 422."
     )
@@ -112,6 +140,16 @@ class Settings(BaseSettings):
     def _page_sizes_consistent(self) -> Settings:
         if self.page_size_default > self.page_size_max:
             raise ValueError("page_size_default must not exceed page_size_max")
+        return self
+
+    @model_validator(mode="after")
+    def _secrets_outside_development(self) -> Settings:
+        if self.environment == "production":
+            token = self.admin_token.get_secret_value() if self.admin_token else ""
+            if len(token) < 16 or token in {"changeme", "change-me", "admin", "secret"}:
+                raise ValueError(
+                    "ACTLAB_ADMIN_TOKEN must be set to a secret of at least 16 characters in production"
+                )
         return self
 
     @property

@@ -62,6 +62,8 @@ def create_db_engine(settings: Settings) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000}
     else:
         kwargs["pool_pre_ping"] = True
+        # A runaway query must not hold a connection (and the request) forever.
+        kwargs["connect_args"] = {"options": f"-c statement_timeout={int(settings.pg_statement_timeout_ms)}"}
     try:
         engine = create_engine(url, **kwargs)
     except Exception as exc:  # missing driver, bad options

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
 
 from app import __version__
 from app.api import catalog as catalog_api
@@ -15,14 +14,16 @@ from app.api.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
 from app.errors import Problem, install_error_handlers
+from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware
+from app.observability import Metrics, RequestContextMiddleware, configure_logging
+from app.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
 from app.web import pages as pages_web
 from app.web.templating import make_templates
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level.upper())
-    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
     app = FastAPI(
         title="Activation Lab",
         version=__version__,
@@ -41,8 +42,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reference_responses = reference_responses
     app.state.templates = make_templates(settings)
 
+    metrics = Metrics()
+    app.state.metrics = metrics
+
     install_error_handlers(app)
+    # Middleware, innermost first: the reference cache sits just outside the router, so every hit
+    # still passes the cross-site, size and rate checks, gets security headers and is counted.
     app.add_middleware(ReferenceCacheMiddleware, cache=reference_responses)
+    app.add_middleware(CrossSiteWriteMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    async def prometheus_metrics(request: Request) -> Response:
+        """Prometheus metrics: requests, latencies and the probes registered by each capability."""
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
 
     # --- routers (JSON first, then pages; each line is one resource) ---

@@ -32,6 +32,9 @@ def running_server(extra_env: dict[str, str] | None = None, serve_args: list[str
             "ACTLAB_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
             "ACTLAB_LOG_LEVEL": "warning",
             "ACTLAB_PORT": str(port),
+            # The load generator is one client hammering from 127.0.0.1: lift the per-client budgets.
+            "ACTLAB_RATE_LIMIT_READS_PER_MINUTE": "10000000",
+            "ACTLAB_RATE_LIMIT_WRITES_PER_MINUTE": "1000000",
             **(extra_env or {}),
         }
         cmd = [sys.executable, "-m", "app.cli", "serve", *(serve_args or [])]
