@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import papers
-from app.api.deps import ReferenceDep, SettingsDep
+from app.api.deps import ReferenceDep, SessionDep, SettingsDep
 from app.api.pagination import envelope, page_bounds
 from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 from app.errors import problem_responses
+from app.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["papers"])
 
@@ -156,3 +158,28 @@ async def best(
         )
 
     return await cache.respond(request, build)
+
+
+class ResultCorrection(BaseModel):
+    """A correction of one stored cell, as printed (admin only)."""
+
+    value_text: str | None = Field(None, max_length=32, description='The value as printed, e.g. "1.960".')
+    stddev_text: str | None = Field(None, max_length=32, description="The spread as printed.")
+    clear_stddev: bool = Field(False, description="Remove the stored spread.")
+
+
+@router.patch("/results/{result_id}", responses=problem_responses(401, 403, 404, 413, 422, 429))
+def correct_result(
+    result_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    correction: ResultCorrection,
+    session: SessionDep,
+    cache: ReferenceDep,
+    _admin: AdminDep,
+) -> dict[str, Any]:
+    """Correct one stored cell (admin token required); cached responses are rebuilt at once."""
+    item = papers.correct_result(
+        session, result_id, correction.value_text, correction.stddev_text, correction.clear_stddev
+    )
+    session.commit()
+    cache.invalidate()
+    return item
