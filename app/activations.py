@@ -9,27 +9,33 @@ few milliseconds that way; turning the arrays into Python lists first costs 20 t
 
 Numerics
 --------
-All math is done by torch in ``float64``; derivatives come from autograd
-(``torch.autograd.grad(..., create_graph=True)`` for the second one), never from finite differences,
-so a curve, its derivative and the function a model runs are the same code. The implementations are
-written in forms that keep full relative precision in float64 where the textbook form cancels:
+All math is done by torch; derivatives come from autograd (``torch.autograd.grad(...,
+create_graph=True)`` for the second one), never from finite differences. Each scalar entry has two
+implementations of the same function:
 
-* GELU uses ``½·x·erfc(−x/√2)`` instead of ``½·x·(1 + erf(x/√2))``: at x = −5 the latter loses nine
-  digits to cancellation, ``erfc`` loses none.
-* The tanh form of GELU uses the identity ½·(1 + tanh u) = σ(2u), so its left tail keeps its digits.
-* ELU and SELU use ``expm1`` (``exp(x) − 1`` loses eight digits at x = −1e-8).
-* Softplus is ``logaddexp(x, 0)``, exact on both tails with an exact derivative σ(x); torch's
-  ``F.softplus`` switches to the identity above x = 20, so its derivative there is 1 instead of σ(x).
+* ``torch_fn``, the framework op a model runs (``F.gelu``, ``F.gelu(approximate="tanh")``, ``F.silu``,
+  ``torch.tanh``, ``F.elu`` ...). The float32 / bfloat16 / float16 curves use it, so their rounding error
+  is the one a model sees (e.g. ``F.gelu`` computes 1 + erf(x/√2), which cancels for x ≪ 0 in any dtype).
+* ``reference_fn``, where the framework op loses relative precision in float64, a form that keeps
+  ~1e-15 in the value and both derivatives (checked against mpmath to 1e-12): GELU as ½·x·erfc(−x/√2)
+  (the erf form loses nine digits at x = −5); the tanh form through ½·(1 + tanh u) = σ(2u); ELU and
+  SELU with expm1 (exp(x) − 1 loses eight digits at x = −1e-8); softplus as logaddexp(x, 0) (``F.softplus``
+  returns x above 20, so its derivative there is 1, not σ(x)); and σ, tanh, expm1 and softplus with
+  backward formulas σ(x)·σ(−x), 4·σ(2x)·σ(−2x), eˣ and σ(x) instead of torch's y·(1 − y), 1 − y² and
+  y + 1, which keep only the absolute precision of a saturated output (tanh′(20) would be 0).
+  Float64 curves, errors, surfaces and properties use it.
 
 Non-differentiable points (the convention)
 ------------------------------------------
 ReLU and SELU have no derivative at 0 (ReLU: left 0, right 1; SELU: left λα ≈ 1.7581, right λ ≈ 1.0507);
-squared ReLU, ELU (α = 1), ReLU and SELU have no second derivative at 0. At such a point the service
-returns what torch autograd returns, exactly as a model in training would get it:
+ReLU, squared ReLU, ELU (α = 1) and SELU have no second derivative at 0. At such a point the service
+returns what torch autograd of the framework op returns, as a model in training gets it, in every dtype
+(the float64 reference form is overridden there so that both agree):
 
-* ReLU′(0) = 0 and squared-ReLU″(0) = 0 (torch's ``relu`` backward passes the gradient only where x > 0);
-* SELU′(0) = λα, ELU″(0) = 1 and SELU″(0) = λα: the left-hand (x ≤ 0) branch, the same one-sided value
-  ``torch.nn.functional.selu``/``elu`` give.
+* ReLU′(0) = 0 (``relu`` passes the gradient only where x > 0), SELU′(0) = λα (the x ≤ 0 branch of
+  ``F.selu``);
+* ReLU″(0) = squared-ReLU″(0) = ELU″(0) = SELU″(0) = 0 (the right-hand value, as torch's double
+  backward gives it).
 
 Each entry lists these points in ``nondifferentiable_points`` (first derivative undefined) and
 ``second_derivative_undefined_at``; every curve whose grid contains such a point reports it in
@@ -38,10 +44,10 @@ Each entry lists these points in ``nondifferentiable_points`` (first derivative 
 Properties
 ----------
 :func:`properties` scans each scalar function on the window ``PROPERTY_WINDOW`` = [−10, 10] with step
-1e-4 (the window is chosen so that every function is still resolved in float64 at its edges: tanh
-rounds to ±1 beyond |x| ≈ 19, which would make it look flat), refines interior extrema by bisection on
-the autograd derivative, detects jumps of the first derivative, and classifies the behaviour for large
-|x| from the values at ±1e2, ±1e3 and ±1e4. Nothing in the properties is typed in.
+``PROPERTY_STEP`` = 1e-3 (the window is chosen so that every function is still resolved in float64 at its
+edges: tanh rounds to ±1 beyond |x| ≈ 19, which would make it look flat), refines interior extrema by
+bisection on the autograd derivative, detects jumps of the first derivative, and classifies the
+behaviour for large |x| from the values at ±1e2, ±1e3 and ±1e4. Nothing in the properties is typed in.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import torch
+import torch.nn.functional as F
 
 from app.domain import InvalidInputError, UnknownNameError
 
@@ -81,7 +88,7 @@ DTYPES: dict[str, torch.dtype] = {
 DERIVATIVE_ORDERS = (0, 1, 2)
 
 PROPERTY_WINDOW = (-10.0, 10.0)
-PROPERTY_STEP = 1e-4
+PROPERTY_STEP = 1e-3
 LIMIT_PROBES = (1e2, 1e3, 1e4)
 #: Relative errors skip reference values smaller than this fraction of the largest |reference| on the grid.
 REL_ERROR_FLOOR_FRACTION = 1e-12
@@ -113,9 +120,96 @@ class UnknownActivationError(UnknownNameError, KeyError):
 
 
 # --------------------------------------------------------------------------------------------------
-# Torch implementations. Each takes (x, beta); beta is used by Swish only. See the module docstring
-# for why some are not the textbook form.
+# Torch implementations. Each takes (x, beta); beta is used by Swish only.
+#
+# Every scalar entry has the framework op a model runs (``torch_fn``: F.gelu, torch.tanh, F.elu ...),
+# used as-is for the float32 / bfloat16 / float16 curves so that their rounding error is the one a model
+# sees. Where that op loses relative precision in float64 (cancelling forms, or a backward that computes
+# 1 − y from a saturated output), the entry also has a float64 ``reference_fn``: the same function in a
+# form that keeps ~1e-15 relative precision in its value and its first two derivatives.
 # --------------------------------------------------------------------------------------------------
+
+
+class _Sigmoid(torch.autograd.Function):
+    """σ(x) whose derivative is σ(x)·σ(−x): torch's own backward, y·(1 − y), keeps only the absolute
+    precision of 1 − y, i.e. σ′(30) to three digits."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return torch.sigmoid(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * _sigmoid_p(x) * _sigmoid_p(-x)
+
+
+class _Tanh(torch.autograd.Function):
+    """tanh(x) whose derivative is sech²(x) = 4·σ(2x)·σ(−2x) rather than 1 − tanh², which is 0 in
+    float64 for |x| > 19 and has eight wrong digits at |x| = 10."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return torch.tanh(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * 4.0 * _sigmoid_p(2.0 * x) * _sigmoid_p(-2.0 * x)
+
+
+class _Expm1(torch.autograd.Function):
+    """eˣ − 1 whose derivative is eˣ (torch's backward uses (eˣ − 1) + 1, which cancels for x ≪ 0)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return torch.expm1(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * torch.exp(x)
+
+
+class _Softplus(torch.autograd.Function):
+    """ln(1 + eˣ) = logaddexp(x, 0), exact on both tails, whose derivative is σ(x) (torch's logaddexp
+    backward divides by 1 + e^−x, which turns the second derivative into inf/inf below x = −709)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        return torch.logaddexp(x, torch.zeros_like(x))
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * _sigmoid_p(x)
+
+
+def _sigmoid_p(x: torch.Tensor) -> torch.Tensor:
+    out: torch.Tensor = _Sigmoid.apply(x)
+    return out
+
+
+def _tanh_p(x: torch.Tensor) -> torch.Tensor:
+    out: torch.Tensor = _Tanh.apply(x)
+    return out
+
+
+def _expm1_p(x: torch.Tensor) -> torch.Tensor:
+    out: torch.Tensor = _Expm1.apply(x)
+    return out
+
+
+def _softplus_p(x: torch.Tensor) -> torch.Tensor:
+    out: torch.Tensor = _Softplus.apply(x)
+    return out
+
+
+# Framework ops: what a model runs.
 
 
 def _relu(x: torch.Tensor, beta: float) -> torch.Tensor:
@@ -123,14 +217,11 @@ def _relu(x: torch.Tensor, beta: float) -> torch.Tensor:
 
 
 def _gelu(x: torch.Tensor, beta: float) -> torch.Tensor:
-    # ½·x·(1 + erf(x/√2)) rewritten with erfc so that the left tail keeps its relative precision.
-    return 0.5 * x * torch.special.erfc(-x * INV_SQRT_2)
+    return F.gelu(x)
 
 
 def _gelu_tanh(x: torch.Tensor, beta: float) -> torch.Tensor:
-    # ½·x·(1 + tanh(u)) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³): same function, no cancellation for x ≪ 0.
-    u = SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
-    return x * torch.sigmoid(2.0 * u)
+    return F.gelu(x, approximate="tanh")
 
 
 def _gelu_sigmoid(x: torch.Tensor, beta: float) -> torch.Tensor:
@@ -138,7 +229,7 @@ def _gelu_sigmoid(x: torch.Tensor, beta: float) -> torch.Tensor:
 
 
 def _silu(x: torch.Tensor, beta: float) -> torch.Tensor:
-    return x * torch.sigmoid(beta * x)
+    return F.silu(x) if beta == 1.0 else x * torch.sigmoid(beta * x)
 
 
 def _sigmoid(x: torch.Tensor, beta: float) -> torch.Tensor:
@@ -150,22 +241,19 @@ def _tanh(x: torch.Tensor, beta: float) -> torch.Tensor:
 
 
 def _softplus(x: torch.Tensor, beta: float) -> torch.Tensor:
-    # log(1 + e^x) = logaddexp(x, 0): exact on both tails, and its autograd derivative is exactly σ(x).
-    return torch.logaddexp(x, torch.zeros_like(x))
+    return F.softplus(x)
 
 
 def _mish(x: torch.Tensor, beta: float) -> torch.Tensor:
-    return x * torch.tanh(_softplus(x, beta))
+    return F.mish(x)
 
 
 def _elu(x: torch.Tensor, beta: float) -> torch.Tensor:
-    # The clamp keeps expm1 finite for large x (an inf there would turn the masked gradient into NaN);
-    # x = 0 takes the x ≤ 0 branch, as torch's own ELU does.
-    return torch.where(x > 0, x, torch.expm1(torch.clamp(x, max=0.0)))
+    return F.elu(x)
 
 
 def _selu(x: torch.Tensor, beta: float) -> torch.Tensor:
-    return SELU_LAMBDA * torch.where(x > 0, x, SELU_ALPHA * torch.expm1(torch.clamp(x, max=0.0)))
+    return F.selu(x)
 
 
 def _squared_relu(x: torch.Tensor, beta: float) -> torch.Tensor:
@@ -174,6 +262,55 @@ def _squared_relu(x: torch.Tensor, beta: float) -> torch.Tensor:
 
 def _identity(x: torch.Tensor, beta: float) -> torch.Tensor:
     return x.clone()
+
+
+# Float64 references: the same functions, written to keep their relative precision.
+
+
+def _gelu_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    # ½·x·(1 + erf(x/√2)) = ½·x·erfc(−x/√2): the erf form loses nine digits at x = −5, erfc none.
+    return 0.5 * x * torch.special.erfc(-x * INV_SQRT_2)
+
+
+def _gelu_tanh_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    # ½·x·(1 + tanh u) = x·σ(2u), u = √(2/π)·(x + 0.044715·x³): no cancellation for x ≪ 0.
+    u = SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x)
+    return x * _sigmoid_p(2.0 * u)
+
+
+def _gelu_sigmoid_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    return x * _sigmoid_p(GELU_SIGMOID_SCALE * x)
+
+
+def _silu_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    return x * _sigmoid_p(beta * x)
+
+
+def _sigmoid_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    return _sigmoid_p(x)
+
+
+def _tanh_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    return _tanh_p(x)
+
+
+def _softplus_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    # F.softplus returns x above x = 20, so its derivative there is 1 instead of σ(x).
+    return _softplus_p(x)
+
+
+def _mish_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    return x * _tanh_p(_softplus_p(x))
+
+
+def _elu_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    # expm1, not exp − 1 (eight digits lost at x = −1e-8); the clamp keeps the unused branch finite for
+    # large x, where an inf would turn its masked-out gradient into NaN.
+    return torch.where(x > 0, x, _expm1_p(torch.clamp(x, max=0.0)))
+
+
+def _selu_ref(x: torch.Tensor, beta: float) -> torch.Tensor:
+    return SELU_LAMBDA * torch.where(x > 0, x, SELU_ALPHA * _expm1_p(torch.clamp(x, max=0.0)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -205,14 +342,19 @@ class Source:
 
 @dataclass(frozen=True)
 class Activation:
-    """One registry entry: a scalar activation f(x) or a gate f(a)·b built on a scalar activation."""
+    """One registry entry: a scalar activation f(x) or a gate f(a)·b built on a scalar activation.
+
+    ``torch_fn`` is the framework op (used for low-precision dtypes and for the convention at
+    non-differentiable points); ``reference_fn``, when present, is the float64 form used for float64.
+    """
 
     id: str
     name: str
     formula: str
     family: Family
     introduced_by: Source | None
-    scalar_fn: ScalarFn | None = None
+    torch_fn: ScalarFn | None = None
+    reference_fn: ScalarFn | None = None
     gate_activation: str | None = None
     aliases: tuple[str, ...] = ()
     nondifferentiable_points: tuple[float, ...] = ()
@@ -228,25 +370,33 @@ class Activation:
             return tuple(sorted(set(self.nondifferentiable_points) | set(self.second_derivative_undefined_at)))
         return ()
 
-    def torch_fn(self, beta: float = 1.0) -> Callable[..., torch.Tensor]:
-        """The torch implementation: f(x) for a scalar entry, (a, b) -> f(a)·b for a gate."""
-        if self.family == "scalar":
-            fn = self.scalar_fn
-            assert fn is not None
-            return functools.partial(fn, beta=beta)
-        inner = get(self.gate_activation or "").scalar_fn
-        assert inner is not None
+    def scalar(self) -> Activation:
+        """The scalar activation: the entry itself, or the one a gate applies to its first input."""
+        return self if self.family == "scalar" else REGISTRY[self.gate_activation or ""]
 
-        def gate(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-            return inner(a, beta) * b
+    def implementation(self, dtype: str = "float64") -> ScalarFn:
+        """The scalar function used for a dtype: the float64 reference, else the framework op."""
+        entry = self.scalar()
+        fn = entry.reference_fn if dtype == "float64" and entry.reference_fn is not None else entry.torch_fn
+        assert fn is not None
+        return fn
 
-        return gate
+    def gate(self, a: torch.Tensor, b: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
+        """f(a)·b for a gate, in a's dtype (float64 uses the reference form)."""
+        dtype = next(k for k, v in DTYPES.items() if v == a.dtype)
+        return self.implementation(dtype)(a, beta) * b
 
     @property
     def torch_source(self) -> str:
-        """The source of the torch implementation (of the gate's activation for a gate)."""
-        fn = self.scalar_fn if self.family == "scalar" else get(self.gate_activation or "").scalar_fn
+        """Source of the framework op (of the gate's activation for a gate)."""
+        fn = self.scalar().torch_fn
         return inspect.getsource(fn) if fn is not None else ""
+
+    @property
+    def reference_source(self) -> str | None:
+        """Source of the float64 reference form, when it differs from the framework op."""
+        fn = self.scalar().reference_fn
+        return inspect.getsource(fn) if fn is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready description (no computed properties: see :func:`properties`)."""
@@ -263,12 +413,11 @@ class Activation:
             "nondifferentiable_points": list(self.nondifferentiable_points),
             "second_derivative_undefined_at": list(self.second_derivative_undefined_at),
             "torch_source": self.torch_source,
+            "float64_reference_source": self.reference_source,
         }
 
 
-_GELU_PAPER = Source(
-    "Gaussian Error Linear Units (GELUs)", "Dan Hendrycks, Kevin Gimpel", 2016, arxiv="1606.08415"
-)
+_GELU_PAPER = Source("Gaussian Error Linear Units (GELUs)", "Dan Hendrycks, Kevin Gimpel", 2016, arxiv="1606.08415")
 _GLU_VARIANTS = Source("GLU Variants Improve Transformer", "Noam Shazeer", 2020, arxiv="2002.05202")
 
 _SCALARS: tuple[Activation, ...] = (
@@ -294,6 +443,7 @@ _SCALARS: tuple[Activation, ...] = (
         "scalar",
         _GELU_PAPER,
         _gelu,
+        _gelu_ref,
         aliases=("gelu_erf", "exact gelu", "gelu_python"),
     ),
     Activation(
@@ -303,6 +453,7 @@ _SCALARS: tuple[Activation, ...] = (
         "scalar",
         _GELU_PAPER,
         _gelu_tanh,
+        _gelu_tanh_ref,
         aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "approximate gelu"),
         origin_note="GPT-2's gelu_new and the approximated GELU of Gemma's GeGLU.",
     ),
@@ -313,6 +464,7 @@ _SCALARS: tuple[Activation, ...] = (
         "scalar",
         _GELU_PAPER,
         _gelu_sigmoid,
+        _gelu_sigmoid_ref,
         aliases=("quick_gelu",),
     ),
     Activation(
@@ -328,6 +480,7 @@ _SCALARS: tuple[Activation, ...] = (
             note="x·σ(x) also appears as SiLU in Elfwing, Uchibe & Doya (arXiv:1702.03118).",
         ),
         _silu,
+        _silu_ref,
         aliases=("swish",),
         parameters=(("beta", 1.0),),
     ),
@@ -338,6 +491,7 @@ _SCALARS: tuple[Activation, ...] = (
         "scalar",
         None,
         _sigmoid,
+        _sigmoid_ref,
         origin_note="The logistic function; classical, not introduced by a machine-learning paper.",
     ),
     Activation(
@@ -347,6 +501,7 @@ _SCALARS: tuple[Activation, ...] = (
         "scalar",
         None,
         _tanh,
+        _tanh_ref,
         origin_note="Classical; not introduced by a machine-learning paper.",
     ),
     Activation(
@@ -361,6 +516,7 @@ _SCALARS: tuple[Activation, ...] = (
             venue="NIPS 2000",
         ),
         _softplus,
+        _softplus_ref,
     ),
     Activation(
         "mish",
@@ -369,6 +525,7 @@ _SCALARS: tuple[Activation, ...] = (
         "scalar",
         Source("Mish: A Self Regularized Non-Monotonic Activation Function", "Diganta Misra", 2019, "1908.08681"),
         _mish,
+        _mish_ref,
     ),
     Activation(
         "elu",
@@ -382,6 +539,7 @@ _SCALARS: tuple[Activation, ...] = (
             arxiv="1511.07289",
         ),
         _elu,
+        _elu_ref,
         second_derivative_undefined_at=(0.0,),
         parameters=(("alpha", 1.0),),
     ),
@@ -397,6 +555,7 @@ _SCALARS: tuple[Activation, ...] = (
             arxiv="1706.02515",
         ),
         _selu,
+        _selu_ref,
         nondifferentiable_points=(0.0,),
         second_derivative_undefined_at=(0.0,),
         parameters=(("lambda", SELU_LAMBDA), ("alpha", SELU_ALPHA)),
@@ -553,10 +712,21 @@ def _grid(lo: float, hi: float, points: int) -> FloatArray:
 
 
 def _evaluate_np(entry: Activation, x: FloatArray, derivative: int, beta: float, dtype: str = "float64") -> FloatArray:
-    fn = entry.scalar_fn
-    assert fn is not None
-    t = torch.from_numpy(np.asarray(x, dtype=np.float64)).to(DTYPES[dtype])
-    return evaluate(fn, t, derivative, beta).to(torch.float64).numpy()
+    """f, f′ or f″ at x (float64 numpy in and out), computed in ``dtype``.
+
+    At points where the derivative is undefined, the value is the framework op's autograd value (the
+    convention in the module docstring), also when the float64 reference form computed the rest.
+    """
+    entry = entry.scalar()
+    t = torch.tensor(np.asarray(x, dtype=np.float64)).to(DTYPES[dtype])  # a copy: cached arrays are read-only
+    out = evaluate(entry.implementation(dtype), t, derivative, beta).to(torch.float64).numpy()
+    if dtype == "float64" and entry.reference_fn is not None and entry.torch_fn is not None:
+        for p in entry.by_convention_points(derivative):
+            hit = t.numpy() == p
+            if hit.any():
+                at = evaluate(entry.torch_fn, torch.tensor([p], dtype=torch.float64), derivative, beta)
+                out[hit] = float(at[0])
+    return out
 
 
 def _convention_hits(entry: Activation, x: FloatArray, derivative: int) -> tuple[float, ...]:
@@ -847,7 +1017,7 @@ def compute_surface(spec: SurfaceSpec) -> Surface:
     a = torch.from_numpy(_grid(spec.amin, spec.amax, spec.points))
     b = torch.from_numpy(_grid(spec.bmin, spec.bmax, spec.points))
     with torch.no_grad():
-        z = entry.torch_fn(spec.beta)(a.unsqueeze(0), b.unsqueeze(1))
+        z = entry.gate(a.unsqueeze(0), b.unsqueeze(1), spec.beta)
     return Surface(spec, entry.gate_activation or "", _frozen(a.numpy()), _frozen(b.numpy()), _frozen(z.numpy()))
 
 
@@ -1098,7 +1268,7 @@ class Properties:
 
 
 def _scalar_at(entry: Activation, x: float, derivative: int) -> float:
-    return float(_evaluate_np(entry, np.array([x]), derivative, 1.0)[0])
+    return float(_evaluate_np(entry, np.array([x]), derivative, 1.0)[0]) + 0.0  # + 0.0: no −0.0
 
 
 def _bisect_root(entry: Activation, lo: float, hi: float, derivative: int, iterations: int = 80) -> float:
@@ -1266,10 +1436,172 @@ def properties(activation_id: str) -> Properties:
     )
 
 
-def scalar_values(activation_id: str, x: Sequence[float], derivative: int = 0, beta: float = 1.0) -> FloatArray:
-    """f, f′ or f″ at a handful of chosen points (the explorer's table), in float64."""
+def scalar_values(
+    activation_id: str, x: npt.ArrayLike, derivative: int = 0, beta: float = 1.0, dtype: str = "float64"
+) -> FloatArray:
+    """f, f′ or f″ at a handful of chosen points (the explorer's table); with a low-precision dtype the
+    input is rounded to it and the framework op computes in it."""
     entry = get(activation_id, family="scalar")
-    return _frozen(_evaluate_np(entry, np.asarray(x, dtype=np.float64), derivative, beta))
+    return _frozen(_evaluate_np(entry, np.asarray(x, dtype=np.float64), derivative, beta, dtype))
+
+
+# --------------------------------------------------------------------------------------------------
+# Two functions compared inside a 16-bit dtype, on every representable input
+# --------------------------------------------------------------------------------------------------
+
+_SIXTEEN_BIT = {"bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+@dataclass(frozen=True)
+class DtypeAgreement:
+    """How often two functions, each computed by its framework op in a 16-bit dtype, give the same
+    result, over every representable input in [xmin, xmax] (so an approximation whose error is below
+    the dtype's resolution shows up as identical outputs). ``within_one_ulp`` counts the inputs whose
+    two outputs are equal or adjacent representable numbers."""
+
+    function: str
+    reference: str
+    dtype: str
+    xmin: float
+    xmax: float
+    inputs: int
+    identical: int
+    within_one_ulp: int
+    max_abs_difference: float
+    argmax_abs_difference: float | None
+
+    @property
+    def identical_fraction(self) -> float:
+        return self.identical / self.inputs if self.inputs else float("nan")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "identical_fraction": self.identical_fraction}
+
+
+def _ordered_bits(values: torch.Tensor) -> npt.NDArray[np.int64]:
+    """Integers in the order of the 16-bit floats they encode (adjacent floats differ by 1)."""
+    bits = values.view(torch.int16).numpy().astype(np.int64)
+    return np.where(bits < 0, -(bits & 0x7FFF), bits)
+
+
+@functools.cache
+def compare_in_dtype(function: str, reference: str, dtype: str, xmin: float, xmax: float) -> DtypeAgreement:
+    """Compare two scalar activations' framework ops on every ``dtype`` value in [xmin, xmax]."""
+    f, g = get(function, family="scalar"), get(reference, family="scalar")
+    if dtype not in _SIXTEEN_BIT:
+        raise ActivationInputError("dtype", f"must be one of {', '.join(_SIXTEEN_BIT)}, got '{dtype}'")
+    every = torch.arange(-32768, 32768, dtype=torch.int32).to(torch.int16).view(_SIXTEEN_BIT[dtype])
+    wide = every.to(torch.float64)
+    x = every[torch.isfinite(wide) & (wide >= xmin) & (wide <= xmax)]
+    x = x[torch.argsort(x.to(torch.float64))]
+    with torch.no_grad():
+        fy = f.implementation(dtype)(x, 1.0)
+        gy = g.implementation(dtype)(x, 1.0)
+    same = (fy == gy) | (torch.isnan(fy) & torch.isnan(gy))
+    ulps = np.abs(_ordered_bits(fy) - _ordered_bits(gy))
+    diff = (fy.to(torch.float64) - gy.to(torch.float64)).abs().numpy()
+    i = int(np.argmax(diff)) if diff.size else 0
+    return DtypeAgreement(
+        function=f.id,
+        reference=g.id,
+        dtype=dtype,
+        xmin=xmin,
+        xmax=xmax,
+        inputs=int(x.numel()),
+        identical=int(same.sum()),
+        within_one_ulp=int(np.count_nonzero(same.numpy() | (ulps <= 1))),
+        max_abs_difference=float(diff[i]) if diff.size else 0.0,
+        argmax_abs_difference=float(x[i].to(torch.float64)) if diff.size else None,
+    )
+
+
+def spacing(value: float, dtype: str) -> float:
+    """The gap between ``value`` (rounded to dtype) and the next representable number above it in
+    magnitude: the resolution of the dtype at that value (half of it is the worst rounding error)."""
+    t = torch.tensor([abs(value)], dtype=DTYPES[dtype])
+    up = torch.nextafter(t, torch.tensor([math.inf], dtype=DTYPES[dtype]))
+    return float((up.to(torch.float64) - t.to(torch.float64))[0])
+
+
+# --------------------------------------------------------------------------------------------------
+# GELU and its two approximations: how far apart, and whether it shows at a given precision
+# --------------------------------------------------------------------------------------------------
+
+GELU_APPROXIMATIONS = ("gelu_tanh", "gelu_sigmoid")
+
+
+@dataclass(frozen=True)
+class PrecisionScale:
+    """The approximation's error at one of its worst points next to a dtype's resolution at the value GELU
+    has there: half the gap between adjacent representable numbers is the most that rounding moves a
+    value, so an error well below it disappears when the result is stored in that dtype."""
+
+    dtype: str
+    x: float
+    gelu_value: float
+    error: float
+    half_step: float
+    error_over_half_step: float
+
+
+@dataclass(frozen=True)
+class ApproximationSummary:
+    approximation: ApproximationError
+    error_at_window_edges: tuple[float, float]
+    scales: tuple[PrecisionScale, ...]
+    agreement: tuple[DtypeAgreement, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.approximation.to_dict(),
+            "error_at_window_edges": list(self.error_at_window_edges),
+            "precision_scales": [s.__dict__ for s in self.scales],
+            "agreement_in_16_bit_dtypes": [a.to_dict() for a in self.agreement],
+        }
+
+
+@dataclass(frozen=True)
+class GeluApproximationReport:
+    """Exact GELU vs its tanh and sigmoid forms on [xmin, xmax], and GELU's own bfloat16 rounding error
+    on the same grid for scale (the framework's bfloat16 GELU against float64)."""
+
+    xmin: float
+    xmax: float
+    points: int
+    approximations: tuple[ApproximationSummary, ...]
+    bfloat16_rounding: ErrorStats
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "xmin": self.xmin,
+            "xmax": self.xmax,
+            "points": self.points,
+            "approximations": [a.to_dict() for a in self.approximations],
+            "gelu_bfloat16_rounding": self.bfloat16_rounding.to_dict(),
+        }
+
+
+@functools.cache
+def gelu_approximation_report(
+    xmin: float = -10.0, xmax: float = 10.0, points: int = 100_001
+) -> GeluApproximationReport:
+    """Everything /gelu-approximations shows, computed (cached per window and grid)."""
+    summaries = []
+    for fn_id in GELU_APPROXIMATIONS:
+        err = compute_error(ErrorSpec(fn_id, "gelu", xmin, xmax, points))
+        edges = scalar_values(fn_id, [xmin, xmax]) - scalar_values("gelu", [xmin, xmax])
+        scales = []
+        for x_star in err.stats.worst_x:
+            g_star = float(scalar_values("gelu", [x_star])[0])
+            e_star = float(scalar_values(fn_id, [x_star])[0]) - g_star
+            for dtype in ("bfloat16", "float16", "float32"):
+                half = spacing(g_star, dtype) / 2
+                scales.append(PrecisionScale(dtype, x_star, g_star, e_star, half, abs(e_star) / half))
+        agreement = tuple(compare_in_dtype(fn_id, "gelu", d, xmin, xmax) for d in ("bfloat16", "float16"))
+        summaries.append(ApproximationSummary(err, (float(edges[0]), float(edges[1])), tuple(scales), agreement))
+    bf16 = compute_curve(CurveSpec(("gelu",), xmin, xmax, points, 0, "bfloat16")).series[0].rounding
+    assert bf16 is not None
+    return GeluApproximationReport(xmin, xmax, points, tuple(summaries), bf16)
 
 
 __all__ = [
@@ -1285,9 +1617,11 @@ __all__ = [
     "Asymptote",
     "Curve",
     "CurveSpec",
+    "DtypeAgreement",
     "ErrorSpec",
     "ErrorStats",
     "Extremum",
+    "GeluApproximationReport",
     "Jump",
     "Properties",
     "Series",
@@ -1296,14 +1630,17 @@ __all__ = [
     "SurfaceSpec",
     "UnknownActivationError",
     "all_activations",
+    "compare_in_dtype",
     "compute_curve",
     "compute_error",
     "compute_surface",
     "evaluate",
+    "gelu_approximation_report",
     "get",
     "make_curve_spec",
     "make_error_spec",
     "make_surface_spec",
     "properties",
     "scalar_values",
+    "spacing",
 ]

@@ -70,6 +70,21 @@ class Settings(BaseSettings):
         401, ge=2, le=10_001, description="Most grid points per axis of a gate surface."
     )
     curve_cache_entries: int = Field(256, ge=0, le=100_000, description="Serialized curve responses cached.")
+    curve_cache_max_bytes: int = Field(
+        268_435_456, ge=0, le=17_179_869_184, description="Total size of the cached curve responses (bytes)."
+    )
+    curve_computed_cache_entries: int = Field(
+        32, ge=0, le=10_000, description="Computed curves (arrays, before serialization) kept per process."
+    )
+    error_max_points: int = Field(
+        200_001,
+        ge=2,
+        le=10_000_001,
+        description="Most grid points (and the default) of an approximation-error request.",
+    )
+    api_torch_threads: int = Field(
+        1, ge=1, le=256, description="torch threads in the API process (curves); more slow small ops under load."
+    )
 
     # --- hardening: who may write, how much, how fast --------------------------------------------
     admin_token: SecretStr | None = Field(
@@ -126,8 +141,94 @@ class Settings(BaseSettings):
     rephrase_model: str = Field("", description="Model name sent to the rephrasing endpoint.")
     rephrase_api_key: str | None = Field(None, description="Bearer token for the rephrasing endpoint, if it needs one.")
     rephrase_timeout_seconds: float = Field(
-        10.0, gt=0, le=120, description="How long an answer waits for the rephrasing endpoint before keeping its own text."
+        10.0,
+        gt=0,
+        le=120,
+        description="How long an answer waits for the rephrasing endpoint before keeping its own text.",
     )
+
+    # --- comparisons (issue 4: FFN comparison jobs) ---------------------------------------------
+    job_backend: Literal["local", "celery"] = Field(
+        "local",
+        description=(
+            "How comparison jobs reach workers: `local` = workers poll the database (the embedded worker of "
+            "`actlab serve`, or `actlab worker`); `celery` = the API also publishes each job to "
+            "ACTLAB_BROKER_URL for `actlab worker --backend celery`."
+        ),
+    )
+    broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker (Redis) for `job_backend=celery`.")
+    celery_queue: str = Field("actlab-comparisons", description="Celery queue the comparison jobs are published to.")
+    embedded_worker: bool = Field(
+        True, description="`actlab serve` starts one comparison worker process beside the API (torch runs there)."
+    )
+    worker_torch_threads: int = Field(
+        1, ge=1, le=256, description="Torch threads per training process of a quality comparison."
+    )
+    worker_processes: int = Field(
+        2, ge=1, le=64,
+        description="Training processes a CPU quality comparison runs in parallel (2 single-thread processes "
+        "gave ~25% more throughput than one 2-thread process on 2 cores).",
+    )
+    worker_speed_threads: int = Field(2, ge=1, le=256, description="Most torch threads a speed comparison may use.")
+    worker_nice: int = Field(
+        10, ge=0, le=19, description="Niceness of worker processes, so API requests win the CPU while a job trains."
+    )
+    worker_poll_seconds: float = Field(1.0, gt=0, le=60, description="How often an idle local worker looks for jobs.")
+    worker_heartbeat_seconds: float = Field(
+        2.0, gt=0, le=600, description="How often a worker refreshes the heartbeat of the job it runs."
+    )
+    worker_stale_seconds: float = Field(
+        30.0, gt=0, le=86_400,
+        description="A running job whose heartbeat is older than this lost its worker and is re-queued.",
+    )
+    job_max_attempts: int = Field(
+        3, ge=1, le=100, description="Attempts a job gets when its worker dies; after that it fails with the reason."
+    )
+    job_cancel_poll_seconds: float = Field(
+        0.1, gt=0, le=60, description="How often a running job checks whether it was cancelled (at a step boundary)."
+    )
+    job_event_flush_seconds: float = Field(
+        0.5, gt=0, le=60, description="How often a running job writes its buffered per-step losses as one event."
+    )
+    compare_queue_max: int = Field(
+        8, ge=1, le=10_000, description="Most unfinished (queued + running) comparisons; more get 429 with Retry-After."
+    )
+    compare_auto_device: Literal["detect", "cpu", "cuda"] = Field(
+        "detect",
+        description="What `device: auto` means: `detect` = CUDA if this process sees a GPU; `cpu`/`cuda` when "
+        "the workers' hardware differs from the API's.",
+    )
+    compare_max_expected_seconds: float = Field(
+        900.0, gt=0, le=86_400, description="Largest expected run time of one comparison (cost estimate); over it: 422."
+    )
+    compare_max_flops: float = Field(
+        1e17, gt=0, description="Largest matmul FLOP count of one comparison (cost estimate); over it: 422."
+    )
+    compare_cpu_flops_per_second: float = Field(
+        8e10, gt=0, description="Sustained FLOP/s the cost estimate assumes for a CPU worker (all its processes)."
+    )
+    compare_cuda_flops_per_second: float = Field(
+        5e12, gt=0, description="Sustained FLOP/s the cost estimate assumes for a GPU worker at these small sizes."
+    )
+    compare_seconds_per_step_floor: float = Field(
+        0.004, ge=0, description="Least time the estimate assumes per training/timing step (launch overhead)."
+    )
+    compare_startup_seconds: float = Field(5.0, ge=0, description="Fixed start-up time the estimate adds per job.")
+    compare_compile_seconds: float = Field(
+        40.0, ge=0, description="torch.compile time the estimate adds per variant when a speed job compiles."
+    )
+    compare_max_steps: int = Field(20_000, ge=1, description="Most training steps per run of a quality comparison.")
+    compare_max_seeds: int = Field(10, ge=1, le=1000, description="Most seeds per variant.")
+    compare_max_d_model: int = Field(1024, ge=8, description="Largest d_model of a quality comparison.")
+    compare_max_layers: int = Field(24, ge=1, description="Most layers of a quality comparison's model.")
+    compare_max_seq_len: int = Field(2048, ge=2, description="Longest training sequence of a quality comparison.")
+    compare_max_batch_size: int = Field(1024, ge=1, description="Largest batch of a quality comparison.")
+    compare_max_tokens: int = Field(262_144, ge=1, description="Most tokens per step of a speed comparison.")
+    compare_max_d_model_speed: int = Field(16_384, ge=8, description="Largest d_model of a speed comparison.")
+    compare_corpus_max_bytes: int = Field(
+        1_000_000, ge=1000, le=100_000_000, description="Largest uploaded corpus text (UTF-8 bytes); over it: 413."
+    )
+    # --- end of comparisons ---
 
     @field_validator("database_url")
     @classmethod

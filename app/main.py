@@ -7,7 +7,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from app import __version__
+from app.api import activations as activations_api
 from app.api import catalog as catalog_api
+from app.api import comparisons as comparisons_api
 from app.api import health as health_api
 from app.api import papers as papers_api
 from app.api.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
@@ -17,6 +19,8 @@ from app.errors import Problem, install_error_handlers
 from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
+from app.web import activations as activations_web
+from app.web import comparisons as comparisons_web
 from app.web import pages as pages_web
 from app.web.templating import make_templates
 
@@ -24,6 +28,7 @@ from app.web.templating import make_templates
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_format)
+    _bound_torch_threads(settings.api_torch_threads)
     app = FastAPI(
         title="Activation Lab",
         version=__version__,
@@ -66,11 +71,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_api.router)
     app.include_router(papers_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(activations_api.router)
+    app.include_router(comparisons_api.router)
     app.include_router(pages_web.router)
+    app.include_router(comparisons_web.router)
+    app.include_router(activations_web.router)
     # --- end of routers ---
 
     _declare_problem_schema(app)
     return app
+
+
+def _bound_torch_threads(threads: int) -> None:
+    """Curves run in this process; on a small machine one torch thread beats two under load."""
+    import torch
+
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
 
 
 def _declare_problem_schema(app: FastAPI) -> None:

@@ -1,0 +1,145 @@
+"""Charts of activation curves, approximation errors and gate surfaces (matplotlib Agg → SVG or PNG).
+
+Figures are built with the object-oriented API (``Figure`` without pyplot), so concurrent requests do
+not share pyplot's global state and need no lock; the look (fonts, spines, palette) comes from
+app/plots.py. Callers cache the rendered bytes: a 4 × 10,001-point chart takes ~100 ms to draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from app import activations as act
+from app.plots import PALETTE, figure_to_png, figure_to_svg
+
+PRIME = {0: "f(x)", 1: "f′(x)", 2: "f″(x)"}
+
+
+def _render(fig: Figure, title: str, fmt: str) -> str | bytes:
+    return figure_to_png(fig) if fmt == "png" else figure_to_svg(fig, title)
+
+
+def _mark_conventions(ax: object, x: np.ndarray, y: np.ndarray, points: Sequence[float], color: str) -> None:
+    """Hollow markers where a derivative is undefined and the plotted value is autograd's convention."""
+    for p in points:
+        hit = np.flatnonzero(x == p)
+        if hit.size:
+            ax.plot(  # type: ignore[attr-defined]
+                [p], [y[hit[0]]], marker="o", mfc="white", mec=color, ms=6, ls="none", zorder=5,
+                label="value by convention (undefined)",
+            )  # fmt: skip
+
+
+def curve_title(curve: act.Curve) -> str:
+    spec = curve.spec
+    what = PRIME[spec.derivative]
+    dtype = "" if spec.dtype == "float64" else f", computed in {spec.dtype}"
+    return f"{what} of {', '.join(spec.functions)} on [{spec.xmin:g}, {spec.xmax:g}]{dtype}"
+
+
+def curve_chart(curve: act.Curve, fmt: str = "svg") -> str | bytes:
+    """The curves; with a low-precision dtype a second panel shows each curve's rounding error."""
+    title = curve_title(curve)
+    lowp = curve.spec.dtype != "float64"
+    fig = Figure(figsize=(8, 6.4 if lowp else 4.2))
+    axes = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2]) if lowp else [fig.subplots()]
+    ax = axes[0]
+    shown_convention = False
+    for i, s in enumerate(curve.series):
+        color = PALETTE[i % len(PALETTE)]
+        ax.plot(curve.x, s.y, color=color, lw=1.4, label=s.fn, drawstyle="steps-mid" if lowp else "default")
+        if s.by_convention_x:
+            _mark_conventions(ax, curve.x if not lowp else curve.x_rounded, s.y, s.by_convention_x, color)  # type: ignore[arg-type]
+            shown_convention = True
+    ax.axhline(0, color="#999", lw=0.6)
+    ax.axvline(0, color="#999", lw=0.6)
+    ax.set_ylabel(PRIME[curve.spec.derivative])
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), fontsize=8, frameon=False, ncols=2 if len(unique) > 4 else 1)
+    if shown_convention:
+        ax.set_title("hollow marker: derivative undefined there; autograd's value shown", fontsize=8, loc="right")
+    if lowp:
+        err_ax = axes[1]
+        for i, s in enumerate(curve.series):
+            assert s.rounding_error is not None
+            err_ax.plot(curve.x, s.rounding_error, color=PALETTE[i % len(PALETTE)], lw=0.9, label=s.fn)
+        err_ax.axhline(0, color="#999", lw=0.6)
+        err_ax.set_ylabel(f"{curve.spec.dtype} − float64")
+        err_ax.set_xlabel("x")
+    else:
+        ax.set_xlabel("x")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return _render(fig, title, fmt)
+
+
+def derivatives_chart(activation_id: str, xmin: float = -5.0, xmax: float = 5.0, points: int = 2001) -> str:
+    """f, f′ and f″ side by side (the activation's page)."""
+    entry = act.get(activation_id, family="scalar")
+    title = f"{entry.name}: f, f′ and f″ on [{xmin:g}, {xmax:g}]"
+    fig = Figure(figsize=(10, 3.2))
+    axes = fig.subplots(1, 3, sharex=True)
+    for order, ax in enumerate(axes):
+        curve = act.compute_curve(act.CurveSpec((entry.id,), xmin, xmax, points, order))
+        s = curve.series[0]
+        ax.plot(curve.x, s.y, color=PALETTE[order], lw=1.5)
+        _mark_conventions(ax, curve.x, s.y, s.by_convention_x, PALETTE[order])
+        ax.axhline(0, color="#999", lw=0.6)
+        ax.axvline(0, color="#999", lw=0.6)
+        ax.set_title(PRIME[order], fontsize=10)
+        ax.set_xlabel("x")
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return figure_to_svg(fig, title)
+
+
+def errors_chart(errors: Sequence[act.ApproximationError], title: str, log_scale: bool = False) -> str:
+    """Error curves (function − reference), each with its worst points marked."""
+    fig = Figure(figsize=(8, 3.8))
+    ax = fig.subplots()
+    for i, e in enumerate(errors):
+        assert e.x is not None and e.error is not None
+        color = PALETTE[(i + 1) % len(PALETTE)]
+        y = np.abs(e.error) if log_scale else e.error
+        ax.plot(e.x, y, color=color, lw=1.3, label=f"{e.spec.function} − {e.spec.reference}")
+        for wx in e.stats.worst_x:
+            j = int(np.argmin(np.abs(e.x - wx)))
+            ax.plot([wx], [y[j]], marker="o", color=color, ms=4)
+            ax.annotate(f"{e.error[j]:+.4g} at x = {wx:.4g}", (wx, y[j]), fontsize=7, xytext=(4, 4),
+                        textcoords="offset points", color=color)  # fmt: skip
+    if log_scale:
+        ax.set_yscale("log")
+        ax.set_ylabel("|error|")
+    else:
+        ax.axhline(0, color="#999", lw=0.6)
+        ax.set_ylabel("error")
+    ax.set_xlabel("x")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return figure_to_svg(fig, title)
+
+
+def surface_chart(surface: act.Surface, fmt: str = "svg", contours: int = 12) -> str | bytes:
+    """Heat map of f(a)·b (a raster inside the SVG, so a 401² grid stays small) with contour lines."""
+    spec = surface.spec
+    title = f"{spec.gate}: {surface.activation}(a)·b"
+    fig = Figure(figsize=(6.4, 5.2))
+    ax = fig.subplots()
+    limit = float(np.max(np.abs(surface.z))) or 1.0
+    image = ax.imshow(
+        surface.z, origin="lower", extent=(spec.amin, spec.amax, spec.bmin, spec.bmax), aspect="auto",
+        cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest",
+    )  # fmt: skip
+    lines = ax.contour(surface.a, surface.b, surface.z, levels=contours, colors="k", linewidths=0.5)
+    ax.clabel(lines, fontsize=6, fmt="%.3g")
+    fig.colorbar(image, ax=ax, label="f(a)·b")
+    ax.set_xlabel("a (gate input)")
+    ax.set_ylabel("b (linear input)")
+    ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return _render(fig, title, fmt)
