@@ -47,7 +47,8 @@ def list_models(session: Session, filters: CatalogFilters) -> list[dict[str, Any
     if filters.activation is not None:
         stmt = stmt.where(CatalogModel.activation == filters.activation.strip().lower())
     if filters.organization is not None:
-        stmt = stmt.where(CatalogModel.organization.ilike(f"%{filters.organization.strip()}%"))
+        # a substring match in which % and _ are literal characters, not LIKE wildcards
+        stmt = stmt.where(CatalogModel.organization.icontains(filters.organization.strip(), autoescape=True))
     if filters.year_min is not None:
         stmt = stmt.where(CatalogModel.year >= filters.year_min)
     if filters.year_max is not None:

@@ -10,6 +10,8 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -94,3 +96,90 @@ def pg_url() -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+# --- reference data and shared helpers (added for the reference/contract suites) ----------------------
+# The ground truth lives outside the code: /work/shared/reference locally, shared/ beside the clone in CI.
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def reference_file(name: str) -> Path:
+    """A file of the reference folder; a missing folder fails the test (it is the ground truth)."""
+    path = REFERENCE_DIR / name
+    if not path.is_file():
+        pytest.fail(f"reference file {path} is missing; the tests need shared/reference beside the project")
+    return path
+
+
+def read_reference_csv(name: str) -> list[dict[str, str]]:
+    import csv
+
+    with reference_file(name).open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def markdown_tables(text: str) -> list[tuple[str, list[list[str]]]]:
+    """Every pipe table of a markdown text as (nearest heading above it, rows of cells incl. the header)."""
+    tables: list[tuple[str, list[list[str]]]] = []
+    heading = ""
+    current: list[list[str]] | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            heading = stripped.lstrip("#").strip()
+        if stripped.startswith("|") and stripped.endswith("|"):
+            cells = [c.strip() for c in stripped[1:-1].split("|")]
+            if all(set(c) <= set("-: ") and c for c in cells):
+                continue  # the |---|---| separator
+            if current is None:
+                current = []
+                tables.append((heading, current))
+            current.append(cells)
+        else:
+            current = None
+    return tables
+
+
+@dataclass(frozen=True)
+class PrintedTable:
+    """A paper table as the reference markdown prints it: column headings and rows of cell texts."""
+
+    number: int
+    columns: list[str]
+    rows: list[tuple[str, list[str]]]
+
+
+def glu_printed_tables() -> dict[int, PrintedTable]:
+    """Tables 1–4 of glu_variants_2020.md, keyed by table number."""
+    out: dict[int, PrintedTable] = {}
+    for heading, rows in markdown_tables(reference_file("glu_variants_2020.md").read_text(encoding="utf-8")):
+        if heading.startswith("Table ") and "—" in heading:
+            number = int(heading.split()[1])
+            out[number] = PrintedTable(number, rows[0][1:], [(r[0], r[1:]) for r in rows[1:]])
+    assert sorted(out) == [1, 2, 3, 4], f"expected Tables 1-4 in glu_variants_2020.md, found {sorted(out)}"
+    return out
+
+
+@pytest.fixture(scope="session")
+def glu_tables() -> dict[int, PrintedTable]:
+    return glu_printed_tables()
+
+
+@contextmanager
+def open_client(settings: Settings) -> Iterator[TestClient]:
+    """A TestClient on create_app(settings); the engine is disposed afterwards."""
+    application = create_app(settings)
+    try:
+        with TestClient(application) as test_client:
+            yield test_client
+    finally:
+        application.state.engine.dispose()
+
+
+@pytest.fixture
+def pg_settings(pg_url: str) -> Settings:
+    """Settings for a fresh PostgreSQL database, migrated and seeded the way `actlab seed` does it."""
+    settings = Settings(database_url=pg_url, environment="test")
+    migrate(settings)
+    seed(settings)
+    return settings
