@@ -217,12 +217,12 @@ def paper_table(session: Session, paper_id: str, number: int) -> dict[str, Any]:
         row = rows[pos]
         row["cells"] = [row["cells"].get(c) for c in column_order]
         (reference_rows if row["is_reference"] else variant_rows).append(row)
-    # The reference stddev ("ibid. stddev.") is printed as its own row under the reference row.
+    # The reference stddev ("ibid. stddev.", as each table labels it) is printed as its own row.
     for ref in list(reference_rows):
         if any(c and c["stddev_text"] for c in ref["cells"]):
             reference_rows.append(
                 {
-                    "label": "ibid. stddev.",
+                    "label": table.stddev_row_label,
                     "variant": None,
                     "is_reference": True,
                     "is_stddev": True,

@@ -175,6 +175,7 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
                     "title": t["title"],
                     "caption": t["caption"].strip(),
                     "source_label": f"arXiv:{paper['arxiv_id']}{paper['arxiv_version']} Table {t['number']}",
+                    "stddev_row_label": t.get("stddev_row_label", "ibid. stddev."),
                 }
                 for t in paper["tables"]
             ],
@@ -224,6 +225,12 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
         for r in _read_csv(data_dir / "architecture_facts.csv")
     ]
     _upsert(session, report, ArchitectureFact, ("family", "size", "parameter"), facts_rows)
+
+    # Curated explanation threads (app/answers/explanations.py): rendered from the rows loaded above.
+    if (data_dir / "explanations.yaml").exists():
+        from app.answers.explanations import load_explanations
+
+        load_explanations(session, data_dir, report)
 
     sha = content_hash(data_dir, manifest["files"])
     info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))

@@ -388,7 +388,7 @@ def test_model_page_gemma_2_9b(client: TestClient) -> None:
         ("/variants/FFN_GEGLU", "/api/v1/variants/FFN_GEGLU"),
         ("/models", "/api/v1/models"),
         ("/models?activation=geglu_tanh", "/api/v1/models?activation=geglu_tanh"),
-        ("/models/Gemma 2 9B", "/api/v1/models/Gemma 2 9B"),
+        ("/models/Gemma 2 9B", "/api/v1/models/Gemma%202%209B"),
     ],
 )
 def test_every_page_links_its_json_twin(client: TestClient, url: str, twin: str) -> None:

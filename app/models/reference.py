@@ -83,6 +83,7 @@ class PaperTable(Base):
     title: Mapped[str] = mapped_column(String(300))
     caption: Mapped[str] = mapped_column(Text)
     source_label: Mapped[str] = mapped_column(String(200))
+    stddev_row_label: Mapped[str] = mapped_column(String(64), default="ibid. stddev.")
 
     paper: Mapped[Paper] = relationship(back_populates="tables")
 

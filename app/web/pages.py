@@ -15,12 +15,14 @@ from starlette.responses import Response
 
 from app import catalog, papers, plots
 from app.api.deps import ReferenceDep
-from app.api.reference_cache import Payload
+from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.domain import InvalidInputError
 from app.errors import problem_responses
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=True, tags=["pages"], default_response_class=HTMLResponse)
-HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
+_HTML_OK: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
+HTML = _HTML_OK | NOT_MODIFIED_RESPONSE
 
 
 def table1_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:
@@ -93,12 +95,17 @@ async def models_page(
     cache: ReferenceDep,
     activation: Annotated[str | None, Query(max_length=32)] = None,
     organization: Annotated[str | None, Query(max_length=120)] = None,
-    year_min: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    year_max: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    ffn_type: Literal["dense", "gated"] | None = None,
+    year_min: Annotated[str | None, Query(max_length=4, description="A year, or empty for any.")] = None,
+    year_max: Annotated[str | None, Query(max_length=4, description="A year, or empty for any.")] = None,
+    ffn_type: Literal["dense", "gated", ""] | None = None,
 ) -> Response:
+    """The catalog with the filter form; an empty form field (what a browser sends for "any") means no filter."""
     filters = catalog.CatalogFilters(
-        activation or None, organization or None, year_min, year_max, ffn_type or None
+        activation or None,
+        organization or None,
+        _year(year_min, "query.year_min"),
+        _year(year_max, "query.year_max"),
+        ffn_type or None,
     )
 
     def build(s: Session) -> Payload:
@@ -119,6 +126,14 @@ async def models_page(
         )
 
     return await cache.respond(request, build, html=lambda p: render(request, "models.html", p.data))
+
+
+def _year(text: str | None, field: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or not 1900 <= int(text) <= 2100:
+        raise InvalidInputError(field, "must be a year between 1900 and 2100", limit="1900..2100")
+    return int(text)
 
 
 @router.get("/models/{name}", responses=HTML | problem_responses(404, 422))

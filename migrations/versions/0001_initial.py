@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0001_initial'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -104,6 +103,7 @@ def upgrade() -> None:
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('caption', sa.Text(), nullable=False),
     sa.Column('source_label', sa.String(length=200), nullable=False),
+    sa.Column('stddev_row_label', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['paper_id'], ['papers.id'], name=op.f('fk_paper_tables_paper_id_papers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_tables')),
     sa.UniqueConstraint('paper_id', 'number', name=op.f('uq_paper_tables_paper_id_number'))
