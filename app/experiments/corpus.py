@@ -87,7 +87,7 @@ def transition_tensor(spec: SyntheticSpec) -> np.ndarray:
     rng = np.random.default_rng(spec.seed)
     v = spec.vocab_size
     alpha = np.full(v, spec.concentration)
-    n_bigram = int(round(spec.bigram_fraction * v))
+    n_bigram = round(spec.bigram_fraction * v)
     bigram_set = rng.permutation(v)[:n_bigram]
     p = rng.dirichlet(alpha, size=(v, v))  # order-2 rows for every pair
     bigram_rows = rng.dirichlet(alpha, size=v)

@@ -25,8 +25,14 @@ from typing import Any
 import torch
 
 _APP = Path(__file__).resolve().parent.parent
-_VERSIONED_SOURCES = ("ffn.py", "experiments/corpus.py", "experiments/device.py", "experiments/tiny_lm.py",
-                      "experiments/quality.py", "experiments/speed.py")
+_VERSIONED_SOURCES = (
+    "ffn.py",
+    "experiments/corpus.py",
+    "experiments/device.py",
+    "experiments/tiny_lm.py",
+    "experiments/quality.py",
+    "experiments/speed.py",
+)
 
 DEVICES = ("auto", "cpu", "cuda")
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}

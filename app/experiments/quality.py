@@ -12,13 +12,16 @@ Fairness rules, all in code:
 * the verdicts come from the measured losses only: lower mean final validation loss is better, and
   a difference is claimed only where Welch's t-test gives p < ``alpha``.
 
-Why the defaults (2 layers, d_model 64, 4 heads, seq 64, batch 32, 300 steps, lr 3e-3, 3 seeds, the
+Why the defaults (2 layers, d_model 64, 4 heads, seq 32, batch 32, 500 steps, lr 3e-3, 3 seeds, the
 8 paper variants, 2 single-thread worker processes on CPU): the default comparison (24 runs) must end
-in <= 150 s on a 2-core CPU. One step at this size takes ~14 ms with 2 threads; two single-thread
-processes get ~25% more throughput than one two-thread process, so 24 runs x 300 steps fit with room for
-evaluation and process start-up, and on the mixed synthetic corpus (see ``corpus``) 300 steps separate
-the variant groups by several times the seed-to-seed spread. On CUDA runs go one after another in the
-calling process (tiny models do not fill a GPU, but parallel processes would make timings unreadable).
+in <= 150 s on a 2-core CPU. Cost is linear in tokens (~85k tokens/s per single-thread process at this
+width), and two single-thread processes get ~25% more throughput than one two-thread process. The
+order-2 structure of the synthetic corpus needs only two tokens of context, so sequences of 32 instead
+of 64 buy twice the optimiser steps for the same tokens: measured on this machine, 500 steps at seq 32
+separated the variant groups (range of variant means ≈ 10x the mean seed-to-seed std) where 300 steps
+at seq 64 — the same compute — left the curves closer together, and a learning rate of 1e-2 doubled
+the seed spread. 24 x 500 steps x 1024 tokens took ~100 s wall here. On CUDA runs go one after another
+in the calling process (tiny models do not fill a GPU; parallel processes would blur the timings).
 """
 
 from __future__ import annotations
@@ -73,14 +76,17 @@ class QualityConfig:
     n_heads: int = 4
     #: Dense-variant hidden size; None means 4 · d_model (the Transformer convention).
     d_ff: int | None = None
-    seq_len: int = 64
+    seq_len: int = 32
     batch_size: int = 32
-    steps: int = 300
+    steps: int = 500
     lr: float = 3e-3
     #: Validation loss is measured every ``eval_interval`` steps (and at step 0 and the last step).
     eval_interval: int = 50
-    #: Size of the fixed validation set, in windows of ``seq_len`` tokens.
+    #: Validation windows (of ``seq_len`` tokens) for the curve points during training.
     eval_windows: int = 128
+    #: Validation windows for the final loss — the number the verdicts use, so a larger set: forward
+    #: passes are cheap and a small set adds scoring noise that looks like seed-to-seed spread.
+    final_eval_windows: int = 1024
     corpus: corpus_lib.SyntheticSpec | TextCorpus = field(default_factory=corpus_lib.SyntheticSpec)
     device: str = "auto"
     matched: bool = True
@@ -102,8 +108,20 @@ class QualityConfig:
         object.__setattr__(self, "variants", canon)
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ValueError("seeds: at least one seed, no repeats")
-        for name in ("d_model", "n_layers", "n_heads", "seq_len", "batch_size", "steps", "eval_interval",
-                     "eval_windows", "multiple_of", "threads", "workers"):
+        for name in (
+            "d_model",
+            "n_layers",
+            "n_heads",
+            "seq_len",
+            "batch_size",
+            "steps",
+            "eval_interval",
+            "eval_windows",
+            "final_eval_windows",
+            "multiple_of",
+            "threads",
+            "workers",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.d_ff is not None and self.d_ff < 1:
@@ -124,9 +142,17 @@ class QualityConfig:
         return len(self.variants) * len(self.seeds)
 
     def lm_config(self, variant: str, vocab_size: int) -> LMConfig:
-        return LMConfig(vocab_size=vocab_size, seq_len=self.seq_len, d_model=self.d_model,
-                        n_layers=self.n_layers, n_heads=self.n_heads, variant=variant, d_ff=self.dense_d_ff,
-                        matched=self.matched, multiple_of=self.multiple_of)
+        return LMConfig(
+            vocab_size=vocab_size,
+            seq_len=self.seq_len,
+            d_model=self.d_model,
+            n_layers=self.n_layers,
+            n_heads=self.n_heads,
+            variant=variant,
+            d_ff=self.dense_d_ff,
+            matched=self.matched,
+            multiple_of=self.multiple_of,
+        )
 
     def training_flops(self, vocab_size: int) -> float:
         """Matmul FLOPs of the whole comparison (fwd+bwd ≈ 3x forward; evaluation not counted)."""
@@ -135,7 +161,7 @@ class QualityConfig:
         return float(ffn_lib.FWD_BWD_FLOPS_FACTOR * per_token * tokens)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {"kind": "quality", **asdict(self)}
         out["variants"], out["seeds"] = list(self.variants), list(self.seeds)
         out["corpus"] = {"kind": "text" if isinstance(self.corpus, TextCorpus) else "synthetic", **out["corpus"]}
         return out
@@ -194,15 +220,17 @@ def evaluate(model: TinyLM, x: torch.Tensor, y: torch.Tensor, batch_size: int, d
     return total / len(x)
 
 
-def train_one(cfg: QualityConfig, variant: str, seed: int, corpus: corpus_lib.Corpus, dev: torch.device,
-              emit: Report) -> dict[str, Any]:
+def train_one(
+    cfg: QualityConfig, variant: str, seed: int, corpus: corpus_lib.Corpus, dev: torch.device, emit: Report
+) -> dict[str, Any]:
     """Train one (variant, seed) and return its curves and measurements; ``emit`` gets a ``step`` event
     after every optimiser step (and may raise to stop)."""
     torch.manual_seed(seed)
     model = TinyLM(cfg.lm_config(variant, corpus.vocab_size), seed=seed).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=0.0)
     data_order = torch.Generator().manual_seed(seed)  # the same batches for every variant of this seed
-    xv, yv = (t.to(dev) for t in corpus_lib.eval_windows(corpus.val, cfg.seq_len, cfg.eval_windows))
+    x_final, y_final = (t.to(dev) for t in corpus_lib.eval_windows(corpus.val, cfg.seq_len, cfg.final_eval_windows))
+    xv, yv = x_final[: cfg.eval_windows], y_final[: cfg.eval_windows]  # a prefix of the final set
     train_curve: list[float] = []
     val_curve: list[list[float]] = [[0, evaluate(model, xv, yv, cfg.batch_size, dev)]]
     train_seconds = 0.0
@@ -223,14 +251,19 @@ def train_one(cfg: QualityConfig, variant: str, seed: int, corpus: corpus_lib.Co
             train_loss = loss.item()  # synchronises the device, so t0..now is the whole step
             train_seconds += time.perf_counter() - t0
             train_curve.append(train_loss)
-            event: dict[str, Any] = {"type": "step", "variant": variant, "seed": seed, "step": step + 1,
-                                     "train_loss": train_loss}
+            event: dict[str, Any] = {
+                "type": "step",
+                "variant": variant,
+                "seed": seed,
+                "step": step + 1,
+                "train_loss": train_loss,
+            }
             if (step + 1) % cfg.eval_interval == 0 or step + 1 == cfg.steps:
                 event["val_loss"] = evaluate(model, xv, yv, cfg.batch_size, dev)
                 val_curve.append([step + 1, event["val_loss"]])
             emit(event)
         wall = time.perf_counter() - start
-    final = val_curve[-1][1]
+    final = evaluate(model, x_final, y_final, cfg.batch_size, dev)
     return {
         "variant": variant,
         "seed": seed,
@@ -261,8 +294,16 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
     corpus = build_corpus(cfg.corpus, cfg.seq_len)
     tasks = [(v, s) for s in cfg.seeds for v in cfg.variants]  # seed-major: early curves for every variant
     total_steps = len(tasks) * cfg.steps
-    emit({"type": "start", "runs": len(tasks), "total_steps": total_steps, "variants": list(cfg.variants),
-          "seeds": list(cfg.seeds), "reference": corpus.reference})
+    emit(
+        {
+            "type": "start",
+            "runs": len(tasks),
+            "total_steps": total_steps,
+            "variants": list(cfg.variants),
+            "seeds": list(cfg.seeds),
+            "reference": corpus.reference,
+        }
+    )
     done = 0
 
     def forward(event: dict[str, Any]) -> None:
@@ -274,17 +315,22 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
 
     workers = min(cfg.workers, len(tasks)) if dev.type == "cpu" else 1
     if workers <= 1:
+        if dev.type == "cpu":
+            device_lib.set_threads(cfg.threads)  # same thread count as worker processes: same numbers
         runs = _run_here(cfg, tasks, corpus, dev, forward)
     else:
         runs = _run_in_processes(cfg, tasks, workers, forward)
-    threads = cfg.threads if workers > 1 else torch.get_num_threads()
-    env = {**device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32"),
-           "threads": threads, "workers": workers}
+    env = {
+        **device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32"),
+        "threads": cfg.threads if dev.type == "cpu" else torch.get_num_threads(),
+        "workers": workers,
+    }
     return aggregate(cfg, corpus, runs, env, wall_seconds=time.perf_counter() - started)
 
 
-def _run_here(cfg: QualityConfig, tasks: list[tuple[str, int]], corpus: corpus_lib.Corpus, dev: torch.device,
-              emit: Report) -> list[dict[str, Any]]:
+def _run_here(
+    cfg: QualityConfig, tasks: list[tuple[str, int]], corpus: corpus_lib.Corpus, dev: torch.device, emit: Report
+) -> list[dict[str, Any]]:
     runs = []
     for variant, seed in tasks:
         result = train_one(cfg, variant, seed, corpus, dev, emit)
@@ -294,12 +340,18 @@ def _run_here(cfg: QualityConfig, tasks: list[tuple[str, int]], corpus: corpus_l
 
 
 def _run_done_event(result: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "run_done", "variant": result["variant"], "seed": result["seed"],
-            "final_val_loss": result["final_val_loss"], "tokens_per_second": result["tokens_per_second"]}
+    return {
+        "type": "run_done",
+        "variant": result["variant"],
+        "seed": result["seed"],
+        "final_val_loss": result["final_val_loss"],
+        "tokens_per_second": result["tokens_per_second"],
+    }
 
 
-def _run_in_processes(cfg: QualityConfig, tasks: list[tuple[str, int]], workers: int,
-                      emit: Report) -> list[dict[str, Any]]:
+def _run_in_processes(
+    cfg: QualityConfig, tasks: list[tuple[str, int]], workers: int, emit: Report
+) -> list[dict[str, Any]]:
     """Hand tasks to ``workers`` single-thread child processes, relay their events to ``emit``, collect
     the results.
 
@@ -311,11 +363,16 @@ def _run_in_processes(cfg: QualityConfig, tasks: list[tuple[str, int]], workers:
     a cancel stops training within one step; children also die with this process (PR_SET_PDEATHSIG).
     """
     root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-           "OMP_NUM_THREADS": str(cfg.threads), "MKL_NUM_THREADS": str(cfg.threads)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        "OMP_NUM_THREADS": str(cfg.threads),
+        "MKL_NUM_THREADS": str(cfg.threads),
+    }
     lines: queue.Queue[tuple[int, str | None]] = queue.Queue()
     procs: list[subprocess.Popen[str]] = []
     pending = list(tasks)
+    busy: set[int] = set()  # children with a task in flight
     results: list[dict[str, Any]] = []
 
     def send_next(i: int) -> None:
@@ -324,6 +381,7 @@ def _run_in_processes(cfg: QualityConfig, tasks: list[tuple[str, int]], workers:
         if pending:
             stdin.write(json.dumps(pending.pop(0)) + "\n")
             stdin.flush()
+            busy.add(i)
         else:
             stdin.close()
 
@@ -336,8 +394,14 @@ def _run_in_processes(cfg: QualityConfig, tasks: list[tuple[str, int]], workers:
 
     try:
         for i in range(workers):
-            proc = subprocess.Popen([sys.executable, "-m", "app.experiments.worker"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True, env=env, cwd=root)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "app.experiments.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=root,
+            )
             procs.append(proc)
             assert proc.stdin is not None
             proc.stdin.write(json.dumps(cfg.to_dict()) + "\n")
@@ -346,12 +410,15 @@ def _run_in_processes(cfg: QualityConfig, tasks: list[tuple[str, int]], workers:
         while len(results) < len(tasks):
             i, line = lines.get()
             if line is None:
-                code = procs[i].wait()
-                raise RuntimeError(f"a training worker process exited early (exit code {code})")
+                if i in busy:
+                    code = procs[i].wait()
+                    raise RuntimeError(f"a training worker process exited mid-run (exit code {code})")
+                continue
             event = json.loads(line)
             if event["type"] == "error":
                 raise RuntimeError(f"training run {event['task']} failed: {event['message']}")
             if event["type"] == "result":
+                busy.discard(i)
                 results.append(event["result"])
                 emit(_run_done_event(event["result"]))
                 send_next(i)
@@ -380,14 +447,22 @@ def mean_std(values: Iterable[float]) -> dict[str, Any]:
     return {"mean": float(arr.mean()), "std": std, "values": arr.tolist()}
 
 
-def welch(name_a: str, losses_a: list[float], name_b: str, losses_b: list[float], alpha: float = 0.05) -> dict[str, Any]:
+def welch(
+    name_a: str, losses_a: list[float], name_b: str, losses_b: list[float], alpha: float = 0.05
+) -> dict[str, Any]:
     """Welch's t-test on final validation losses (lower is better) with a plain verdict.
 
     ``"GEGLU better than ReLU, p = 0.003"`` when p < alpha, ``"within noise, p = 0.41"`` otherwise.
     With fewer than two seeds per side, or no variation at all, no test is possible and the verdict says so.
     """
-    out: dict[str, Any] = {"a": name_a, "b": name_b, "mean_diff": float(np.mean(losses_a) - np.mean(losses_b)),
-                           "t": None, "p": None, "better": None}
+    out: dict[str, Any] = {
+        "a": name_a,
+        "b": name_b,
+        "mean_diff": float(np.mean(losses_a) - np.mean(losses_b)),
+        "t": None,
+        "p": None,
+        "better": None,
+    }
     if len(losses_a) < 2 or len(losses_b) < 2:
         out["verdict"] = "not tested: needs at least 2 seeds per variant"
         return out
@@ -429,31 +504,49 @@ def _curve(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
     return {"steps": steps, "mean": matrix.mean(axis=0).tolist(), "std": std.tolist()}
 
 
-def aggregate(cfg: QualityConfig, corpus: corpus_lib.Corpus, runs: list[dict[str, Any]], env: dict[str, Any],
-              wall_seconds: float) -> dict[str, Any]:
+def aggregate(
+    cfg: QualityConfig, corpus: corpus_lib.Corpus, runs: list[dict[str, Any]], env: dict[str, Any], wall_seconds: float
+) -> dict[str, Any]:
     """Per-variant summaries, pairwise verdicts and the spread check, from the per-run measurements."""
     variants = []
     for name in cfg.variants:
         mine = [r for r in runs if r["variant"] == name]
         lm = cfg.lm_config(name, corpus.vocab_size)
         final = [r["final_val_loss"] for r in mine]
-        variants.append({
-            **ffn_lib.describe(name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of),
-            "ffn_params_per_layer": ffn_lib.param_count(name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of),
-            "ffn_params": mine[0]["ffn_params"],
-            "model_params": mine[0]["params"],
-            "model_flops_per_token": forward_flops_per_token(lm),
-            "final_val_loss": mean_std(final),
-            "perplexity": mean_std(math.exp(v) for v in final),
-            "train_loss": _curve(mine, "train_loss"),
-            "val_loss": _curve(mine, "val_loss"),
-            "tokens_per_second": mean_std(r["tokens_per_second"] for r in mine),
-            "wall_seconds": mean_std(r["wall_seconds"] for r in mine),
-            "peak_memory_mb": max(r["peak_memory_mb"] for r in mine),
-            "peak_memory_kind": mine[0]["peak_memory_kind"],
-            "runs": [{k: r[k] for k in ("seed", "final_val_loss", "tokens_per_second", "wall_seconds",
-                                        "peak_memory_mb", "train_loss", "val_loss")} for r in mine],
-        })
+        variants.append(
+            {
+                **ffn_lib.describe(name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of),
+                "ffn_params_per_layer": ffn_lib.param_count(
+                    name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of
+                ),
+                "ffn_params": mine[0]["ffn_params"],
+                "model_params": mine[0]["params"],
+                "model_flops_per_token": forward_flops_per_token(lm),
+                "final_val_loss": mean_std(final),
+                "perplexity": mean_std(math.exp(v) for v in final),
+                "train_loss": _curve(mine, "train_loss"),
+                "val_loss": _curve(mine, "val_loss"),
+                "tokens_per_second": mean_std(r["tokens_per_second"] for r in mine),
+                "wall_seconds": mean_std(r["wall_seconds"] for r in mine),
+                "peak_memory_mb": max(r["peak_memory_mb"] for r in mine),
+                "peak_memory_kind": mine[0]["peak_memory_kind"],
+                "runs": [
+                    {
+                        k: r[k]
+                        for k in (
+                            "seed",
+                            "final_val_loss",
+                            "tokens_per_second",
+                            "wall_seconds",
+                            "peak_memory_mb",
+                            "train_loss",
+                            "val_loss",
+                        )
+                    }
+                    for r in mine
+                ],
+            }
+        )
     by_name = {v["variant"]: v["final_val_loss"]["values"] for v in variants}
     pairs = [welch(a, by_name[a], b, by_name[b], cfg.alpha) for a, b in combinations(cfg.variants, 2)]
     for pair, adjusted in zip(pairs, holm([p["p"] for p in pairs]), strict=True):
@@ -465,8 +558,14 @@ def aggregate(cfg: QualityConfig, corpus: corpus_lib.Corpus, runs: list[dict[str
         "kind": "quality",
         "config": _public_config(cfg),
         "environment": env,
-        "corpus": {"name": corpus.name, "vocab_size": corpus.vocab_size, "train_tokens": corpus.train_tokens,
-                   "val_tokens": corpus.val_tokens, "reference": corpus.reference, "info": corpus.info},
+        "corpus": {
+            "name": corpus.name,
+            "vocab_size": corpus.vocab_size,
+            "train_tokens": corpus.train_tokens,
+            "val_tokens": corpus.val_tokens,
+            "reference": corpus.reference,
+            "info": corpus.info,
+        },
         "variants": variants,
         "ranking": [v["variant"] for v in sorted(variants, key=lambda v: v["final_val_loss"]["mean"])],
         "pairs": pairs,
@@ -487,4 +586,3 @@ def _public_config(cfg: QualityConfig) -> dict[str, Any]:
         text = data["corpus"].pop("text")
         data["corpus"]["characters"] = len(text)
     return data
-

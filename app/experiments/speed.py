@@ -9,7 +9,8 @@ For each variant, at ``tokens`` x ``d_model`` in ``dtype`` on one device:
   reported separately as ``compile_seconds``; when compiling fails, ``compile_error`` says why;
 * the **matmul floor**: the same GEMMs the variant needs (3 per weight matrix: forward, input-grad,
   weight-grad), run bare in the same process on the same device and dtype, without the activation,
-  the gate product or autograd. ``ratio_to_floor`` = variant time / floor time says how much the
+  the gate product or autograd, with its timing samples interleaved with the variant's (so both see
+  the same machine state). ``ratio_to_floor`` = variant time / floor time says how much the
   element-wise work and framework overhead cost on top of the unavoidable matmuls;
 * achieved FLOP/s = 3 x forward matmul FLOPs / time (see :data:`app.ffn.FWD_BWD_FLOPS_FACTOR`).
 
@@ -100,7 +101,7 @@ class SpeedConfig:
         return ffn_lib.FWD_BWD_FLOPS_FACTOR * fwd * self.tokens
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {"kind": "speed", **asdict(self)}
         out["variants"] = list(self.variants)
         return out
 
@@ -116,34 +117,51 @@ class SpeedConfig:
         return cls(**data)
 
 
-def time_steps(step: Callable[[], None], dev: torch.device, warmup: int, iters: int, repeats: int,
-               tick: Callable[[], None]) -> float:
-    """Median seconds per ``step`` over ``repeats`` samples of ``iters`` steps, after ``warmup`` steps.
-    ``tick`` is called after each sample (progress, cancellation)."""
-    for _ in range(warmup):
-        step()
-    device_lib.synchronize(dev)
-    samples = []
-    for _ in range(repeats):
-        device_lib.synchronize(dev)
-        t0 = time.perf_counter()
-        for _ in range(iters):
+def time_interleaved(
+    steps: dict[str, Callable[[], None]],
+    dev: torch.device,
+    warmup: int,
+    iters: int,
+    repeats: int,
+    tick: Callable[[], None],
+) -> dict[str, float]:
+    """Median seconds per step of each of ``steps``, sampled in turn: ``repeats`` rounds, each timing
+    ``iters`` steps of every one, after ``warmup`` steps of each. Interleaving puts a variant and its
+    floor under the same conditions, so their ratio holds up on a shared or throttling machine.
+    ``tick`` is called after each round (progress, cancellation)."""
+    for step in steps.values():
+        for _ in range(warmup):
             step()
-        device_lib.synchronize(dev)
-        samples.append((time.perf_counter() - t0) / iters)
+    device_lib.synchronize(dev)
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            device_lib.synchronize(dev)
+            t0 = time.perf_counter()
+            for _ in range(iters):
+                step()
+            device_lib.synchronize(dev)
+            samples[name].append((time.perf_counter() - t0) / iters)
         tick()
-    return statistics.median(samples)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def module_step(module: torch.nn.Module, x: torch.Tensor, grad: torch.Tensor) -> Callable[[], None]:
-    """One fwd+bwd through ``module``, gradients cleared first (so no accumulation add is timed)."""
+def module_step(
+    module: torch.nn.Module,
+    x: torch.Tensor,
+    grad: torch.Tensor,
+    call: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> Callable[[], None]:
+    """One fwd+bwd through ``module`` (or ``call``, its compiled form), gradients cleared first so no
+    accumulation add is timed."""
     params = list(module.parameters())
+    forward = call if call is not None else module  # (a compiled module must not be truth-tested)
 
     def step() -> None:
         for p in params:
             p.grad = None
         x.grad = None
-        module(x).backward(grad)
+        forward(x).backward(grad)
 
     return step
 
@@ -188,23 +206,22 @@ def run(cfg: SpeedConfig, report: Report | None = None) -> dict[str, Any]:
     dtype_name = cfg.resolved_dtype(dev)
     dtype = device_lib.DTYPES[dtype_name]
     use_compile = cfg.wants_compile(dev)
-    phases = 3 if use_compile else 2
-    total = len(cfg.variants) * phases * cfg.repeats
+    total = len(cfg.variants) * cfg.repeats
     done = 0
     started = time.perf_counter()
 
-    def tick(variant: str, phase: str) -> Callable[[], None]:
+    def tick(variant: str) -> Callable[[], None]:
         def inner() -> None:
             nonlocal done
             done += 1
-            emit({"type": "step", "variant": variant, "phase": phase, "done_steps": done, "total_steps": total})
+            emit({"type": "step", "variant": variant, "done_steps": done, "total_steps": total})
+
         return inner
 
     emit({"type": "start", "total_steps": total, "variants": list(cfg.variants)})
     gen = torch.Generator(device="cpu").manual_seed(cfg.seed)
     x = torch.randn(cfg.tokens, cfg.d_model, generator=gen).to(dev, dtype).requires_grad_(True)
     grad = torch.randn(cfg.tokens, cfg.d_model, generator=gen).to(dev, dtype)
-    floors: dict[tuple[bool, int], float] = {}
     rows = []
     for name in cfg.variants:
         info = ffn_lib.describe(name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of)
@@ -212,32 +229,31 @@ def run(cfg: SpeedConfig, report: Report | None = None) -> dict[str, Any]:
         torch.manual_seed(cfg.seed)
         module = ffn_lib.make_ffn(name, cfg.d_model, cfg.dense_d_ff, cfg.matched, cfg.multiple_of).to(dev, dtype)
         flops = cfg.fwd_bwd_flops(name)
-        eager = time_steps(module_step(module, x, grad), dev, cfg.warmup, cfg.iters, cfg.repeats, tick(name, "eager"))
-        key = (gated, d_ff)
-        if key not in floors:
-            floors[key] = time_steps(floor_step(gated, x, grad, d_ff), dev, cfg.warmup, cfg.iters, cfg.repeats,
-                                     tick(name, "floor"))
-        else:
-            for _ in range(cfg.repeats):
-                tick(name, "floor")()
-        floor = floors[key]
-        row: dict[str, Any] = {
-            **info,
-            "fwd_bwd_flops": flops,
-            "eager_ms": eager * 1e3,
-            "eager_tflops": flops / eager / 1e12,
-            "floor_ms": floor * 1e3,
-            "floor_tflops": flops / floor / 1e12,
-            "ratio_to_floor": eager / floor,
-            "compiled_ms": None,
-            "compiled_tflops": None,
-            "compiled_ratio_to_floor": None,
-            "compile_seconds": None,
-            "compile_error": None if use_compile else "not attempted: compile is off for this device (set compile=true)",
-        }
+        steps = {"eager": module_step(module, x, grad), "floor": floor_step(gated, x, grad, d_ff)}
+        compiled: dict[str, Any] = {"compile_seconds": None, "compile_error": None}
         if use_compile:
-            row.update(_compiled(cfg, module, x, grad, dev, floor, flops, tick(name, "compiled")))
-        rows.append(row)
+            step, compiled = _compile(module, x, grad, dev)
+            if step is not None:
+                steps["compiled"] = step
+        else:
+            compiled["compile_error"] = "not attempted: compile is off for this device (set compile=true)"
+        seconds = time_interleaved(steps, dev, cfg.warmup, cfg.iters, cfg.repeats, tick(name))
+        eager, floor, fast = seconds["eager"], seconds["floor"], seconds.get("compiled")
+        rows.append(
+            {
+                **info,
+                "fwd_bwd_flops": flops,
+                "eager_ms": eager * 1e3,
+                "eager_tflops": flops / eager / 1e12,
+                "floor_ms": floor * 1e3,
+                "floor_tflops": flops / floor / 1e12,
+                "ratio_to_floor": eager / floor,
+                "compiled_ms": fast * 1e3 if fast else None,
+                "compiled_tflops": flops / fast / 1e12 if fast else None,
+                "compiled_ratio_to_floor": fast / floor if fast else None,
+                **compiled,
+            }
+        )
     return {
         "kind": "speed",
         "config": cfg.to_dict(),
@@ -247,27 +263,19 @@ def run(cfg: SpeedConfig, report: Report | None = None) -> dict[str, Any]:
     }
 
 
-def _compiled(cfg: SpeedConfig, module: torch.nn.Module, x: torch.Tensor, grad: torch.Tensor, dev: torch.device,
-              floor: float, flops: int, tick: Callable[[], None]) -> dict[str, Any]:
-    """Compile the module, time the first call (compilation) apart from the timed steps."""
+def _compile(
+    module: torch.nn.Module, x: torch.Tensor, grad: torch.Tensor, dev: torch.device
+) -> tuple[Callable[[], None] | None, dict[str, Any]]:
+    """Compile the module and time its first fwd+bwd (the compilation) apart from the timed steps.
+    Returns the compiled step (None when compiling failed) and ``compile_seconds`` / ``compile_error``."""
     torch._dynamo.reset()  # each variant compiles from scratch; no recompile-limit surprises
     try:
-        compiled = torch.compile(module)
-        step = module_step(compiled, x, grad)
+        step = module_step(module, x, grad, call=torch.compile(module))
         device_lib.synchronize(dev)
         t0 = time.perf_counter()
         step()
         device_lib.synchronize(dev)
-        compile_seconds = time.perf_counter() - t0
     except Exception as exc:  # torch.compile fails in many environment-specific ways; report, don't fail
-        for _ in range(cfg.repeats):
-            tick()
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return {"compile_error": f"{type(exc).__name__}: {first}"[:500]}
-    seconds = time_steps(step, dev, cfg.warmup, cfg.iters, cfg.repeats, tick)
-    return {
-        "compiled_ms": seconds * 1e3,
-        "compiled_tflops": flops / seconds / 1e12,
-        "compiled_ratio_to_floor": seconds / floor,
-        "compile_seconds": compile_seconds,
-    }
+        return None, {"compile_seconds": None, "compile_error": f"{type(exc).__name__}: {first}"[:500]}
+    return step, {"compile_seconds": time.perf_counter() - t0, "compile_error": None}

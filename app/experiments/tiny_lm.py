@@ -86,7 +86,9 @@ class TinyLM(nn.Module):
         self.head.weight = self.tok.weight  # tied, as in GPT-2
         init_weights(self, seed)
 
-    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
         t = idx.shape[1]
         x = self.tok(idx) + self.pos(torch.arange(t, device=idx.device))
         for block in self.blocks:
@@ -98,7 +100,11 @@ class TinyLM(nn.Module):
         return logits, loss
 
     def ffn_params(self) -> int:
-        return sum(p.numel() for b in self.blocks for p in b.ffn.parameters())  # type: ignore[union-attr]
+        total = 0
+        for block in self.blocks:
+            assert isinstance(block, Block)
+            total += sum(p.numel() for p in block.ffn.parameters())
+        return total
 
     def n_params(self) -> int:
         """Trainable parameters (the tied embedding counted once)."""

@@ -1,0 +1,111 @@
+"""Scaled-out execution: Celery workers (one per GPU) consume the same jobs through a Redis broker.
+
+The database stays the source of truth; the broker only carries job ids. The API publishes
+``actlab.run_job(job_id)`` after storing a queued job (``job_backend=celery``); a worker claims that
+job with the same atomic claim as the embedded worker and runs it with the same ``runner.execute``.
+A duplicate or late message is harmless: the claim fails and the task returns. When a worker starts
+it re-queues jobs whose worker died and re-publishes every queued job, so nothing waits on a lost
+message.
+
+Start with ``actlab worker --backend celery`` (solo pool, one job at a time: a GPU per worker, and
+a quality job's CPU training processes must be children of a non-daemonic process).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_ready
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings, get_settings
+from app.db import create_db_engine, make_session_factory
+from app.jobs import queue, runner
+
+log = logging.getLogger("actlab.jobs")
+TASK_NAME = "actlab.run_job"
+
+
+def make_celery(broker_url: str, queue_name: str) -> Celery:
+    app = Celery("actlab", broker=broker_url)
+    app.conf.update(
+        task_default_queue=queue_name,
+        task_acks_late=True,  # a message is acknowledged when the job ends, not when it starts
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,  # results live in the database
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=5,
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+    )
+    app.task(name=TASK_NAME)(run_job)
+    return app
+
+
+@cache
+def celery_app_for(broker_url: str, queue_name: str) -> Celery:
+    return make_celery(broker_url, queue_name)
+
+
+def celery_app() -> Celery:
+    """The Celery app of this process's settings (``celery -A app.jobs.celery_app`` finds it too)."""
+    settings = get_settings()
+    return celery_app_for(settings.broker_url, settings.celery_queue)
+
+
+@cache
+def _session_factory() -> sessionmaker[Session]:
+    return make_session_factory(create_db_engine(get_settings()))
+
+
+def run_job(job_id: str) -> str:
+    """Claim ``job_id`` if it is still queued and run it; returns its final status or why it was skipped."""
+    settings = get_settings()
+    factory = _session_factory()
+    me = runner.worker_id("celery")
+    job = queue.claim(factory, me, job_id=job_id)
+    if job is None:
+        return "skipped: not queued"
+    return runner.execute(factory, settings, job.id, me)
+
+
+def publish(settings: Settings, job_id: str) -> None:
+    """Tell the Celery workers about a queued job. If the broker is unreachable the job stays queued
+    in the database, and the next worker to start publishes it again (see ``_on_worker_ready``)."""
+    try:
+        celery_app_for(settings.broker_url, settings.celery_queue).send_task(
+            TASK_NAME, args=[job_id], queue=settings.celery_queue
+        )
+    except Exception:
+        log.warning("could not publish job %s to %s; it stays queued", job_id, settings.broker_url, exc_info=True)
+
+
+@worker_ready.connect
+def _on_worker_ready(**_: Any) -> None:
+    settings = get_settings()
+    factory = _session_factory()
+    requeued = queue.requeue_stale(factory, settings)
+    if requeued:
+        log.info("re-queued %d job(s) whose worker died", len(requeued))
+    for job_id in queue.queued_ids(factory):
+        publish(settings, job_id)
+
+
+def run_worker(settings: Settings) -> None:
+    """``actlab worker --backend celery``: a solo-pool worker on ``celery_queue``."""
+    from app.jobs.local import prepare_process
+
+    prepare_process(settings)
+    celery_app().worker_main(
+        [
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            f"--queues={settings.celery_queue}",
+            f"--loglevel={settings.log_level.upper()}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )

@@ -1,0 +1,526 @@
+"""Comparison jobs as rows in the database: submit, claim, heartbeat, progress, cancel, finish, requeue.
+
+The database is the queue, whichever worker runs the job (the embedded worker polls it, Celery
+workers are told job ids through the broker): every state change is one conditional UPDATE whose row
+count says whether it happened, so two workers can never both own a job, on SQLite or PostgreSQL.
+
+States: ``queued -> running -> succeeded | failed | cancelled``; ``queued -> cancelled``; a running
+job whose worker stopped heartbeating goes back to ``queued`` (or to ``failed`` with the reason once
+it has used ``job_max_attempts`` attempts). Nothing stays ``running`` without a live worker for longer
+than ``worker_stale_seconds``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.domain import InvalidInputError
+from app.models.jobs import FINISHED_STATUSES, Job, JobEvent
+
+
+class QueueFullError(Exception):
+    """The queue holds ``compare_queue_max`` unfinished jobs; retry after ``retry_after`` seconds."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        super().__init__(f"the comparison queue is full ({limit} unfinished jobs, ACTLAB_COMPARE_QUEUE_MAX)")
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+class JobNotFoundError(LookupError):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"no comparison job '{job_id}'")
+        self.job_id = job_id
+
+
+class JobFinishedError(Exception):
+    """A cancel was asked for a job that has already finished."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+# --- preparing a config: validation, limits, cache key, cost ------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated config with everything filled in, ready to be stored or looked up."""
+
+    kind: str
+    config: dict[str, Any]
+    corpus_text: str | None
+    device_class: str
+    code_version: str
+    config_hash: str
+    estimate_flops: float
+    estimate_seconds: float
+
+
+def resolve_device_class(device: str, settings: Settings) -> str:
+    """The device class a config runs on. ``auto`` follows ``compare_auto_device``: ``detect`` asks torch
+    in this process (right when the workers share this machine), ``cpu``/``cuda`` state it for
+    deployments whose API replicas and workers differ."""
+    from app.experiments import device as device_lib
+
+    if device == "auto" and settings.compare_auto_device != "detect":
+        device = settings.compare_auto_device
+    if device == "cuda" and settings.compare_auto_device == "cuda":
+        return "cuda"  # the workers have GPUs this process cannot see
+    try:
+        return device_lib.device_class(device)
+    except ValueError as exc:
+        raise InvalidInputError("device", str(exc)) from exc
+
+
+def _bound(field: str, value: int | float, limit: int | float, setting: str) -> None:
+    if value > limit:
+        raise InvalidInputError(field, f"{value} is over the limit {limit} (ACTLAB_{setting.upper()})", limit)
+
+
+def prepare(raw: dict[str, Any], settings: Settings) -> Prepared:
+    """Validate ``raw`` (a comparison request: ``kind`` plus optional fields), fill defaults, check every
+    limit, resolve the device and compute the cache key and the cost estimate.
+
+    Raises InvalidInputError (-> 422) naming the field and, for limits, the limit and its setting.
+    """
+    from app import experiments
+    from app.experiments import device as device_lib
+
+    raw = dict(raw)
+    corpus = raw.get("corpus")
+    corpus_text: str | None = None
+    if isinstance(corpus, dict) and corpus.get("kind") == "text":
+        corpus_text = corpus.get("text")
+        if not isinstance(corpus_text, str):
+            raise InvalidInputError("corpus.text", "text corpus needs the text")
+        size = len(corpus_text.encode("utf-8"))
+        if size > settings.compare_corpus_max_bytes:
+            raise InvalidInputError(
+                "corpus.text",
+                f"{size} bytes is over the limit {settings.compare_corpus_max_bytes} (ACTLAB_COMPARE_CORPUS_MAX_BYTES)",
+                settings.compare_corpus_max_bytes,
+                status=413,
+            )
+    device_class = resolve_device_class(str(raw.get("device", "auto")), settings)
+    raw["device"] = "cpu" if device_class == "cpu" else "cuda"
+    kind = raw.get("kind")
+    if kind == "quality":
+        raw["threads"], raw["workers"] = settings.worker_torch_threads, settings.worker_processes
+    elif kind == "speed":
+        raw["threads"] = min(int(raw.get("threads", settings.worker_speed_threads)), settings.worker_speed_threads)
+    if isinstance(raw.get("seeds"), int):
+        _bound("seeds", raw["seeds"], settings.compare_max_seeds, "compare_max_seeds")
+    try:
+        cfg = experiments.parse_config(_without_device_check(raw))
+    except KeyError as exc:
+        raise InvalidInputError("variants", str(exc.args[0]) if exc.args else "unknown variant") from exc
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(_field_of(str(exc), raw), str(exc)) from exc
+    config = cfg.to_dict()
+    config["device"] = raw["device"]
+    compile_seconds = 0.0
+    if isinstance(cfg, experiments.QualityConfig):
+        _bound("steps", cfg.steps, settings.compare_max_steps, "compare_max_steps")
+        _bound("d_model", cfg.d_model, settings.compare_max_d_model, "compare_max_d_model")
+        _bound("n_layers", cfg.n_layers, settings.compare_max_layers, "compare_max_layers")
+        _bound("seq_len", cfg.seq_len, settings.compare_max_seq_len, "compare_max_seq_len")
+        _bound("batch_size", cfg.batch_size, settings.compare_max_batch_size, "compare_max_batch_size")
+        _bound("seeds", len(cfg.seeds), settings.compare_max_seeds, "compare_max_seeds")
+        vocab = 256 if corpus_text is not None else getattr(cfg.corpus, "vocab_size", 256)
+        flops = cfg.training_flops(vocab)
+        steps = cfg.n_runs * cfg.steps / (cfg.workers if device_class == "cpu" else 1)
+        if corpus_text is not None:
+            config["corpus"].pop("text", None)
+            config["corpus"]["sha256"] = hashlib.sha256(corpus_text.encode("utf-8")).hexdigest()
+    else:
+        _bound("tokens", cfg.tokens, settings.compare_max_tokens, "compare_max_tokens")
+        _bound("d_model", cfg.d_model, settings.compare_max_d_model_speed, "compare_max_d_model_speed")
+        with_compile = cfg.compile is True or (cfg.compile == "auto" and device_class != "cpu")
+        flops = cfg.total_flops(with_compile)
+        steps = len(cfg.variants) * (3 if with_compile else 2) * cfg.timed_steps()
+        compile_seconds = settings.compare_compile_seconds * len(cfg.variants) if with_compile else 0.0
+    per_second = (
+        settings.compare_cpu_flops_per_second if device_class == "cpu" else settings.compare_cuda_flops_per_second
+    )
+    seconds = max(flops / per_second, steps * settings.compare_seconds_per_step_floor)
+    seconds += settings.compare_startup_seconds + compile_seconds
+    _bound("config", round(flops), round(settings.compare_max_flops), "compare_max_flops")
+    if seconds > settings.compare_max_expected_seconds:
+        raise InvalidInputError(
+            "config",
+            f"estimated {seconds:.0f} s on {device_class} is over the limit "
+            f"{settings.compare_max_expected_seconds:.0f} s (ACTLAB_COMPARE_MAX_EXPECTED_SECONDS); "
+            "use fewer steps, seeds, variants or a smaller model",
+            settings.compare_max_expected_seconds,
+        )
+    code_version = device_lib.code_version()
+    key = json.dumps(
+        {"config": config, "code_version": code_version, "device_class": device_class},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return Prepared(
+        kind=str(kind),
+        config=config,
+        corpus_text=corpus_text,
+        device_class=device_class,
+        code_version=code_version,
+        config_hash=hashlib.sha256(key.encode()).hexdigest(),
+        estimate_flops=flops,
+        estimate_seconds=seconds,
+    )
+
+
+def _field_of(message: str, raw: dict[str, Any]) -> str:
+    """The config field a validation message is about (its first word when that names a field)."""
+    first = message.replace(":", " ").split(" ", 1)[0]
+    return first if first in raw or first in ("d_model", "n_heads", "variants", "seeds") else "config"
+
+
+def _without_device_check(raw: dict[str, Any]) -> dict[str, Any]:
+    """The typed configs check that a CUDA device exists; the API may run where the GPU workers are not."""
+    return {**raw, "device": "cpu"} if raw.get("device") == "cuda" else raw
+
+
+def runnable_config(job: Job) -> dict[str, Any]:
+    """The config the worker runs: the stored one with the user's text put back."""
+    config = dict(job.config)
+    if job.corpus_text is not None:
+        corpus = {k: v for k, v in config["corpus"].items() if k != "sha256"}
+        config["corpus"] = {**corpus, "text": job.corpus_text}
+    return config
+
+
+# --- submit -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    job: Job
+    #: True when an identical finished config answered at once.
+    cached: bool
+    #: True when an identical config was already queued or running (that job is returned).
+    existing: bool
+
+
+def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submission:
+    """Store a new queued job for ``raw``, or answer with the identical one already stored.
+
+    Order of checks: validation and limits (422), the cache (a succeeded identical job is returned at
+    once, as is a queued or running one), then queue capacity (429).
+    """
+    prepared = prepare(raw, settings)
+    same = session.scalars(
+        select(Job)
+        .where(Job.config_hash == prepared.config_hash, Job.status.in_(("succeeded", "queued", "running")))
+        .order_by(Job.created_at.desc())
+    ).all()
+    for status in ("succeeded", "running", "queued"):
+        for job in same:
+            if job.status == status:
+                return Submission(job, cached=status == "succeeded", existing=status != "succeeded")
+    unfinished = session.scalar(select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running"))))
+    if (unfinished or 0) >= settings.compare_queue_max:
+        raise QueueFullError(settings.compare_queue_max, retry_after(session, settings))
+    job = Job(
+        id=uuid.uuid4().hex,
+        kind=prepared.kind,
+        config=prepared.config,
+        corpus_text=prepared.corpus_text,
+        config_hash=prepared.config_hash,
+        code_version=prepared.code_version,
+        device_class=prepared.device_class,
+        status="queued",
+        cancel_requested=False,
+        progress=0.0,
+        done_steps=0,
+        total_steps=0,
+        estimate_seconds=prepared.estimate_seconds,
+        estimate_flops=prepared.estimate_flops,
+        attempts=0,
+        created_at=now(),
+    )
+    session.add(job)
+    session.flush()
+    append_event(session, job.id, "status", {"status": "queued"})
+    return Submission(job, cached=False, existing=False)
+
+
+def retry_after(session: Session, settings: Settings) -> int:
+    """Seconds until a queue slot is likely free: the soonest expected end among running jobs (their
+    estimate minus elapsed time), else the shortest queued estimate; at least 1."""
+    running = session.scalars(select(Job).where(Job.status == "running")).all()
+    if running:
+        t = now()
+        left = [max(1.0, j.estimate_seconds - (t - (_aware(j.started_at) or t)).total_seconds()) for j in running]
+        return max(1, math.ceil(min(left)))
+    queued = session.scalars(select(Job.estimate_seconds).where(Job.status == "queued")).all()
+    return max(1, math.ceil(min(queued))) if queued else 1
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+def append_event(session: Session, job_id: str, type_: str, data: dict[str, Any]) -> int:
+    """Append to the job's event log with the next ``seq`` (retried if a concurrent writer took it)."""
+    for _ in range(10):
+        seq = (session.scalar(select(func.max(JobEvent.seq)).where(JobEvent.job_id == job_id)) or 0) + 1
+        try:
+            with session.begin_nested():
+                session.add(JobEvent(job_id=job_id, seq=seq, type=type_, data=data, created_at=now()))
+            return seq
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"could not append an event to job {job_id}")
+
+
+def events_after(session: Session, job_id: str, after_seq: int, limit: int = 500) -> list[JobEvent]:
+    return list(
+        session.scalars(
+            select(JobEvent)
+            .where(JobEvent.job_id == job_id, JobEvent.seq > after_seq)
+            .order_by(JobEvent.seq)
+            .limit(limit)
+        )
+    )
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def get_job(session: Session, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise JobNotFoundError(job_id)
+    return job
+
+
+def list_jobs(session: Session, limit: int, offset: int) -> tuple[list[Job], int]:
+    total = session.scalar(select(func.count()).select_from(Job)) or 0
+    jobs = session.scalars(select(Job).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)).all()
+    return list(jobs), total
+
+
+def queue_position(session: Session, job: Job) -> int | None:
+    """1 = next to be claimed; None once the job is no longer queued."""
+    if job.status != "queued":
+        return None
+    ahead = session.scalar(
+        select(func.count()).select_from(Job).where(Job.status == "queued", Job.created_at < job.created_at)
+    )
+    return int(ahead or 0) + 1
+
+
+def eta_seconds(session: Session, job: Job) -> float | None:
+    """Seconds until the job should finish: from its own pace once running, else its estimate plus the
+    remaining time of everything ahead of it."""
+    if job.status in FINISHED_STATUSES:
+        return None
+    t = now()
+    if job.status == "running":
+        elapsed = (t - (_aware(job.started_at) or t)).total_seconds()
+        if job.progress > 0.02:
+            return max(0.0, elapsed / job.progress - elapsed)
+        return max(0.0, job.estimate_seconds - elapsed)
+    ahead = session.scalars(
+        select(Job).where(Job.status.in_(("queued", "running")), Job.created_at < job.created_at)
+    ).all()
+    waiting = sum(eta_seconds(session, j) or 0.0 for j in ahead if j.status == "running")
+    waiting += sum(j.estimate_seconds for j in ahead if j.status == "queued")
+    return waiting + job.estimate_seconds
+
+
+# --- worker side: claim, heartbeat, progress, finish, requeue ----------------------------------
+
+
+def claim(session_factory: sessionmaker[Session], worker_id: str, job_id: str | None = None) -> Job | None:
+    """Atomically take the oldest queued job (or ``job_id``) for ``worker_id``; None if there is none.
+
+    PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` picks a row no other worker is looking at. Both
+    databases: the UPDATE is conditional on ``status = 'queued'`` and its row count is checked, so a
+    job is claimed by exactly one worker even when two race for it.
+    """
+    with session_factory() as session:
+        for _ in range(5):
+            query = select(Job.id).where(Job.status == "queued")
+            query = query.where(Job.id == job_id) if job_id else query.order_by(Job.created_at, Job.id).limit(1)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            candidate = session.scalar(query)
+            if candidate is None:
+                session.rollback()
+                return None
+            t = now()
+            result = session.execute(
+                update(Job)
+                .where(Job.id == candidate, Job.status == "queued")
+                .values(status="running", worker=worker_id, attempts=Job.attempts + 1, started_at=t, heartbeat_at=t)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                append_event(session, candidate, "status", {"status": "running", "worker": worker_id})
+                session.commit()
+                return session.get(Job, candidate)
+            session.rollback()
+            if job_id:
+                return None
+    return None
+
+
+def heartbeat(session_factory: sessionmaker[Session], job_id: str, worker_id: str) -> bool:
+    """Refresh the heartbeat; False when the job is no longer this worker's (requeued or finished)."""
+    with session_factory() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker == worker_id, Job.status == "running")
+            .values(heartbeat_at=now())
+        )
+        session.commit()
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record_progress(
+    session_factory: sessionmaker[Session],
+    job_id: str,
+    worker_id: str,
+    done: int,
+    total: int,
+    events: list[tuple[str, dict[str, Any]]],
+) -> bool:
+    """Store progress and append events; returns whether cancellation was requested (or the job was
+    taken from this worker)."""
+    with session_factory() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.worker == worker_id, Job.status == "running")
+            .values(done_steps=done, total_steps=total, progress=done / total if total else 0.0, heartbeat_at=now())
+        )
+        owned = bool(result.rowcount)  # type: ignore[attr-defined]
+        if owned:
+            for type_, data in events:
+                append_event(session, job_id, type_, data)
+        session.commit()
+        return not owned or cancel_requested(session, job_id)
+
+
+def cancel_requested(session: Session, job_id: str) -> bool:
+    return bool(session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
+
+
+def finish(
+    session_factory: sessionmaker[Session],
+    job_id: str,
+    worker_id: str,
+    status: str,
+    results: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> bool:
+    """Move a running job of this worker to a final status; False if it is no longer this worker's."""
+    assert status in FINISHED_STATUSES
+    with session_factory() as session:
+        values: dict[str, Any] = {"status": status, "finished_at": now(), "error": error, "results": results}
+        if status == "succeeded":
+            values["progress"] = 1.0
+        result = session.execute(
+            update(Job).where(Job.id == job_id, Job.worker == worker_id, Job.status == "running").values(**values)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            session.rollback()
+            return False
+        append_event(session, job_id, "status", {"status": status, **({"error": error} if error else {})})
+        session.commit()
+        return True
+
+
+def request_cancel(session: Session, job_id: str) -> Job:
+    """Cancel a queued job at once; flag a running one (its worker stops at the next step it reports).
+    Raises JobFinishedError for a finished job."""
+    job = get_job(session, job_id)
+    if job.status == "queued":
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="cancelled", cancel_requested=True, finished_at=now())
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            append_event(session, job_id, "status", {"status": "cancelled"})
+            session.flush()
+            session.refresh(job)
+            return job
+        session.refresh(job)  # claimed meanwhile: cancel it as a running job
+    if job.status == "running":
+        session.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
+        session.flush()
+        session.refresh(job)
+        return job
+    raise JobFinishedError(f"job {job_id} has already {job.status}")
+
+
+def requeue_stale(session_factory: sessionmaker[Session], settings: Settings) -> list[str]:
+    """Running jobs whose heartbeat is older than ``worker_stale_seconds`` lost their worker: queue them
+    again, or fail them with the reason after ``job_max_attempts`` attempts (a cancelled one is marked
+    cancelled). Returns the ids put back in the queue."""
+    cutoff = now() - timedelta(seconds=settings.worker_stale_seconds)
+    requeued = []
+    with session_factory() as session:
+        stale = session.scalars(select(Job).where(Job.status == "running", Job.heartbeat_at < cutoff)).all()
+        for job in stale:
+            last = _aware(job.heartbeat_at)
+            reason = (
+                f"worker {job.worker} stopped (last heartbeat {last:%Y-%m-%d %H:%M:%S} UTC)" if last else "worker lost"
+            )
+            if job.cancel_requested:
+                values: dict[str, Any] = {"status": "cancelled", "finished_at": now()}
+            elif job.attempts >= settings.job_max_attempts:
+                values = {
+                    "status": "failed",
+                    "finished_at": now(),
+                    "error": f"gave up after {job.attempts} attempts (ACTLAB_JOB_MAX_ATTEMPTS): {reason}",
+                }
+            else:
+                values = {"status": "queued", "worker": None, "progress": 0.0, "done_steps": 0}
+            result = session.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.status == "running", Job.heartbeat_at < cutoff)
+                .values(**values),
+                execution_options={"synchronize_session": False},  # compared in SQL; SQLite returns naive times
+            )
+            if result.rowcount:  # type: ignore[attr-defined]
+                append_event(
+                    session,
+                    job.id,
+                    "status",
+                    {
+                        "status": values["status"],
+                        "reason": reason,
+                        **({"error": values["error"]} if "error" in values else {}),
+                    },
+                )
+                if values["status"] == "queued":
+                    requeued.append(job.id)
+        session.commit()
+    return requeued
+
+
+def queued_ids(session_factory: sessionmaker[Session]) -> list[str]:
+    with session_factory() as session:
+        return list(session.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.created_at)))

@@ -1,0 +1,71 @@
+"""The default quality comparison (the paper's 8 variants, 3 seeds): wall time, loss table, verdicts.
+
+Runs exactly what ``POST /api/v1/comparisons {"kind": "quality"}`` runs, in this process (with its two
+single-thread training processes), and prints Markdown. The issue's target: <= 150 s on a 2-core CPU,
+with the seed-to-seed spread clearly smaller than the spread between variants. Usage:
+    .venv/bin/python benchmarks/quality_default.py [--device cpu] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from app.experiments.quality import QualityConfig, run
+from benchmarks._server import machine_description
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--json", help="also write the full result here")
+    args = parser.parse_args()
+    cfg = QualityConfig(device=args.device)
+    started = time.perf_counter()
+    result = run(cfg)
+    wall = time.perf_counter() - started
+    env, ref, spread = result["environment"], result["corpus"]["reference"], result["spread"]
+    print(
+        f"Machine: {machine_description()}; device {env['device_name']} ({env['device_class']}), {env['dtype']}, "
+        f"torch {env['torch_version']}, {env['workers']} worker process(es) x {env['threads']} thread(s); "
+        f"code {env['code_version']}; date {dt.date.today().isoformat()}"
+    )
+    print(f"Command: .venv/bin/python benchmarks/quality_default.py {' '.join(sys.argv[1:])}".rstrip())
+    print(
+        f"Config: {len(cfg.variants)} variants x {len(cfg.seeds)} seeds, {cfg.n_layers} layers, d_model {cfg.d_model}, "
+        f"seq {cfg.seq_len}, batch {cfg.batch_size}, {cfg.steps} steps, lr {cfg.lr}; corpus {result['corpus']['name']}"
+    )
+    print(f"\n**Wall time: {wall:.1f} s** (target <= 150 s)\n")
+    print("Reference lines (nats/token): " + ", ".join(f"{k.replace('_loss', '')} {v:.4f}" for k, v in ref.items()))
+    print()
+    print("| Variant | d_ff | model params | final val loss (mean ± std) | perplexity | seeds | tokens/s/process |")
+    print("|---|---:|---:|---:|---:|---|---:|")
+    for v in sorted(result["variants"], key=lambda v: v["final_val_loss"]["mean"]):
+        loss, ppl = v["final_val_loss"], v["perplexity"]
+        print(
+            f"| {v['variant']} | {v['d_ff']} | {v['model_params']:,} | {loss['mean']:.4f} ± {loss['std']:.4f} | "
+            f"{ppl['mean']:.3f} ± {ppl['std']:.3f} | {', '.join(f'{x:.4f}' for x in loss['values'])} | "
+            f"{v['tokens_per_second']['mean']:,.0f} |"
+        )
+    means = [v["final_val_loss"]["mean"] for v in result["variants"]]
+    print(
+        f"\nBetween-variant std of the means {spread['between_variants_std']:.4f}; "
+        f"range {max(means) - min(means):.4f}; "
+        f"mean seed-to-seed std {spread['mean_seed_std']:.4f}; ratio (std of means / seed std) {spread['ratio']:.1f}, "
+        f"range / seed std {(max(means) - min(means)) / spread['mean_seed_std']:.1f}\n"
+    )
+    print("Pairwise Welch t-tests (α = 0.05, raw p; Holm-adjusted p in brackets):\n")
+    for p in result["pairs"]:
+        holm = f" [{p['p_holm']:.2g}]" if p["p_holm"] is not None else ""
+        print(f"- {p['a']} vs {p['b']}: {p['verdict']}{holm}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The scaled-out path for real: the API publishes to Redis, a Celery worker process (``actlab worker
+--backend celery``) runs the job against PostgreSQL. With CI=true an unreachable Redis or PostgreSQL
+fails the test; elsewhere it is skipped with the reason."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from app.cli import migrate
+from app.config import PROJECT_ROOT, Settings
+from tests.conftest import open_client, service_unavailable
+from tests.test_comparisons import TINY, status_of, wait_for
+
+REDIS_URL = os.environ.get("ACTLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+
+@pytest.fixture
+def redis_queue() -> Iterator[str]:
+    """A queue name of this test's own on the Redis at 127.0.0.1:6379 (deleted afterwards)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            if not sock.recv(16).startswith(b"+PONG"):
+                raise ConnectionError("no PONG")
+    except OSError as exc:
+        service_unavailable("Redis at 127.0.0.1:6379", exc)
+    name = f"actlab-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(name)
+    client.close()
+
+
+@pytest.fixture
+def celery_settings(pg_url: str, redis_queue: str) -> Settings:
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=pg_url,
+        environment="test",
+        job_backend="celery",
+        broker_url=REDIS_URL,
+        celery_queue=redis_queue,
+        job_event_flush_seconds=0.1,
+        worker_heartbeat_seconds=0.3,
+    )
+    migrate(settings)
+    return settings
+
+
+def test_celery_worker_runs_a_job_end_to_end(celery_settings: Settings) -> None:
+    env = {
+        **os.environ,
+        "ACTLAB_DATABASE_URL": celery_settings.database_url,
+        "ACTLAB_BROKER_URL": REDIS_URL,
+        "ACTLAB_CELERY_QUEUE": celery_settings.celery_queue,
+        "ACTLAB_JOB_BACKEND": "celery",
+        "ACTLAB_WORKER_PROCESSES": "2",
+        "ACTLAB_JOB_EVENT_FLUSH_SECONDS": "0.1",
+        "ACTLAB_LOG_LEVEL": "warning",
+    }
+    with open_client(celery_settings) as api:
+        # Submitted before any worker runs: the message waits in Redis.
+        created = api.post("/api/v1/comparisons", json=TINY)
+        assert created.status_code == 202, created.text
+        job_id = created.json()["id"]
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker", "--backend", "celery"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            final: dict[str, Any] = wait_for(
+                lambda: (s := status_of(api, job_id))["status"] in ("succeeded", "failed") and s,
+                timeout=180,
+                what="the Celery worker to run the job",
+            )
+            assert final["status"] == "succeeded", final["error"]
+            assert final["results"]["environment"]["workers"] == 2
+            assert [v["variant"] for v in final["results"]["variants"]] == ["ReLU", "GEGLU"]
+            # The same job id, run once, by a Celery worker.
+            from app.db import create_db_engine, make_session_factory
+            from app.models.jobs import Job
+
+            engine = create_db_engine(celery_settings)
+            with make_session_factory(engine)() as session:
+                job = session.get(Job, job_id)
+                assert job is not None and job.worker is not None and job.worker.startswith("celery:")
+                assert job.attempts == 1
+            engine.dispose()
+            # An identical config is answered from the stored result at once.
+            started = time.monotonic()
+            again = api.post("/api/v1/comparisons", json=TINY)
+            assert again.status_code == 200 and again.json()["cached"] is True
+            assert time.monotonic() - started < 5
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
