@@ -87,6 +87,15 @@ def cmd_serve(args: argparse.Namespace) -> None:
 SERVE_HOOKS: list[Callable[[Settings], None]] = []
 
 
+def _start_comparison_worker(settings: Settings) -> None:
+    from app.jobs.commands import start_embedded_worker
+
+    start_embedded_worker(settings)
+
+
+SERVE_HOOKS.append(_start_comparison_worker)  # comparisons (issue 4): one worker process beside the API
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="actlab", description="Activation Lab service and tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("seed", help="load app/data into the database (idempotent)").set_defaults(func=cmd_seed)
     # --- further subcommands ---
+    from app.jobs.commands import register_commands
+
+    register_commands(sub)  # compare, worker (issue 4)
+    from app.answers.cli import register_commands as register_answer_commands
+
+    register_answer_commands(sub)  # ask (issue 5)
     return parser
 
 

@@ -139,7 +139,9 @@ class Settings(BaseSettings):
         ),
     )
     rephrase_model: str = Field("", description="Model name sent to the rephrasing endpoint.")
-    rephrase_api_key: str | None = Field(None, description="Bearer token for the rephrasing endpoint, if it needs one.")
+    rephrase_api_key: SecretStr | None = Field(
+        None, description="Bearer token for the rephrasing endpoint, if it needs one."
+    )
     rephrase_timeout_seconds: float = Field(
         10.0,
         gt=0,
@@ -211,7 +213,10 @@ class Settings(BaseSettings):
         5e12, gt=0, description="Sustained FLOP/s the cost estimate assumes for a GPU worker at these small sizes."
     )
     compare_seconds_per_step_floor: float = Field(
-        0.004, ge=0, description="Least time the estimate assumes per training/timing step (launch overhead)."
+        0.008,
+        ge=0,
+        description="Least time the estimate assumes per training/timing step: launch and Python overhead, which "
+        "bounds tiny models on a GPU (8 ms/step measured for the default comparison on an H100).",
     )
     compare_startup_seconds: float = Field(5.0, ge=0, description="Fixed start-up time the estimate adds per job.")
     compare_compile_seconds: float = Field(

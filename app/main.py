@@ -12,6 +12,8 @@ from app.api import catalog as catalog_api
 from app.api import comparisons as comparisons_api
 from app.api import health as health_api
 from app.api import papers as papers_api
+from app.api import questions as questions_api
+from app.api import threads as threads_api
 from app.api.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
@@ -22,6 +24,7 @@ from app.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
 from app.web import activations as activations_web
 from app.web import comparisons as comparisons_web
 from app.web import pages as pages_web
+from app.web import threads as threads_web
 from app.web.templating import make_templates
 
 
@@ -73,9 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_api.router)
     app.include_router(activations_api.router)
     app.include_router(comparisons_api.router)
+    app.include_router(threads_api.router)
+    app.include_router(questions_api.router)
     app.include_router(pages_web.router)
     app.include_router(comparisons_web.router)
     app.include_router(activations_web.router)
+    app.include_router(threads_web.router)
     # --- end of routers ---
 
     _declare_problem_schema(app)

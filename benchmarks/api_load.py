@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks._server import machine_description, running_server  # noqa: E402
+from benchmarks._server import machine_description, running_server
 
 ENDPOINTS = [
     ("trivial JSON (`/healthz`)", "/healthz"),

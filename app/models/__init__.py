@@ -1,6 +1,7 @@
 """All tables, split by domain; importing this package registers every table on ``Base.metadata``."""
 
 from app.models.base import Base
+from app.models.jobs import Job, JobEvent
 from app.models.reference import (
     ArchitectureFact,
     CatalogModel,
@@ -11,15 +12,21 @@ from app.models.reference import (
     Result,
     Variant,
 )
+from app.models.threads import Post, PostQuote, Thread
 
 __all__ = [
     "ArchitectureFact",
     "Base",
     "CatalogModel",
     "DatasetInfo",
+    "Job",
+    "JobEvent",
     "Paper",
     "PaperFact",
     "PaperTable",
+    "Post",
+    "PostQuote",
     "Result",
+    "Thread",
     "Variant",
 ]

@@ -1,0 +1,301 @@
+"""What a question asks for, from cue words and the entities found, with follow-ups resolved.
+
+Why rules: each intent maps to one way of composing an answer from stored data, the rules are few and
+readable, and the rule that fired is shown in "how this was answered". Follow-ups ("and after full
+training?", "what about SwiGLU?") take the previous answer's slots from the thread and replace or extend
+them with what the new question names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.answers.entities import Entities
+from app.answers.lexicon import Lexicon
+
+INTENTS = (
+    "fact", "best", "compare", "why_model", "model_activation", "models_using", "math", "run_comparison",
+    "explain", "paper_setup", "architecture", "verify", "help", "out_of_scope",
+)
+
+RUN = re.compile(
+    r"\b(run|start|launch|kick off|queue|train|do|execute)\b.{0,60}\b(comparison|compare|experiment|job|"
+    r"race|training run|tiny models?|small models?|benchmark)\b|\b(run|start)\b.{0,30}\b(vs|versus|against)\b"
+)
+WHY = re.compile(r"\bwhy\b|\breasons?\b|\bmotivat|\bjustif|\brationale\b|\bhow come\b|\bchose\b|\bchoose\b|"
+                 r"\bchoice\b|\bpicked?\b|\bprefer")
+USES = re.compile(
+    r"\b(which|what|wich)\b.{0,40}\b(activation|non-?linearity|ffn|mlp|feed[- ]?forward|gate|gating|glu|"
+    r"function)\b|\b(does|do|did)\b.{0,40}\buse\b|\buses\b|\busing\b|\bhidden_act|\bactivation of\b"
+)
+MODELS_USING = re.compile(
+    r"\b(which|what|wich)\s+(other\s+)?(models?|llms?|networks?|architectures?)\b|\bwho uses\b|\bmodels? (that )?"
+    r"uses?\b|\bused (by|in)\b|\bmodels with\b|\blist (of )?models\b"
+)
+COMPARE = re.compile(
+    r"\bvs\.?\b|\bversus\b|\bcompar|\bbetter\b|\bworse\b|\bdifference\b|\bdiffer\b|\bbeats?\b|\boutperform|"
+    r"\bagainst\b|\bthan\b|\bbetween\b|\bor\b|\bgap\b|\bhow (much|far)\b"
+)
+BEST = re.compile(r"\bbest\b|\blowest\b|\bhighest\b|\bwinners?\b|\bwins?\b|\btop\b|\bstrongest\b|\bleader\b|"
+                  r"\bwhich (variant|one|ffn)\b")
+MATH = re.compile(
+    r"\bformula\b|\bequation\b|\bdefin|\bmath|\berrors?\b|\baccurate\b|\baccuracy of the\b|\bprecise\b|"
+    r"\bapproximat|\bderivative\b|\bgradient\b|\bslope\b|\bplot\b|\bcurve\b|\bgraph\b|\bcompute\b|\bcalculate\b|"
+    r"\bvalue (at|of)\b|\bminimum\b|\bmin\b|\bshape\b|\bwhat (is|are|does)\b|\bhow (is|does)\b.{0,20}\b(defined|"
+    r"computed|look)\b|\bdiffer"
+)
+EXPLAIN = re.compile(
+    r"\bexplain|\bwhat does .{0,40}\bmean\b|\bmeaning\b|\bis it true\b|\blimitations?\b|\bnot show|\bcaveats?\b|"
+    r"\brule\b|\bmisread|\bwrong\b|\bmistake|\bdivine\b|\bbenevolence\b|\btheory\b|\bablation\b|\btwice\b|"
+    r"\bintermediate[_ ]size\b|\bparameter count\b|\bsignificant\b|\bnoise\b|\bpopular\b"
+)
+YES_NO = re.compile(r"^\s*(is|was|are|were|does|did|do|has|have|can)\b|\btrue\b|\bcorrect\b|\bright\b")
+FOLLOW_UP = re.compile(
+    r"^\s*(and|what about|how about|what of|and for|same for|now for|also|but|then|ok(ay)?|and what about|"
+    r"and at|and on|and after|what if)\b"
+)
+ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\bglu\b")
+HELP = re.compile(r"^\s*(hi|hello|hey|help|thanks|thank you)\b|\bwhat can you (do|answer)\b|\bhow do i use\b")
+
+SETUP_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "batch": ("batch",),
+    "optimizer": ("optimizer", "optimiser", "adafactor"),
+    "lr_schedule": ("learning rate", "lr schedule", "schedule", "warmup"),
+    "dropout_pretraining": ("dropout",),
+    "finetuning_dropout": ("dropout",),
+    "seq_len": ("sequence length", "context length", "input length", "tokens per example"),
+    "steps": ("how many steps", "how long", "training length", "pre-training length", "pretraining length",
+              "how many training steps", "trained for"),
+    "finetuning_steps": ("fine-tuning steps", "finetuning steps", "fine tuning steps", "fine-tuned for"),
+    "d_model": ("d_model", "model dimension", "model width", "hidden size"),
+    "layers": ("layers", "how deep", "depth"),
+    "heads": ("heads", "attention heads"),
+    "d_ff_dense": ("d_ff", "feed-forward size", "feed forward size", "ffn size", "hidden dimension",
+                   "inner dimension", "ffn dimension"),
+    "d_ff_gated": ("d_ff", "feed-forward size", "feed forward size", "ffn size", "hidden dimension",
+                   "inner dimension", "ffn dimension"),
+    "biases": ("bias", "biases"),
+    "swish_beta": ("beta", "β"),
+    "data": ("dataset", "data set", "pre-training data", "pretraining data", "objective", "trained on", "corpus"),
+    "step_time": ("step time", "how fast", "tpu", "speed"),
+    "finetuning_data": ("fine-tuning data", "finetuning data", "fine-tuned on", "fine tuning data", "fine-tune"),
+    "variability_runs": ("variability", "run-to-run", "how many runs", "spread", "seeds"),
+    "perplexity_metric": ("perplexity measured", "which perplexity", "perplexity metric", "held-out shard"),
+    "model_type": ("encoder-decoder", "decoder-only", "architecture of the paper", "model type"),
+    "base_setup": ("t5 base", "code base", "setup"),
+}
+
+ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "layers": ("layers", "how deep", "depth"),
+    "d_model": ("d_model", "hidden size", "hidden_size", "model dimension", "width", "embedding size"),
+    "ff": ("feedforward", "feed-forward", "feed forward", "ffn dim", "ff dim", "d_ff", "intermediate",
+           "mlp size", "mlp dim", "ffn size", "hidden dim"),
+    "heads": ("heads",),
+    "kv": ("kv heads", "key-value heads", "kv-heads", "gqa", "multi-query", "grouped"),
+    "vocab": ("vocab", "vocabulary"),
+    "context": ("context", "attention span", "sequence length"),
+    "window": ("sliding window", "window"),
+    "head_size": ("head size", "head dim", "head_dim"),
+    "tokens": ("training tokens", "trained on", "how many tokens", "tokens"),
+    "params": ("parameters", "params", "parameter count", "how big", "size of"),
+    "norm": ("norm", "normalization", "normalisation"),
+}
+
+
+@dataclass
+class Slots:
+    """The entities an answer works with (kept in the answer's metadata for follow-ups)."""
+
+    variants: list[str] = field(default_factory=list)
+    activations: list[str] = field(default_factory=list)
+    gates: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    benchmarks: list[str] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
+    steps: list[int] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+    setup_keys: list[str] = field(default_factory=list)
+    arch_keys: list[str] = field(default_factory=list)
+    paper: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, list) else v for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Slots:
+        slots = cls()
+        for key, value in (data or {}).items():
+            if hasattr(slots, key):
+                setattr(slots, key, list(value) if isinstance(value, list) else value)
+        return slots
+
+
+@dataclass
+class Intent:
+    name: str
+    slots: Slots
+    rule: str
+    follow_up_of: int | None = None
+    question: str = ""
+    retrieval_query: str = ""
+
+
+def _keys_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
+    return [key for key, words in table.items() if any(re.search(rf"(?<![a-z_]){re.escape(w)}", text) for w in words)]
+
+
+def slots_from(entities: Entities, text: str) -> Slots:
+    return Slots(
+        variants=list(entities.variants), activations=list(entities.activations), gates=list(entities.gates),
+        models=[m.name for m in entities.models], benchmarks=list(entities.benchmarks),
+        metrics=list(entities.metrics), steps=list(entities.steps), numbers=list(entities.numbers),
+        setup_keys=_keys_in(text, SETUP_KEYWORDS), arch_keys=_keys_in(text, ARCH_KEYWORDS), paper=entities.paper,
+    )
+
+
+def _merge(previous: Slots, new: Slots, previous_intent: str) -> Slots:
+    """Slots of a follow-up: what the new question names replaces the previous value of that kind; a
+    single new variant joins a comparison instead of replacing it."""
+    merged = Slots.from_dict(previous.to_dict())
+    if new.variants:
+        if previous_intent in ("compare", "run_comparison") and len(new.variants) == 1:
+            merged.variants = [*previous.variants, *(v for v in new.variants if v not in previous.variants)]
+        else:
+            merged.variants = list(new.variants)
+        if not new.activations:
+            merged.activations = []
+    for name in ("activations", "gates", "models", "benchmarks", "metrics", "steps", "numbers", "setup_keys",
+                 "arch_keys"):
+        value = getattr(new, name)
+        if value:
+            setattr(merged, name, list(value))
+    if new.benchmarks and not new.metrics:
+        merged.metrics = []
+    if new.variants and previous_intent not in ("compare", "run_comparison") and not new.activations:
+        merged.activations = []
+    merged.paper = previous.paper or new.paper
+    return merged
+
+
+WH_START = re.compile(r"^\s*(what|which|wich|why|how|who|is|are|does|do|did|can|could|tell|show|explain|list|give)\b")
+
+
+def _own_frame(text: str, entities: Entities) -> bool:
+    """Whether a question carries its own intent, so that it is not read as a follow-up."""
+    if WHY.search(text) or RUN.search(text) or BEST.search(text) or MODELS_USING.search(text):
+        return True
+    if USES.search(text) and entities.models:
+        return True
+    if COMPARE.search(text) and len(entities.variant_like()) >= 2:
+        return True
+    words = re.findall(r"[a-z0-9.]+", text)
+    return bool(WH_START.search(text)) and len(words) >= 3 and not entities.is_empty()
+
+
+def is_follow_up(text: str, entities: Entities, has_context: bool) -> bool:
+    """A question that leans on the thread: 'and after full training?', 'what about SwiGLU?', 'why?'."""
+    if not has_context or HELP.search(text):
+        return False
+    if FOLLOW_UP.search(text):
+        return True
+    words = re.findall(r"[a-z0-9.]+", text)
+    if len(words) > 6:
+        return False
+    if entities.is_empty():
+        return bool(WHY.search(text) or COMPARE.search(text) or BEST.search(text) or EXPLAIN.search(text)
+                    or MATH.search(text))
+    return not _own_frame(text, entities)
+
+
+def _follow_up_intent(text: str, entities: Entities, merged: Slots, previous_intent: str) -> str:
+    """A follow-up keeps the previous intent unless it names a new one ('why?', 'which is better?')."""
+    variants = list(merged.variants)
+    if RUN.search(text):
+        return "run_comparison"
+    if WHY.search(text):
+        return "why_model" if merged.models else "explain"
+    if EXPLAIN.search(text):
+        return "explain"
+    if BEST.search(text) and not entities.variants:
+        return "best" if len(variants) < 2 else "compare"
+    if COMPARE.search(text) and len(variants) + len(merged.activations) >= 2 and previous_intent != "math":
+        return "compare"
+    if previous_intent == "run_comparison":
+        return "compare"
+    if previous_intent in ("out_of_scope", "help", ""):
+        return _base_intent(text, entities, merged)
+    if previous_intent == "models_using" and entities.models:
+        return "model_activation"
+    if previous_intent == "model_activation" and not entities.models and (entities.variants or entities.gates):
+        return "models_using"
+    return previous_intent
+
+
+def classify(
+    question: str, text: str, entities: Entities, lexicon: Lexicon,
+    previous: dict[str, Any] | None = None, previous_post_id: int | None = None,
+) -> Intent:
+    """The intent of ``text`` (the lower-cased, typo-corrected question)."""
+    slots = slots_from(entities, text)
+    if previous is not None and is_follow_up(text, entities, True):
+        prev_intent = str(previous.get("intent", ""))
+        prev_slots = Slots.from_dict(previous.get("slots"))
+        merged = _merge(prev_slots, slots, prev_intent)
+        name = _follow_up_intent(text, entities, merged, prev_intent)
+        prev_question = str(previous.get("question", ""))
+        return Intent(name, merged, f"follow-up of a {prev_intent or 'previous'} answer", previous_post_id,
+                      question, f"{prev_question} {question}")
+    name, rule = _base_intent_with_rule(text, entities, slots)
+    return Intent(name, slots, rule, None, question, question)
+
+
+def _base_intent(text: str, entities: Entities, slots: Slots) -> str:
+    return _base_intent_with_rule(text, entities, slots)[0]
+
+
+def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple[str, str]:
+    variants = entities.variant_like()
+    has_models = bool(entities.models)
+    act_or_gate = bool(entities.activations or entities.gates)
+    if RUN.search(text):
+        return "run_comparison", "asks to run a comparison"
+    if HELP.search(text) and entities.is_empty():
+        return "help", "greeting or a question about the service"
+    if YES_NO.search(text) and entities.numbers and (variants or entities.benchmarks or entities.steps):
+        return "verify", "a yes/no question about a number"
+    if WHY.search(text) and has_models:
+        return "why_model", "'why' and a model name"
+    if has_models and slots.arch_keys and not WHY.search(text) and not ACTIVATION_WORD.search(text):
+        return "architecture", "a model and an architecture parameter"
+    if has_models and (USES.search(text) or not (variants or act_or_gate)):
+        return "model_activation", "a model and 'which activation/uses'"
+    if MODELS_USING.search(text) and (variants or act_or_gate):
+        return "models_using", "'which models' and an activation"
+    if WHY.search(text) or EXPLAIN.search(text):
+        if len(variants) >= 2 and COMPARE.search(text) and not EXPLAIN.search(text) and not WHY.search(text):
+            return "compare", "two variants and a comparison word"
+        return "explain", "'why'/'explain' without a model: retrieval over the explanations"
+    if len(variants) >= 2 and (COMPARE.search(text) or len(entities.variants) >= 2):
+        if act_or_gate and not entities.variants and MATH.search(text) and not (
+            entities.benchmarks or entities.steps or entities.metrics
+        ):
+            return "math", "activations and a math word"
+        return "compare", "two or more variants"
+    if BEST.search(text) and (entities.benchmarks or entities.metrics or entities.steps or entities.paper
+                              or "variant" in text or "ffn" in text):
+        return "best", "'best/lowest/highest' and a benchmark"
+    if slots.setup_keys and (entities.paper or not (variants or act_or_gate)) and not entities.benchmarks:
+        return "paper_setup", "a setup word (batch, optimizer, steps …)"
+    if act_or_gate and not (entities.benchmarks or entities.metrics or entities.steps):
+        if entities.variants and not entities.activations and not MATH.search(text):
+            return "fact", "a variant without a benchmark: its headline results"
+        return "math", "an activation without a benchmark"
+    if variants:
+        return "fact", "a variant and a benchmark, metric or length"
+    if entities.benchmarks or entities.metrics or entities.steps:
+        return "best", "a benchmark without a variant: who is best"
+    if entities.paper:
+        return "explain", "about the paper: retrieval over the explanations"
+    return "out_of_scope", "no known entity"

@@ -1,0 +1,427 @@
+"""The vocabulary the question answering recognizes, built from the database once per dataset revision.
+
+Why from the database: a model added to the catalog or a benchmark added to a table becomes
+recognizable (and groundable) without touching this code. The only hand-written part is the list of
+surface forms people use for the same thing ("gated GELU", "gelu_pytorch_tanh", "fully trained"), which
+are names, not facts.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app import activations
+from app.models import ArchitectureFact, CatalogModel, Paper, PaperTable, Result, Variant
+
+
+@dataclass(frozen=True)
+class ModelGroup:
+    """A model or a family as a person names it: the catalog rows it covers and its report table, if any."""
+
+    name: str
+    members: tuple[str, ...]
+    arch_family: str | None = None
+    arch_size: str | None = None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a phrase refers to: kind (variant, activation, gate, model, benchmark, metric, steps, paper)."""
+
+    kind: str
+    value: str
+
+
+# Surface forms of the paper's variants (names only; canonical names come from the variants table).
+VARIANT_ALIASES: dict[str, tuple[str, ...]] = {
+    "FFN_GEGLU": ("geglu", "ge glu", "gated gelu", "gelu gated", "gelu glu", "gelu gate", "ffn geglu",
+                  "gelu gated linear unit"),
+    "FFN_SwiGLU": ("swiglu", "swi glu", "swish gated", "gated swish", "swish glu", "silu gated", "gated silu",
+                   "silu glu", "swish gate", "silu gate", "ffn swiglu"),
+    "FFN_ReGLU": ("reglu", "re glu", "relu gated", "gated relu", "relu glu", "relu gate", "ffn reglu"),
+    "FFN_GLU": ("glu", "sigmoid gated", "gated sigmoid", "ffn glu", "plain glu", "original glu"),
+    "FFN_Bilinear": ("bilinear", "bi linear", "ffn bilinear"),
+    "FFN_ReLU": ("ffn relu", "relu ffn", "relu baseline", "baseline"),
+    "FFN_GELU": ("ffn gelu", "gelu ffn"),
+    "FFN_Swish": ("ffn swish", "swish ffn"),
+}
+# The dense variant that uses a scalar activation (for "GELU vs ReLU" comparisons).
+DENSE_VARIANT_OF = {"relu": "FFN_ReLU", "gelu": "FFN_GELU", "silu": "FFN_Swish"}
+GATE_VARIANT_OF = {"glu": "FFN_GLU", "bilinear": "FFN_Bilinear", "reglu": "FFN_ReGLU", "geglu": "FFN_GEGLU",
+                   "geglu_tanh": "FFN_GEGLU", "swiglu": "FFN_SwiGLU"}
+
+EXTRA_ACTIVATION_ALIASES: dict[str, tuple[str, ...]] = {
+    "gelu": ("gelu", "exact gelu", "erf gelu", "gelu erf", "gaussian error linear unit", "gelus"),
+    "gelu_tanh": ("approximate gelu", "approximated gelu", "approx gelu", "gelu approximation", "tanh approximation",
+                  "tanh gelu", "gelu tanh", "tanh approximated gelu", "tanh form", "gelu new", "gelu pytorch tanh",
+                  "gelu fast", "fast gelu", "approximate tanh", "tanh approx", "gelu approx"),
+    "gelu_sigmoid": ("quick gelu", "sigmoid approximation", "sigmoid gelu", "gelu sigmoid", "quickgelu",
+                     "sigmoid form", "sigmoid approximated gelu"),
+    "silu": ("silu", "swish", "swish1", "swish-1"),
+    "relu": ("relu", "rectified linear unit", "relus"),
+    "squared_relu": ("squared relu", "relu squared", "relu2", "relu^2", "relu²", "square relu"),
+    "sigmoid": ("sigmoid", "logistic"),
+    "tanh": ("tanh", "hyperbolic tangent"),
+    "softplus": ("softplus",),
+    "mish": ("mish",),
+    "elu": ("elu",),
+    "selu": ("selu",),
+}
+EXTRA_GATE_ALIASES: dict[str, tuple[str, ...]] = {
+    "geglu_tanh": ("approximate geglu", "approximated geglu", "approx geglu", "geglu tanh", "tanh geglu",
+                   "approximated version of the geglu"),
+}
+
+# Benchmarks: short names people type -> substring of the stored benchmark name (case-sensitive forms last).
+BENCHMARK_ALIASES: dict[str, tuple[str, ...]] = {
+    "GLUE": ("glue",),
+    "SuperGLUE": ("superglue", "super glue", "super-glue"),
+    "SQuAD": ("squad", "squad v1.1", "squad 1.1"),
+    "C4": ("c4", "perplexity", "log perplexity", "log-perplexity", "ppl", "pre-training loss", "pretraining loss",
+           "held-out loss", "pre-training perplexity", "pretraining perplexity"),
+    "GLUE/CoLA": ("cola",),
+    "GLUE/SST-2": ("sst-2", "sst2", "sst"),
+    "GLUE/MRPC": ("mrpc",),
+    "GLUE/STSB": ("sts-b", "stsb", "sts"),
+    "GLUE/QQP": ("qqp",),
+    "GLUE/MNLI-m": ("mnli-m", "mnli matched", "mnli m"),
+    "GLUE/MNLI-mm": ("mnli-mm", "mnli mismatched", "mnli mm"),
+    "GLUE/QNLI": ("qnli",),
+    "SuperGLUE/BoolQ": ("boolq",),
+    "SuperGLUE/CB": ("cb", "commitmentbank"),
+    "SuperGLUE/CoPA": ("copa",),
+    "SuperGLUE/MultiRC": ("multirc",),
+    "SuperGLUE/WiC": ("wic",),
+    "SuperGLUE/WSC": ("wsc",),
+}
+# Ambiguous or common-word names matched only as written.
+BENCHMARK_CASED: dict[str, tuple[str, ...]] = {"SuperGLUE/ReCoRD": ("ReCoRD", "RECORD")}
+BENCHMARK_MULTI = {"rte": ("GLUE/RTE", "SuperGLUE/RTE"), "mnli": ("GLUE/MNLI-m", "GLUE/MNLI-mm")}
+
+METRIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "EM": ("em", "exact match", "exact-match"),
+    "F1": ("f1", "f1 score", "f-1"),
+    "Acc": ("accuracy", "acc"),
+    "MCC": ("mcc", "matthews", "matthews correlation"),
+    "PCC": ("pcc", "pearson"),
+    "SCC": ("scc", "spearman"),
+    "Score Average": ("average", "score average", "avg", "overall score", "mean score"),
+}
+LONG_STEP_PHRASES = ("full training", "fully trained", "full pre-training", "full pretraining", "fully pre-trained",
+                     "fully pretrained", "end of training", "end of pre-training", "long run", "longer run",
+                     "longer training", "full length", "full-length", "after pre-training", "after pretraining",
+                     "full run")
+SHORT_STEP_PHRASES = ("short run", "shorter run", "short runs", "early in training", "shorter training",
+                      "variability runs", "short training")
+PAPER_PHRASES = ("glu variants improve transformer", "glu variants paper", "glu variants", "glu-variants",
+                 "glu paper", "shazeer", "shazeer 2020", "the paper", "this paper", "that paper", "2002.05202")
+# Families that are ordinary words and must be named in full.
+GENERIC_FAMILIES = {"transformer"}
+
+_SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[bmk]|\d+x\d+b|base|small|large|mini|xl|\d+k)$", re.IGNORECASE)
+
+
+def _family_of(name: str) -> str:
+    """'Gemma 2 9B' -> 'Gemma 2', 'GPT-2 (124M)' -> 'GPT-2', 'Qwen2-7B' -> 'Qwen2'."""
+    no_paren = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    parts = re.split(r"([\s-]+)", no_paren)
+    tokens = parts[0::2]
+    seps = parts[1::2]
+    while len(tokens) > 1 and _SIZE_TOKEN.match(tokens[-1]):
+        tokens.pop()
+        seps = seps[: len(tokens) - 1]
+    out = tokens[0]
+    for sep, tok in zip(seps, tokens[1:], strict=False):
+        out += sep + tok
+    return out
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex for a phrase: case-folded tokens with optional space/hyphen/underscore between them."""
+    tokens = [t for t in re.split(r"[\s\-_]+", phrase.lower()) if t]
+    body = r"[\s\-_]*".join(re.escape(t) for t in tokens)
+    return rf"(?<![a-z0-9]){body}(?![a-z0-9])"
+
+
+def normalize_name(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+@dataclass
+class Lexicon:
+    """Everything recognition and grounding need, for one dataset revision."""
+
+    revision: int
+    variants: list[str]
+    variant_activation: dict[str, str]
+    variant_gated: dict[str, bool]
+    benchmarks: list[str]
+    metrics: list[str]
+    steps: list[int]
+    groups: dict[str, ModelGroup]
+    phrases: dict[str, list[Ref]]
+    cased_phrases: dict[str, list[Ref]]
+    name_strings: list[str]
+    vocabulary: frozenset[str]
+    pattern: re.Pattern[str] = field(init=False)
+    cased_pattern: re.Pattern[str] = field(init=False)
+    name_mask: re.Pattern[str] = field(init=False)
+    _by_group: dict[str, str] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ordered = sorted(self.phrases, key=lambda p: (-len(p), p))
+        self.pattern = re.compile("|".join(f"(?P<p{i}>{phrase_pattern(p)})" for i, p in enumerate(ordered)))
+        self._ordered = ordered
+        cased = sorted(self.cased_phrases, key=lambda p: (-len(p), p))
+        self._cased_ordered = cased
+        self.cased_pattern = re.compile(
+            "|".join(f"(?P<c{i}>(?<![A-Za-z0-9]){re.escape(p)}(?![A-Za-z0-9]))" for i, p in enumerate(cased))
+            or r"(?!x)x"
+        )
+        names = sorted({n for n in self.name_strings if re.search(r"\d", n)}, key=lambda n: (-len(n), n))
+        self.name_mask = re.compile(
+            "|".join(rf"(?<![A-Za-z0-9.]){re.escape(n)}(?![A-Za-z0-9])" for n in names) or r"(?!x)x",
+            re.IGNORECASE,
+        )
+
+    def phrase_for(self, match: re.Match[str]) -> str:
+        name = match.lastgroup or ""
+        if name.startswith("c"):
+            return self._cased_ordered[int(name[1:])]
+        return self._ordered[int(name[1:])]
+
+    def refs_for(self, match: re.Match[str]) -> list[Ref]:
+        name = match.lastgroup or ""
+        if name.startswith("c"):
+            return self.cased_phrases[self._cased_ordered[int(name[1:])]]
+        return self.phrases[self._ordered[int(name[1:])]]
+
+
+_CUE_WORDS = (
+    "activation", "activations", "function", "functions", "compare", "comparison", "difference", "different",
+    "better", "worse", "which", "what", "why", "formula", "definition", "approximation", "approximated",
+    "approximate", "error", "derivative", "perplexity", "trained", "training", "steps", "models", "model",
+    "nonlinearity", "non-linearity", "feedforward", "feed-forward", "intermediate", "hidden", "dimension",
+    "paper", "variants", "variant", "gated", "experiment", "between", "accuracy", "average", "explain",
+    "versus", "against", "layers", "heads", "vocabulary", "parameters", "benchmark", "results", "winner",
+    "lowest", "highest", "score", "scores", "curve", "plot", "maximum", "worst", "accurate", "ablation",
+)
+
+
+def build_lexicon(session: Session, revision: int) -> Lexicon:
+    """Read names from the database and attach the surface forms people use for them."""
+    variant_rows = list(session.scalars(select(Variant).order_by(Variant.position)))
+    variants = [v.name for v in variant_rows]
+    benchmarks = list(dict.fromkeys(session.scalars(select(Result.benchmark).order_by(Result.id))))
+    metrics = list(dict.fromkeys(session.scalars(select(Result.metric).order_by(Result.id))))
+    steps = sorted(set(session.scalars(select(Result.training_steps))))
+    catalog = list(session.scalars(select(CatalogModel).order_by(CatalogModel.position)))
+    arch = list(session.execute(select(ArchitectureFact.family, ArchitectureFact.size).distinct()).tuples())
+    papers = list(session.scalars(select(Paper)))
+    table_numbers = sorted(set(session.scalars(select(PaperTable.number))))
+
+    phrases: dict[str, list[Ref]] = defaultdict(list)
+    cased: dict[str, list[Ref]] = defaultdict(list)
+
+    def add(phrase: str, ref: Ref) -> None:
+        key = phrase.lower()
+        if ref not in phrases[key]:
+            phrases[key].append(ref)
+
+    for name in variants:
+        add(name, Ref("variant", name))
+        add(name.removeprefix("FFN_"), Ref("variant", name))
+        for alias in VARIANT_ALIASES.get(name, ()):
+            add(alias, Ref("variant", name))
+
+    for entry in activations.all_activations():
+        kind = "activation" if entry.family == "scalar" else "gate"
+        if entry.id == "identity":
+            continue
+        for alias in (entry.id, *entry.aliases):
+            add(alias, Ref(kind, entry.id))
+    for act_id, aliases in EXTRA_ACTIVATION_ALIASES.items():
+        for alias in aliases:
+            add(alias, Ref("activation", act_id))
+    for gate_id, aliases in EXTRA_GATE_ALIASES.items():
+        for alias in aliases:
+            add(alias, Ref("gate", gate_id))
+            add(alias, Ref("variant", GATE_VARIANT_OF[gate_id]))
+    for gate_id, variant in GATE_VARIANT_OF.items():
+        if gate_id in ("geglu", "swiglu", "reglu", "bilinear"):
+            add(gate_id, Ref("gate", gate_id))
+            add(gate_id, Ref("variant", variant))
+
+    # Models: full names, names without the parenthesis, families; report tables by family and size.
+    groups: dict[str, ModelGroup] = {}
+    by_family: dict[str, list[str]] = defaultdict(list)
+    name_strings: list[str] = []
+    for m in catalog:
+        family = _family_of(m.name)
+        by_family[family].append(m.name)
+        name_strings += [m.name, re.sub(r"\s*\([^)]*\)", "", m.name).strip(), family]
+    arch_sizes: dict[str, list[str]] = defaultdict(list)
+    for fam, size in arch:
+        arch_sizes[fam].append(size)
+        name_strings += [fam, f"{fam} {size}"]
+
+    def arch_for(family: str) -> str | None:
+        if family in arch_sizes:
+            return family
+        if f"{family} 1" in arch_sizes:  # the first generation is named without its number
+            return f"{family} 1"
+        return None
+
+    for m in catalog:
+        family = _family_of(m.name)
+        fam_arch = arch_for(family)
+        own_size = m.name[len(family):].strip(" -") if m.name.startswith(family) else None
+        group = ModelGroup(
+            m.name, (m.name,), fam_arch, own_size if fam_arch and own_size in arch_sizes[fam_arch] else None
+        )
+        groups[m.name] = group
+        for form in {m.name, re.sub(r"\s*\([^)]*\)", "", m.name).strip()}:
+            add(form, Ref("model", m.name))
+    for family, members in by_family.items():
+        if family.lower() in GENERIC_FAMILIES:
+            continue
+        if family in groups and len(members) == 1 and members[0] == family:
+            continue
+        groups[family] = ModelGroup(family, tuple(members), arch_for(family))
+        add(family, Ref("model", family))
+    for fam, sizes in arch_sizes.items():
+        catalog_family = fam if fam in by_family else fam.removesuffix(" 1")
+        family_members = tuple(by_family.get(catalog_family, ()))
+        if fam not in groups:
+            groups[fam] = ModelGroup(fam, family_members, fam)
+            add(fam, Ref("model", fam))
+        for size in sizes:
+            key = f"{fam} {size}"
+            catalog_name = next(
+                (m for m in family_members if normalize_name(m).endswith(normalize_name(size))), None
+            )
+            groups[key] = ModelGroup(key, (catalog_name,) if catalog_name else (), fam, size)
+            add(key, Ref("model", key))
+            if catalog_name and catalog_name in groups:
+                groups[catalog_name] = ModelGroup(catalog_name, (catalog_name,), fam, size)
+
+    for bench in benchmarks:
+        add(bench, Ref("benchmark", bench))
+        short = bench.split(" (", 1)[0]
+        add(short, Ref("benchmark", bench))
+        name_strings += [bench, short, bench.split("/", 1)[-1], short.split("/", 1)[-1]]
+    for key, aliases in BENCHMARK_ALIASES.items():
+        targets = [b for b in benchmarks if b == key or b.startswith(key + " ") or b.startswith(key + " (")]
+        if key == "C4":
+            targets = [b for b in benchmarks if b.startswith("C4")]
+        if key == "SQuAD":
+            targets = [b for b in benchmarks if b.startswith("SQuAD")]
+        for target in targets:
+            for alias in aliases:
+                add(alias, Ref("benchmark", target))
+    for key, aliases in BENCHMARK_CASED.items():
+        if key in benchmarks:
+            for alias in aliases:
+                cased[alias].append(Ref("benchmark", key))
+    for alias, multi in BENCHMARK_MULTI.items():
+        for target in multi:
+            if target in benchmarks:
+                add(alias, Ref("benchmark", target))
+    for superglue_alias in ("superglue rte", "super glue rte"):
+        if "SuperGLUE/RTE" in benchmarks:
+            add(superglue_alias, Ref("benchmark", "SuperGLUE/RTE"))
+    for metric in metrics:
+        add(metric, Ref("metric", metric))
+    for metric, aliases in METRIC_ALIASES.items():
+        if metric in metrics:
+            for alias in aliases:
+                add(alias, Ref("metric", metric))
+    if "log-perplexity" in metrics:
+        for alias in ("perplexity", "log perplexity", "ppl", "loss"):
+            add(alias, Ref("metric", "log-perplexity"))
+
+    for s in steps:
+        for form in {str(s), f"{s:,}", f"{s // 1000}k", f"{s // 1024}k", f"{s:,} steps", f"{s} steps"}:
+            add(form, Ref("steps", str(s)))
+    if steps:
+        for phrase in LONG_STEP_PHRASES:
+            add(phrase, Ref("steps", str(max(steps))))
+        for phrase in SHORT_STEP_PHRASES:
+            add(phrase, Ref("steps", str(min(steps))))
+    for phrase in PAPER_PHRASES:
+        add(phrase, Ref("paper", papers[0].id if papers else ""))
+    for p in papers:
+        add(p.arxiv_id, Ref("paper", p.id))
+        name_strings += [f"arXiv:{p.arxiv_id}{p.arxiv_version}", f"arXiv:{p.arxiv_id}", p.arxiv_id]
+    name_strings += [f"Table {n}" for n in table_numbers]
+    name_strings += [key for key in BENCHMARK_ALIASES if "/" not in key]
+
+    # Phrases that differ only in separators ("ge glu", "geglu") match the same text: merge their refs
+    # under the most flexible spelling, so that whichever the regex tries first yields all of them.
+    merged: dict[str, tuple[str, list[Ref]]] = {}
+    for phrase, refs in phrases.items():
+        compact = re.sub(r"[\s\-_]+", "", phrase)
+        if compact in merged:
+            kept, kept_refs = merged[compact]
+            union = kept_refs + [r for r in refs if r not in kept_refs]
+            best = phrase if len(re.split(r"[\s\-_]+", phrase)) > len(re.split(r"[\s\-_]+", kept)) else kept
+            merged[compact] = (best, union)
+        else:
+            merged[compact] = (phrase, list(refs))
+    phrases = defaultdict(list, {phrase: refs for phrase, refs in merged.values()})
+
+    vocabulary = set(_CUE_WORDS)
+    for phrase in phrases:
+        for token in re.split(r"[^a-z0-9]+", phrase):
+            if len(token) >= 4 and token.isalpha():
+                vocabulary.add(token)
+
+    return Lexicon(
+        revision=revision,
+        variants=variants,
+        variant_activation={v.name: v.activation for v in variant_rows},
+        variant_gated={v.name: v.gated for v in variant_rows},
+        benchmarks=benchmarks,
+        metrics=metrics,
+        steps=steps,
+        groups=groups,
+        phrases=dict(phrases),
+        cased_phrases=dict(cased),
+        name_strings=name_strings,
+        vocabulary=frozenset(vocabulary),
+    )
+
+
+def dataset_revision(session: Session) -> int:
+    try:
+        value = session.execute(text("SELECT revision FROM dataset_info WHERE id = 1")).scalar()
+    except SQLAlchemyError:
+        return 0
+    return int(value or 0)
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, int], Lexicon] = {}
+
+
+def get_lexicon(session: Session) -> Lexicon:
+    """The lexicon for the loaded dataset revision (built once per revision, database and process)."""
+    revision = dataset_revision(session)
+    key = (str(session.get_bind().engine.url), revision)
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    lexicon = build_lexicon(session, revision)
+    with _lock:
+        if len(_cache) > 16:
+            _cache.clear()
+        _cache[key] = lexicon
+    return lexicon

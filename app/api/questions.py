@@ -1,0 +1,69 @@
+"""``POST /api/v1/questions``: ask a question; the service answers in a thread, with its sources.
+
+The question becomes a post (in a new thread, or in ``thread_id`` as a reply to ``parent_id``) and the
+answer a service post replying to it, in one transaction. An answer never states a number it cannot
+cite; "how this was answered" (``answer_meta``) lists the entities, the intent, the sources and the
+computations used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from app import answers, threads
+from app.api.deps import SessionDep, SettingsDep
+from app.api.threads import not_found, thread_document
+from app.config import Settings
+from app.errors import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["questions"])
+
+
+class QuestionIn(BaseModel):
+    """A question, optionally in an existing thread (follow-ups lean on that thread's earlier answers)."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(max_length=100_000, description="Limit: ACTLAB_QUESTION_MAX_CHARS.")
+    thread_id: int | None = Field(None, ge=1, description="Ask in this thread (default: a new thread).")
+    parent_id: int | None = Field(None, ge=1, description="Reply to this post of the thread.")
+    display_name: str | None = Field(None, max_length=10_000, description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.")
+
+
+def publish_job_if_needed(settings: Settings, asked: answers.Asked) -> None:
+    """With the Celery backend a queued comparison is announced to the workers after the commit."""
+    if asked.answer.job_id and getattr(settings, "job_backend", "local") == "celery":
+        from app.jobs.celery_app import publish
+
+        publish(settings, asked.answer.job_id)
+
+
+def ask_and_store(session: Session, settings: Settings, body: QuestionIn) -> answers.Asked:
+    try:
+        asked = answers.ask(session, settings, body.question, thread_id=body.thread_id, parent_id=body.parent_id,
+                            display_name=body.display_name)
+    except threads.ThreadNotFoundError as exc:
+        raise not_found(exc) from exc
+    session.commit()
+    publish_job_if_needed(settings, asked)
+    return asked
+
+
+@router.post("/questions", status_code=201, responses=problem_responses(404, 413, 422, 429))
+def ask_question(body: QuestionIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """Answer a question: 201 with ``thread`` (posts as a tree), ``question_post`` and ``post`` (the answer,
+    with ``citations``, ``attachments`` and ``answer_meta``)."""
+    asked = ask_and_store(session, settings, body)
+    doc = thread_document(session, asked.thread_id)
+    posts = {p["id"]: p for _, p in threads.flatten_tree(doc["posts"])}
+    out: dict[str, Any] = {
+        "thread": doc,
+        "question_post": posts[asked.question_post_id],
+        "post": posts[asked.answer_post_id],
+    }
+    return JSONResponse(out, status_code=201,
+                        headers={"Location": f"/api/v1/threads/{asked.thread_id}#post-{asked.answer_post_id}"})

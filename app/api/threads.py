@@ -1,0 +1,130 @@
+"""``/api/v1/threads``: discussion threads and their posts (replies, quotes), as JSON.
+
+Posting is open to anonymous users with an optional display name; lengths are limited by Settings and
+a violation is a 422 problem naming the field. Each write is one transaction: a thread is never stored
+without its first post.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import threads
+from app.api.deps import SessionDep, SettingsDep
+from app.api.pagination import envelope, page_bounds
+from app.errors import FieldError, ProblemError, problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["threads"])
+
+ThreadId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Thread id.")]
+
+
+class ThreadIn(BaseModel):
+    """A new thread: its title and first post (Markdown; raw HTML is shown as text)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(max_length=10_000, description="Limit: ACTLAB_THREAD_TITLE_MAX_CHARS.")
+    body: str = Field(max_length=1_000_000, description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.")
+    display_name: str | None = Field(
+        None, max_length=10_000, description="Shown instead of 'Anonymous'. Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS."
+    )
+
+
+class PostIn(BaseModel):
+    """A new post in a thread, optionally a reply to one of its posts and quoting others."""
+
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(max_length=1_000_000, description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.")
+    parent_id: int | None = Field(None, ge=1, description="The post this replies to (same thread).")
+    quote_ids: list[int] = Field(
+        default_factory=list, max_length=1000, description="Posts to quote (shown as embeds linking back)."
+    )
+    display_name: str | None = Field(None, max_length=10_000, description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.")
+
+
+def not_found(exc: threads.ThreadNotFoundError) -> ProblemError:
+    return ProblemError(
+        404, f"no thread {exc.thread_id}",
+        errors=[FieldError(loc=["path", "thread_id"], msg="no such thread", type="not_found")],
+    )
+
+
+def thread_document(session: Any, thread_id: int) -> dict[str, Any]:
+    """The thread JSON with links for each attachment (the page resolves them to plots and tables)."""
+    doc = threads.get_thread(session, thread_id)
+    for _, post in threads.flatten_tree(doc["posts"]):
+        post["attachments"] = [with_links(a) for a in post["attachments"]]
+    doc["links"] = {"self": f"/api/v1/threads/{thread_id}", "page": f"/threads/{thread_id}",
+                    "posts": f"/api/v1/threads/{thread_id}/posts", "ask": "/api/v1/questions"}
+    return doc
+
+
+def with_links(attachment: dict[str, Any]) -> dict[str, Any]:
+    out = dict(attachment)
+    kind = attachment.get("kind")
+    if kind == "paper_table":
+        out["url"] = f"/api/v1/papers/{attachment['paper']}/tables/{attachment['table']}"
+    elif kind == "curve":
+        fns = "&".join(f"fn={f}" for f in attachment.get("functions", []))
+        out["url"] = f"/api/v1/activations/curve?{fns}&xmin={attachment['xmin']:g}&xmax={attachment['xmax']:g}"
+    elif kind == "job":
+        out["url"] = f"/api/v1/comparisons/{attachment['job_id']}"
+        out["page"] = f"/comparisons/{attachment['job_id']}"
+    return out
+
+
+@router.get("/threads", responses=problem_responses(422))
+def list_threads(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    curated: Annotated[bool | None, Query(description="Only the curated explanations (true) or only the rest.")] = None,
+) -> dict[str, Any]:
+    """Threads, most recently active first (curated explanation threads included)."""
+    lim, off = page_bounds(settings, limit, offset)
+    items, total = threads.list_threads(session, lim, off, curated)
+    return envelope(request, items, total, lim, off)
+
+
+@router.post("/threads", status_code=201, responses=problem_responses(413, 422, 429))
+def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """Start a thread with its first post; 201 with the thread (posts as a tree) and its Location."""
+    thread, _ = threads.create_thread(
+        session, settings, body.title, threads.NewPost(body=body.body, display_name=body.display_name)
+    )
+    session.commit()
+    doc = thread_document(session, thread.id)
+    return JSONResponse(doc, status_code=201, headers={"Location": doc["links"]["self"]})
+
+
+@router.get("/threads/{thread_id}", responses=problem_responses(404, 422))
+def get_thread(thread_id: ThreadId, session: SessionDep) -> dict[str, Any]:
+    """A thread with its posts as a tree: each post's ``replies``, quotes as embeds, attachments,
+    citations and, for the service's answers, ``answer_meta`` ("how this was answered")."""
+    try:
+        return thread_document(session, thread_id)
+    except threads.ThreadNotFoundError as exc:
+        raise not_found(exc) from exc
+
+
+@router.post("/threads/{thread_id}/posts", status_code=201, responses=problem_responses(404, 413, 422, 429))
+def create_post(thread_id: ThreadId, body: PostIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """Add a post (a reply when ``parent_id`` is given; ``quote_ids`` embed other posts)."""
+    try:
+        post = threads.add_post(
+            session, settings, thread_id,
+            threads.NewPost(body=body.body, display_name=body.display_name, parent_id=body.parent_id,
+                            quote_ids=tuple(body.quote_ids)),
+        )
+    except threads.ThreadNotFoundError as exc:
+        raise not_found(exc) from exc
+    session.commit()
+    item = threads.get_post(session, post.id)
+    item["attachments"] = [with_links(a) for a in item["attachments"]]
+    return JSONResponse(item, status_code=201, headers={"Location": f"/api/v1/threads/{thread_id}#post-{post.id}"})

@@ -1,0 +1,442 @@
+"""Threads and posts: create, reply, quote, list and read them as a tree.
+
+Why it is built this way:
+
+* **Markdown in, sanitized HTML out, at read time.** A post stores its Markdown source only. It is
+  rendered with markdown-it-py with raw HTML disabled (``<script>`` stays text) and the result is
+  cleaned again by nh3 (an allow-list of tags, attributes and URL schemes, so ``javascript:`` links and
+  event handlers cannot survive even if the renderer had a bug). Rendering on read means a sanitizer fix
+  protects every post already stored; an LRU cache keeps that cheap.
+* **Limits come from Settings** and a violation raises :class:`InvalidInputError` naming the field, so the
+  API answers 422 problem+json the same way everywhere.
+* **Atomic writes.** Functions here only add rows to the caller's session; the caller commits once (the
+  API's session dependency, ``session_scope`` in the CLI), so a thread never exists without its first
+  post, and a question never without its answer.
+* **Bounded shapes.** Replies nest at most ``reply_depth_max`` deep and a thread holds at most
+  ``thread_posts_max`` posts, so a tree can always be serialized and rendered without deep recursion.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from app.config import Settings
+from app.domain import InvalidInputError
+from app.models import Post, PostQuote, Thread
+from app.models.base import utcnow
+
+SERVICE_NAME = "Activation Lab"
+ANONYMOUS_NAME = "Anonymous"
+AUTHOR_KINDS = ("person", "service")
+EXCERPT_CHARS = 280
+
+# Tags the renderer produces for CommonMark + tables; nothing else survives sanitizing.
+ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "img",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"style"},
+    "td": {"style"},
+    "ol": {"start"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+
+class ThreadNotFoundError(LookupError):
+    """No thread with this id (the API answers 404)."""
+
+    def __init__(self, thread_id: int) -> None:
+        super().__init__(f"no thread {thread_id}")
+        self.thread_id = thread_id
+
+
+@lru_cache(maxsize=4096)
+def render_markdown(source: str) -> str:
+    """Markdown to HTML that is safe to put in a page: raw HTML is text, then nh3 removes anything else."""
+    html = _md.render(source)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+        filter_style_properties={"text-align"},
+    )
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"p", "li", "br", "tr", "h1", "h2", "h3", "h4", "pre", "blockquote", "td", "th"}:
+            self.parts.append(" ")
+
+
+@lru_cache(maxsize=4096)
+def plain_text(source: str) -> str:
+    """The visible text of a post (rendered, tags and link targets dropped, spaces collapsed)."""
+    parser = _TextOnly()
+    parser.feed(render_markdown(source))
+    return " ".join("".join(parser.parts).split())
+
+
+def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
+    text = plain_text(source)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation: one function per input, each names its field
+# --------------------------------------------------------------------------------------------------
+
+
+def _clean_line(value: str) -> str:
+    """NFC, no control characters, spaces collapsed: a title or name is one line of text."""
+    value = unicodedata.normalize("NFC", value)
+    value = _CONTROL.sub("", value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return " ".join(value.split())
+
+
+def validate_title(settings: Settings, title: str, field: str = "body.title") -> str:
+    cleaned = _clean_line(title)
+    if not cleaned:
+        raise InvalidInputError(field, "must not be empty")
+    if len(cleaned) > settings.thread_title_max_chars:
+        raise InvalidInputError(
+            field, f"at most {settings.thread_title_max_chars} characters, got {len(cleaned)}",
+            settings.thread_title_max_chars,
+        )
+    return cleaned
+
+
+def validate_body(settings: Settings, body: str, field: str = "body.body") -> str:
+    cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", body).replace("\r\n", "\n")).strip()
+    if not cleaned:
+        raise InvalidInputError(field, "must not be empty")
+    if len(cleaned) > settings.post_body_max_chars:
+        raise InvalidInputError(
+            field, f"at most {settings.post_body_max_chars} characters, got {len(cleaned)}",
+            settings.post_body_max_chars,
+        )
+    return cleaned
+
+
+def validate_display_name(settings: Settings, name: str | None, field: str = "body.display_name") -> str | None:
+    if name is None:
+        return None
+    cleaned = _clean_line(name)
+    if not cleaned:
+        return None
+    if len(cleaned) > settings.display_name_max_chars:
+        raise InvalidInputError(
+            field, f"at most {settings.display_name_max_chars} characters, got {len(cleaned)}",
+            settings.display_name_max_chars,
+        )
+    if cleaned.casefold() == SERVICE_NAME.casefold():
+        raise InvalidInputError(field, f"'{SERVICE_NAME}' is the service's own name")
+    return cleaned
+
+
+def validate_question(settings: Settings, question: str, field: str = "body.question") -> str:
+    cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", question)).strip()
+    if not cleaned:
+        raise InvalidInputError(field, "must not be empty")
+    if len(cleaned) > settings.question_max_chars:
+        raise InvalidInputError(
+            field, f"at most {settings.question_max_chars} characters, got {len(cleaned)}",
+            settings.question_max_chars,
+        )
+    return cleaned
+
+
+def title_from_question(settings: Settings, question: str) -> str:
+    """A thread title made from a question: one line, cut at a word boundary to the title limit."""
+    line = _clean_line(question)
+    limit = settings.thread_title_max_chars
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1].rsplit(" ", 1)[0] or line[: limit - 1]
+    return cut + "…"
+
+
+# --------------------------------------------------------------------------------------------------
+# Writes (the caller commits)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """What a new post holds. Attachments, citations and answer_meta are written by the service only."""
+
+    body: str
+    author_kind: str = "person"
+    display_name: str | None = None
+    parent_id: int | None = None
+    quote_ids: tuple[int, ...] = ()
+    attachments: tuple[dict[str, Any], ...] = ()
+    citations: tuple[dict[str, Any], ...] = ()
+    answer_meta: dict[str, Any] | None = None
+
+
+def get_thread_row(session: Session, thread_id: int) -> Thread:
+    thread = session.get(Thread, thread_id)
+    if thread is None:
+        raise ThreadNotFoundError(thread_id)
+    return thread
+
+
+def create_thread(
+    session: Session, settings: Settings, title: str, first: NewPost, *, curated_key: str | None = None
+) -> tuple[Thread, Post]:
+    """A thread and its first post, added to the session together (one commit writes both or neither)."""
+    clean_title = validate_title(settings, title)
+    now = utcnow()
+    thread = Thread(title=clean_title, curated_key=curated_key, created_at=now, updated_at=now, post_count=0)
+    session.add(thread)
+    session.flush()
+    post = add_post(session, settings, thread.id, first)
+    return thread, post
+
+
+def add_post(session: Session, settings: Settings, thread_id: int, new: NewPost) -> Post:
+    """Validate and add one post to a thread; raises InvalidInputError naming the offending field."""
+    if new.author_kind not in AUTHOR_KINDS:
+        raise InvalidInputError("body.author_kind", f"must be one of {', '.join(AUTHOR_KINDS)}")
+    service = new.author_kind == "service"
+    # The service's own answers are not bound by the limits for anonymous posters (they are composed
+    # from stored data, and a long comparison table is still one answer).
+    body = validate_body(settings, new.body) if not service else validate_body(
+        settings.model_copy(update={"post_body_max_chars": max(settings.post_body_max_chars, 200_000)}), new.body
+    )
+    name = validate_display_name(settings, new.display_name) if not service else SERVICE_NAME
+    thread = get_thread_row(session, thread_id)
+
+    depth = 0
+    if new.parent_id is not None:
+        parent = session.get(Post, new.parent_id)
+        if parent is None or parent.thread_id != thread.id:
+            raise InvalidInputError("body.parent_id", f"post {new.parent_id} is not in thread {thread.id}")
+        depth = parent_depth(session, parent) + 1
+        if depth > settings.reply_depth_max + (1 if service else 0):
+            raise InvalidInputError(
+                "body.parent_id",
+                f"replies nest at most {settings.reply_depth_max} deep; reply to an earlier post",
+                settings.reply_depth_max,
+            )
+
+    quote_ids = list(dict.fromkeys(new.quote_ids))
+    if len(quote_ids) > settings.post_quotes_max:
+        raise InvalidInputError(
+            "body.quote_ids", f"at most {settings.post_quotes_max} quotes, got {len(quote_ids)}",
+            settings.post_quotes_max,
+        )
+    if quote_ids:
+        found = set(session.scalars(select(Post.id).where(Post.id.in_(quote_ids))))
+        missing = [q for q in quote_ids if q not in found]
+        if missing:
+            raise InvalidInputError("body.quote_ids", f"no post {', '.join(map(str, missing))}")
+
+    # Reserve a slot atomically: the UPDATE only succeeds while the thread is below its limit.
+    reserved = session.execute(
+        update(Thread)
+        .where(Thread.id == thread.id, Thread.post_count < settings.thread_posts_max)
+        .values(post_count=Thread.post_count + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(reserved, "rowcount", 1) == 0:
+        raise InvalidInputError(
+            "path.thread_id", f"thread {thread.id} is full ({settings.thread_posts_max} posts)",
+            settings.thread_posts_max,
+        )
+    post = Post(
+        thread_id=thread.id,
+        parent_id=new.parent_id,
+        author_kind=new.author_kind,
+        display_name=name,
+        body=body,
+        attachments=list(new.attachments),
+        citations=list(new.citations),
+        answer_meta=new.answer_meta,
+        created_at=utcnow(),
+    )
+    session.add(post)
+    session.flush()
+    for position, quoted in enumerate(quote_ids):
+        session.add(PostQuote(post_id=post.id, quoted_post_id=quoted, position=position))
+    session.flush()
+    session.expire(thread, ["post_count", "updated_at"])
+    return post
+
+
+def parent_depth(session: Session, post: Post) -> int:
+    """How deep ``post`` sits (0 = top level), following parents; bounded by the depth limit."""
+    depth = 0
+    current = post
+    while current.parent_id is not None and depth < 10_000:
+        parent = session.get(Post, current.parent_id)
+        if parent is None:
+            break
+        depth += 1
+        current = parent
+    return depth
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads
+# --------------------------------------------------------------------------------------------------
+
+
+def thread_summary(thread: Thread) -> dict[str, Any]:
+    return {
+        "id": thread.id,
+        "title": thread.title,
+        "curated": thread.curated_key is not None,
+        "curated_key": thread.curated_key,
+        "post_count": thread.post_count,
+        "created_at": thread.created_at.isoformat(),
+        "updated_at": thread.updated_at.isoformat(),
+        "url": f"/api/v1/threads/{thread.id}",
+        "html_url": f"/threads/{thread.id}",
+    }
+
+
+def list_threads(session: Session, limit: int, offset: int, curated: bool | None = None) -> tuple[
+    list[dict[str, Any]], int
+]:
+    """Threads, most recently active first (curated explanations can be filtered in or out)."""
+    stmt = select(Thread)
+    count = select(func.count()).select_from(Thread)
+    if curated is not None:
+        cond = Thread.curated_key.is_not(None) if curated else Thread.curated_key.is_(None)
+        stmt, count = stmt.where(cond), count.where(cond)
+    total = int(session.scalar(count) or 0)
+    rows = session.scalars(stmt.order_by(Thread.updated_at.desc(), Thread.id.desc()).limit(limit).offset(offset))
+    return [thread_summary(t) for t in rows], total
+
+
+def post_item(post: Post, quoted: dict[int, Post], thread_titles: dict[int, str]) -> dict[str, Any]:
+    """The JSON form of a post: Markdown source, sanitized HTML, quotes as embeds, service metadata."""
+    quotes = []
+    for q in post.quotes:
+        target = quoted.get(q.quoted_post_id)
+        if target is None:
+            continue
+        quotes.append(
+            {
+                "post_id": target.id,
+                "thread_id": target.thread_id,
+                "thread_title": thread_titles.get(target.thread_id, ""),
+                "author_kind": target.author_kind,
+                "display_name": target.display_name or ANONYMOUS_NAME,
+                "excerpt": excerpt(target.body),
+                "html_url": f"/threads/{target.thread_id}#post-{target.id}",
+            }
+        )
+    return {
+        "id": post.id,
+        "thread_id": post.thread_id,
+        "parent_id": post.parent_id,
+        "author_kind": post.author_kind,
+        "display_name": post.display_name or (SERVICE_NAME if post.author_kind == "service" else ANONYMOUS_NAME),
+        "body": post.body,
+        "body_html": render_markdown(post.body),
+        "created_at": post.created_at.isoformat(),
+        "quotes": quotes,
+        "attachments": list(post.attachments or []),
+        "citations": list(post.citations or []),
+        "answer_meta": post.answer_meta,
+        "html_url": f"/threads/{post.thread_id}#post-{post.id}",
+    }
+
+
+def _load_quoted(session: Session, posts: list[Post]) -> tuple[dict[int, Post], dict[int, str]]:
+    ids = {q.quoted_post_id for p in posts for q in p.quotes}
+    quoted = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
+    thread_ids = {p.thread_id for p in quoted.values()}
+    titles = (
+        dict(session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids))).tuples().all())
+        if thread_ids
+        else {}
+    )
+    return quoted, titles
+
+
+def build_tree(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Nest posts under their parents (``replies``), keeping creation order at each level."""
+    by_parent: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    ids = {i["id"] for i in items}
+    for item in items:
+        parent = item["parent_id"] if item["parent_id"] in ids else None
+        by_parent[parent].append(item)
+    for item in items:
+        item["replies"] = by_parent.get(item["id"], [])
+    return by_parent.get(None, [])
+
+
+def flatten_tree(roots: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """(depth, post) in reading order, without recursion (pages indent by depth)."""
+    out: list[tuple[int, dict[str, Any]]] = []
+    stack: list[tuple[int, dict[str, Any]]] = [(0, r) for r in reversed(roots)]
+    while stack:
+        depth, item = stack.pop()
+        out.append((depth, item))
+        stack.extend((depth + 1, child) for child in reversed(item["replies"]))
+    return out
+
+
+def get_thread(session: Session, thread_id: int) -> dict[str, Any]:
+    """A thread with its posts as a tree (the JSON resource and the page's data)."""
+    thread = get_thread_row(session, thread_id)
+    posts = list(
+        session.scalars(
+            select(Post).where(Post.thread_id == thread.id).options(selectinload(Post.quotes)).order_by(Post.id)
+        )
+    )
+    quoted, titles = _load_quoted(session, posts)
+    items = [post_item(p, quoted, titles) for p in posts]
+    out = thread_summary(thread)
+    out["post_count"] = len(items)
+    out["posts"] = build_tree(items)
+    return out
+
+
+def get_post(session: Session, post_id: int) -> dict[str, Any]:
+    post = session.scalar(select(Post).where(Post.id == post_id).options(selectinload(Post.quotes)))
+    if post is None:
+        raise InvalidInputError("post_id", f"no post {post_id}", status=404)
+    quoted, titles = _load_quoted(session, [post])
+    item = post_item(post, quoted, titles)
+    item["replies"] = []
+    return item
+
+
+def latest_service_post(session: Session, thread_id: int, before_id: int | None = None) -> Post | None:
+    """The most recent answer in a thread (what a follow-up question leans on)."""
+    stmt = select(Post).where(Post.thread_id == thread_id, Post.author_kind == "service")
+    if before_id is not None:
+        stmt = stmt.where(Post.id < before_id)
+    return session.scalar(stmt.order_by(Post.id.desc()).limit(1))

@@ -1,0 +1,265 @@
+"""Thread pages: the list, one thread with nested replies, quotes, inline plots and tables, and the forms.
+
+Pages work without JavaScript: every form posts to an HTML route that redirects back (303,
+Post/Redirect/Get); app/static/threads.js only moves the reply form next to the post being answered.
+Each page is built from the same functions as its JSON twin (app/api/threads.py) and links it. Bad
+input re-renders the page with status 422 and the message naming the field, keeping what was typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app import activations, answers, papers, threads
+from app.api.deps import SessionDep, SettingsDep
+from app.api.pagination import page_bounds
+from app.api.questions import publish_job_if_needed
+from app.api.threads import not_found
+from app.domain import InvalidInputError
+from app.errors import problem_responses
+from app.web.templating import render
+
+log = logging.getLogger("actlab.web")
+router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)
+HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
+SEE_OTHER: dict[int | str, dict[str, Any]] = {303: {"description": "Stored: see the thread."}}
+ThreadId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Attachments, resolved for the page
+# --------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=128)
+def curve_svg(functions: tuple[str, ...], xmin: float, xmax: float, error_of: str | None) -> str:
+    """An activation curve (or an approximation's error curve) as inline SVG, drawn once per process."""
+    from app import plots_activations
+
+    if error_of:
+        error = activations.compute_error(
+            activations.ErrorSpec(functions[0], error_of, xmin, xmax, 2001, include_curve=True)
+        )
+        return plots_activations.errors_chart([error], f"{functions[0]} − {error_of} on [{xmin:g}, {xmax:g}]")
+    curve = activations.compute_curve(activations.CurveSpec(functions, xmin, xmax, 801))
+    chart = plots_activations.curve_chart(curve, "svg")
+    return chart if isinstance(chart, str) else chart.decode()
+
+
+def table_excerpt(session: Session, attachment: dict[str, Any]) -> dict[str, Any]:
+    """The rows (and columns) of a paper table an answer refers to, values as printed."""
+    table = papers.paper_table(session, attachment["paper"], int(attachment["table"]))
+    wanted_rows = set(attachment.get("rows") or [])
+    wanted_cols = attachment.get("columns") or []
+    keep = [i for i, c in enumerate(table["columns"]) if not wanted_cols or c["label"] in wanted_cols]
+    rows = [r for r in table["rows"] if not wanted_rows or r["variant"] in wanted_rows]
+    return {
+        "paper": table["paper"], "number": table["number"], "title": table["title"], "source": table["source"],
+        "columns": [table["columns"][i] for i in keep],
+        "rows": [{**r, "cells": [r["cells"][i] for i in keep]} for r in rows],
+    }
+
+
+def job_summary(session: Session, job_id: str) -> dict[str, Any]:
+    """Status of a comparison job and, once it succeeded, each variant's final loss and the verdicts."""
+    from app.jobs import queue
+
+    try:
+        job = queue.get_job(session, job_id)
+    except queue.JobNotFoundError:
+        return {"job_id": job_id, "status": "missing"}
+    out: dict[str, Any] = {"job_id": job.id, "status": job.status, "progress": job.progress,
+                           "page": f"/comparisons/{job.id}", "error": job.error}
+    results = job.results or {}
+    if job.status == "succeeded" and results:
+        out["variants"] = [
+            {"variant": v.get("variant"), "mean": v.get("final_val_loss", {}).get("mean"),
+             "std": v.get("final_val_loss", {}).get("std"), "runs": len(v.get("final_val_loss", {}).get("values", []))}
+            for v in results.get("variants", [])
+        ]
+        out["ranking"] = results.get("ranking", [])
+        out["verdicts"] = [p.get("verdict") for p in results.get("pairs", []) if p.get("verdict")]
+    return out
+
+
+def resolve_attachments(session: Session, post: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for attachment in post.get("attachments", []):
+        kind = attachment.get("kind")
+        try:
+            if kind == "curve":
+                svg = curve_svg(tuple(attachment["functions"]), float(attachment["xmin"]), float(attachment["xmax"]),
+                                attachment.get("error_of"))
+                out.append({**attachment, "svg": svg})
+            elif kind == "paper_table":
+                out.append({**attachment, "table_data": table_excerpt(session, attachment)})
+            elif kind == "job":
+                out.append({**attachment, "job": job_summary(session, attachment["job_id"])})
+        except (LookupError, ValueError) as exc:  # data changed since the post was written
+            log.warning("attachment %s of post %s cannot be shown: %s", attachment, post.get("id"), exc)
+            out.append({**attachment, "unavailable": True})
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------------
+
+
+def _form_text(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _form_int(form: Any, name: str, field: str) -> int | None:
+    value = _form_text(form, name)
+    if value is None or not value.strip():
+        return None
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise InvalidInputError(field, "must be a whole number") from exc
+    if number < 1:
+        raise InvalidInputError(field, "must be at least 1")
+    return number
+
+
+@router.get("/threads", responses=HTML | problem_responses(422))
+def threads_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Response:
+    lim, off = page_bounds(settings, limit, offset)
+    return _threads_page(request, session, settings, lim, off)
+
+
+def _threads_page(request: Request, session: Session, settings: Any, lim: int, off: int, *,
+                  error: InvalidInputError | None = None, form: dict[str, str] | None = None) -> Response:
+    curated, _ = threads.list_threads(session, 100, 0, curated=True)
+    items, total = threads.list_threads(session, lim, off, curated=False)
+    html = render(request, "threads.html", {
+        "curated": curated, "threads": items, "total": total, "limit": lim, "offset": off,
+        "next_offset": off + lim if off + lim < total else None, "prev_offset": max(off - lim, 0) if off else None,
+        "error": error, "form": form or {}, "settings": settings,
+    })
+    return HTMLResponse(html, status_code=422 if error else 200)
+
+
+@router.post("/threads", responses=SEE_OTHER | problem_responses(413, 422, 429), status_code=303)
+async def create_thread_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    form = await request.form()
+    title, body = _form_text(form, "title") or "", _form_text(form, "body") or ""
+    name = _form_text(form, "display_name")
+    try:
+        thread, _ = threads.create_thread(session, settings, title, threads.NewPost(body=body, display_name=name))
+    except InvalidInputError as exc:
+        session.rollback()
+        lim, _ = page_bounds(settings, None, 0)
+        return _threads_page(request, session, settings, lim, 0, error=exc,
+                             form={"title": title, "body": body, "display_name": name or ""})
+    session.commit()
+    return RedirectResponse(f"/threads/{thread.id}", status_code=303)
+
+
+@router.get("/threads/{thread_id}", responses=HTML | problem_responses(404, 422))
+def thread_page(
+    request: Request,
+    thread_id: ThreadId,
+    session: SessionDep,
+    settings: SettingsDep,
+    reply_to: Annotated[int | None, Query(ge=1, description="Prefill the form as a reply to this post.")] = None,
+    quote: Annotated[int | None, Query(ge=1, description="Prefill the form quoting this post.")] = None,
+) -> Response:
+    return _thread_page(request, session, settings, thread_id, reply_to=reply_to, quote=quote)
+
+
+def _thread_page(request: Request, session: Session, settings: Any, thread_id: int, *,
+                 reply_to: int | None = None, quote: int | None = None, error: InvalidInputError | None = None,
+                 form: dict[str, str] | None = None, ask_error: InvalidInputError | None = None) -> Response:
+    try:
+        doc = threads.get_thread(session, thread_id)
+    except threads.ThreadNotFoundError as exc:
+        raise not_found(exc) from exc
+    flat = threads.flatten_tree(doc["posts"])
+    by_id = {p["id"]: p for _, p in flat}
+    for _, post in flat:
+        post["resolved"] = resolve_attachments(session, post)
+    quoted_post = None
+    if quote is not None:
+        try:
+            quoted_post = threads.get_post(session, quote)
+            quoted_post["excerpt"] = threads.excerpt(quoted_post["body"])
+        except InvalidInputError:
+            quoted_post = None
+    html = render(request, "thread.html", {
+        "thread": doc, "posts": flat, "reply_to": by_id.get(reply_to) if reply_to else None,
+        "quote": quoted_post, "error": error, "ask_error": ask_error, "form": form or {}, "settings": settings,
+        "last_answer": next((p for _, p in reversed(flat) if p["author_kind"] == "service"), None),
+    })
+    return HTMLResponse(html, status_code=422 if (error or ask_error) else 200)
+
+
+@router.post("/threads/{thread_id}/posts", responses=SEE_OTHER | problem_responses(404, 413, 422, 429), status_code=303)
+async def create_post_form(
+    request: Request, thread_id: ThreadId, session: SessionDep, settings: SettingsDep
+) -> Response:
+    form = await request.form()
+    body = _form_text(form, "body") or ""
+    name = _form_text(form, "display_name")
+    kept = {"body": body, "display_name": name or ""}
+    try:
+        parent_id = _form_int(form, "parent_id", "body.parent_id")
+        quote_ids = [int(q) for q in form.getlist("quote_ids") if isinstance(q, str) and q.strip().isdigit()]
+        post = threads.add_post(session, settings, thread_id, threads.NewPost(
+            body=body, display_name=name, parent_id=parent_id, quote_ids=tuple(quote_ids)))
+    except threads.ThreadNotFoundError as exc:
+        raise not_found(exc) from exc
+    except InvalidInputError as exc:
+        session.rollback()
+        return _thread_page(request, session, settings, thread_id, error=exc, form=kept)
+    session.commit()
+    return RedirectResponse(f"/threads/{thread_id}#post-{post.id}", status_code=303)
+
+
+@router.post("/threads/{thread_id}/ask", responses=SEE_OTHER | problem_responses(404, 413, 422, 429), status_code=303)
+async def ask_in_thread_form(
+    request: Request, thread_id: ThreadId, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The ask box of a thread: the question and the answer are added to this thread."""
+    form = await request.form()
+    question = _form_text(form, "question") or ""
+    name = _form_text(form, "display_name")
+    try:
+        parent_id = _form_int(form, "parent_id", "body.parent_id")
+        asked = answers.ask(session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=name)
+    except threads.ThreadNotFoundError as exc:
+        raise not_found(exc) from exc
+    except InvalidInputError as exc:
+        session.rollback()
+        return _thread_page(request, session, settings, thread_id, ask_error=exc,
+                            form={"question": question, "display_name": name or ""})
+    session.commit()
+    publish_job_if_needed(settings, asked)
+    return RedirectResponse(f"/threads/{thread_id}#post-{asked.answer_post_id}", status_code=303)
+
+
+@router.post("/ask", responses=SEE_OTHER | problem_responses(413, 422, 429), status_code=303)
+async def ask_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The home page's ask box: a new thread with the question and its answer."""
+    form = await request.form()
+    question = _form_text(form, "question") or ""
+    name = _form_text(form, "display_name")
+    asked = answers.ask(session, settings, question, display_name=name)
+    session.commit()
+    publish_job_if_needed(settings, asked)
+    return RedirectResponse(f"/threads/{asked.thread_id}#post-{asked.answer_post_id}", status_code=303)
