@@ -378,7 +378,7 @@ def _load_quoted(session: Session, posts: list[Post]) -> tuple[dict[int, Post], 
     quoted = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
     thread_ids = {p.thread_id for p in quoted.values()}
     titles = (
-        dict(session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids))).tuples().all())
+        dict(session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids))).all())
         if thread_ids
         else {}
     )

@@ -216,7 +216,7 @@ def _load(session: Session, revision: int) -> Facts:
         select(Thread, Post).join(Post, Post.thread_id == Thread.id)
         .where(Thread.curated_key.is_not(None), Post.parent_id.is_(None), Post.author_kind == "service")
         .order_by(Thread.id, Post.id)
-    ).tuples()
+    ).all()
     for thread, post in curated:
         assert thread.curated_key is not None
         meta = (post.answer_meta or {}).get("explanation") or {}

@@ -223,7 +223,7 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
     metrics = list(dict.fromkeys(session.scalars(select(Result.metric).order_by(Result.id))))
     steps = sorted(set(session.scalars(select(Result.training_steps))))
     catalog = list(session.scalars(select(CatalogModel).order_by(CatalogModel.position)))
-    arch = list(session.execute(select(ArchitectureFact.family, ArchitectureFact.size).distinct()).tuples())
+    arch = list(session.execute(select(ArchitectureFact.family, ArchitectureFact.size).distinct()))
     papers = list(session.scalars(select(Paper)))
     table_numbers = sorted(set(session.scalars(select(PaperTable.number))))
 

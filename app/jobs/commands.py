@@ -19,8 +19,8 @@ from typing import Any, TextIO
 class ProgressBar:
     """A one-line progress bar with ETA, redrawn at most 10 times a second."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream if stream is not None else sys.stderr  # looked up now, not at import
         self.width = width
         self.started = time.monotonic()
         self.last_draw = 0.0
