@@ -657,6 +657,11 @@ for _entry in REGISTRY.values():
         assert _entry.gate_activation in SCALAR_IDS, _entry.id
 
 
+def scalar_names() -> list[str]:
+    """Every id and alias a scalar activation answers to (as written in the registry)."""
+    return [name for a in REGISTRY.values() if a.family == "scalar" for name in (a.id, *a.aliases)]
+
+
 def all_activations(family: Family | None = None) -> list[Activation]:
     """Registry entries in their canonical order, optionally of one family."""
     return [a for a in REGISTRY.values() if family is None or a.family == family]
@@ -1084,9 +1089,11 @@ def make_curve_spec(
     duplicates dropped), so that aliases and repeats hit the same cache entry."""
     if not functions:
         raise ActivationInputError("fn", "name at least one function")
+    if len(functions) > max_functions:  # counted as sent, repeats included, so the limit is what the schema says
+        raise ActivationInputError(
+            "fn", f"at most {max_functions} functions, got {len(functions)}", limit=max_functions
+        )
     ids = list(dict.fromkeys(_scalar_id(name, "fn") for name in functions))
-    if len(ids) > max_functions:
-        raise ActivationInputError("fn", f"at most {max_functions} functions, got {len(ids)}", limit=max_functions)
     lo, hi = _range("xmin", xmin, "xmax", xmax, max_abs_x)
     if dtype not in DTYPES:
         raise ActivationInputError("dtype", f"must be one of {', '.join(DTYPES)}, got '{dtype}'")

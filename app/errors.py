@@ -179,6 +179,20 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
     return out
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document lists for the requested path (routers nest, the schema is flat)."""
+    from starlette.routing import compile_path
+
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        regex, _, _ = compile_path(template)
+        if regex.match(request.url.path):
+            methods |= {m.upper() for m in item if m in {"get", "put", "post", "delete", "patch", "head", "options"}}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
@@ -215,7 +229,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.url.path}"
-        return _error(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            # Starlette names only the first matching route's methods; list every route on this path.
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
+        return _error(request, exc.status_code, detail, headers=headers or None)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(ProgrammingError)

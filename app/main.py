@@ -14,10 +14,11 @@ from app.api import health as health_api
 from app.api import papers as papers_api
 from app.api import questions as questions_api
 from app.api import threads as threads_api
+from app.api.openapi import install_openapi
 from app.api.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
-from app.errors import Problem, install_error_handlers
+from app.errors import install_error_handlers
 from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(threads_web.router)
     # --- end of routers ---
 
-    _declare_problem_schema(app)
+    install_openapi(app, settings)
     return app
 
 
@@ -94,24 +95,3 @@ def _bound_torch_threads(threads: int) -> None:
 
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)
-
-
-def _declare_problem_schema(app: FastAPI) -> None:
-    """Make the Problem schema part of OpenAPI so every declared error status can reference it."""
-    original = app.openapi
-
-    def openapi() -> dict[str, object]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = original()
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
-        for name, sub in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get(
-            "$defs", {}
-        ).items():
-            components.setdefault(name, sub)
-        components["Problem"].pop("$defs", None)
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -30,6 +30,7 @@ from app import activations as act
 from app import catalog, papers
 from app import plots_activations as charts
 from app.api.deps import ReferenceDep, SettingsDep
+from app.api.openapi import limit_from
 from app.api.reference_cache import CSV_MEDIA_TYPE, JSON_MEDIA_TYPE, NOT_MODIFIED_RESPONSE, Payload
 from app.config import Settings
 from app.domain import InvalidInputError
@@ -42,17 +43,35 @@ SVG_MEDIA_TYPE = "image/svg+xml"
 PNG_MEDIA_TYPE = "image/png"
 Format = Literal["json", "csv", "svg", "png"]
 
+SCALAR_NAMES = act.scalar_names()
 FnQuery = Annotated[
     list[str],
     Query(
-        description="Activation id or alias; repeat for several (`fn=gelu&fn=gelu_tanh`).",
+        description="Scalar activation id or alias; repeat for several (`fn=gelu&fn=gelu_tanh`).",
         min_length=1,
         max_length=64,
+        json_schema_extra={
+            "items": {"type": "string", "enum": SCALAR_NAMES},
+            **limit_from(max_items="curve_max_functions"),
+        },
     ),
 ]
-XMinQuery = Annotated[float, Query(description="Left end of the x range.")]
-XMaxQuery = Annotated[float, Query(description="Right end of the x range (must exceed xmin).")]
-DerivativeQuery = Annotated[int, Query(description="0 for f, 1 for f′, 2 for f″ (autograd).")]
+XMinQuery = Annotated[
+    float, Query(description="Left end of the x range.", json_schema_extra=limit_from(abs_bound="curve_max_abs_x"))
+]
+XMaxQuery = Annotated[
+    float,
+    Query(
+        description="Right end of the x range (must exceed xmin).",
+        json_schema_extra=limit_from(abs_bound="curve_max_abs_x"),
+    ),
+]
+AbsBound = limit_from(abs_bound="curve_max_abs_x")
+DerivativeQuery = Annotated[int, Query(ge=0, le=2, description="0 for f, 1 for f′, 2 for f″ (autograd).")]
+DtypeQuery = Annotated[
+    Literal["float64", "float32", "bfloat16", "float16"],
+    Query(description="float64 (exact reference), float32, bfloat16 or float16."),
+]
 BetaQuery = Annotated[float, Query(description="Swish β (used by silu / swiglu only).")]
 
 
@@ -401,11 +420,14 @@ async def get_curves(
     fn: FnQuery,
     xmin: XMinQuery = -4.0,
     xmax: XMaxQuery = 4.0,
-    points: Annotated[int, Query(description="Grid points, xmin and xmax included.")] = 401,
+    points: Annotated[
+        int,
+        Query(
+            ge=2, description="Grid points, xmin and xmax included.", json_schema_extra=limit_from("curve_max_points")
+        ),
+    ] = 401,
     derivative: DerivativeQuery = 0,
-    dtype: Annotated[
-        str, Query(description="float64 (exact reference), float32, bfloat16 or float16.", max_length=16)
-    ] = "float64",
+    dtype: DtypeQuery = "float64",
     beta: BetaQuery = 1.0,
     format: Annotated[Format | None, Query(description="json (default), csv, svg or png.")] = None,
 ) -> Response:
@@ -431,7 +453,14 @@ async def get_error(
     reference: Annotated[str, Query(max_length=64, description="The function it is compared with.")] = "gelu",
     xmin: XMinQuery = -10.0,
     xmax: XMaxQuery = 10.0,
-    points: Annotated[int | None, Query(description="Grid points; default (and most) `error_max_points`.")] = None,
+    points: Annotated[
+        int | None,
+        Query(
+            ge=2,
+            description="Grid points; default (and most) `error_max_points`.",
+            json_schema_extra=limit_from("error_max_points"),
+        ),
+    ] = None,
     derivative: DerivativeQuery = 0,
     beta: BetaQuery = 1.0,
     curve: Annotated[bool, Query(description="Include x and the error curve.")] = False,
@@ -481,11 +510,14 @@ async def get_surface(
     request: Request,
     settings: SettingsDep,
     id: Annotated[str, Path(max_length=64, description="Gate id: glu, bilinear, reglu, geglu, geglu_tanh, swiglu.")],
-    amin: Annotated[float, Query(description="Gate-input range, left.")] = -4.0,
-    amax: Annotated[float, Query(description="Gate-input range, right.")] = 4.0,
-    bmin: Annotated[float, Query(description="Linear-input range, bottom.")] = -4.0,
-    bmax: Annotated[float, Query(description="Linear-input range, top.")] = 4.0,
-    points: Annotated[int, Query(description="Grid points per axis.")] = 101,
+    amin: Annotated[float, Query(description="Gate-input range, left.", json_schema_extra=AbsBound)] = -4.0,
+    amax: Annotated[float, Query(description="Gate-input range, right.", json_schema_extra=AbsBound)] = 4.0,
+    bmin: Annotated[float, Query(description="Linear-input range, bottom.", json_schema_extra=AbsBound)] = -4.0,
+    bmax: Annotated[float, Query(description="Linear-input range, top.", json_schema_extra=AbsBound)] = 4.0,
+    points: Annotated[
+        int,
+        Query(ge=2, description="Grid points per axis.", json_schema_extra=limit_from("surface_max_points_per_axis")),
+    ] = 101,
     beta: BetaQuery = 1.0,
     format: Annotated[Literal["json", "svg", "png"] | None, Query(description="json, or an svg/png heat map.")] = None,
 ) -> Response:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 
+from app.api.openapi import limit_from
 from app.config import Settings
 from app.domain import InvalidInputError
+
+LimitQuery = Annotated[
+    int | None,
+    Query(
+        ge=1, description="Items per page (most: ACTLAB_PAGE_SIZE_MAX).", json_schema_extra=limit_from("page_size_max")
+    ),
+]
+OffsetQuery = Annotated[int, Query(ge=0, le=10**9, description="Items to skip.")]
 
 
 def page_bounds(settings: Settings, limit: int | None, offset: int) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app import papers
 from app.api.deps import ReferenceDep, SessionDep, SettingsDep
-from app.api.pagination import envelope, page_bounds
+from app.api.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 from app.errors import problem_responses
 from app.security import AdminDep
@@ -96,8 +96,8 @@ async def list_results(
     training_steps: Annotated[int | None, Query(ge=0, le=10**9)] = None,
     include_reference: bool = True,
     sort: SortKey | None = None,
-    limit: Annotated[int | None, Query(ge=1)] = None,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: LimitQuery = None,
+    offset: OffsetQuery = 0,
     format: FormatQuery = None,
 ) -> Response:
     """Every stored cell, filtered, sorted and paginated; each with its printed text and source."""

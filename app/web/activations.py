@@ -19,7 +19,9 @@ from starlette.responses import Response
 from app import activations as act
 from app import plots_activations as charts
 from app.api import activations as api
+from app.api.activations import SCALAR_NAMES, DerivativeQuery, DtypeQuery, XMaxQuery, XMinQuery
 from app.api.deps import ReferenceDep, SettingsDep
+from app.api.openapi import limit_from
 from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 from app.errors import FieldError, ProblemError, problem_responses
 from app.web.templating import render
@@ -114,12 +116,21 @@ def _parse_points(text: str, max_abs_x: float) -> list[float]:
 async def explore_page(
     request: Request,
     settings: SettingsDep,
-    fn: Annotated[list[str] | None, Query(max_length=64)] = None,
-    xmin: float = -4.0,
-    xmax: float = 4.0,
-    points: int = 1001,
-    derivative: int = 0,
-    dtype: Annotated[str, Query(max_length=16)] = "float64",
+    fn: Annotated[
+        list[str] | None,
+        Query(
+            max_length=64,
+            json_schema_extra={
+                "items": {"type": "string", "enum": SCALAR_NAMES},
+                **limit_from(max_items="curve_max_functions"),
+            },
+        ),
+    ] = None,
+    xmin: XMinQuery = -4.0,
+    xmax: XMaxQuery = 4.0,
+    points: Annotated[int, Query(ge=2, json_schema_extra=limit_from("curve_max_points"))] = 1001,
+    derivative: DerivativeQuery = 0,
+    dtype: DtypeQuery = "float64",
     beta: float = 1.0,
     at: Annotated[
         str, Query(max_length=400, description="Comma-separated x values for the table.")

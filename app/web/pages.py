@@ -23,6 +23,7 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=True, tags=["pages"], default_response_class=HTMLResponse)
 _HTML_OK: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
 HTML = _HTML_OK | NOT_MODIFIED_RESPONSE
+YEAR_OR_EMPTY = r"^(|19[0-9][0-9]|20[0-9][0-9]|2100)$"  # what the filter form sends: a year, or "" for any
 
 
 def table1_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:
@@ -95,8 +96,8 @@ async def models_page(
     cache: ReferenceDep,
     activation: Annotated[str | None, Query(max_length=32)] = None,
     organization: Annotated[str | None, Query(max_length=120)] = None,
-    year_min: Annotated[str | None, Query(max_length=4, description="A year, or empty for any.")] = None,
-    year_max: Annotated[str | None, Query(max_length=4, description="A year, or empty for any.")] = None,
+    year_min: Annotated[str | None, Query(pattern=YEAR_OR_EMPTY, description="A year, or empty for any.")] = None,
+    year_max: Annotated[str | None, Query(pattern=YEAR_OR_EMPTY, description="A year, or empty for any.")] = None,
     ffn_type: Literal["dense", "gated", ""] | None = None,
 ) -> Response:
     """The catalog with the filter form; an empty form field (what a browser sends for "any") means no filter."""
