@@ -38,6 +38,13 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "templates", description="Folder of the Jinja templates (the project's `templates/`)."
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level.")
+    db_pool_size: int = Field(
+        20, ge=1, le=1000, description="Database connections kept open per process (with overflow: above 40 threads)."
+    )
+    db_max_overflow: int = Field(30, ge=0, le=1000, description="Extra connections a process may open under load.")
+    db_pool_timeout_seconds: float = Field(
+        30.0, gt=0, le=600, description="How long a request waits for a free database connection before failing."
+    )
     sqlite_busy_timeout_ms: int = Field(
         5000, ge=0, le=600_000, description="How long a SQLite writer waits for a lock before failing."
     )
@@ -232,6 +239,18 @@ class Settings(BaseSettings):
     compare_max_d_model_speed: int = Field(16_384, ge=8, description="Largest d_model of a speed comparison.")
     compare_corpus_max_bytes: int = Field(
         1_000_000, ge=1000, le=100_000_000, description="Largest uploaded corpus text (UTF-8 bytes); over it: 413."
+    )
+    # --- hardening of jobs (issue 6) ---
+    job_wall_clock_limit_seconds: float = Field(
+        3600.0, gt=0, le=604_800,
+        description="Longest a job may run (per attempt); past it the job fails with the reason and its worker "
+        "takes the next job.",
+    )
+    worker_shutdown_grace_seconds: float = Field(
+        5.0, ge=0, le=3600,
+        description="On SIGTERM/SIGINT a worker finishes a job expected to end within this many seconds; "
+        "otherwise it stops after the current training step and re-queues the job (not counted as an attempt). "
+        "Give the process manager's stop timeout at least this plus 10 s.",
     )
     # --- end of comparisons ---
 

@@ -45,8 +45,13 @@ def _prepare_sqlite_file(path: Path) -> None:
         )
 
 
-def create_db_engine(settings: Settings) -> Engine:
-    """An engine for ``settings.database_url`` with the per-dialect setup this service relies on."""
+def create_db_engine(settings: Settings, *, pool_size: int | None = None, max_overflow: int | None = None) -> Engine:
+    """An engine for ``settings.database_url`` with the per-dialect setup this service relies on.
+
+    The pool must hold more connections than the server has worker threads: sync routes run in a
+    thread pool of 40, and a request that waits for a connection holds its thread, so a smaller pool
+    can starve the threads that would return connections (the requests then stall until pool_timeout).
+    """
     try:
         url = make_url(settings.database_url)
     except ArgumentError as exc:
@@ -54,7 +59,11 @@ def create_db_engine(settings: Settings) -> Engine:
     backend = url.get_backend_name()
     if backend not in {"sqlite", "postgresql"}:
         raise DatabaseConfigError(f"unsupported database '{backend}': use sqlite or postgresql")
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {
+        "pool_size": settings.db_pool_size if pool_size is None else pool_size,
+        "max_overflow": settings.db_max_overflow if max_overflow is None else max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+    }
     if backend == "sqlite":
         path = sqlite_path(settings.database_url)
         if path is not None:

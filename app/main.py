@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
@@ -22,6 +25,7 @@ from app.errors import install_error_handlers
 from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware
 from app.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
+from app.service_metrics import collector as service_metrics_collector
 from app.web import activations as activations_web
 from app.web import comparisons as comparisons_web
 from app.web import pages as pages_web
@@ -29,11 +33,20 @@ from app.web import threads as threads_web
 from app.web.templating import make_templates
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Close the database connections when the server stops."""
+    yield
+    app.state.reference_responses.dispose()
+    app.state.engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.log_format)
     _bound_torch_threads(settings.api_torch_threads)
     app = FastAPI(
+        lifespan=_lifespan,
         title="Activation Lab",
         version=__version__,
         description=(
@@ -53,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     metrics = Metrics()
     app.state.metrics = metrics
+    metrics.add_collector(service_metrics_collector(session_factory))  # jobs, heartbeats, posts (issue 6)
 
     install_error_handlers(app)
     # Middleware, innermost first: the reference cache sits just outside the router, so every hit

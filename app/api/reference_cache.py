@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
+from app.db import create_db_engine
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"
@@ -98,17 +99,21 @@ class ReferenceResponses:
 
     def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
+        # The revision is read on the event loop; give it its own connection so that it never waits
+        # behind request threads for the shared pool.
+        self._revision_engine = create_db_engine(settings, pool_size=1, max_overflow=0)
         self._check_every = settings.reference_cache_check_seconds
         self._max_entries = settings.reference_cache_entries
         self._entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
         self._lock = threading.Lock()
+        self._revision_lock = threading.Lock()
         self._revision = -1
         self._checked_at = float("-inf")
 
     def read_revision(self) -> int:
         try:
-            with self._factory() as session:
-                value = session.execute(text("SELECT revision FROM dataset_info WHERE id = 1")).scalar()
+            with self._revision_lock, self._revision_engine.connect() as conn:
+                value = conn.execute(text("SELECT revision FROM dataset_info WHERE id = 1")).scalar()
         except SQLAlchemyError:
             return 0
         return int(value or 0)
@@ -123,6 +128,9 @@ class ReferenceResponses:
                     self._entries.clear()
                     self._revision = current
         return self._revision
+
+    def dispose(self) -> None:
+        self._revision_engine.dispose()
 
     def invalidate(self) -> None:
         with self._lock:
