@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from app import __version__
 from app.api import activations as activations_api
@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _bound_torch_threads(settings.api_torch_threads)
     app = FastAPI(
         lifespan=_lifespan,
+        docs_url=None,  # served from vendored Swagger UI below: the CDN default breaks offline and under the CSP
+        redoc_url=None,
         title="Activation Lab",
         version=__version__,
         description=(
@@ -82,6 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def prometheus_metrics(request: Request) -> Response:
         """Prometheus metrics: requests, latencies and the probes registered by each capability."""
         return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> Response:
+        template = app.state.templates.env.get_template("docs.html")
+        return Response(template.render(request=request), media_type="text/html; charset=utf-8")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=308)
 
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
 

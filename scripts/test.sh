@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
+# The browser tests (tests/e2e) drive Debian's chromium through Playwright (never `playwright install`).
+# CI runs as root with apt; elsewhere a failed install leaves them skipped (with CI=true they fail).
+command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+  || echo "scripts/test.sh: chromium is missing and could not be installed; see tests/e2e" >&2
 .venv/bin/ruff check app tests benchmarks migrations
 .venv/bin/mypy app
 .venv/bin/python -m pytest -q "$@"

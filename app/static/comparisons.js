@@ -10,6 +10,10 @@
   var order = [];
   var firstProgress = null;
   var progress = document.getElementById("progress");
+  // The stream starts from the job's first event, so a page opened (or reloaded) mid-run first receives
+  // a burst of old progress: the pace for the ETA is measured from the first event past what the page
+  // showed when it was rendered, over at least a second (until then the server's estimate stays).
+  var renderedFraction = progress ? progress.value : 0;
   var steps = document.getElementById("steps");
   var eta = document.getElementById("eta");
   var statusText = document.getElementById("status-text");
@@ -87,8 +91,8 @@
     var fraction = data.total_steps ? data.done_steps / data.total_steps : 0;
     if (progress) { progress.value = fraction; }
     if (steps) { steps.textContent = data.done_steps + " / " + data.total_steps + " steps"; }
-    if (firstProgress === null) { firstProgress = { t: Date.now(), f: fraction }; }
-    if (eta && fraction > firstProgress.f) {
+    if (firstProgress === null && fraction > renderedFraction) { firstProgress = { t: Date.now(), f: fraction }; }
+    if (eta && firstProgress !== null && fraction > firstProgress.f && Date.now() - firstProgress.t >= 1000) {
       var rate = (fraction - firstProgress.f) / (Date.now() - firstProgress.t);
       eta.textContent = "about " + Math.round((1 - fraction) / rate / 1000) + " s left";
     }
@@ -97,6 +101,8 @@
   source.addEventListener("status", function (e) {
     var data = JSON.parse(e.data);
     if (statusText) { statusText.textContent = data.status; }
+    var queuePosition = document.getElementById("queue-position");
+    if (queuePosition && data.status !== "queued") { queuePosition.remove(); }
     if (["succeeded", "failed", "cancelled"].indexOf(data.status) >= 0) {
       source.close();
       window.location.reload();
