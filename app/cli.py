@@ -80,6 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_level=settings.log_level,
         workers=args.workers,
         access_log=False,  # the app logs each request itself, with its request id
+        timeout_graceful_shutdown=settings.http_shutdown_timeout_seconds,  # SSE streams never end by themselves
     )
 
 
@@ -115,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.answers.cli import register_commands as register_answer_commands
 
     register_answer_commands(sub)  # ask (issue 5)
+    from app.backup import register_commands as register_backup_commands
+
+    register_backup_commands(sub)  # export, import (issue 6)
     return parser
 
 

@@ -252,6 +252,11 @@ class Settings(BaseSettings):
         "otherwise it stops after the current training step and re-queues the job (not counted as an attempt). "
         "Give the process manager's stop timeout at least this plus 10 s.",
     )
+    http_shutdown_timeout_seconds: int = Field(
+        5, ge=1, le=3600,
+        description="On SIGTERM/SIGINT `actlab serve` lets open requests (live-progress streams included) finish "
+        "for this long, then closes them and stops its worker.",
+    )
     # --- end of comparisons ---
 
     @field_validator("database_url")

@@ -103,8 +103,12 @@ def bearer_token(request: Request) -> str | None:
 
 def is_admin(request: Request) -> bool:
     """Whether the request carries the configured admin token (constant-time comparison)."""
+    return is_admin_token(request, bearer_token(request))
+
+
+def is_admin_token(request: Request, token: str | None) -> bool:
+    """Whether ``token`` is the configured admin token (constant-time comparison)."""
     configured = request.app.state.settings.admin_token
-    token = bearer_token(request)
     if configured is None or token is None:
         return False
     return hmac.compare_digest(token.encode(), configured.get_secret_value().encode())

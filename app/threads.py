@@ -14,6 +14,11 @@ Why it is built this way:
   post, and a question never without its answer.
 * **Bounded shapes.** Replies nest at most ``reply_depth_max`` deep and a thread holds at most
   ``thread_posts_max`` posts, so a tree can always be serialized and rendered without deep recursion.
+* **Moderation hides, it does not delete.** A post an admin hid keeps its place (id, parent, replies), so
+  reply trees and links stay intact; every read shows it as a "hidden by a moderator" placeholder without
+  its text, author name, attachments or citations — in threads, in quotes of it, and in the thread title
+  when it is the thread's first post. The row itself is kept (and exported) until it is unhidden.
+* **Timestamps are UTC** with an explicit offset on every database (SQLite hands back naive values).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
@@ -38,6 +44,9 @@ from app.models.base import utcnow
 
 SERVICE_NAME = "Activation Lab"
 ANONYMOUS_NAME = "Anonymous"
+HIDDEN_TEXT = "This post was hidden by a moderator."
+HIDDEN_TITLE = "(title hidden by a moderator)"
+HIDDEN_REASON_MAX_CHARS = 500
 AUTHOR_KINDS = ("person", "service")
 EXCERPT_CHARS = 280
 
@@ -306,22 +315,77 @@ def parent_depth(session: Session, post: Post) -> int:
 
 
 # --------------------------------------------------------------------------------------------------
+# Moderation (admin only; the API checks the token)
+# --------------------------------------------------------------------------------------------------
+
+
+def set_hidden(session: Session, post_id: int, hidden: bool, reason: str | None = None) -> Post:
+    """Hide a post (shown as a placeholder from now on) or show it again; idempotent. The caller commits."""
+    post = session.get(Post, post_id)
+    if post is None:
+        raise InvalidInputError("path.post_id", f"no post {post_id}", status=404)
+    if hidden:
+        note = _clean_line(reason)[:HIDDEN_REASON_MAX_CHARS] if reason else None
+        if post.hidden_at is None:
+            post.hidden_at = utcnow()
+        post.hidden_reason = note or post.hidden_reason
+    else:
+        post.hidden_at, post.hidden_reason = None, None
+    session.flush()
+    return post
+
+
+def moderation_view(post: Post) -> dict[str, Any]:
+    """What the admin sees after hiding or unhiding: the post as stored, with its moderation state."""
+    return {
+        "id": post.id,
+        "thread_id": post.thread_id,
+        "hidden": post.hidden_at is not None,
+        "hidden_at": iso_utc(post.hidden_at),
+        "hidden_reason": post.hidden_reason,
+        "author_kind": post.author_kind,
+        "display_name": post.display_name,
+        "body": post.body,
+        "html_url": f"/threads/{post.thread_id}#post-{post.id}",
+    }
+
+
+# --------------------------------------------------------------------------------------------------
 # Reads
 # --------------------------------------------------------------------------------------------------
 
 
-def thread_summary(thread: Thread) -> dict[str, Any]:
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with its offset, whichever database the value came from."""
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat()
+
+
+def thread_summary(thread: Thread, title_hidden: bool = False) -> dict[str, Any]:
     return {
         "id": thread.id,
-        "title": thread.title,
+        "title": HIDDEN_TITLE if title_hidden else thread.title,
         "curated": thread.curated_key is not None,
         "curated_key": thread.curated_key,
         "post_count": thread.post_count,
-        "created_at": thread.created_at.isoformat(),
-        "updated_at": thread.updated_at.isoformat(),
+        "created_at": iso_utc(thread.created_at),
+        "updated_at": iso_utc(thread.updated_at),
         "url": f"/api/v1/threads/{thread.id}",
         "html_url": f"/threads/{thread.id}",
     }
+
+
+def hidden_titles(session: Session, thread_ids: list[int]) -> set[int]:
+    """The threads among ``thread_ids`` whose first post (the one that gave the title) is hidden."""
+    if not thread_ids:
+        return set()
+    first = (
+        select(func.min(Post.id).label("id")).where(Post.thread_id.in_(thread_ids)).group_by(Post.thread_id)
+    ).subquery()
+    hidden = select(Post.thread_id).where(Post.id.in_(select(first.c.id)), Post.hidden_at.is_not(None))
+    return set(session.scalars(hidden))
 
 
 def list_threads(session: Session, limit: int, offset: int, curated: bool | None = None) -> tuple[
@@ -334,42 +398,63 @@ def list_threads(session: Session, limit: int, offset: int, curated: bool | None
         cond = Thread.curated_key.is_not(None) if curated else Thread.curated_key.is_(None)
         stmt, count = stmt.where(cond), count.where(cond)
     total = int(session.scalar(count) or 0)
-    rows = session.scalars(stmt.order_by(Thread.updated_at.desc(), Thread.id.desc()).limit(limit).offset(offset))
-    return [thread_summary(t) for t in rows], total
+    rows = list(
+        session.scalars(stmt.order_by(Thread.updated_at.desc(), Thread.id.desc()).limit(limit).offset(offset))
+    )
+    hidden = hidden_titles(session, [t.id for t in rows])
+    return [thread_summary(t, t.id in hidden) for t in rows], total
 
 
 def post_item(post: Post, quoted: dict[int, Post], thread_titles: dict[int, str]) -> dict[str, Any]:
-    """The JSON form of a post: Markdown source, sanitized HTML, quotes as embeds, service metadata."""
+    """The JSON form of a post: Markdown source, sanitized HTML, quotes as embeds, service metadata.
+    A hidden post keeps its place in the tree with ``hidden: true`` and none of its content."""
+    base = {
+        "id": post.id,
+        "thread_id": post.thread_id,
+        "parent_id": post.parent_id,
+        "author_kind": post.author_kind,
+        "hidden": post.hidden_at is not None,
+        "created_at": iso_utc(post.created_at),
+        "html_url": f"/threads/{post.thread_id}#post-{post.id}",
+    }
+    if post.hidden_at is not None:
+        return {
+            **base,
+            "display_name": None,
+            "body": "",
+            "body_html": f"<p><em>{HIDDEN_TEXT}</em></p>",
+            "quotes": [],
+            "attachments": [],
+            "citations": [],
+            "answer_meta": None,
+        }
     quotes = []
     for q in post.quotes:
         target = quoted.get(q.quoted_post_id)
         if target is None:
             continue
+        shown = target.hidden_at is None
         quotes.append(
             {
                 "post_id": target.id,
                 "thread_id": target.thread_id,
                 "thread_title": thread_titles.get(target.thread_id, ""),
                 "author_kind": target.author_kind,
-                "display_name": target.display_name or ANONYMOUS_NAME,
-                "excerpt": excerpt(target.body),
+                "hidden": not shown,
+                "display_name": (target.display_name or ANONYMOUS_NAME) if shown else None,
+                "excerpt": excerpt(target.body) if shown else HIDDEN_TEXT,
                 "html_url": f"/threads/{target.thread_id}#post-{target.id}",
             }
         )
     return {
-        "id": post.id,
-        "thread_id": post.thread_id,
-        "parent_id": post.parent_id,
-        "author_kind": post.author_kind,
+        **base,
         "display_name": post.display_name or (SERVICE_NAME if post.author_kind == "service" else ANONYMOUS_NAME),
         "body": post.body,
         "body_html": render_markdown(post.body),
-        "created_at": post.created_at.isoformat(),
         "quotes": quotes,
         "attachments": list(post.attachments or []),
         "citations": list(post.citations or []),
         "answer_meta": post.answer_meta,
-        "html_url": f"/threads/{post.thread_id}#post-{post.id}",
     }
 
 
@@ -382,6 +467,8 @@ def _load_quoted(session: Session, posts: list[Post]) -> tuple[dict[int, Post], 
         if thread_ids
         else {}
     )
+    for thread_id in hidden_titles(session, sorted(thread_ids)):
+        titles[thread_id] = HIDDEN_TITLE
     return quoted, titles
 
 
@@ -418,7 +505,7 @@ def get_thread(session: Session, thread_id: int) -> dict[str, Any]:
     )
     quoted, titles = _load_quoted(session, posts)
     items = [post_item(p, quoted, titles) for p in posts]
-    out = thread_summary(thread)
+    out = thread_summary(thread, title_hidden=bool(posts) and posts[0].hidden_at is not None)
     out["post_count"] = len(items)
     out["posts"] = build_tree(items)
     return out
@@ -436,7 +523,7 @@ def get_post(session: Session, post_id: int) -> dict[str, Any]:
 
 def latest_service_post(session: Session, thread_id: int, before_id: int | None = None) -> Post | None:
     """The most recent answer in a thread (what a follow-up question leans on)."""
-    stmt = select(Post).where(Post.thread_id == thread_id, Post.author_kind == "service")
+    stmt = select(Post).where(Post.thread_id == thread_id, Post.author_kind == "service", Post.hidden_at.is_(None))
     if before_id is not None:
         stmt = stmt.where(Post.id < before_id)
     return session.scalar(stmt.order_by(Post.id.desc()).limit(1))

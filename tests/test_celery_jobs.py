@@ -5,6 +5,7 @@ fails the test; elsewhere it is skipped with the reason."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -112,3 +113,42 @@ def test_celery_worker_runs_a_job_end_to_end(celery_settings: Settings) -> None:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def test_celery_worker_hands_its_job_back_on_sigterm(celery_settings: Settings) -> None:
+    """Warm shutdown (SIGTERM) of a Celery worker: the running job goes back to the queue after its current
+    step, its attempt not counted, and is published again for the other workers."""
+    import redis
+
+    env = {
+        **os.environ,
+        "ACTLAB_DATABASE_URL": celery_settings.database_url,
+        "ACTLAB_BROKER_URL": REDIS_URL,
+        "ACTLAB_CELERY_QUEUE": celery_settings.celery_queue,
+        "ACTLAB_JOB_BACKEND": "celery",
+        "ACTLAB_WORKER_PROCESSES": "1",
+        "ACTLAB_JOB_EVENT_FLUSH_SECONDS": "0.1",
+        "ACTLAB_WORKER_SHUTDOWN_GRACE_SECONDS": "0",
+        "ACTLAB_LOG_LEVEL": "warning",
+    }
+    with open_client(celery_settings) as api:
+        job_id = api.post("/api/v1/comparisons", json={**TINY, "steps": 5000}).json()["id"]
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker", "--backend", "celery"],
+            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        try:
+            wait_for(lambda: status_of(api, job_id)["done_steps"] > 0, timeout=120, what="the job to train")
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+            job = status_of(api, job_id)
+            assert job["status"] == "queued" and job["attempts"] == 0, job
+            client = redis.Redis.from_url(REDIS_URL)
+            try:
+                assert client.llen(celery_settings.celery_queue) >= 1  # published again
+            finally:
+                client.close()
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(timeout=30)

@@ -131,25 +131,79 @@ def read_events(api: TestClient, job_id: str, headers: dict[str, str] | None = N
     return events
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
 def test_cancel_a_queued_job_and_refuse_to_cancel_a_finished_one(api: TestClient, job_settings: Settings) -> None:
-    job_id = api.post("/api/v1/comparisons", json=TINY).json()["id"]
-    cancelled = api.delete(f"/api/v1/comparisons/{job_id}")
+    created = api.post("/api/v1/comparisons", json=TINY).json()
+    job_id, token = created["id"], created["cancel_token"]
+    cancelled = api.delete(f"/api/v1/comparisons/{job_id}", headers=bearer(token))
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert "cancel_token" not in cancelled.json()  # shown once, at submission
     local.serve_forever(job_settings, once=True)  # nothing left to claim
     assert status_of(api, job_id)["status"] == "cancelled"
-    assert api.delete(f"/api/v1/comparisons/{job_id}").status_code == 409
-    missing = api.delete("/api/v1/comparisons/nope")
+    assert api.delete(f"/api/v1/comparisons/{job_id}", headers=bearer(token)).status_code == 409
+    missing = api.delete("/api/v1/comparisons/nope", headers=bearer(token))
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
 
 
+ADMIN = "an-admin-token-for-the-tests"
+
+
+def test_only_the_submitter_or_the_admin_may_cancel(db_path: Path) -> None:
+    from sqlalchemy import select
+
+    from app.db import create_db_engine
+    from app.jobs import queue as job_queue
+    from app.models.jobs import Job
+
+    with open_client(sqlite_settings(db_path, admin_token=ADMIN, **FAST_WORKER)) as api:
+        mine = api.post("/api/v1/comparisons", json=TINY)
+        theirs = api.post("/api/v1/comparisons", json={**TINY, "steps": 7})
+        third = api.post("/api/v1/comparisons", json={**TINY, "steps": 8})
+        assert mine.status_code == theirs.status_code == third.status_code == 202
+        token = mine.json()["cancel_token"]
+        assert isinstance(token, str) and len(token) >= 40 and token != theirs.json()["cancel_token"]
+        # The same config again is the same job, not yours: no token.
+        again = api.post("/api/v1/comparisons", json=TINY)
+        assert again.status_code == 202 and again.json()["id"] == mine.json()["id"]
+        assert again.json()["cancel_token"] is None
+
+        url = f"/api/v1/comparisons/{theirs.json()['id']}"
+        missing = api.delete(url)
+        assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Bearer")
+        assert missing.headers["content-type"].startswith("application/problem+json")
+        wrong = api.delete(url, headers=bearer("not-a-token-of-any-job"))
+        assert wrong.status_code == 401 and "invalid_token" in wrong.headers["www-authenticate"]
+        other = api.delete(url, headers=bearer(token))  # a valid token, of another job
+        assert other.status_code == 403 and "another job" in other.json()["detail"]
+        assert status_of(api, theirs.json()["id"])["status"] == "queued"
+
+        assert api.delete(f"/api/v1/comparisons/{mine.json()['id']}", headers=bearer(token)).status_code == 200
+        by_admin = api.delete(url, headers=bearer(ADMIN))
+        assert by_admin.status_code == 200 and by_admin.json()["status"] == "cancelled"
+
+        # Only a hash of the token is stored.
+        engine = create_db_engine(sqlite_settings(db_path))
+        try:
+            with engine.connect() as conn:
+                stored = dict(conn.execute(select(Job.id, Job.cancel_token_hash)).all())
+        finally:
+            engine.dispose()
+        assert stored[mine.json()["id"]] == job_queue.token_hash(token) and token not in stored.values()
+        assert all(h is not None and len(h) == 64 for h in stored.values())
+
+
 def test_cancel_a_running_job_stops_it_at_a_step(api: TestClient, job_settings: Settings) -> None:
-    job_id = api.post("/api/v1/comparisons", json={**TINY, "steps": 5000}).json()["id"]
+    created = api.post("/api/v1/comparisons", json={**TINY, "steps": 5000}).json()
+    job_id = created["id"]
     stop = threading.Event()
     worker = threading.Thread(target=local.serve_forever, args=(job_settings, stop), daemon=True)
     worker.start()
     try:
         wait_for(lambda: status_of(api, job_id)["done_steps"] > 0, what="the job to start training")
-        answer = api.delete(f"/api/v1/comparisons/{job_id}")
+        answer = api.delete(f"/api/v1/comparisons/{job_id}", headers=bearer(created["cancel_token"]))
         assert answer.status_code == 202 and answer.json()["cancel_requested"] is True
         asked = time.monotonic()
         final = wait_for(lambda: (s := status_of(api, job_id))["status"] == "cancelled" and s, what="cancellation")
@@ -231,8 +285,14 @@ def test_pages_form_live_view_and_result(api: TestClient, job_settings: Settings
     )
     assert posted.status_code == 303, posted.text
     job_page = posted.headers["location"]
+    cookie = posted.headers["set-cookie"]
+    assert cookie.startswith("actlab_cancel_token=") and f"Path={job_page}" in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
     live = api.get(job_page)
     assert live.status_code == 200 and 'http-equiv="refresh"' in live.text and "<progress" in live.text
+    assert f'action="{job_page}/cancel"' in live.text  # the submitter sees the Cancel button
+    api.cookies.clear()
+    assert f'action="{job_page}/cancel"' not in api.get(job_page).text  # others do not
     local.serve_forever(job_settings, once=True)
     result = api.get(job_page)
     assert result.status_code == 200 and 'http-equiv="refresh"' not in result.text
@@ -350,3 +410,24 @@ def test_a_bad_form_field_is_a_422_naming_it(api: TestClient) -> None:
     assert bad.status_code == 422 and "steps" in bad.text
     worse = api.post("/comparisons", data={"kind": "quality", "steps": "many"}, follow_redirects=False)
     assert worse.status_code == 422 and "steps" in worse.text
+
+
+def test_the_page_cancel_button_works_for_the_submitter_only(api: TestClient) -> None:
+    form = {"kind": "quality", "variants": ["ReLU", "GEGLU"], "d_model": "16", "n_layers": "1", "n_heads": "2",
+            "seq_len": "16", "batch_size": "4", "steps": "9", "seeds": "2", "corpus_seed": "1", "device": "cpu"}
+    posted = api.post("/comparisons", data=form, follow_redirects=False)
+    job_page = posted.headers["location"]
+    job_id = job_page.rsplit("/", 1)[1]
+    token = api.cookies.get("actlab_cancel_token")
+    assert token is not None
+    api.cookies.clear()
+    refused = api.post(f"{job_page}/cancel", follow_redirects=False, headers={"accept": "text/html"})
+    assert refused.status_code == 401 and "text/html" in refused.headers["content-type"]
+    assert status_of(api, job_id)["status"] == "queued"
+    api.cookies.set("actlab_cancel_token", token, path=job_page)
+    cancelled = api.post(f"{job_page}/cancel", follow_redirects=False)
+    assert cancelled.status_code == 303 and cancelled.headers["location"] == job_page
+    assert status_of(api, job_id)["status"] == "cancelled"
+    # The cross-site check still guards the button (SameSite=Strict keeps the cookie home as well).
+    cross = api.post(f"{job_page}/cancel", headers={"sec-fetch-site": "cross-site"}, follow_redirects=False)
+    assert cross.status_code == 403

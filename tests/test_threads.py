@@ -384,3 +384,68 @@ def test_threads_and_questions_on_postgres(pg_settings: Settings) -> None:
         assert full.status_code == 422 and full.json()["errors"][0]["loc"] == ["path", "thread_id"]
         page = client.get(f"/threads/{thread_id}")
         assert page.status_code == 200 and "How this was answered" in page.text
+
+
+# --- moderation (issue 6): hidden posts ---------------------------------------------------------------
+
+ADMIN = "a-moderators-admin-token"
+
+
+def test_admin_hides_a_post_and_the_tree_stays_intact(db_path: Path) -> None:
+    settings = sqlite_settings(db_path, admin_token=ADMIN, rate_limit_writes_per_minute=10_000)
+    auth = {"authorization": f"Bearer {ADMIN}"}
+    with open_client(settings) as client:
+        thread = new_thread(client, display_name="Ada")
+        tid, first = thread["id"], thread["posts"][0]["id"]
+        bad = client.post(f"/api/v1/threads/{tid}/posts",
+                          json={"body": "SPAM **buy now**", "parent_id": first, "display_name": "Spammer"}).json()
+        under = client.post(f"/api/v1/threads/{tid}/posts", json={"body": "a reply below it", "parent_id": bad["id"]})
+        assert under.status_code == 201
+        other = new_thread(client, title="Elsewhere", body="quoting it")
+        quoting = client.post(f"/api/v1/threads/{other['id']}/posts", json={"body": "see", "quote_ids": [bad["id"]]})
+        assert quoting.status_code == 201
+
+        url = f"/api/v1/posts/{bad['id']}/hide"
+        missing = client.post(url)
+        assert missing.status_code == 401 and missing.headers["www-authenticate"].startswith("Bearer")
+        wrong = client.post(url, headers={"authorization": "Bearer not-the-admin"})
+        assert wrong.status_code == 401 and "invalid_token" in wrong.headers["www-authenticate"]
+        assert client.get(f"/api/v1/threads/{tid}").json()["posts"][0]["replies"][0]["body"].startswith("SPAM")
+
+        hidden = client.post(url, json={"reason": "advertising"}, headers=auth)
+        assert hidden.status_code == 200, hidden.text
+        assert hidden.json()["hidden"] is True and hidden.json()["hidden_reason"] == "advertising"
+        assert hidden.json()["body"].startswith("SPAM")  # the admin sees what was hidden
+        assert client.post(url, headers=auth).json()["hidden_reason"] == "advertising"  # idempotent
+
+        doc = client.get(f"/api/v1/threads/{tid}").json()
+        placeholder = doc["posts"][0]["replies"][0]
+        assert placeholder["id"] == bad["id"] and placeholder["hidden"] is True
+        assert placeholder["body"] == "" and placeholder["display_name"] is None
+        assert "hidden by a moderator" in placeholder["body_html"]
+        assert [r["body"] for r in placeholder["replies"]] == ["a reply below it"]  # replies stay attached
+        assert doc["posts"][0]["hidden"] is False and doc["title"] == "GEGLU at scale?"
+        assert "SPAM" not in client.get(f"/api/v1/threads/{tid}").text
+
+        quote = client.get(f"/api/v1/threads/{other['id']}").json()["posts"][1]["quotes"][0]
+        assert quote["hidden"] is True and quote["display_name"] is None and "SPAM" not in quote["excerpt"]
+
+        page = client.get(f"/threads/{tid}")
+        assert page.status_code == 200 and "This post was hidden by a moderator." in page.text
+        assert "SPAM" not in page.text and "Spammer" not in page.text and "a reply below it" in page.text
+        assert f'id="post-{bad["id"]}"' in page.text  # links to it still land in the right place
+        assert "SPAM" not in client.get(f"/threads/{other['id']}").text
+        assert "SPAM" not in client.get(f"/threads/{other['id']}?quote={bad['id']}").text
+
+        # Hiding a thread's first post hides the title it gave the thread.
+        assert client.post(f"/api/v1/posts/{first}/hide", headers=auth).status_code == 200
+        listing = client.get("/api/v1/threads?curated=false").json()["items"]
+        assert {t["id"]: t["title"] for t in listing}[tid] == "(title hidden by a moderator)"
+        assert client.get(f"/api/v1/threads/{tid}").json()["title"] == "(title hidden by a moderator)"
+        assert "GEGLU at scale?" not in client.get(f"/threads/{tid}").text
+
+        shown = client.post(f"/api/v1/posts/{bad['id']}/unhide", headers=auth)
+        assert shown.status_code == 200 and shown.json()["hidden"] is False
+        again = client.get(f"/api/v1/threads/{tid}").json()["posts"][0]["replies"][0]
+        assert again["body"] == "SPAM **buy now**" and again["display_name"] == "Spammer"
+        assert client.post("/api/v1/posts/999999/hide", headers=auth).status_code == 404

@@ -206,6 +206,8 @@ def context_for(session: Session, thread_id: int, parent_id: int | None) -> tupl
             candidate = session.scalar(
                 select(Post).where(Post.parent_id == parent.id, Post.author_kind == "service").order_by(Post.id.desc())
             )
+    if candidate is not None and candidate.hidden_at is not None:  # hidden by a moderator: not leaned on
+        candidate = None
     if candidate is None:
         candidate = threads.latest_service_post(session, thread_id)
     if candidate is None or not candidate.answer_meta or "slots" not in candidate.answer_meta:

@@ -47,13 +47,14 @@ def print_answer(result: dict[str, Any], out: TextIO) -> None:
         print(f"\nThread: /threads/{result['thread_id']}#post-{result['answer_post_id']}", file=out)
 
 
-def cmd_ask(args: argparse.Namespace, out: TextIO = sys.stdout) -> None:
+def cmd_ask(args: argparse.Namespace, out: TextIO | None = None) -> None:
     from app import answers, threads
     from app.cli import CliError, load_settings, migrate
     from app.db import create_db_engine, make_session_factory, session_scope
     from app.domain import InvalidInputError
     from app.models import DatasetInfo
 
+    out = out if out is not None else sys.stdout  # looked up now: a stream bound at import may be closed
     settings = load_settings()
     migrate(settings)
     engine = create_db_engine(settings)

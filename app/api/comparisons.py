@@ -5,16 +5,23 @@ config already computed on the same device class with the same code answers 200 
 result at once. GET one job or the list; follow a job over Server-Sent Events (resumable with
 ``Last-Event-ID``); DELETE cancels. The routes only validate, store and read rows: torch runs in a
 worker process.
+
+Who may cancel: a new job's 202 answer carries a one-time ``cancel_token`` (only its hash is stored); the
+submitter sends it as ``Authorization: Bearer <token>`` to DELETE. The admin token cancels any job. No
+token or an unknown one is 401 with ``WWW-Authenticate``; the valid token of another job is 403.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import threading
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,8 +34,38 @@ from app.domain import InvalidInputError
 from app.errors import ProblemError, problem_responses
 from app.jobs import queue
 from app.models.jobs import FINISHED_STATUSES, Job
+from app.security import bearer_token, is_admin_token
 
-router = APIRouter(prefix="/api/v1/comparisons", tags=["comparisons"])
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Live-progress streams never end by themselves; they must end when the server shuts down, or the
+    server waits for them (ACTLAB_HTTP_SHUTDOWN_TIMEOUT_SECONDS) and then cancels them with an error."""
+    shutting_down = threading.Event()
+    app.state.shutting_down = shutting_down
+    _notice_shutdown_signals(shutting_down)
+    yield
+
+
+def _notice_shutdown_signals(event: threading.Event) -> None:
+    """Set ``event`` when SIGTERM/SIGINT arrive, then let the server's own handler (uvicorn's graceful
+    shutdown, installed before the application starts) do its work. The server restores its previous
+    handlers afterwards, which drops this wrapper."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # in-process test clients run the lifespan on another thread: no signals there
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def chained(signum: int, frame: Any, previous: Any = previous) -> None:
+            event.set()
+            previous(signum, frame)
+
+        signal.signal(sig, chained)
+
+
+router = APIRouter(prefix="/api/v1/comparisons", tags=["comparisons"], lifespan=_lifespan)
 
 Responses = dict[int | str, dict[str, Any]]
 ACCEPTED: Responses = {
@@ -36,6 +73,8 @@ ACCEPTED: Responses = {
     202: {"description": "Queued (or already queued/running): follow the Location."},
 }
 CANCELLED: Responses = {200: {"description": "Cancelled (it was queued)."}}
+CHALLENGE = 'Bearer realm="actlab"'
+
 EVENT_STREAM: Responses = {200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}}
 JobId = Annotated[str, Path(max_length=64, description="The job id (32 hex digits).")]
 QUALITY_ONLY = {"n_layers", "n_heads", "seq_len", "batch_size", "steps", "lr", "seeds", "corpus"}
@@ -167,10 +206,14 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> queue.S
 )
 def create_comparison(body: ComparisonIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Queue a comparison. The cost is estimated first: over ACTLAB_COMPARE_MAX_EXPECTED_SECONDS -> 422;
-    a full queue -> 429 with Retry-After; a text corpus over ACTLAB_COMPARE_CORPUS_MAX_BYTES -> 413."""
+    a full queue -> 429 with Retry-After; a text corpus over ACTLAB_COMPARE_CORPUS_MAX_BYTES -> 413.
+
+    A new job's answer carries ``cancel_token``, shown this once: send it as ``Authorization: Bearer
+    <cancel_token>`` to cancel the job. It is null when an identical job answered (that job is not yours)."""
     submission = submit(session, settings, body.to_raw())
     view = job_view(session, submission.job)
     view["cached"] = submission.cached
+    view["cancel_token"] = submission.cancel_token
     location = view["links"]["self"]
     return JSONResponse(view, status_code=200 if submission.cached else 202, headers={"Location": location})
 
@@ -198,18 +241,44 @@ def get_comparison(job_id: JobId, session: SessionDep) -> dict[str, Any]:
 @router.delete(
     "/{job_id}",
     status_code=202,
-    responses=CANCELLED | problem_responses(404, 409, 422),
+    responses=CANCELLED | problem_responses(401, 403, 404, 409, 422),
 )
-def cancel_comparison(job_id: JobId, session: SessionDep) -> JSONResponse:
+def cancel_comparison(job_id: JobId, request: Request, session: SessionDep) -> JSONResponse:
     """Cancel: a queued job at once (200); a running one stops at its next training step (202, then
-    ``cancelled``). A finished job cannot be cancelled (409)."""
-    _job_or_404(session, job_id)
+    ``cancelled``). A finished job cannot be cancelled (409). Needs ``Authorization: Bearer`` with the job's
+    ``cancel_token`` (from its POST) or the admin token: 401 without a valid token, 403 with another job's."""
+    job = cancel_job(request, session, job_id, bearer_token(request))
+    return JSONResponse(job_view(session, job, results=False), status_code=200 if job.status == "cancelled" else 202)
+
+
+def authorize_cancel(request: Request, session: Session, job: Job, token: str | None) -> None:
+    """The submitter (holding the job's cancel token) or the admin may cancel; 401 / 403 otherwise."""
+    if token is None:
+        raise ProblemError(
+            401,
+            "cancelling needs the job's cancel token (returned when it was submitted) or the admin token: "
+            "send Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": CHALLENGE},
+        )
+    if is_admin_token(request, token) or queue.owns(job, token):
+        return
+    if queue.token_owns_any_job(session, token):
+        raise ProblemError(403, f"this token belongs to another job; it cannot cancel job {job.id}")
+    raise ProblemError(
+        401, "invalid token", headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'}
+    )
+
+
+def cancel_job(request: Request, session: Session, job_id: str, token: str | None) -> Job:
+    """Authorize and cancel (the API's DELETE and the page's Cancel button)."""
+    job = _job_or_404(session, job_id)
+    authorize_cancel(request, session, job, token)
     try:
         job = queue.request_cancel(session, job_id)
     except queue.JobFinishedError as exc:
         raise ProblemError(409, str(exc)) from exc
     session.commit()
-    return JSONResponse(job_view(session, job, results=False), status_code=200 if job.status == "cancelled" else 202)
+    return job
 
 
 def _job_or_404(session: Session, job_id: str) -> Job:
@@ -250,10 +319,14 @@ async def comparison_events(
 
     await run_in_threadpool(read, start)  # 404 before the stream starts
 
+    shutting_down: threading.Event | None = getattr(request.app.state, "shutting_down", None)
+
     async def stream() -> AsyncIterator[str]:
         seq, quiet = start, 0.0
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
+            if shutting_down is not None and shutting_down.is_set():
+                return  # the server is going down: the browser reconnects with Last-Event-ID
             events, status = await run_in_threadpool(read, seq)
             for number, type_, data in events:
                 seq = number

@@ -2,7 +2,8 @@
 
 Posting is open to anonymous users with an optional display name; lengths are limited by Settings and
 a violation is a 422 problem naming the field. Each write is one transaction: a thread is never stored
-without its first post.
+without its first post. Hiding a post (``POST /api/v1/posts/{id}/hide``, ``…/unhide``) is for the admin
+token only; a hidden post is read back as a "hidden by a moderator" placeholder in its place in the tree.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from app import threads
 from app.api.deps import SessionDep, SettingsDep
 from app.api.pagination import envelope, page_bounds
 from app.errors import FieldError, ProblemError, problem_responses
+from app.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["threads"])
 
 ThreadId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Thread id.")]
+PostId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Post id.")]
 
 
 class ThreadIn(BaseModel):
@@ -128,3 +131,27 @@ def create_post(thread_id: ThreadId, body: PostIn, session: SessionDep, settings
     item = threads.get_post(session, post.id)
     item["attachments"] = [with_links(a) for a in item["attachments"]]
     return JSONResponse(item, status_code=201, headers={"Location": f"/api/v1/threads/{thread_id}#post-{post.id}"})
+
+
+class HideIn(BaseModel):
+    """Why the post is hidden (kept for the record; never shown on pages)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(None, max_length=threads.HIDDEN_REASON_MAX_CHARS)
+
+
+@router.post("/posts/{post_id}/hide", responses=problem_responses(400, 401, 404, 413, 422, 429))
+def hide_post(post_id: PostId, _admin: AdminDep, session: SessionDep, body: HideIn | None = None) -> dict[str, Any]:
+    """Admin: hide a post. It keeps its place (replies stay attached) and is shown everywhere as "hidden by a
+    moderator", without its text or author name; the stored post is returned. Idempotent."""
+    post = threads.set_hidden(session, post_id, True, body.reason if body else None)
+    session.commit()
+    return threads.moderation_view(post)
+
+
+@router.post("/posts/{post_id}/unhide", responses=problem_responses(401, 404, 413, 422, 429))
+def unhide_post(post_id: PostId, _admin: AdminDep, session: SessionDep) -> dict[str, Any]:
+    """Admin: show a hidden post again. Idempotent."""
+    post = threads.set_hidden(session, post_id, False)
+    session.commit()
+    return threads.moderation_view(post)

@@ -28,6 +28,10 @@ def die_with_parent() -> None:
 
 def main() -> None:
     die_with_parent()
+    # Ctrl-C (SIGINT to the whole process group) or a SIGTERM to every process must not kill a training
+    # step: the parent decides whether to finish the job or stop it, and kills this process when done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from app.experiments import device as device_lib
     from app.experiments.quality import QualityConfig, build_corpus, train_one
 

@@ -9,16 +9,21 @@ message.
 
 Start with ``actlab worker --backend celery`` (solo pool, one job at a time: a GPU per worker, and
 a quality job's CPU training processes must be children of a non-daemonic process).
+
+Shutdown: on SIGTERM (Celery's warm shutdown) the running job is finished if it should end within
+``worker_shutdown_grace_seconds``, else handed back to the queue after its current step (the attempt
+not counted) and published again, so another worker takes it at once.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from functools import cache
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutting_down
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings, get_settings
@@ -27,6 +32,8 @@ from app.jobs import queue, runner
 
 log = logging.getLogger("actlab.jobs")
 TASK_NAME = "actlab.run_job"
+#: Set when this worker process starts its warm shutdown; the running job sees it at its next step.
+_shutting_down = threading.Event()
 
 
 def make_celery(broker_url: str, queue_name: str) -> Celery:
@@ -68,7 +75,10 @@ def run_job(job_id: str) -> str:
     job = queue.claim(factory, me, job_id=job_id)
     if job is None:
         return "skipped: not queued"
-    return runner.execute(factory, settings, job.id, me)
+    status = runner.execute(factory, settings, job.id, me, _shutting_down)
+    if status == "queued":  # handed back on shutdown: tell the other workers
+        publish(settings, job.id)
+    return status
 
 
 def publish(settings: Settings, job_id: str) -> None:
@@ -80,6 +90,11 @@ def publish(settings: Settings, job_id: str) -> None:
         )
     except Exception:
         log.warning("could not publish job %s to %s; it stays queued", job_id, settings.broker_url, exc_info=True)
+
+
+@worker_shutting_down.connect
+def _on_worker_shutting_down(**_: Any) -> None:
+    _shutting_down.set()
 
 
 @worker_ready.connect

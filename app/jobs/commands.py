@@ -135,12 +135,15 @@ def cmd_worker(args: argparse.Namespace) -> None:
         run_worker(settings)
         return
     import logging
+    import threading
 
-    from app.jobs.local import prepare_process, serve_forever
+    from app.jobs.local import install_stop_handlers, prepare_process, serve_forever
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     prepare_process(settings)
-    serve_forever(settings, once=args.once)
+    stop = threading.Event()
+    install_stop_handlers(stop)  # Ctrl-C / SIGTERM: finish or hand back the running job, then exit
+    serve_forever(settings, stop, once=args.once)
 
 
 def register_commands(sub: Any) -> None:

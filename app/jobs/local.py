@@ -5,6 +5,11 @@ process: pages stay fast while a comparison runs. It is niced (``worker_nice``) 
 are bounded, it dies with the server (PR_SET_PDEATHSIG), and on start — and every
 ``worker_stale_seconds`` while idle — it re-queues jobs whose worker died. ``actlab worker`` runs the
 same loop in the foreground.
+
+Shutdown: SIGTERM or SIGINT sets the loop's ``stop`` event; a running job is finished if it should end
+within ``worker_shutdown_grace_seconds``, else handed back to the queue after its current step (see
+app/jobs/runner.py). When ``actlab serve`` exits (SIGTERM, SIGINT, or its end), it sends the worker
+SIGTERM and waits for it (the grace plus 10 s) before killing it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from app.db import create_db_engine, make_session_factory
 from app.jobs import queue, runner
 
 log = logging.getLogger("actlab.jobs")
+#: The worker process ``actlab serve`` started in this process (for the ``actlab_embedded_worker_up`` gauge).
+_embedded: subprocess.Popen[bytes] | None = None
+
+
+def embedded_worker_alive() -> bool | None:
+    """Whether the embedded worker started by this process runs; None when this process started none."""
+    return None if _embedded is None else _embedded.poll() is None
 
 
 def prepare_process(settings: Settings) -> None:
@@ -48,7 +60,7 @@ def serve_forever(settings: Settings, stop: threading.Event | None = None, once:
         while not stop.is_set():
             job = queue.claim(factory, me)
             if job is not None:
-                runner.execute(factory, settings, job.id, me)
+                runner.execute(factory, settings, job.id, me, stop)
                 continue
             if once:
                 return
@@ -65,32 +77,58 @@ def start_embedded(settings: Settings) -> subprocess.Popen[bytes] | None:
     if not settings.embedded_worker:
         return None
     env = {**os.environ, "ACTLAB_DATABASE_URL": settings.database_url}
+    global _embedded
     proc = subprocess.Popen([sys.executable, "-m", "app.jobs.local"], cwd=PROJECT_ROOT, env=env)
+    _embedded = proc
 
     def stop() -> None:
         if proc.poll() is None:
-            proc.terminate()
+            proc.terminate()  # the worker finishes or hands back its job (see the module docstring)
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=settings.worker_shutdown_grace_seconds + 10)
             except subprocess.TimeoutExpired:
+                log.warning("comparison worker (pid %d) did not stop in time; killing it", proc.pid)
                 proc.kill()
+                proc.wait()
+            print(f"comparison worker stopped (exit status {proc.returncode})", flush=True)
 
     atexit.register(stop)
-    print(f"comparison worker started (pid {proc.pid})")
+    # uvicorn shuts the API down gracefully on SIGTERM and then raises the signal again; with this handler
+    # that ends the process normally, so the atexit hook above stops the worker instead of the kernel
+    # killing it with the server (PR_SET_PDEATHSIG) in the middle of a training step.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_normally)
+    print(f"comparison worker started (pid {proc.pid})", flush=True)
     return proc
 
 
+def _exit_normally(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def main() -> None:
+    stop = threading.Event()
+    install_stop_handlers(stop)  # first: importing torch below takes seconds
     from app.experiments.worker import die_with_parent
 
     die_with_parent()
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     prepare_process(settings)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     serve_forever(settings, stop)
+    log.info("comparison worker %d stopped", os.getpid())
+
+
+def install_stop_handlers(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT ask the loop to stop (gracefully: see the module docstring)."""
+
+    def handler(signum: int, _frame: object) -> None:
+        if not stop.is_set():
+            log.info("comparison worker %d: %s received, stopping", os.getpid(), signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,24 @@ count says whether it happened, so two workers can never both own a job, on SQLi
 States: ``queued -> running -> succeeded | failed | cancelled``; ``queued -> cancelled``; a running
 job whose worker stopped heartbeating goes back to ``queued`` (or to ``failed`` with the reason once
 it has used ``job_max_attempts`` attempts). Nothing stays ``running`` without a live worker for longer
-than ``worker_stale_seconds``.
+than ``worker_stale_seconds``. A worker that is shut down hands its job back at once (``release``: queued
+again, the attempt not counted), and a job past ``job_wall_clock_limit_seconds`` fails with that reason.
+
+This module is the only writer of job state: every transition above is a function here (the routers,
+the workers and the question answerer call them). The one exception is ``app.backup``, which restores
+whole rows into an empty database.
+
+Ownership: a new job gets a one-time cancel token, returned to the submitter once; only its SHA-256 is
+stored (``cancel_token_hash``), so a database dump cannot be used to cancel other people's jobs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -221,6 +231,28 @@ class Submission:
     cached: bool
     #: True when an identical config was already queued or running (that job is returned).
     existing: bool
+    #: The one-time cancel token of a new job (None when an existing job answered: it is not yours).
+    cancel_token: str | None = None
+
+
+def new_cancel_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def owns(job: Job, token: str) -> bool:
+    """Whether ``token`` is the cancel token handed out for ``job`` (constant-time comparison)."""
+    if job.cancel_token_hash is None:
+        return False
+    return hmac.compare_digest(token_hash(token), job.cancel_token_hash)
+
+
+def token_owns_any_job(session: Session, token: str) -> bool:
+    """Whether ``token`` is the cancel token of some job (a valid token, possibly of another job)."""
+    return session.scalar(select(Job.id).where(Job.cancel_token_hash == token_hash(token)).limit(1)) is not None
 
 
 def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submission:
@@ -242,6 +274,7 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submiss
     unfinished = session.scalar(select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running"))))
     if (unfinished or 0) >= settings.compare_queue_max:
         raise QueueFullError(settings.compare_queue_max, retry_after(session, settings))
+    token = new_cancel_token()
     job = Job(
         id=uuid.uuid4().hex,
         kind=prepared.kind,
@@ -258,12 +291,13 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submiss
         estimate_seconds=prepared.estimate_seconds,
         estimate_flops=prepared.estimate_flops,
         attempts=0,
+        cancel_token_hash=token_hash(token),
         created_at=now(),
     )
     session.add(job)
     session.flush()
     append_event(session, job.id, "status", {"status": "queued"})
-    return Submission(job, cached=False, existing=False)
+    return Submission(job, cached=False, existing=False, cancel_token=token)
 
 
 def retry_after(session: Session, settings: Settings) -> int:
@@ -449,6 +483,36 @@ def finish(
         append_event(session, job_id, "status", {"status": status, **({"error": error} if error else {})})
         session.commit()
         return True
+
+
+def release(session_factory: sessionmaker[Session], job_id: str, worker_id: str, reason: str) -> str | None:
+    """A worker that is shutting down hands its running job back: queued again at once, its attempt not
+    counted (it did not crash), or cancelled if a cancel was asked meanwhile. Returns the new status, or
+    None when the job is no longer this worker's."""
+    with session_factory() as session:
+        flagged = cancel_requested(session, job_id)
+        values: dict[str, Any] = (
+            {"status": "cancelled", "finished_at": now()}
+            if flagged
+            else {
+                "status": "queued",
+                "worker": None,
+                "progress": 0.0,
+                "done_steps": 0,
+                "heartbeat_at": None,
+                "attempts": Job.attempts - 1,  # claim counted it; a clean hand-back is no attempt
+            }
+        )
+        result = session.execute(
+            update(Job).where(Job.id == job_id, Job.worker == worker_id, Job.status == "running").values(**values)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            session.rollback()
+            return None
+        status = str(values["status"])
+        append_event(session, job_id, "status", {"status": status, "reason": reason})
+        session.commit()
+        return status
 
 
 def request_cancel(session: Session, job_id: str) -> Job:

@@ -62,6 +62,8 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     results: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     worker: Mapped[str | None] = mapped_column(String(200), default=None)
+    #: SHA-256 (hex) of the one-time cancel token handed to the submitter; None = only the admin may cancel.
+    cancel_token_hash: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

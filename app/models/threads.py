@@ -50,6 +50,10 @@ class Post(Base):
     citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     answer_meta: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Set when a moderator hid the post: it is shown as a placeholder (its replies stay in place).
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: The moderator's note (never shown on pages; kept for the record and in exports).
+    hidden_reason: Mapped[str | None] = mapped_column(String(500), default=None)
 
     thread: Mapped[Thread] = relationship(back_populates="posts")
     quotes: Mapped[list[PostQuote]] = relationship(

@@ -5,6 +5,10 @@ itself (a ``<noscript>`` meta refresh) and shows the curves so far as a server-d
 JavaScript (static/comparisons.js) it follows the job's Server-Sent Events and grows the curves in
 place. Finished results are drawn once per job with matplotlib (curves with ±std bands over seeds,
 final-loss bars with error bars) and cached: a finished job never changes.
+
+The Cancel button is the submitter's: submitting the form stores the job's one-time cancel token in a
+cookie scoped to that job's pages (``Path=/comparisons/<id>``, HttpOnly, SameSite=Strict, Secure over
+HTTPS), which the button's POST sends back; the page shows the button only to the holder of that cookie.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from app import ffn, plots
-from app.api.comparisons import ComparisonIn, job_view, submit
+from app.api.comparisons import ComparisonIn, cancel_job, job_view, submit
 from app.api.deps import SessionDep, SettingsDep
 from app.domain import InvalidInputError
 from app.errors import ProblemError, problem_responses
@@ -34,6 +38,9 @@ from app.web.templating import render
 router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
 SEE_OTHER: dict[int | str, dict[str, Any]] = {303: {"description": "See the job's page."}}
+#: The cookie holding a job's cancel token, scoped to that job's pages.
+CANCEL_COOKIE = "actlab_cancel_token"
+CANCEL_COOKIE_MAX_AGE = 30 * 24 * 3600
 
 #: What the form shows before the user changes anything (the quality comparison's defaults).
 FORM_DEFAULTS = {
@@ -81,7 +88,19 @@ async def submit_form(request: Request, session: SessionDep, settings: SettingsD
     except ValidationError as exc:  # the same 422 problem as the JSON API's
         raise RequestValidationError(exc.errors()) from exc
     submission = await run_in_threadpool(submit, session, settings, body.to_raw())
-    return RedirectResponse(f"/comparisons/{submission.job.id}", status_code=303)
+    page = f"/comparisons/{submission.job.id}"
+    response = RedirectResponse(page, status_code=303)
+    if submission.cancel_token is not None:
+        response.set_cookie(
+            CANCEL_COOKIE,
+            submission.cancel_token,
+            max_age=CANCEL_COOKIE_MAX_AGE,
+            path=page,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+    return response
 
 
 async def _raw_from_form(form: Any, max_bytes: int) -> dict[str, Any]:
@@ -145,6 +164,8 @@ def comparison_page(request: Request, session: SessionDep, job_id: Annotated[str
     except queue.JobNotFoundError as exc:
         raise ProblemError(404, str(exc)) from exc
     view = job_view(session, job)
+    token = request.cookies.get(CANCEL_COOKIE)
+    view["can_cancel"] = token is not None and queue.owns(job, token)
     results = view["results"]
     charts_data: dict[str, str | None]
     if job.status == "succeeded" and results and results["kind"] == "quality":
@@ -319,11 +340,10 @@ def live_chart(session: Session, job_id: str) -> str | None:
 
 @router.post(
     "/comparisons/{job_id}/cancel",
-    responses=SEE_OTHER | problem_responses(404, 409, 422),
+    responses=SEE_OTHER | problem_responses(401, 403, 404, 409, 422),
 )
-def cancel_form(session: SessionDep, job_id: Annotated[str, Path(max_length=64)]) -> Response:
-    """The page's Cancel button (the same as DELETE /api/v1/comparisons/{id})."""
-    from app.api.comparisons import cancel_comparison
-
-    cancel_comparison(job_id, session)
+def cancel_form(request: Request, session: SessionDep, job_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """The page's Cancel button (the same as DELETE /api/v1/comparisons/{id}, with the token from the
+    submitter's cookie)."""
+    cancel_job(request, session, job_id, request.cookies.get(CANCEL_COOKIE))
     return RedirectResponse(f"/comparisons/{job_id}", status_code=303)

@@ -199,6 +199,8 @@ def _thread_page(request: Request, session: Session, settings: Any, thread_id: i
         try:
             quoted_post = threads.get_post(session, quote)
             quoted_post["excerpt"] = threads.excerpt(quoted_post["body"])
+            if quoted_post["hidden"]:
+                quoted_post["display_name"], quoted_post["excerpt"] = "a hidden post", threads.HIDDEN_TEXT
         except InvalidInputError:
             quoted_post = None
     html = render(request, "thread.html", {
