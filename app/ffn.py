@@ -207,6 +207,11 @@ PAPER_VARIANTS: tuple[str, ...] = ("ReLU", "GELU", "Swish", "GLU", "Bilinear", "
 _BY_LOWER = {name.lower(): name for name in VARIANTS}
 
 
+def accepted_names() -> list[str]:
+    """The names the API documents for each variant: canonical, and with the paper's FFN_ prefix."""
+    return [*VARIANTS, *(f"FFN_{name}" for name in VARIANTS)]
+
+
 def canonical_name(name: str) -> str:
     """``"geglu"``, ``"FFN_GEGLU"`` and ``"GEGLU"`` all give ``"GEGLU"``; unknown names raise KeyError
     listing the known ones (the API turns that into a 422 naming the field)."""

@@ -257,12 +257,12 @@ def add_post(session: Session, settings: Settings, thread_id: int, new: NewPost)
                 settings.reply_depth_max,
             )
 
-    quote_ids = list(dict.fromkeys(new.quote_ids))
-    if len(quote_ids) > settings.post_quotes_max:
+    if len(new.quote_ids) > settings.post_quotes_max:  # counted as sent, repeats included (as the schema says)
         raise InvalidInputError(
-            "body.quote_ids", f"at most {settings.post_quotes_max} quotes, got {len(quote_ids)}",
+            "body.quote_ids", f"at most {settings.post_quotes_max} quotes, got {len(new.quote_ids)}",
             settings.post_quotes_max,
         )
+    quote_ids = list(dict.fromkeys(new.quote_ids))
     if quote_ids:
         found = set(session.scalars(select(Post.id).where(Post.id.in_(quote_ids))))
         missing = [q for q in quote_ids if q not in found]

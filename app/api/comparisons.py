@@ -23,12 +23,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app import ffn
 from app.api.deps import SessionDep, SettingsDep
-from app.api.pagination import envelope, page_bounds
+from app.api.openapi import limit_from
+from app.api.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.config import Settings
 from app.domain import InvalidInputError
 from app.errors import ProblemError, problem_responses
@@ -84,7 +86,7 @@ SPEED_ONLY = {"tokens", "dtype", "compile", "warmup", "iters", "repeats"}
 class SyntheticCorpusIn(BaseModel):
     """The project's synthetic corpus (a Markov chain mixing bigram and order-2 structure)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["synthetic"] = "synthetic"
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Generates the transition tables and the text.")
     vocab_size: int = Field(32, ge=2, le=256)
@@ -95,7 +97,7 @@ class SyntheticCorpusIn(BaseModel):
 class TextCorpusIn(BaseModel):
     """User-supplied UTF-8 text, modelled character by character (size limit: ACTLAB_COMPARE_CORPUS_MAX_BYTES)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["text"]
     text: str = Field(min_length=1)
     val_fraction: float = Field(0.1, gt=0, lt=1, description="The last share of the text is held out.")
@@ -104,24 +106,47 @@ class TextCorpusIn(BaseModel):
 class ComparisonIn(BaseModel):
     """A comparison config. Omitted fields take the defaults of the kind (see the docs of each field)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     kind: Literal["quality", "speed"]
     variants: list[str] | None = Field(
         None,
         min_length=1,
         max_length=10,
+        json_schema_extra={"items": {"type": "string", "enum": list[JsonValue](ffn.accepted_names())}},
         description="FFN variants (default: the paper's eight). Names are case-insensitive, FFN_ prefix optional.",
     )
-    d_model: int | None = Field(None, ge=8, description="Model width (default 64 quality, 256 speed).")
+    d_model: int | None = Field(
+        None,
+        ge=8,
+        json_schema_extra=limit_from("compare_max_d_model_speed"),
+        description="Model width (default 64 quality, 256 speed).",
+    )
     d_ff: int | None = Field(None, ge=1, description="Dense hidden size (default 4·d_model); gated get 2/3 of it.")
     matched: bool | None = Field(None, description="Give gated variants 2/3 of d_ff (default true).")
     multiple_of: int | None = Field(None, ge=1, le=1024, description="Rounding of the gated hidden size.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto = CUDA (bf16 autocast) when present.")
-    n_layers: int | None = Field(None, ge=1, description="Quality: layers (default 2).")
+    n_layers: int | None = Field(
+        None, ge=1, json_schema_extra=limit_from("compare_max_layers"), description="Quality: layers (default 2)."
+    )
     n_heads: int | None = Field(None, ge=1, le=64, description="Quality: attention heads (default 4).")
-    seq_len: int | None = Field(None, ge=2, description="Quality: training sequence length (default 32).")
-    batch_size: int | None = Field(None, ge=1, description="Quality: sequences per step (default 32).")
-    steps: int | None = Field(None, ge=1, description="Quality: optimiser steps per run (default 500).")
+    seq_len: int | None = Field(
+        None,
+        ge=2,
+        json_schema_extra=limit_from("compare_max_seq_len"),
+        description="Quality: training sequence length (default 32).",
+    )
+    batch_size: int | None = Field(
+        None,
+        ge=1,
+        json_schema_extra=limit_from("compare_max_batch_size"),
+        description="Quality: sequences per step (default 32).",
+    )
+    steps: int | None = Field(
+        None,
+        ge=1,
+        json_schema_extra=limit_from("compare_max_steps"),
+        description="Quality: optimiser steps per run (default 500).",
+    )
     lr: float | None = Field(None, gt=0, lt=1, description="Quality: peak AdamW learning rate (default 3e-3).")
     seeds: int | list[int] | None = Field(
         None, description="Quality: a count n (seeds 0..n-1) or a list of seeds (default 3)."
@@ -129,7 +154,12 @@ class ComparisonIn(BaseModel):
     corpus: Annotated[SyntheticCorpusIn | TextCorpusIn, Field(discriminator="kind")] | None = Field(
         None, description="Quality: the synthetic corpus (default) or your text."
     )
-    tokens: int | None = Field(None, ge=1, description="Speed: tokens per fwd+bwd (default 2048).")
+    tokens: int | None = Field(
+        None,
+        ge=1,
+        json_schema_extra=limit_from("compare_max_tokens"),
+        description="Speed: tokens per fwd+bwd (default 2048).",
+    )
     dtype: Literal["auto", "float32", "bfloat16", "float16"] | None = Field(
         None, description="Speed: auto = bfloat16 on CUDA, float32 on CPU."
     )
@@ -223,8 +253,8 @@ def list_comparisons(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Annotated[int | None, Query(ge=1)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: LimitQuery = None,
+    offset: OffsetQuery = 0,
 ) -> dict[str, Any]:
     """Jobs, newest first (without their results; follow ``links.self``)."""
     limit, offset = page_bounds(settings, limit, offset)
@@ -264,9 +294,7 @@ def authorize_cancel(request: Request, session: Session, job: Job, token: str | 
         return
     if queue.token_owns_any_job(session, token):
         raise ProblemError(403, f"this token belongs to another job; it cannot cancel job {job.id}")
-    raise ProblemError(
-        401, "invalid token", headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'}
-    )
+    raise ProblemError(401, "invalid token", headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'})
 
 
 def cancel_job(request: Request, session: Session, job_id: str, token: str | None) -> Job:
@@ -296,7 +324,9 @@ def _job_or_404(session: Session, job_id: str) -> Job:
 async def comparison_events(
     job_id: JobId,
     request: Request,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[
+        str, Header(alias="Last-Event-ID", pattern=r"^[0-9]{0,18}$", description="Resume after this event.")
+    ] = "",
     after: Annotated[
         int | None, Query(ge=0, description="Same as Last-Event-ID, for clients that cannot set it.")
     ] = None,
@@ -307,7 +337,8 @@ async def comparison_events(
     ends after the final status."""
     factory: sessionmaker[Session] = request.app.state.session_factory
     try:
-        start = int(last_event_id) if last_event_id is not None else (after or 0)
+        # An empty header is what a client sends before it has seen any event: start from the beginning.
+        start = int(last_event_id) if last_event_id else (after or 0)
     except ValueError:
         raise InvalidInputError("header.Last-Event-ID", "must be an event id (an integer)") from None
 

@@ -15,6 +15,10 @@ from fastapi import FastAPI
 from app.config import Settings
 from app.errors import Problem
 
+# JSON Schema patterns are unanchored: at least one character that is neither a space nor a control
+# character (the server drops control characters and trims spaces before it checks for emptiness).
+NON_BLANK = r"[^\s\x00-\x1f\x7f]"
+
 # marker -> (JSON Schema keyword, the types it applies to)
 LIMIT_KEYWORDS = {
     "x-maximum-setting": ("maximum", ("integer", "number")),
@@ -30,9 +34,9 @@ def limit_from(
     max_length: str | None = None,
     max_items: str | None = None,
     abs_bound: str | None = None,
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """Name the Settings fields that bound a parameter; :func:`install_openapi` fills in their values."""
-    extra = {}
+    extra: dict[str, Any] = {}
     if abs_bound:
         extra["x-abs-bound-setting"] = abs_bound
     if maximum:
@@ -42,6 +46,25 @@ def limit_from(
     if max_items:
         extra["x-max-items-setting"] = max_items
     return extra
+
+
+def text_field(setting: str, *, required_text: bool = True) -> dict[str, Any]:
+    """A form field of free text, bounded by a Settings length (and not blank when required)."""
+    schema: dict[str, Any] = {"type": "string", **limit_from(max_length=setting)}
+    if required_text:
+        schema["pattern"] = NON_BLANK
+    return schema
+
+
+ID_FIELD: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+
+
+def form_body(properties: dict[str, dict[str, Any]], required: list[str]) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads an HTML form itself (``await request.form()``)."""
+    schema = {"type": "object", "properties": properties, "required": required}
+    return {
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+    }
 
 
 def _apply_limits(node: Any, settings: Settings) -> None:
@@ -67,6 +90,26 @@ def _apply_limits(node: Any, settings: Settings) -> None:
             _apply_limits(child, settings)
 
 
+BAD_BODY = {
+    "description": "The body could not be parsed (not JSON, or not UTF-8)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
+def _complete_responses(schema: dict[str, Any]) -> None:
+    """Statuses every route of a kind can give: 400 for an unreadable body, and redirects with no body."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "requestBody" in operation:
+                responses.setdefault("400", BAD_BODY)
+            for status, response in responses.items():
+                if str(status).startswith("3") and str(status) != "304":
+                    response.pop("content", None)
+
+
 def install_openapi(app: FastAPI, settings: Settings) -> None:
     original = app.openapi
 
@@ -80,6 +123,7 @@ def install_openapi(app: FastAPI, settings: Settings) -> None:
             components.setdefault(name, sub)
         components.setdefault("Problem", problem)
         _apply_limits(schema, settings)
+        _complete_responses(schema)
         app.openapi_schema = schema
         return schema
 

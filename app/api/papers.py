@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -163,6 +163,7 @@ async def best(
 class ResultCorrection(BaseModel):
     """A correction of one stored cell, as printed (admin only)."""
 
+    model_config = ConfigDict(extra="forbid", strict=True)
     value_text: str | None = Field(None, max_length=32, description='The value as printed, e.g. "1.960".')
     stddev_text: str | None = Field(None, max_length=32, description="The spread as printed.")
     clear_stddev: bool = Field(False, description="Remove the stored spread.")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import answers, threads
 from app.api.deps import SessionDep, SettingsDep
+from app.api.openapi import NON_BLANK, limit_from
 from app.api.threads import not_found, thread_document
 from app.config import Settings
 from app.errors import problem_responses
@@ -27,11 +28,21 @@ router = APIRouter(prefix="/api/v1", tags=["questions"])
 class QuestionIn(BaseModel):
     """A question, optionally in an existing thread (follow-ups lean on that thread's earlier answers)."""
 
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(max_length=100_000, description="Limit: ACTLAB_QUESTION_MAX_CHARS.")
-    thread_id: int | None = Field(None, ge=1, description="Ask in this thread (default: a new thread).")
-    parent_id: int | None = Field(None, ge=1, description="Reply to this post of the thread.")
-    display_name: str | None = Field(None, max_length=10_000, description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.")
+    model_config = ConfigDict(extra="forbid", strict=True)
+    question: str = Field(
+        pattern=NON_BLANK,
+        description="Limit: ACTLAB_QUESTION_MAX_CHARS.",
+        json_schema_extra=limit_from(max_length="question_max_chars"),
+    )
+    thread_id: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Ask in this thread (default: a new thread)."
+    )
+    parent_id: int | None = Field(None, ge=1, le=2**63 - 1, description="Reply to this post of the thread.")
+    display_name: str | None = Field(
+        None,
+        description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.",
+        json_schema_extra=limit_from(max_length="display_name_max_chars"),
+    )
 
 
 def publish_job_if_needed(settings: Settings, asked: answers.Asked) -> None:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app import threads
 from app.api.deps import SessionDep, SettingsDep
-from app.api.pagination import envelope, page_bounds
+from app.api.openapi import NON_BLANK, limit_from
+from app.api.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.errors import FieldError, ProblemError, problem_responses
 from app.security import AdminDep
 
@@ -29,24 +30,44 @@ PostId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Post id.")]
 class ThreadIn(BaseModel):
     """A new thread: its title and first post (Markdown; raw HTML is shown as text)."""
 
-    model_config = ConfigDict(extra="forbid")
-    title: str = Field(max_length=10_000, description="Limit: ACTLAB_THREAD_TITLE_MAX_CHARS.")
-    body: str = Field(max_length=1_000_000, description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.")
+    model_config = ConfigDict(extra="forbid", strict=True)
+    title: str = Field(
+        pattern=NON_BLANK,
+        description="One line. Limit: ACTLAB_THREAD_TITLE_MAX_CHARS.",
+        json_schema_extra=limit_from(max_length="thread_title_max_chars"),
+    )
+    body: str = Field(
+        pattern=NON_BLANK,
+        description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.",
+        json_schema_extra=limit_from(max_length="post_body_max_chars"),
+    )
     display_name: str | None = Field(
-        None, max_length=10_000, description="Shown instead of 'Anonymous'. Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS."
+        None,
+        description="Shown instead of 'Anonymous'. Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.",
+        json_schema_extra=limit_from(max_length="display_name_max_chars"),
     )
 
 
 class PostIn(BaseModel):
     """A new post in a thread, optionally a reply to one of its posts and quoting others."""
 
-    model_config = ConfigDict(extra="forbid")
-    body: str = Field(max_length=1_000_000, description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.")
-    parent_id: int | None = Field(None, ge=1, description="The post this replies to (same thread).")
-    quote_ids: list[int] = Field(
-        default_factory=list, max_length=1000, description="Posts to quote (shown as embeds linking back)."
+    model_config = ConfigDict(extra="forbid", strict=True)
+    body: str = Field(
+        pattern=NON_BLANK,
+        description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.",
+        json_schema_extra=limit_from(max_length="post_body_max_chars"),
     )
-    display_name: str | None = Field(None, max_length=10_000, description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.")
+    parent_id: int | None = Field(None, ge=1, le=2**63 - 1, description="The post this replies to (same thread).")
+    quote_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list,
+        description="Posts to quote (shown as embeds linking back). Limit: ACTLAB_POST_QUOTES_MAX.",
+        json_schema_extra=limit_from(max_items="post_quotes_max"),
+    )
+    display_name: str | None = Field(
+        None,
+        description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.",
+        json_schema_extra=limit_from(max_length="display_name_max_chars"),
+    )
 
 
 def not_found(exc: threads.ThreadNotFoundError) -> ProblemError:
@@ -85,8 +106,8 @@ def list_threads(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Annotated[int | None, Query(ge=1)] = None,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: LimitQuery = None,
+    offset: OffsetQuery = 0,
     curated: Annotated[bool | None, Query(description="Only the curated explanations (true) or only the rest.")] = None,
 ) -> dict[str, Any]:
     """Threads, most recently active first (curated explanation threads included)."""
@@ -136,7 +157,7 @@ def create_post(thread_id: ThreadId, body: PostIn, session: SessionDep, settings
 class HideIn(BaseModel):
     """Why the post is hidden (kept for the record; never shown on pages)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     reason: str | None = Field(None, max_length=threads.HIDDEN_REASON_MAX_CHARS)
 
 

@@ -19,7 +19,8 @@ from starlette.responses import Response
 
 from app import activations, answers, papers, threads
 from app.api.deps import SessionDep, SettingsDep
-from app.api.pagination import page_bounds
+from app.api.openapi import ID_FIELD, form_body, text_field
+from app.api.pagination import LimitQuery, OffsetQuery, page_bounds
 from app.api.questions import publish_job_if_needed
 from app.api.threads import not_found
 from app.domain import InvalidInputError
@@ -113,6 +114,17 @@ def resolve_attachments(session: Session, post: dict[str, Any]) -> list[dict[str
 # --------------------------------------------------------------------------------------------------
 
 
+# The form fields the page routes read, declared so the OpenAPI document describes them.
+NAME = text_field("display_name_max_chars", required_text=False)
+BODY, QUESTION = text_field("post_body_max_chars"), text_field("question_max_chars")
+THREAD_FORM = form_body(
+    {"title": text_field("thread_title_max_chars"), "body": BODY, "display_name": NAME}, ["title", "body"]
+)
+POST_FORM = form_body({"body": BODY, "display_name": NAME, "parent_id": ID_FIELD}, ["body"])
+ASK_IN_THREAD_FORM = form_body({"question": QUESTION, "display_name": NAME, "parent_id": ID_FIELD}, ["question"])
+ASK_FORM = form_body({"question": QUESTION, "display_name": NAME}, ["question"])
+
+
 def _form_text(form: Any, name: str) -> str | None:
     value = form.get(name)
     return value if isinstance(value, str) else None
@@ -126,8 +138,8 @@ def _form_int(form: Any, name: str, field: str) -> int | None:
         number = int(value)
     except ValueError as exc:
         raise InvalidInputError(field, "must be a whole number") from exc
-    if number < 1:
-        raise InvalidInputError(field, "must be at least 1")
+    if not 1 <= number <= 2**63 - 1:
+        raise InvalidInputError(field, "must be an id between 1 and 2^63 − 1", limit=2**63 - 1)
     return number
 
 
@@ -136,8 +148,8 @@ def threads_page(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    limit: Annotated[int | None, Query(ge=1)] = None,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    limit: LimitQuery = None,
+    offset: OffsetQuery = 0,
 ) -> Response:
     lim, off = page_bounds(settings, limit, offset)
     return _threads_page(request, session, settings, lim, off)
@@ -155,7 +167,12 @@ def _threads_page(request: Request, session: Session, settings: Any, lim: int, o
     return HTMLResponse(html, status_code=422 if error else 200)
 
 
-@router.post("/threads", responses=SEE_OTHER | problem_responses(413, 422, 429), status_code=303)
+@router.post(
+    "/threads",
+    openapi_extra=THREAD_FORM,
+    responses=SEE_OTHER | problem_responses(413, 422, 429),
+    status_code=303,
+)
 async def create_thread_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     form = await request.form()
     title, body = _form_text(form, "title") or "", _form_text(form, "body") or ""
@@ -177,10 +194,15 @@ def thread_page(
     thread_id: ThreadId,
     session: SessionDep,
     settings: SettingsDep,
-    reply_to: Annotated[int | None, Query(ge=1, description="Prefill the form as a reply to this post.")] = None,
-    quote: Annotated[int | None, Query(ge=1, description="Prefill the form quoting this post.")] = None,
+    reply_to: Annotated[str | None, Query(max_length=32, description="Prefill the form replying to this post.")] = None,
+    quote: Annotated[str | None, Query(max_length=32, description="Prefill the form quoting this post.")] = None,
 ) -> Response:
-    return _thread_page(request, session, settings, thread_id, reply_to=reply_to, quote=quote)
+    # Prefill hints from a link: anything that is not a post id of this thread just leaves the form empty.
+    return _thread_page(request, session, settings, thread_id, reply_to=_hint(reply_to), quote=_hint(quote))
+
+
+def _hint(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) <= 18 else None
 
 
 def _thread_page(request: Request, session: Session, settings: Any, thread_id: int, *,
@@ -211,7 +233,12 @@ def _thread_page(request: Request, session: Session, settings: Any, thread_id: i
     return HTMLResponse(html, status_code=422 if (error or ask_error) else 200)
 
 
-@router.post("/threads/{thread_id}/posts", responses=SEE_OTHER | problem_responses(404, 413, 422, 429), status_code=303)
+@router.post(
+    "/threads/{thread_id}/posts",
+    openapi_extra=POST_FORM,
+    responses=SEE_OTHER | problem_responses(404, 413, 422, 429),
+    status_code=303,
+)
 async def create_post_form(
     request: Request, thread_id: ThreadId, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -233,7 +260,12 @@ async def create_post_form(
     return RedirectResponse(f"/threads/{thread_id}#post-{post.id}", status_code=303)
 
 
-@router.post("/threads/{thread_id}/ask", responses=SEE_OTHER | problem_responses(404, 413, 422, 429), status_code=303)
+@router.post(
+    "/threads/{thread_id}/ask",
+    openapi_extra=ASK_IN_THREAD_FORM,
+    responses=SEE_OTHER | problem_responses(404, 413, 422, 429),
+    status_code=303,
+)
 async def ask_in_thread_form(
     request: Request, thread_id: ThreadId, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -255,7 +287,12 @@ async def ask_in_thread_form(
     return RedirectResponse(f"/threads/{thread_id}#post-{asked.answer_post_id}", status_code=303)
 
 
-@router.post("/ask", responses=SEE_OTHER | problem_responses(413, 422, 429), status_code=303)
+@router.post(
+    "/ask",
+    openapi_extra=ASK_FORM,
+    responses=SEE_OTHER | problem_responses(413, 422, 429),
+    status_code=303,
+)
 async def ask_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The home page's ask box: a new thread with the question and its answer."""
     form = await request.form()
