@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     # --- service -------------------------------------------------------------------------------
     environment: Literal["development", "production", "test"] = Field(
         "development",
-        description="`development` allows insecure defaults; `production` refuses to start without secrets.",
+        description=(
+            "`development` (and `test`, the test suite's mode) allows insecure defaults; "
+            "`production` refuses to start without secrets."
+        ),
     )
     database_url: str = Field(
         f"sqlite:///./{DEFAULT_SQLITE_PATH.as_posix()}",
