@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import activations, answers, papers, threads
@@ -175,17 +176,21 @@ def _threads_page(request: Request, session: Session, settings: Any, lim: int, o
 )
 async def create_thread_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     form = await request.form()
-    title, body = _form_text(form, "title") or "", _form_text(form, "body") or ""
-    name = _form_text(form, "display_name")
-    try:
-        thread, _ = threads.create_thread(session, settings, title, threads.NewPost(body=body, display_name=name))
-    except InvalidInputError as exc:
-        session.rollback()
-        lim, _ = page_bounds(settings, None, 0)
-        return _threads_page(request, session, settings, lim, 0, error=exc,
-                             form={"title": title, "body": body, "display_name": name or ""})
-    session.commit()
-    return RedirectResponse(f"/threads/{thread.id}", status_code=303)
+
+    def handle() -> Response:  # database work runs in the thread pool, off the event loop
+        title, body = _form_text(form, "title") or "", _form_text(form, "body") or ""
+        name = _form_text(form, "display_name")
+        try:
+            thread, _ = threads.create_thread(session, settings, title, threads.NewPost(body=body, display_name=name))
+        except InvalidInputError as exc:
+            session.rollback()
+            lim, _ = page_bounds(settings, None, 0)
+            return _threads_page(request, session, settings, lim, 0, error=exc,
+                                 form={"title": title, "body": body, "display_name": name or ""})
+        session.commit()
+        return RedirectResponse(f"/threads/{thread.id}", status_code=303)
+
+    return await run_in_threadpool(handle)
 
 
 @router.get("/threads/{thread_id}", responses=HTML | problem_responses(404, 422))
@@ -243,21 +248,25 @@ async def create_post_form(
     request: Request, thread_id: ThreadId, session: SessionDep, settings: SettingsDep
 ) -> Response:
     form = await request.form()
-    body = _form_text(form, "body") or ""
-    name = _form_text(form, "display_name")
-    kept = {"body": body, "display_name": name or ""}
-    try:
-        parent_id = _form_int(form, "parent_id", "body.parent_id")
-        quote_ids = [int(q) for q in form.getlist("quote_ids") if isinstance(q, str) and q.strip().isdigit()]
-        post = threads.add_post(session, settings, thread_id, threads.NewPost(
-            body=body, display_name=name, parent_id=parent_id, quote_ids=tuple(quote_ids)))
-    except threads.ThreadNotFoundError as exc:
-        raise not_found(exc) from exc
-    except InvalidInputError as exc:
-        session.rollback()
-        return _thread_page(request, session, settings, thread_id, error=exc, form=kept)
-    session.commit()
-    return RedirectResponse(f"/threads/{thread_id}#post-{post.id}", status_code=303)
+
+    def handle() -> Response:  # database work runs in the thread pool, off the event loop
+        body = _form_text(form, "body") or ""
+        name = _form_text(form, "display_name")
+        kept = {"body": body, "display_name": name or ""}
+        try:
+            parent_id = _form_int(form, "parent_id", "body.parent_id")
+            quote_ids = [int(q) for q in form.getlist("quote_ids") if isinstance(q, str) and q.strip().isdigit()]
+            post = threads.add_post(session, settings, thread_id, threads.NewPost(
+                body=body, display_name=name, parent_id=parent_id, quote_ids=tuple(quote_ids)))
+        except threads.ThreadNotFoundError as exc:
+            raise not_found(exc) from exc
+        except InvalidInputError as exc:
+            session.rollback()
+            return _thread_page(request, session, settings, thread_id, error=exc, form=kept)
+        session.commit()
+        return RedirectResponse(f"/threads/{thread_id}#post-{post.id}", status_code=303)
+
+    return await run_in_threadpool(handle)
 
 
 @router.post(
@@ -271,20 +280,26 @@ async def ask_in_thread_form(
 ) -> Response:
     """The ask box of a thread: the question and the answer are added to this thread."""
     form = await request.form()
-    question = _form_text(form, "question") or ""
-    name = _form_text(form, "display_name")
-    try:
-        parent_id = _form_int(form, "parent_id", "body.parent_id")
-        asked = answers.ask(session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=name)
-    except threads.ThreadNotFoundError as exc:
-        raise not_found(exc) from exc
-    except InvalidInputError as exc:
-        session.rollback()
-        return _thread_page(request, session, settings, thread_id, ask_error=exc,
-                            form={"question": question, "display_name": name or ""})
-    session.commit()
-    publish_job_if_needed(settings, asked)
-    return RedirectResponse(f"/threads/{thread_id}#post-{asked.answer_post_id}", status_code=303)
+
+    def handle() -> Response:  # database work runs in the thread pool, off the event loop
+        question = _form_text(form, "question") or ""
+        name = _form_text(form, "display_name")
+        try:
+            parent_id = _form_int(form, "parent_id", "body.parent_id")
+            asked = answers.ask(
+                session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=name
+            )
+        except threads.ThreadNotFoundError as exc:
+            raise not_found(exc) from exc
+        except InvalidInputError as exc:
+            session.rollback()
+            return _thread_page(request, session, settings, thread_id, ask_error=exc,
+                                form={"question": question, "display_name": name or ""})
+        session.commit()
+        publish_job_if_needed(settings, asked)
+        return RedirectResponse(f"/threads/{thread_id}#post-{asked.answer_post_id}", status_code=303)
+
+    return await run_in_threadpool(handle)
 
 
 @router.post(
@@ -296,9 +311,13 @@ async def ask_in_thread_form(
 async def ask_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The home page's ask box: a new thread with the question and its answer."""
     form = await request.form()
-    question = _form_text(form, "question") or ""
-    name = _form_text(form, "display_name")
-    asked = answers.ask(session, settings, question, display_name=name)
-    session.commit()
-    publish_job_if_needed(settings, asked)
-    return RedirectResponse(f"/threads/{asked.thread_id}#post-{asked.answer_post_id}", status_code=303)
+
+    def handle() -> Response:  # database work runs in the thread pool, off the event loop
+        question = _form_text(form, "question") or ""
+        name = _form_text(form, "display_name")
+        asked = answers.ask(session, settings, question, display_name=name)
+        session.commit()
+        publish_job_if_needed(settings, asked)
+        return RedirectResponse(f"/threads/{asked.thread_id}#post-{asked.answer_post_id}", status_code=303)
+
+    return await run_in_threadpool(handle)
