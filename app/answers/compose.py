@@ -21,7 +21,7 @@ from app.answers import grounding
 from app.answers.entities import Entities
 from app.answers.explanations import activation_citation
 from app.answers.facts import Cell, Explanation, Facts, paper_citation
-from app.answers.intents import Intent, Slots
+from app.answers.intents import Intent, Slots, rank_order
 from app.answers.lexicon import DENSE_VARIANT_OF, GATE_VARIANT_OF, Lexicon, ModelGroup
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 
@@ -468,8 +468,17 @@ def _compare_many(b: Builder, variants: list[str], columns: list[tuple[str, str,
             b.add(f"After {b.steps(col_cells[0])} steps the paper publishes no spread.")
 
 
+ORDER_TITLES = {
+    "best": "Best variant",
+    "worst": "Worst variant",
+    "lowest": "Lowest value",
+    "highest": "Highest value",
+}
+
+
 def compose_best(b: Builder, intent: Intent) -> None:
     facts, slots = b.facts, intent.slots
+    order = rank_order(intent.question)
     columns, note = select_columns(facts, slots)
     paper = facts.main_paper()
     b.cite(paper_citation(paper))
@@ -478,7 +487,9 @@ def compose_best(b: Builder, intent: Intent) -> None:
         cells = facts.column_cells(bench, metric, steps)
         if not cells:
             continue
-        ordered = sorted(cells, key=lambda c: Decimal(c.value_text), reverse=cells[0].higher_is_better)
+        descending = {"best": cells[0].higher_is_better, "worst": not cells[0].higher_is_better,
+                      "lowest": False, "highest": True}[order]
+        ordered = sorted(cells, key=lambda c: Decimal(c.value_text), reverse=descending)
         top = Decimal(ordered[0].value_text)
         winners = [c for c in ordered if Decimal(c.value_text) == top]
         rest = [c for c in ordered if Decimal(c.value_text) != top]
@@ -490,7 +501,7 @@ def compose_best(b: Builder, intent: Intent) -> None:
             runner = rest[0]
             gap = format(abs(b.diff(winners[0], runner)), "f")
             spread, _ = b.spread(winners[0], runner)
-            text += f"; next {runner.row} at {b.value(runner)}, {gap} behind"
+            text += f"; next {runner.row} at {b.value(runner)}, {gap} {'behind' if order == 'best' else 'away'}"
             if spread is not None:
                 text += (" — within noise" if abs(Decimal(gap)) <= spread else " — more than the spread") + (
                     f" (spread {round_like(spread, runner.value_text)})")
@@ -498,8 +509,8 @@ def compose_best(b: Builder, intent: Intent) -> None:
     if not lines:
         b.add("The paper reports no such column.")
         return
-    intro = "Best variant per column in the GLU-variants paper (reference rows never compete):"
-    if not (slots.benchmarks or slots.metrics or slots.steps):
+    intro = f"{ORDER_TITLES[order]} per column in the GLU-variants paper (reference rows never compete):"
+    if order == "best" and not (slots.benchmarks or slots.metrics or slots.steps):
         intro = ("No single variant wins every metric. Best per headline column in the GLU-variants paper "
                  "(reference rows never compete):")
     if note:

@@ -39,7 +39,23 @@ COMPARE = re.compile(
     r"\bagainst\b|\bthan\b|\bbetween\b|\bor\b|\bgap\b|\bhow (much|far)\b"
 )
 BEST = re.compile(r"\bbest\b|\blowest\b|\bhighest\b|\bwinners?\b|\bwins?\b|\btop\b|\bstrongest\b|\bleader\b|"
-                  r"\bwhich (variant|one|ffn)\b")
+                  r"\bworst\b|\bweakest\b|\blast place\b|\bwhich (variant|one|ffn)\b")
+WORST = re.compile(r"\bworst\b|\bweakest\b|\blast place\b|\bbottom\b")
+LOWEST = re.compile(r"\blowest\b|\bsmallest\b|\bminimum\b")
+HIGHEST = re.compile(r"\bhighest\b|\blargest\b|\bmaximum\b")
+
+
+def rank_order(question: str) -> str:
+    """Which end of a column the question asks for: the best or worst variant (by the metric's direction),
+    or literally the lowest or highest value ("lowest GLUE score" is the worst; "lowest perplexity" the best)."""
+    text = question.lower()
+    if WORST.search(text):
+        return "worst"
+    if LOWEST.search(text):
+        return "lowest"
+    if HIGHEST.search(text):
+        return "highest"
+    return "best"
 MATH = re.compile(
     r"\bformula\b|\bequation\b|\bdefin|\bmath|\berrors?\b|\baccurate\b|\baccuracy of the\b|\bprecise\b|"
     r"\bapproximat|\bderivative\b|\bgradient\b|\bslope\b|\bplot\b|\bcurve\b|\bgraph\b|\bcompute\b|\bcalculate\b|"
