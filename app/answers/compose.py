@@ -722,6 +722,10 @@ def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
         )
         b.attachments.append({"kind": "curve", "functions": [fn], "error_of": ref, "xmin": -6.0, "xmax": 6.0,
                               "title": f"{fn} − {ref}"})
+    if error_pairs and re.search(r"bfloat16|\bbf16\b|float16|\bfp16\b|half.precision|low.precision|dtype", text):
+        b.add("That figure is the float64 difference. Whether it survives rounding to bfloat16 or float16 depends on "
+              "x, because the rounding step grows with |GELU(x)|: [the GELU approximations page](/gelu-approximations) "
+              "computes each approximation's worst error against each dtype's rounding step.")
     scalar_targets = [t for t in curve_functions if activations.get(t).family == "scalar"]
     derivative = 1 if re.search(r"derivative|slope|gradient", text) else 0
     xs = [x for x in slots.numbers if math.isfinite(x) and abs(x) <= settings_max_abs_x][:5]

@@ -362,6 +362,8 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
         name_strings += [f"arXiv:{p.arxiv_id}{p.arxiv_version}", f"arXiv:{p.arxiv_id}", p.arxiv_id]
     name_strings += [f"Table {n}" for n in table_numbers]
     name_strings += [key for key in BENCHMARK_ALIASES if "/" not in key]
+    # Number formats are names, not figures: "bfloat16" states no number.
+    name_strings += [*activations.DTYPES, "bf16", "fp16", "fp32", "fp64"]
 
     # Phrases that differ only in separators ("ge glu", "geglu") match the same text: merge their refs
     # under the most flexible spelling, so that whichever the regex tries first yields all of them.
