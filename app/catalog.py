@@ -86,9 +86,12 @@ def models_using(session: Session, activation: str) -> list[dict[str, Any]]:
 
 def architecture_facts_for(session: Session, model_name: str) -> list[dict[str, Any]]:
     """Report-table facts for a catalog model, matched by family and size ('Gemma 2 9B')."""
+    wanted = normalize_model_name(model_name)
     out = []
     for f in session.scalars(select(ArchitectureFact).order_by(ArchitectureFact.position)):
-        if normalize_model_name(f"{f.family} {f.size}") == normalize_model_name(model_name):
+        # The first generation is named without its number in the catalog ("Gemma 7B" is Gemma 1 7B).
+        names = {f"{f.family} {f.size}", f"{f.family.removesuffix(' 1')} {f.size}"}
+        if wanted in {normalize_model_name(n) for n in names}:
             out.append(fact_item(f))
     return out
 

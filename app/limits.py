@@ -112,10 +112,15 @@ class TokenBuckets:
 
 
 def client_key(scope: Scope, trust_forwarded_for: bool) -> str:
+    """The client's address; behind a trusted proxy, the address that proxy appended to X-Forwarded-For.
+
+    The rightmost entry is the one the proxy wrote; entries to its left come from the client and can be
+    anything, so using them would let a client pick a fresh identity (and rate-limit budget) per request.
+    """
     if trust_forwarded_for:
         forwarded = dict(scope["headers"]).get(b"x-forwarded-for")
         if forwarded:
-            return forwarded.decode("latin-1").split(",")[0].strip()
+            return forwarded.decode("latin-1").split(",")[-1].strip()
     client = scope.get("client")
     return client[0] if client else "unknown"
 

@@ -230,7 +230,7 @@ def test_oversize_configs_get_422_naming_the_limit(api: TestClient, db_path: Pat
     too_long = api.post("/api/v1/comparisons", json={**TINY, "steps": 10**6})
     assert too_long.status_code == 422
     body = too_long.json()
-    assert body["errors"][0]["loc"] == ["steps"] and body["errors"][0]["limit"] == 20_000
+    assert body["errors"][0]["loc"] == ["body", "steps"] and body["errors"][0]["limit"] == 20_000
     assert "ACTLAB_COMPARE_MAX_STEPS" in body["detail"]
 
     with open_client(sqlite_settings(db_path, compare_max_expected_seconds=30)) as strict:
@@ -240,7 +240,7 @@ def test_oversize_configs_get_422_naming_the_limit(api: TestClient, db_path: Pat
         assert costly.json()["errors"][0]["limit"] == 30
 
     wrong_field = api.post("/api/v1/comparisons", json={**TINY, "tokens": 64})
-    assert wrong_field.status_code == 422 and wrong_field.json()["errors"][0]["loc"] == ["tokens"]
+    assert wrong_field.status_code == 422 and wrong_field.json()["errors"][0]["loc"] == ["body", "tokens"]
     unknown = api.post("/api/v1/comparisons", json={**TINY, "variants": ["ReLU", "TanhGLU"]})
     assert unknown.status_code == 422 and "SwiGLU" in unknown.json()["detail"]
 

@@ -103,6 +103,9 @@ class TextCorpusIn(BaseModel):
     val_fraction: float = Field(0.1, gt=0, lt=1, description="The last share of the text is held out.")
 
 
+SEED_MAX = 2**32 - 1  # what every random number generator involved accepts
+
+
 class ComparisonIn(BaseModel):
     """A comparison config. Omitted fields take the defaults of the kind (see the docs of each field)."""
 
@@ -148,9 +151,14 @@ class ComparisonIn(BaseModel):
         description="Quality: optimiser steps per run (default 500).",
     )
     lr: float | None = Field(None, gt=0, lt=1, description="Quality: peak AdamW learning rate (default 3e-3).")
-    seeds: int | list[int] | None = Field(
-        None, description="Quality: a count n (seeds 0..n-1) or a list of seeds (default 3)."
-    )
+    seeds: (
+        Annotated[int, Field(ge=1, json_schema_extra=limit_from("compare_max_seeds"))]
+        | Annotated[
+            list[Annotated[int, Field(ge=0, le=SEED_MAX)]],
+            Field(min_length=1, json_schema_extra=limit_from(max_items="compare_max_seeds")),
+        ]
+        | None
+    ) = Field(None, description="Quality: a count n (seeds 0..n-1) or a list of seeds 0..2^32−1 (default 3).")
     corpus: Annotated[SyntheticCorpusIn | TextCorpusIn, Field(discriminator="kind")] | None = Field(
         None, description="Quality: the synthetic corpus (default) or your text."
     )
@@ -173,7 +181,7 @@ class ComparisonIn(BaseModel):
         raw = self.model_dump(exclude_none=True)
         other = SPEED_ONLY if self.kind == "quality" else QUALITY_ONLY
         for name in sorted(other & set(raw)):
-            raise InvalidInputError(name, f"not a field of a {self.kind} comparison")
+            raise InvalidInputError(f"body.{name}", f"not a field of a {self.kind} comparison")
         return raw
 
 
@@ -221,6 +229,8 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> queue.S
         submission = queue.submit(session, settings, raw)
     except queue.QueueFullError as exc:
         raise ProblemError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
+    except InvalidInputError as exc:  # the queue names config fields; over HTTP they are in the body
+        raise InvalidInputError(f"body.{exc.field}", exc.message, exc.limit, exc.status) from exc
     session.commit()
     if settings.job_backend == "celery" and not (submission.cached or submission.existing):
         from app.jobs.celery_app import publish

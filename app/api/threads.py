@@ -92,9 +92,13 @@ def with_links(attachment: dict[str, Any]) -> dict[str, Any]:
     kind = attachment.get("kind")
     if kind == "paper_table":
         out["url"] = f"/api/v1/papers/{attachment['paper']}/tables/{attachment['table']}"
+    elif kind == "curve" and attachment.get("error_of"):
+        fn = attachment["functions"][0]
+        out["url"] = (f"/api/v1/activations/{fn}/error?reference={attachment['error_of']}"
+                      f"&xmin={attachment['xmin']:g}&xmax={attachment['xmax']:g}&curve=true")
     elif kind == "curve":
         fns = "&".join(f"fn={f}" for f in attachment.get("functions", []))
-        out["url"] = f"/api/v1/activations/curve?{fns}&xmin={attachment['xmin']:g}&xmax={attachment['xmax']:g}"
+        out["url"] = f"/api/v1/curves?{fns}&xmin={attachment['xmin']:g}&xmax={attachment['xmax']:g}"
     elif kind == "job":
         out["url"] = f"/api/v1/comparisons/{attachment['job_id']}"
         out["page"] = f"/comparisons/{attachment['job_id']}"

@@ -67,11 +67,25 @@ def _session_factory() -> sessionmaker[Session]:
     return make_session_factory(create_db_engine(get_settings()))
 
 
+def safe_url(url: str) -> str:
+    """A URL fit for logs: the password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
 def run_job(job_id: str) -> str:
-    """Claim ``job_id`` if it is still queued and run it; returns its final status or why it was skipped."""
+    """Claim ``job_id`` if it is still queued and run it; returns its final status or why it was skipped.
+
+    A message redelivered after its worker died finds the job still 'running' under the dead worker:
+    stale jobs are re-queued first, so the redelivery picks it up instead of skipping it forever."""
     settings = get_settings()
     factory = _session_factory()
     me = runner.worker_id("celery")
+    queue.requeue_stale(factory, settings)
     job = queue.claim(factory, me, job_id=job_id)
     if job is None:
         return "skipped: not queued"
@@ -89,7 +103,9 @@ def publish(settings: Settings, job_id: str) -> None:
             TASK_NAME, args=[job_id], queue=settings.celery_queue
         )
     except Exception:
-        log.warning("could not publish job %s to %s; it stays queued", job_id, settings.broker_url, exc_info=True)
+        log.warning(
+            "could not publish job %s to %s; it stays queued", job_id, safe_url(settings.broker_url), exc_info=True
+        )
 
 
 @worker_shutting_down.connect

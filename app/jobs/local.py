@@ -24,6 +24,8 @@ import sys
 import threading
 import time
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import create_db_engine, make_session_factory
 from app.jobs import queue, runner
@@ -58,15 +60,20 @@ def serve_forever(settings: Settings, stop: threading.Event | None = None, once:
             log.info("re-queued %d job(s) whose worker died: %s", len(requeued), ", ".join(requeued))
         last_reap = time.monotonic()
         while not stop.is_set():
-            job = queue.claim(factory, me)
-            if job is not None:
-                runner.execute(factory, settings, job.id, me, stop)
-                continue
-            if once:
-                return
-            if time.monotonic() - last_reap > settings.worker_stale_seconds:
-                queue.requeue_stale(factory, settings)
-                last_reap = time.monotonic()
+            try:
+                job = queue.claim(factory, me)
+                if job is not None:
+                    runner.execute(factory, settings, job.id, me, stop)
+                    continue
+                if once:
+                    return
+                if time.monotonic() - last_reap > settings.worker_stale_seconds:
+                    queue.requeue_stale(factory, settings)
+                    last_reap = time.monotonic()
+            except SQLAlchemyError:
+                # A locked or unreachable database is transient: keep the worker alive and try again.
+                # A job it was running stays 'running' until its heartbeat is stale and is then re-queued.
+                log.exception("database error in the worker loop; retrying in %s s", settings.worker_poll_seconds)
             stop.wait(settings.worker_poll_seconds)
     finally:
         engine.dispose()

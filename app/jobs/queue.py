@@ -146,6 +146,18 @@ def prepare(raw: dict[str, Any], settings: Settings) -> Prepared:
         raise InvalidInputError("variants", str(exc.args[0]) if exc.args else "unknown variant") from exc
     except (ValueError, TypeError) as exc:
         raise InvalidInputError(_field_of(str(exc), raw), str(exc)) from exc
+    if isinstance(cfg, experiments.QualityConfig):
+        bad_seeds = [s for s in cfg.seeds if not 0 <= s <= 2**32 - 1]
+        if bad_seeds:
+            raise InvalidInputError("seeds", f"seeds must be between 0 and 2^32 − 1, got {bad_seeds[0]}", 2**32 - 1)
+        if corpus_text is not None:  # refuse now what the worker could not train on
+            from app.experiments import corpus as corpus_lib
+
+            try:
+                val_fraction = float(corpus.get("val_fraction", 0.1)) if isinstance(corpus, dict) else 0.1
+                corpus_lib.from_text(corpus_text, val_fraction, min_tokens=cfg.seq_len + 1)
+            except ValueError as exc:
+                raise InvalidInputError("corpus.text", str(exc)) from exc
     config = cfg.to_dict()
     config["device"] = raw["device"]
     compile_seconds = 0.0
