@@ -709,6 +709,7 @@ def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
                 curve_functions.append(APPROXIMATIONS[entry.id])
         elif entry.id == "gelu" and re.search(r"approx|error|accura|tanh|differ", text):
             error_pairs.append(("gelu_tanh", "gelu"))
+    error_pairs = list(dict.fromkeys(error_pairs))  # "tanh approximation of GELU" names the pair twice
     for fn, ref in error_pairs[:2]:
         params = {"fn": fn, "reference": ref, **grounding.ERROR_GRID}
         out = b.computed("approx_error", params, f"max |{fn} − {ref}| on [−10, 10]")
@@ -825,13 +826,23 @@ def compose_verify(b: Builder, intent: Intent, index: ExplanationIndex, entities
     statements: list[str] = []
     any_fit = False
     for number in slots.numbers[:3]:
-        matches = [c for c in facts.cells if Decimal(c.value_text) == Decimal(repr(number))]
-        if not matches:
+        wanted = Decimal(repr(number))
+        values = [c for c in facts.cells if Decimal(c.value_text) == wanted]
+        spreads = [c for c in facts.cells if c.stddev_text is not None and Decimal(c.stddev_text) == wanted]
+        if not values and not spreads:
             statements.append("That number does not appear among the stored table values.")
             continue
-        for cell in matches[:3]:
-            any_fit = any_fit or fits(cell)
+        # Judge against every cell holding the number, and show the ones the question is about first.
+        any_fit = any_fit or any(fits(c) for c in [*values, *spreads])
+        values.sort(key=lambda c: not fits(c))
+        spreads.sort(key=lambda c: not fits(c))
+        for cell in values[:3]:
             statements.append(f"{b.value(cell)} is {cell.row}'s {describe(cell)} (Table {cell.table}).")
+        for cell in spreads[:3]:
+            statements.append(
+                f"{b.stddev(cell)} is the run-to-run spread the paper gives for {cell.row}'s {describe(cell)} "
+                f"(Table {cell.table})."
+            )
     asked = []
     columns, _ = select_columns(facts, slots)
     shown = {Decimal(repr(n)) for n in slots.numbers}

@@ -75,7 +75,7 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
         if cell is None or cell.paper != citation.get("paper"):
             return None
         return [cell.value_text, cell.stddev_text, str(cell.steps), cell.column, cell.benchmark, cell.arxiv,
-                f"Table {cell.table}"]
+                f"Table {cell.table}", cell.row]
     if kind == "paper_fact":
         fact = facts.paper_fact(str(citation.get("paper")), str(citation.get("key")))
         if fact is None:
