@@ -797,9 +797,15 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
                                f"(model catalog)")
     if not out:
         names = ", ".join(g.name for g in groups)
+        members = [facts.catalog[m] for g in groups for m in g.members if m in facts.catalog]
         b.add(f"The stored data hold no such architecture value for {names}. For these models the service stores "
               "the FFN activation, d_model and the FFN hidden size (model catalog), and for Gemma 1 and Gemma 2 "
-              "the reports' architecture tables.")
+              "the reports' architecture tables." + (" What the catalog stores:" if members else ""))
+        if members:
+            for m in members:
+                b.cite(m)
+            b.add("\n".join(f"- {m['model']}: d_model {m['d_model_text']}, FFN hidden size {m['d_ff_text']} "
+                            f"(model catalog)" for m in members))
         return
     b.add("\n".join(out))
     if "ff" in keys and any(g.arch_family for g in groups):
