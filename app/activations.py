@@ -70,7 +70,6 @@ from app.domain import InvalidInputError, UnknownNameError
 FloatArray = npt.NDArray[np.float64]
 Family = Literal["scalar", "gate"]
 ScalarFn = Callable[[torch.Tensor, float], torch.Tensor]
-GateFn = Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 INV_SQRT_2 = 1.0 / math.sqrt(2.0)

@@ -21,10 +21,6 @@ from app.errors import FieldError, problem_response
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
     """Answer 413 for bodies over ``max_body_bytes``, declared or streamed."""
 

@@ -78,10 +78,6 @@ def resolve_metric(session: Session, name: str, field: str = "metric") -> str:
     raise UnknownNameError("metric", name, metrics, field)
 
 
-def _number(value: Decimal) -> float:
-    return float(value)
-
-
 def _source(result: Result) -> dict[str, Any]:
     table = result.table
     paper = table.paper
@@ -354,7 +350,7 @@ def compare(session: Session, a: str, b: str, paper: str | None = None) -> dict[
                       "stddev": ra.stddev, "source": _source(ra)},
                 "b": {"variant": name_b, "value": rb.value, "value_text": rb.value_text,
                       "stddev": rb.stddev, "source": _source(rb)},
-                "difference": _number(diff),
+                "difference": float(diff),
                 "difference_text": _signed(diff),
                 "better": better,
                 "spread": None if spread is None else _round_like(spread, ra.value_text),

@@ -252,8 +252,3 @@ def load_facts(session: Session, *, fresh: bool = False) -> Facts:
                 _cache.clear()
             _cache[key] = facts
     return facts
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()

@@ -191,12 +191,6 @@ class Lexicon:
             re.IGNORECASE,
         )
 
-    def phrase_for(self, match: re.Match[str]) -> str:
-        name = match.lastgroup or ""
-        if name.startswith("c"):
-            return self._cased_ordered[int(name[1:])]
-        return self._ordered[int(name[1:])]
-
     def refs_for(self, match: re.Match[str]) -> list[Ref]:
         name = match.lastgroup or ""
         if name.startswith("c"):

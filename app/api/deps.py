@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.api.reference_cache import ReferenceResponses
 from app.config import Settings
+from app.db import session_scope
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -18,16 +19,9 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    session = factory()
-    try:
+    """One unit of work per request: committed when the route returns, rolled back on any error."""
+    with session_scope(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_reference_responses(request: Request) -> ReferenceResponses:
