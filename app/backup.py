@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from app import __version__
 from app.config import Settings
 from app.db import create_db_engine
-from app.models import Base
+from app.orm import Base
 
 FORMAT = "actlab-user-data"
 VERSION = 1
@@ -376,37 +376,3 @@ def import_data(settings: Settings, source: str) -> ImportReport:
 
 
 # --- CLI ------------------------------------------------------------------------------------------------
-
-
-def register_commands(sub: Any) -> None:
-    """Add ``export`` and ``import`` to the ``actlab`` parser."""
-    export = sub.add_parser("export", help="write threads, posts and jobs to a file (JSON lines; .gz compresses)")
-    export.add_argument("file", help="where to write (- = standard output)")
-    export.set_defaults(func=cmd_export)
-    restore = sub.add_parser("import", help="restore an export into a new database (all or nothing)")
-    restore.add_argument("file", help="an `actlab export` file (- = standard input)")
-    restore.set_defaults(func=cmd_import)
-
-
-def cmd_export(args: Any) -> None:
-    from app.cli import CliError, load_settings
-
-    try:
-        counts = export_data(load_settings(), args.file)
-    except (BackupError, OSError) as exc:
-        raise CliError(str(exc)) from exc
-    if args.file != "-":
-        print(f"exported {', '.join(f'{n} {t}' for t, n in counts.items())} to {args.file}")
-
-
-def cmd_import(args: Any) -> None:
-    from app.cli import CliError, load_settings, migrate
-
-    settings = load_settings()
-    migrate(settings)
-    try:
-        report = import_data(settings, args.file)
-    except BackupError as exc:
-        raise CliError(f"import refused: {exc}") from exc
-    print(report.summary())
-    print("run `actlab seed` (or start `actlab serve`) to load the reference data")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import UnknownNameError
-from app.models import ArchitectureFact, CatalogModel
+from app.orm import ArchitectureFact, CatalogModel
 
 CATALOG_CSV_COLUMNS = [
     "name", "organization", "year", "ffn_type", "activation", "d_model_text", "d_ff_text", "verified", "source",

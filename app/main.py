@@ -17,15 +17,15 @@ from app.api import health as health_api
 from app.api import papers as papers_api
 from app.api import questions as questions_api
 from app.api import threads as threads_api
-from app.api.openapi import install_openapi
-from app.api.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
-from app.errors import install_error_handlers
-from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware
-from app.observability import Metrics, RequestContextMiddleware, configure_logging
-from app.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
-from app.service_metrics import collector as service_metrics_collector
+from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
+from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
+from app.http.openapi import install_openapi
+from app.http.problems import install_error_handlers
+from app.http.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
+from app.http.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
+from app.http.service_metrics import collector as service_metrics_collector
 from app.web import activations as activations_web
 from app.web import comparisons as comparisons_web
 from app.web import pages as pages_web

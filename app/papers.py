@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain import InvalidInputError, UnknownNameError
-from app.models import DatasetInfo, Paper, PaperTable, Result, Variant
+from app.orm import DatasetInfo, Paper, PaperTable, Result, Variant
 
 RESULT_SORT_KEYS = ("table", "variant", "benchmark", "metric", "training_steps", "value")
 

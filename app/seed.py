@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import (
+from app.orm import (
     ArchitectureFact,
     CatalogModel,
     DatasetInfo,
@@ -29,7 +29,7 @@ from app.models import (
     Result,
     Variant,
 )
-from app.models.base import Base, utcnow
+from app.orm.base import Base, utcnow
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCE_ROW_IDS = {"Raffel_et_al_2019_reported": "Raffel et al. 2019"}

@@ -39,8 +39,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.config import Settings
 from app.domain import InvalidInputError
-from app.models import Post, PostQuote, Thread
-from app.models.base import utcnow
+from app.orm import Post, PostQuote, Thread
+from app.orm.base import utcnow
 
 SERVICE_NAME = "Activation Lab"
 ANONYMOUS_NAME = "Anonymous"

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from Settings, the metadata from app.models."""
+"""Alembic environment: the URL comes from Settings, the metadata from app.orm."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from app.config import Settings
 from app.db import create_db_engine
-from app.models import Base
+from app.orm import Base
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("settings"):

@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.cli import migrate, seed
+from app.cli.common import migrate, seed
 from app.config import Settings
 from app.main import create_app
 

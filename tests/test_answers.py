@@ -28,7 +28,7 @@ from app.answers.facts import load_facts
 from app.answers.lexicon import get_lexicon
 from app.config import Settings
 from app.db import create_db_engine, make_session_factory
-from app.models import Post, Thread
+from app.orm import Post, Thread
 from tests.conftest import sqlite_settings
 
 EVAL_FILE = Path(__file__).with_name("answer_eval.yaml")
@@ -264,7 +264,7 @@ def test_out_of_scope_answers_say_what_the_service_can_do(eval_turns: list[Turn]
 
 
 def test_run_comparison_queues_a_job_and_links_it(eval_db: tuple[Settings, Any]) -> None:
-    from app.models.jobs import Job
+    from app.orm.jobs import Job
 
     settings, factory = eval_db
     with factory() as session:
@@ -400,7 +400,7 @@ def test_home_and_threads_have_an_ask_box_that_works_without_javascript(client: 
 
 def test_cli_ask_prints_the_same_answer(settings: Settings, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from app.cli import main
+    from app.cli.main import main
 
     monkeypatch.setenv("ACTLAB_DATABASE_URL", settings.database_url)
     assert main(["ask", "What is GEGLU's perplexity after full training?", "--json"]) == 0

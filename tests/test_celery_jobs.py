@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.cli import migrate
+from app.cli.common import migrate
 from app.config import PROJECT_ROOT, Settings
 from tests.conftest import open_client, service_unavailable
 from tests.test_comparisons import TINY, status_of, wait_for
@@ -94,7 +94,7 @@ def test_celery_worker_runs_a_job_end_to_end(celery_settings: Settings) -> None:
             assert [v["variant"] for v in final["results"]["variants"]] == ["ReLU", "GEGLU"]
             # The same job id, run once, by a Celery worker.
             from app.db import create_db_engine, make_session_factory
-            from app.models.jobs import Job
+            from app.orm.jobs import Job
 
             engine = create_db_engine(celery_settings)
             with make_session_factory(engine)() as session:

@@ -156,7 +156,7 @@ def test_only_the_submitter_or_the_admin_may_cancel(db_path: Path) -> None:
 
     from app.db import create_db_engine
     from app.jobs import queue as job_queue
-    from app.models.jobs import Job
+    from app.orm.jobs import Job
 
     with open_client(sqlite_settings(db_path, admin_token=ADMIN, **FAST_WORKER)) as api:
         mine = api.post("/api/v1/comparisons", json=TINY)
@@ -360,7 +360,7 @@ def test_stale_jobs_fail_with_the_reason_after_the_last_attempt(job_settings: Se
 
     from app.db import create_db_engine, make_session_factory
     from app.jobs import queue
-    from app.models.jobs import Job
+    from app.orm.jobs import Job
 
     settings = job_settings.model_copy(update={"job_max_attempts": 1, "worker_stale_seconds": 1})
     engine = create_db_engine(settings)

@@ -27,7 +27,7 @@ from sqlalchemy import func, select, text
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
 from app.jobs import local, queue, runner
-from app.models import Job, JobEvent, Post, Thread
+from app.orm import Job, JobEvent, Post, Thread
 from tests.conftest import sqlite_settings
 from tests.test_comparisons import FAST_WORKER, TINY, wait_for
 

@@ -284,7 +284,7 @@ def test_cuda_without_a_gpu_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_actlab_compare_prints_the_tables_and_writes_json(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    from app.cli import main
+    from app.cli.main import main
 
     out = tmp_path / "result.json"
     argv = [

@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from app.cli import migrate, seed
+from app.cli.common import migrate, seed
 from app.config import Settings
 from app.main import create_app
 

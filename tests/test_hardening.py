@@ -15,8 +15,8 @@ from sqlalchemy import text
 
 from app.config import Settings
 from app.db import create_db_engine
+from app.http.observability import RequestIdFilter
 from app.main import create_app
-from app.observability import RequestIdFilter
 from tests.conftest import sqlite_settings
 
 ADMIN = "a-very-secret-admin-token"

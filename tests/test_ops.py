@@ -18,11 +18,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, update
 
 from app import backup
-from app.cli import main, migrate
+from app.cli.common import migrate
+from app.cli.main import main
 from app.config import Settings
 from app.db import create_db_engine, make_session_factory
 from app.jobs import local, queue
-from app.models import Base, Job, JobEvent, Post, PostQuote, Thread
+from app.orm import Base, Job, JobEvent, Post, PostQuote, Thread
 from tests.conftest import open_client, sqlite_settings
 from tests.test_comparisons import FAST_WORKER, TINY, read_events
 

@@ -12,11 +12,11 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, text
 
-from app.cli import migrate, seed
+from app.cli.common import migrate, seed
 from app.config import Settings
 from app.db import create_db_engine, make_session_factory, session_scope
 from app.migrate import current_revisions, head_revisions
-from app.models import Base
+from app.orm import Base
 from app.seed import load_reference_data
 from tests.conftest import open_client, sqlite_settings
 

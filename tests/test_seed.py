@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import create_db_engine, make_session_factory, session_scope
-from app.models import (
+from app.orm import (
     ArchitectureFact,
     Base,
     CatalogModel,
@@ -128,7 +128,7 @@ def test_seeding_twice_changes_nothing(engine: Engine) -> None:
 
 
 def test_first_seed_inserts_everything(tmp_path: Path) -> None:
-    from app.cli import migrate
+    from app.cli.common import migrate
 
     settings = sqlite_settings(tmp_path / "new.db")
     migrate(settings)

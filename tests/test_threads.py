@@ -22,7 +22,7 @@ from app.answers.facts import load_facts
 from app.answers.lexicon import get_lexicon
 from app.config import Settings
 from app.db import create_db_engine, make_session_factory, session_scope
-from app.models import Post, PostQuote, Result, Thread
+from app.orm import Post, PostQuote, Result, Thread
 from app.seed import DATA_DIR, load_reference_data
 from tests.conftest import open_client, sqlite_settings
 
@@ -275,7 +275,7 @@ def test_seed_is_idempotent_and_follows_corrected_data(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     settings = sqlite_settings(tmp_path / "db.sqlite")
-    from app.cli import migrate
+    from app.cli.common import migrate
 
     migrate(settings)
     engine = create_db_engine(settings)

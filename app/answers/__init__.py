@@ -31,7 +31,7 @@ from app.answers.lexicon import get_lexicon
 from app.answers.rephrase import rephrase as rephrase_answer
 from app.answers.retrieval import MIN_SCORE, Hit, get_index
 from app.config import Settings
-from app.models import Post
+from app.orm import Post
 
 log = logging.getLogger("actlab.answers")
 

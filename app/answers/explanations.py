@@ -47,7 +47,7 @@ from app.answers import grounding
 from app.answers.facts import Facts, load_facts, paper_citation
 from app.answers.lexicon import build_lexicon, dataset_revision
 from app.config import Settings
-from app.models import Post, Thread
+from app.orm import Post, Thread
 from app.threads import SERVICE_NAME, NewPost, add_post, create_thread
 
 EXPLANATIONS_FILE = "explanations.yaml"

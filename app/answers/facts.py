@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.answers.lexicon import dataset_revision
-from app.models import ArchitectureFact, CatalogModel, Paper, PaperTable, Post, Result, Thread, Variant
+from app.orm import ArchitectureFact, CatalogModel, Paper, PaperTable, Post, Result, Thread, Variant
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import activations
-from app.models import ArchitectureFact, CatalogModel, Paper, PaperTable, Result, Variant
+from app.orm import ArchitectureFact, CatalogModel, Paper, PaperTable, Result, Variant
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,13 @@ from starlette.responses import Response
 
 from app import activations as act
 from app import catalog, papers
-from app import plots_activations as charts
-from app.api.deps import ReferenceDep, SettingsDep
-from app.api.openapi import limit_from
-from app.api.reference_cache import CSV_MEDIA_TYPE, JSON_MEDIA_TYPE, NOT_MODIFIED_RESPONSE, Payload
 from app.config import Settings
 from app.domain import InvalidInputError
-from app.errors import FieldError, ProblemError, field_problem, problem_responses
+from app.http.deps import ReferenceDep, SettingsDep
+from app.http.openapi import limit_from
+from app.http.problems import FieldError, ProblemError, field_problem, problem_responses
+from app.http.reference_cache import CSV_MEDIA_TYPE, JSON_MEDIA_TYPE, NOT_MODIFIED_RESPONSE, Payload
+from app.plots import activations as charts
 
 router = APIRouter(prefix="/api/v1", tags=["activations"])
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import catalog, papers
-from app.api.deps import ReferenceDep
 from app.api.papers import CSV_RESPONSE, FormatQuery
-from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
-from app.errors import problem_responses
+from app.http.deps import ReferenceDep
+from app.http.problems import problem_responses
+from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 
 router = APIRouter(prefix="/api/v1", tags=["variants and models"])
 

@@ -28,15 +28,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app import ffn
-from app.api.deps import SessionDep, SettingsDep
-from app.api.openapi import limit_from
-from app.api.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.config import Settings
 from app.domain import InvalidInputError
-from app.errors import ProblemError, problem_responses
+from app.http.deps import SessionDep, SettingsDep
+from app.http.openapi import limit_from
+from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
+from app.http.problems import ProblemError, problem_responses
+from app.http.security import bearer_token, is_admin_token
 from app.jobs import queue
-from app.models.jobs import FINISHED_STATUSES, Job
-from app.security import bearer_token, is_admin_token
+from app.orm.jobs import FINISHED_STATUSES, Job
 
 
 @asynccontextmanager

@@ -12,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from app import __version__
-from app.api.deps import SessionDep
-from app.errors import problem_response, problem_responses
+from app.http.deps import SessionDep
+from app.http.problems import problem_response, problem_responses
 from app.migrate import current_revisions, head_revisions
-from app.models import DatasetInfo
+from app.orm import DatasetInfo
 
 router = APIRouter(tags=["health"])
 

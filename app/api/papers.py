@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import papers
-from app.api.deps import ReferenceDep, SessionDep, SettingsDep
-from app.api.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
-from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
-from app.errors import problem_responses
-from app.security import AdminDep
+from app.http.deps import ReferenceDep, SessionDep, SettingsDep
+from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
+from app.http.problems import problem_responses
+from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.http.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["papers"])
 

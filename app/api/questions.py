@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app import answers, threads
-from app.api.deps import SessionDep, SettingsDep
-from app.api.openapi import NON_BLANK, limit_from
 from app.api.threads import not_found, thread_document
 from app.config import Settings
-from app.errors import problem_responses
+from app.http.deps import SessionDep, SettingsDep
+from app.http.openapi import NON_BLANK, limit_from
+from app.http.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["questions"])
 

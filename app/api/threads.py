@@ -15,11 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import threads
-from app.api.deps import SessionDep, SettingsDep
-from app.api.openapi import NON_BLANK, limit_from
-from app.api.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
-from app.errors import FieldError, ProblemError, problem_responses
-from app.security import AdminDep
+from app.http.deps import SessionDep, SettingsDep
+from app.http.openapi import NON_BLANK, limit_from
+from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
+from app.http.problems import FieldError, ProblemError, problem_responses
+from app.http.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["threads"])
 

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 from app.domain import InvalidInputError
-from app.models.jobs import FINISHED_STATUSES, Job, JobEvent
+from app.orm.jobs import FINISHED_STATUSES, Job, JobEvent
 
 
 class QueueFullError(Exception):

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import activations as act
-from app import plots_activations as charts
 from app.api import activations as api
 from app.api.activations import SCALAR_NAMES, DerivativeQuery, DtypeQuery, XMaxQuery, XMinQuery
-from app.api.deps import ReferenceDep, SettingsDep
-from app.api.openapi import limit_from
-from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
-from app.errors import FieldError, ProblemError, problem_responses
+from app.http.deps import ReferenceDep, SettingsDep
+from app.http.openapi import limit_from
+from app.http.problems import FieldError, ProblemError, problem_responses
+from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.plots import activations as charts
 from app.web.templating import render
 
 router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)

@@ -26,13 +26,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from app import ffn, plots
+from app import ffn
 from app.api.comparisons import ComparisonIn, cancel_job, job_view, submit
-from app.api.deps import SessionDep, SettingsDep
 from app.domain import InvalidInputError
-from app.errors import ProblemError, problem_responses
+from app.http.deps import SessionDep, SettingsDep
+from app.http.problems import ProblemError, problem_responses
 from app.jobs import queue
-from app.models.jobs import FINISHED_STATUSES
+from app.orm.jobs import FINISHED_STATUSES
+from app.plots import svg as plots
 from app.web.templating import render
 
 router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)

@@ -13,11 +13,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app import catalog, papers, plots
-from app.api.deps import ReferenceDep
-from app.api.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app import catalog, papers
 from app.domain import InvalidInputError
-from app.errors import problem_responses
+from app.http.deps import ReferenceDep
+from app.http.problems import problem_responses
+from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.plots import svg as plots
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=True, tags=["pages"], default_response_class=HTMLResponse)

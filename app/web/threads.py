@@ -19,13 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import activations, answers, papers, threads
-from app.api.deps import SessionDep, SettingsDep
-from app.api.openapi import ID_FIELD, form_body, text_field
-from app.api.pagination import LimitQuery, OffsetQuery, page_bounds
 from app.api.questions import publish_job_if_needed
 from app.api.threads import not_found
 from app.domain import InvalidInputError
-from app.errors import problem_responses
+from app.http.deps import SessionDep, SettingsDep
+from app.http.openapi import ID_FIELD, form_body, text_field
+from app.http.pagination import LimitQuery, OffsetQuery, page_bounds
+from app.http.problems import problem_responses
 from app.web.templating import render
 
 log = logging.getLogger("actlab.web")
@@ -43,7 +43,7 @@ ThreadId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 @lru_cache(maxsize=128)
 def curve_svg(functions: tuple[str, ...], xmin: float, xmax: float, error_of: str | None) -> str:
     """An activation curve (or an approximation's error curve) as inline SVG, drawn once per process."""
-    from app import plots_activations
+    from app.plots import activations as plots_activations
 
     if error_of:
         error = activations.compute_error(

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import ProblemError
+from app.http.problems import ProblemError
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -81,7 +81,7 @@ class CrossSiteWriteMiddleware:
             has_bearer = headers.get(b"authorization", b"").lower().startswith(b"bearer ")
             host = headers.get(b"host", b"").decode("latin-1")
             if not has_bearer and is_cross_site(headers, host):
-                from app.errors import problem_response
+                from app.http.problems import problem_response
 
                 response = problem_response(
                     403,

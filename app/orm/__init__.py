@@ -1,8 +1,8 @@
 """All tables, split by domain; importing this package registers every table on ``Base.metadata``."""
 
-from app.models.base import Base
-from app.models.jobs import Job, JobEvent
-from app.models.reference import (
+from app.orm.base import Base
+from app.orm.jobs import Job, JobEvent
+from app.orm.reference import (
     ArchitectureFact,
     CatalogModel,
     DatasetInfo,
@@ -12,7 +12,7 @@ from app.models.reference import (
     Result,
     Variant,
 )
-from app.models.threads import Post, PostQuote, Thread
+from app.orm.threads import Post, PostQuote, Thread
 
 __all__ = [
     "ArchitectureFact",

@@ -1,4 +1,4 @@
-"""The ``actlab`` command: serve, migrate, seed (other subcommands register themselves below)."""
+"""The ``actlab`` command: serve, migrate and seed here; each other command group registers its subcommands."""
 
 from __future__ import annotations
 
@@ -6,49 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.cli import answers as answer_commands
+from app.cli import backup as backup_commands
+from app.cli import jobs as job_commands
+from app.cli.common import CliError, load_settings, migrate, seed
 from app.config import Settings
-from app.db import DatabaseConfigError, create_db_engine, make_session_factory, session_scope
-
-
-class CliError(RuntimeError):
-    """A failure the user can fix; printed without a traceback."""
-
-
-def load_settings(**overrides: object) -> Settings:
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(f"ACTLAB_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-        raise CliError(f"invalid configuration: {problems}") from exc
-
-
-def migrate(settings: Settings) -> None:
-    from app.migrate import upgrade
-
-    engine = create_db_engine(settings)  # validates the URL and the path before Alembic runs
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        raise CliError(f"cannot connect to the database: {exc.orig}") from exc
-    finally:
-        engine.dispose()
-    upgrade(settings)
-
-
-def seed(settings: Settings) -> str:
-    from app.seed import load_reference_data
-
-    engine = create_db_engine(settings)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            report = load_reference_data(session)
-    finally:
-        engine.dispose()
-    return report.summary()
+from app.db import DatabaseConfigError
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
@@ -88,13 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 SERVE_HOOKS: list[Callable[[Settings], None]] = []
 
 
-def _start_comparison_worker(settings: Settings) -> None:
-    from app.jobs.commands import start_embedded_worker
-
-    start_embedded_worker(settings)
-
-
-SERVE_HOOKS.append(_start_comparison_worker)  # comparisons (issue 4): one worker process beside the API
+SERVE_HOOKS.append(job_commands.start_embedded_worker)  # one comparison job worker process beside the API
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,16 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("seed", help="load app/data into the database (idempotent)").set_defaults(func=cmd_seed)
-    # --- further subcommands ---
-    from app.jobs.commands import register_commands
-
-    register_commands(sub)  # compare, worker (issue 4)
-    from app.answers.cli import register_commands as register_answer_commands
-
-    register_answer_commands(sub)  # ask (issue 5)
-    from app.backup import register_commands as register_backup_commands
-
-    register_backup_commands(sub)  # export, import (issue 6)
+    job_commands.register_commands(sub)  # compare, worker
+    answer_commands.register_commands(sub)  # ask
+    backup_commands.register_commands(sub)  # export, import
     return parser
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.config import Settings
-from app.errors import Problem
+from app.http.problems import Problem
 
 # JSON Schema patterns are unanchored: at least one character that is neither a space nor a control
 # character (the server drops control characters and trims spaces before it checks for emptiness).

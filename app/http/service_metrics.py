@@ -24,8 +24,8 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Job, Post, Thread
-from app.models.jobs import FINISHED_STATUSES, JOB_STATUSES
+from app.orm import Job, Post, Thread
+from app.orm.jobs import FINISHED_STATUSES, JOB_STATUSES
 
 #: Upper bounds (seconds) of the job-duration histogram: a tiny test job to the wall-clock limit's range.
 DURATION_BUCKETS = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 14_400.0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.errors import FieldError, problem_response
+from app.http.problems import FieldError, problem_response
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.cli.common import CliError, load_settings
+
 
 class ProgressBar:
     """A one-line progress bar with ETA, redrawn at most 10 times a second."""
@@ -111,8 +113,6 @@ def cmd_compare(args: argparse.Namespace) -> None:
     try:
         cfg = experiments.parse_config(config)
     except (KeyError, ValueError, TypeError) as exc:
-        from app.cli import CliError
-
         raise CliError(str(exc)) from exc
     bar = ProgressBar()
     try:
@@ -126,8 +126,6 @@ def cmd_compare(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from app.cli import load_settings
-
     settings = load_settings()
     if args.backend == "celery":
         from app.jobs.celery_app import run_worker

@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any, TextIO
 
+from app.cli.common import CliError, load_settings, migrate
+
 
 def register_commands(sub: Any) -> None:
     ask = sub.add_parser("ask", help="answer a question from the stored evidence, with its sources")
@@ -49,10 +51,9 @@ def print_answer(result: dict[str, Any], out: TextIO) -> None:
 
 def cmd_ask(args: argparse.Namespace, out: TextIO | None = None) -> None:
     from app import answers, threads
-    from app.cli import CliError, load_settings, migrate
     from app.db import create_db_engine, make_session_factory, session_scope
     from app.domain import InvalidInputError
-    from app.models import DatasetInfo
+    from app.orm import DatasetInfo
 
     out = out if out is not None else sys.stdout  # looked up now: a stream bound at import may be closed
     settings = load_settings()

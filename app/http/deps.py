@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from app.api.reference_cache import ReferenceResponses
 from app.config import Settings
 from app.db import session_scope
+from app.http.reference_cache import ReferenceResponses
 
 
 def get_settings_dep(request: Request) -> Settings:

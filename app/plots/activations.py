@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from app import activations as act
-from app.plots import PALETTE, figure_to_png, figure_to_svg
+from app.plots.svg import PALETTE, figure_to_png, figure_to_svg
 
 PRIME = {0: "f(x)", 1: "f′(x)", 2: "f″(x)"}
 

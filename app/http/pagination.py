@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request
 
-from app.api.openapi import limit_from
 from app.config import Settings
 from app.domain import InvalidInputError
+from app.http.openapi import limit_from
 
 LimitQuery = Annotated[
     int | None,

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the JSON and page routers: dependencies, problem+json, caching, limits, metrics."""
