@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.domain import InvalidInputError, UnknownNameError
 from app.orm import DatasetInfo, Paper, PaperTable, Result, Variant
+from app.spread import NO_SPREAD, WITHIN_NOISE, combined_spread, noise_reading
 
 RESULT_SORT_KEYS = ("table", "variant", "benchmark", "metric", "training_steps", "value")
 
@@ -297,13 +298,13 @@ def _spread(a: Result, b: Result, reference_stddev: dict[tuple[str, str, int], R
     sqrt(s_a² + s_b²), which is what a difference has to exceed before it means anything.
     """
     if a.stddev_text and b.stddev_text:
-        sa, sb = Decimal(a.stddev_text), Decimal(b.stddev_text)
-        return (sa * sa + sb * sb).sqrt(), "the paper's run-to-run spread of each variant in this column"
+        spread = combined_spread(Decimal(a.stddev_text), Decimal(b.stddev_text))
+        return spread, "the paper's run-to-run spread of each variant in this column"
     ref = reference_stddev.get((a.benchmark, a.metric, a.training_steps))
     if ref is not None and ref.stddev_text:
         s = Decimal(ref.stddev_text)
-        return (2 * s * s).sqrt(), "the inter-run stddev of Raffel et al. (2019) for this metric"
-    return None, "no spread reported"
+        return combined_spread(s, s), "the inter-run stddev of Raffel et al. (2019) for this metric"
+    return None, NO_SPREAD
 
 
 def compare(session: Session, a: str, b: str, paper: str | None = None) -> dict[str, Any]:
@@ -334,12 +335,7 @@ def compare(session: Session, a: str, b: str, paper: str | None = None) -> dict[
             a_wins = (diff > 0) == ra.higher_is_better
             better = name_a if a_wins else name_b
         spread, spread_source = _spread(ra, rb, reference_stddev)
-        if spread is None:
-            noise = "no spread reported"
-        elif abs(diff) > spread:
-            noise = "exceeds spread"
-        else:
-            noise = "within noise"
+        noise = noise_reading(diff, spread)
         items.append(
             {
                 "benchmark": cell[0],
@@ -368,10 +364,10 @@ def compare(session: Session, a: str, b: str, paper: str | None = None) -> dict[
 def _verdict(better: str, noise: str) -> str:
     if better == "tie":
         return "tie"
-    if noise == "within noise":
+    if noise == WITHIN_NOISE:
         return f"{better} ahead, within noise"
-    if noise == "no spread reported":
-        return f"{better} ahead; no spread reported"
+    if noise == NO_SPREAD:
+        return f"{better} ahead; {NO_SPREAD}"
     return f"{better} better"
 
 

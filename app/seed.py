@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.orm import (
     ArchitectureFact,
     CatalogModel,
@@ -29,7 +30,7 @@ from app.orm import (
     Result,
     Variant,
 )
-from app.orm.base import Base, utcnow
+from app.orm.base import Base
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCE_ROW_IDS = {"Raffel_et_al_2019_reported": "Raffel et al. 2019"}

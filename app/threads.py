@@ -27,7 +27,6 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
@@ -37,10 +36,10 @@ from markdown_it import MarkdownIt
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from app.clock import iso_utc, utcnow
 from app.config import Settings
 from app.domain import InvalidInputError
 from app.orm import Post, PostQuote, Thread
-from app.orm.base import utcnow
 
 SERVICE_NAME = "Activation Lab"
 ANONYMOUS_NAME = "Anonymous"
@@ -355,12 +354,6 @@ def moderation_view(post: Post) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 
 
-def iso_utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with its offset, whichever database the value came from."""
-    if moment is None:
-        return None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat()
 
 
 def thread_summary(thread: Thread, title_hidden: bool = False) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.clock import utcnow
 from app.config import PROJECT_ROOT, Settings
 from app.jobs import local
 from tests.conftest import open_client, sqlite_settings
@@ -373,7 +374,7 @@ def test_stale_jobs_fail_with_the_reason_after_the_last_attempt(job_settings: Se
         with factory() as session:
             job = session.get(Job, job_id)
             assert job is not None
-            job.heartbeat_at = queue.now() - timedelta(seconds=5)
+            job.heartbeat_at = utcnow() - timedelta(seconds=5)
             session.commit()
         assert queue.requeue_stale(factory, settings) == []
         with factory() as session:

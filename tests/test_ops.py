@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from app import backup
 from app.cli.common import migrate
 from app.cli.main import main
+from app.clock import utcnow
 from app.config import Settings
 from app.db import create_db_engine, make_session_factory
 from app.jobs import local, queue
@@ -68,9 +69,9 @@ def test_metrics_show_queue_durations_heartbeats_and_posts(db_path: Path) -> Non
             claimed = queue.claim(factory, "local:host:1234:abcdef", job_id=running)
             assert claimed is not None
             with factory() as session:  # its worker last beat 42 s ago; the oldest queued job waited 90 s
-                ago = queue.now() - timedelta(seconds=42)
+                ago = utcnow() - timedelta(seconds=42)
                 session.execute(update(Job).where(Job.id == running).values(heartbeat_at=ago))
-                ago = queue.now() - timedelta(seconds=90)
+                ago = utcnow() - timedelta(seconds=90)
                 session.execute(update(Job).where(Job.id == waiting).values(created_at=ago))
                 session.commit()
 

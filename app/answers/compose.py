@@ -24,6 +24,7 @@ from app.answers.facts import Cell, Explanation, Facts, paper_citation
 from app.answers.intents import Intent, Slots, rank_order
 from app.answers.lexicon import DENSE_VARIANT_OF, GATE_VARIANT_OF, Lexicon, ModelGroup
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
+from app.spread import NO_SPREAD
 
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
             "eleventh", "twelfth"]
@@ -137,7 +138,7 @@ class Builder:
         else:
             ref = self.facts.reference_cell(a.benchmark, a.metric, a.steps)
             if ref is None or ref.stddev_text is None:
-                return None, "no spread published"
+                return None, NO_SPREAD
             self.cite(ref.citation())
             operands = [{"citation": ref.citation(), "what": "stddev"}] * 2
             how = "√2 × the inter-run stddev Raffel et al. measured for this metric"
@@ -267,7 +268,7 @@ def noise_note(b: Builder, cell: Cell) -> str:
         return f"Raffel et al.'s inter-run stddev for this metric: {ref.stddev_text}"
     if cell.table == 1:
         return "no run-to-run spread is published for this column"
-    return "no spread published"
+    return NO_SPREAD
 
 
 SHORT_LABELS = {"silu": "SiLU", "gelu": "GELU", "gelu_tanh": "tanh-approximated GELU", "relu": "ReLU",
@@ -395,7 +396,7 @@ def _compare_two(b: Builder, a: str, c: str, columns: list[tuple[str, str, int]]
         spread, _how = b.spread(x, y)
         leader = "tie" if d == 0 else (a if (d > 0) == x.higher_is_better else c)
         if spread is None:
-            reading = f"{leader} ahead; no spread published" if leader != "tie" else "tie"
+            reading = f"{leader} ahead; {NO_SPREAD}" if leader != "tie" else "tie"
             spread_text = "—"
         else:
             spread_text = round_like(spread, x.value_text)

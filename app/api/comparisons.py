@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app import ffn
+from app.clock import iso_utc
 from app.config import Settings
 from app.domain import InvalidInputError
 from app.http.deps import SessionDep, SettingsDep
@@ -204,19 +205,14 @@ def job_view(session: Session, job: Job, request: Request | None = None, results
         "device_class": job.device_class,
         "code_version": job.code_version,
         "config": job.config,
-        "created_at": _iso(job.created_at),
-        "started_at": _iso(job.started_at),
-        "finished_at": _iso(job.finished_at),
+        "created_at": iso_utc(job.created_at),
+        "started_at": iso_utc(job.started_at),
+        "finished_at": iso_utc(job.finished_at),
         "links": {"self": base, "events": f"{base}/events", "page": f"/comparisons/{job.id}"},
     }
     if results:
         out["results"] = job.results
     return out
-
-
-def _iso(value: Any) -> str | None:
-    aware = queue._aware(value)
-    return aware.isoformat() if aware else None
 
 
 def _rounded(value: float | None) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from app import __version__
+from app.clock import iso_utc
 from app.http.deps import SessionDep
 from app.http.problems import problem_response, problem_responses
 from app.migrate import current_revisions, head_revisions
@@ -48,11 +48,6 @@ async def readyz(request: Request) -> Any:
     return JSONResponse({"status": "ready", "migration": sorted(head)})
 
 
-def _utc(moment: datetime) -> datetime:
-    """The same instant in UTC: SQLite hands back naive datetimes (stored as UTC), PostgreSQL aware ones."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 @router.get("/api/v1/dataset", tags=["papers"], responses=problem_responses(404))
 def dataset(session: SessionDep) -> dict[str, Any]:
     """Which version of the reference data is loaded, its content hash and revision."""
@@ -62,6 +57,6 @@ def dataset(session: SessionDep) -> dict[str, Any]:
     return {
         "version": info.version,
         "revision": info.revision,
-        "loaded_at": _utc(info.loaded_at).isoformat(),
+        "loaded_at": iso_utc(info.loaded_at),
         "content_sha256": info.content_sha256,
     }

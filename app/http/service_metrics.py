@@ -24,15 +24,12 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Met
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.clock import as_utc
 from app.orm import Job, Post, Thread
 from app.orm.jobs import FINISHED_STATUSES, JOB_STATUSES
 
 #: Upper bounds (seconds) of the job-duration histogram: a tiny test job to the wall-clock limit's range.
 DURATION_BUCKETS = (1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 14_400.0)
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _duration_seconds(dialect: str) -> ColumnElement[Any]:
@@ -73,7 +70,7 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
             jobs.add_metric([status], float(by_status.get(status, 0)))
         yield jobs
 
-        age = (now - _aware(oldest_queued)).total_seconds() if oldest_queued is not None else 0.0
+        age = (now - as_utc(oldest_queued)).total_seconds() if oldest_queued is not None else 0.0
         yield GaugeMetricFamily(
             "actlab_job_oldest_queued_age_seconds",
             "Seconds the oldest queued job has waited (0 when the queue is empty); growing = no worker takes jobs",
@@ -96,7 +93,7 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
         )
         for worker, job_id, beat in heartbeats:
             if beat is not None:
-                beats.add_metric([worker or "", job_id], max(0.0, (now - _aware(beat)).total_seconds()))
+                beats.add_metric([worker or "", job_id], max(0.0, (now - as_utc(beat)).total_seconds()))
         yield beats
 
         from app.jobs.local import embedded_worker_alive

@@ -27,13 +27,14 @@ import math
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.clock import as_utc, utcnow
 from app.config import Settings
 from app.domain import InvalidInputError
 from app.orm.jobs import FINISHED_STATUSES, Job, JobEvent
@@ -58,15 +59,6 @@ class JobFinishedError(Exception):
     """A cancel was asked for a job that has already finished."""
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 # --- preparing a config: validation, limits, cache key, cost ------------------------------------
@@ -304,7 +296,7 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submiss
         estimate_flops=prepared.estimate_flops,
         attempts=0,
         cancel_token_hash=token_hash(token),
-        created_at=now(),
+        created_at=utcnow(),
     )
     session.add(job)
     session.flush()
@@ -317,8 +309,8 @@ def retry_after(session: Session, settings: Settings) -> int:
     estimate minus elapsed time), else the shortest queued estimate; at least 1."""
     running = session.scalars(select(Job).where(Job.status == "running")).all()
     if running:
-        t = now()
-        left = [max(1.0, j.estimate_seconds - (t - (_aware(j.started_at) or t)).total_seconds()) for j in running]
+        t = utcnow()
+        left = [max(1.0, j.estimate_seconds - (t - (as_utc(j.started_at) or t)).total_seconds()) for j in running]
         return max(1, math.ceil(min(left)))
     queued = session.scalars(select(Job.estimate_seconds).where(Job.status == "queued")).all()
     return max(1, math.ceil(min(queued))) if queued else 1
@@ -333,7 +325,7 @@ def append_event(session: Session, job_id: str, type_: str, data: dict[str, Any]
         seq = (session.scalar(select(func.max(JobEvent.seq)).where(JobEvent.job_id == job_id)) or 0) + 1
         try:
             with session.begin_nested():
-                session.add(JobEvent(job_id=job_id, seq=seq, type=type_, data=data, created_at=now()))
+                session.add(JobEvent(job_id=job_id, seq=seq, type=type_, data=data, created_at=utcnow()))
             return seq
         except IntegrityError:
             continue
@@ -382,9 +374,9 @@ def eta_seconds(session: Session, job: Job) -> float | None:
     remaining time of everything ahead of it."""
     if job.status in FINISHED_STATUSES:
         return None
-    t = now()
+    t = utcnow()
     if job.status == "running":
-        elapsed = (t - (_aware(job.started_at) or t)).total_seconds()
+        elapsed = (t - (as_utc(job.started_at) or t)).total_seconds()
         if job.progress > 0.02:
             return max(0.0, elapsed / job.progress - elapsed)
         return max(0.0, job.estimate_seconds - elapsed)
@@ -416,7 +408,7 @@ def claim(session_factory: sessionmaker[Session], worker_id: str, job_id: str | 
             if candidate is None:
                 session.rollback()
                 return None
-            t = now()
+            t = utcnow()
             result = session.execute(
                 update(Job)
                 .where(Job.id == candidate, Job.status == "queued")
@@ -438,7 +430,7 @@ def heartbeat(session_factory: sessionmaker[Session], job_id: str, worker_id: st
         result = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.worker == worker_id, Job.status == "running")
-            .values(heartbeat_at=now())
+            .values(heartbeat_at=utcnow())
         )
         session.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -458,7 +450,7 @@ def record_progress(
         result = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.worker == worker_id, Job.status == "running")
-            .values(done_steps=done, total_steps=total, progress=done / total if total else 0.0, heartbeat_at=now())
+            .values(done_steps=done, total_steps=total, progress=done / total if total else 0.0, heartbeat_at=utcnow())
         )
         owned = bool(result.rowcount)  # type: ignore[attr-defined]
         if owned:
@@ -483,7 +475,7 @@ def finish(
     """Move a running job of this worker to a final status; False if it is no longer this worker's."""
     assert status in FINISHED_STATUSES
     with session_factory() as session:
-        values: dict[str, Any] = {"status": status, "finished_at": now(), "error": error, "results": results}
+        values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error, "results": results}
         if status == "succeeded":
             values["progress"] = 1.0
         result = session.execute(
@@ -504,7 +496,7 @@ def release(session_factory: sessionmaker[Session], job_id: str, worker_id: str,
     with session_factory() as session:
         flagged = cancel_requested(session, job_id)
         values: dict[str, Any] = (
-            {"status": "cancelled", "finished_at": now()}
+            {"status": "cancelled", "finished_at": utcnow()}
             if flagged
             else {
                 "status": "queued",
@@ -535,7 +527,7 @@ def request_cancel(session: Session, job_id: str) -> Job:
         result = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(status="cancelled", cancel_requested=True, finished_at=now())
+            .values(status="cancelled", cancel_requested=True, finished_at=utcnow())
         )
         if result.rowcount:  # type: ignore[attr-defined]
             append_event(session, job_id, "status", {"status": "cancelled"})
@@ -555,21 +547,21 @@ def requeue_stale(session_factory: sessionmaker[Session], settings: Settings) ->
     """Running jobs whose heartbeat is older than ``worker_stale_seconds`` lost their worker: queue them
     again, or fail them with the reason after ``job_max_attempts`` attempts (a cancelled one is marked
     cancelled). Returns the ids put back in the queue."""
-    cutoff = now() - timedelta(seconds=settings.worker_stale_seconds)
+    cutoff = utcnow() - timedelta(seconds=settings.worker_stale_seconds)
     requeued = []
     with session_factory() as session:
         stale = session.scalars(select(Job).where(Job.status == "running", Job.heartbeat_at < cutoff)).all()
         for job in stale:
-            last = _aware(job.heartbeat_at)
+            last = as_utc(job.heartbeat_at)
             reason = (
                 f"worker {job.worker} stopped (last heartbeat {last:%Y-%m-%d %H:%M:%S} UTC)" if last else "worker lost"
             )
             if job.cancel_requested:
-                values: dict[str, Any] = {"status": "cancelled", "finished_at": now()}
+                values: dict[str, Any] = {"status": "cancelled", "finished_at": utcnow()}
             elif job.attempts >= settings.job_max_attempts:
                 values = {
                     "status": "failed",
-                    "finished_at": now(),
+                    "finished_at": utcnow(),
                     "error": f"gave up after {job.attempts} attempts (ACTLAB_JOB_MAX_ATTEMPTS): {reason}",
                 }
             else:

@@ -20,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.orm.base import Base, utcnow
+from app.clock import utcnow
+from app.orm.base import Base
 
 
 class DatasetInfo(Base):

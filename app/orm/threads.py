@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.orm.base import Base, utcnow
+from app.clock import utcnow
+from app.orm.base import Base
 
 
 class Thread(Base):
