@@ -98,16 +98,16 @@ def pg_url() -> Iterator[str]:
         admin.dispose()
 
 
-# --- reference data and shared helpers (added for the reference/contract suites) ----------------------
-# The ground truth lives outside the code: /work/shared/reference locally, shared/ beside the clone in CI.
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
+# The ground truth the tests compare against: verified facts versioned with the tests, independent of
+# app/data (see tests/reference/README.md for where each file's values come from).
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 
 def reference_file(name: str) -> Path:
-    """A file of the reference folder; a missing folder fails the test (it is the ground truth)."""
+    """A file of tests/reference; a missing file fails the test (it is the ground truth)."""
     path = REFERENCE_DIR / name
     if not path.is_file():
-        pytest.fail(f"reference file {path} is missing; the tests need shared/reference beside the project")
+        pytest.fail(f"reference file {path} is missing from tests/reference")
     return path
 
 

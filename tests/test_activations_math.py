@@ -2,7 +2,7 @@
 
 References are mpmath at 50 significant digits (more where a textbook formula cancels), scipy.special /
 numpy float64 formulas, closed-form derivatives, and the independently computed table in
-shared/reference/activation_reference_values.csv. Torch is never a reference here.
+tests/reference/activation_reference_values.csv. Torch is never a reference here.
 
 Tolerances. Float64 values and first derivatives must match to 1e-12 relative. The absolute floor added
 to that bound is 1e-300: it only lets a result pass where the true value is below what float64 can hold

@@ -130,7 +130,7 @@ def test_output_matches_the_numpy_formula_on_the_same_weights(name: str) -> None
 
 
 def test_gemma_tanh_gelu_error_matches_the_reference_maximum() -> None:
-    # shared/reference/gelu_math.md §2: max |tanh-form − exact GELU| = 4.732355206860e-4 at x = ±2.69894.
+    # tests/reference/gelu_math.md §2: max |tanh-form − exact GELU| = 4.732355206860e-4 at x = ±2.69894.
     z = torch.linspace(-10, 10, 200_001, dtype=torch.float64)
     err = (ffn.FFN_GEGLU_tanh(1, 1).act(z) - ffn.FFN_GEGLU(1, 1).act(z)).abs()
     assert err.max().item() == pytest.approx(4.732355206860e-4, rel=1e-6)

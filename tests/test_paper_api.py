@@ -1,6 +1,6 @@
 """The paper API against the reference fact sheets: tables as printed, comparisons, winners, lists.
 
-Expected values come from shared/reference (glu_variants_2020.md, the table CSVs, model_catalog.csv and
+Expected values come from tests/reference (glu_variants_2020.md, the table CSVs, model_catalog.csv and
 gemma.md), parsed at test time; nothing here is derived from the service's own answers.
 """
 

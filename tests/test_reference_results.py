@@ -1,6 +1,6 @@
 """Every printed cell of the reference CSVs and every catalog row, found exactly through the JSON API.
 
-The expected values are read from shared/reference at test time; the API is queried on SQLite and on
+The expected values are read from tests/reference at test time; the API is queried on SQLite and on
 PostgreSQL (migrated and seeded the way `actlab migrate` and `actlab seed` do it).
 """
 
