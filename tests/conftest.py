@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,31 @@ def service_unavailable(what: str, why: object) -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+#: Measurements a test reports without asserting them (a property of this machine, not of the service).
+MEASUREMENTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def report_measurement(
+    request: pytest.FixtureRequest, record_property: Callable[[str, object], None]
+) -> Callable[[str, object], None]:
+    """Record a measured value in the JUnit report and in the run's summary, where CI logs show it."""
+
+    def report(name: str, value: object) -> None:
+        record_property(name, value)
+        request.config.stash.setdefault(MEASUREMENTS, []).append(f"{request.node.nodeid}: {name} = {value}")
+
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    lines = config.stash.get(MEASUREMENTS, [])
+    if lines:
+        terminalreporter.section("measured on this machine (reported, not asserted)")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def sqlite_settings(path: Path, **overrides: object) -> Settings:

@@ -381,41 +381,80 @@ def _is_representable(values: np.ndarray, dtype: str) -> bool:
     return bool(np.all(v.astype(np.float16 if dtype == "float16" else np.float32).astype(np.float64) == v))
 
 
+#: The smallest normal number of each dtype: below it a relative error says nothing, and the service skips it.
+SMALLEST_NORMAL = {"float32": 2.0**-126, "bfloat16": 2.0**-126, "float16": 2.0**-14}
+ROUNDING_REFERENCES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[mp.mpf], mp.mpf]]] = {
+    "gelu": (lambda x: x * special.ndtr(x), lambda x: x * mp.ncdf(x)),
+    "silu": (lambda x: x * special.expit(x), lambda x: x / (1 + mp.exp(-x))),
+    "tanh": (np.tanh, mp.tanh),
+}
+
+
+def _grid_index(curve: act.Curve, x: float | None) -> int:
+    assert x is not None
+    hits = np.flatnonzero(curve.x == x)
+    assert hits.size, f"the reported worst point {x} is not a grid point"
+    return int(hits[0])
+
+
 @pytest.mark.parametrize(
     ("dtype", "unit_roundoff"),
     [("float32", 2.0**-24), ("bfloat16", 2.0**-8), ("float16", 2.0**-11)],
 )
-def test_rounding_error_of_low_precision_dtypes(dtype: str, unit_roundoff: float) -> None:
+def test_rounding_error_of_low_precision_dtypes(
+    dtype: str, unit_roundoff: float, report_measurement: Callable[[str, object], None]
+) -> None:
+    """The service promises that a curve in a low-precision dtype holds numbers of that dtype and that the
+    rounding error and the summary it reports are right: y − f64(x̃) against a reference that shares no code
+    with it, every bound it states holds at every point and is reached where it says. How large the error
+    is belongs to the CPU's kernel (float16 GELU, whose 1 + erf cancels on the left tail, stays under a
+    relative error of 2e-3 on one x86-64 CPU and reaches 4.6e-3 on another), so that is reported, not asserted."""
     curve = act.compute_curve(act.CurveSpec(("gelu", "silu", "tanh"), -4.0, 4.0, 2001, 0, dtype))
     assert curve.x_rounded is not None
     assert _is_representable(curve.x_rounded, dtype)
-    exact_at_rounded = {
-        "gelu": curve.x_rounded * special.ndtr(curve.x_rounded),
-        "silu": curve.x_rounded * special.expit(curve.x_rounded),
-        "tanh": np.tanh(curve.x_rounded),
-    }
-    by_fn = {s.fn: s for s in curve.series}
+    x_rounded = np.asarray(curve.x_rounded)
     for s in curve.series:
-        assert s.rounding is not None and s.rounding_error is not None
+        stats = s.rounding
+        assert stats is not None and s.rounding_error is not None
         assert _is_representable(s.y, dtype), s.fn
+        y = np.asarray(s.y)
+        f64, f_mp = ROUNDING_REFERENCES[s.fn]
+        ref = f64(x_rounded)
         # The error is the dtype's result minus the float64 value at the same (rounded) input.
-        np.testing.assert_allclose(s.rounding_error, s.y - exact_at_rounded[s.fn], rtol=0, atol=1e-15)
-        # Absolute error: a few units of roundoff of the largest value on the curve.
-        assert s.rounding.max_abs_error <= 8 * unit_roundoff * float(np.abs(s.y).max()), s.fn
-        assert s.max_abs_total_error is not None and s.max_abs_total_error >= s.rounding.max_abs_error * 0.5
-    # SiLU and tanh have no cancellation: their relative error is a few units of roundoff
-    # (bfloat16 ≈ 4e-3, float16 ≈ 5e-4, float32 ≈ 1e-7).
-    for fn_id in ("silu", "tanh"):
-        rel = by_fn[fn_id].rounding.max_rel_error  # type: ignore[union-attr]
-        assert unit_roundoff / 100 < rel <= 4 * unit_roundoff, (fn_id, rel)
-    # The framework's GELU computes ½x(1 + erf(x/√2)); for x ≪ 0 the 1 + erf cancels, so its relative
-    # error on the left tail is far above the dtype's roundoff (float32 at x ≈ −4: ~1e-3).
-    gelu = by_fn["gelu"].rounding
-    assert gelu is not None and gelu.argmax_rel_error is not None
-    if dtype == "float32":
-        assert gelu.max_rel_error > 100 * unit_roundoff and gelu.argmax_rel_error < -2.0
-    else:
-        assert unit_roundoff / 100 < gelu.max_rel_error <= 4 * unit_roundoff
+        err = y - ref
+        np.testing.assert_allclose(s.rounding_error, err, rtol=0, atol=1e-15)
+        finite = np.isfinite(err)
+        assert stats.nonfinite_points == int(np.count_nonzero(~finite)), s.fn
+        abs_err = np.abs(err[finite])
+
+        # The largest absolute error bounds every point's error and is reached where the service says.
+        assert abs_err.max() == pytest.approx(stats.max_abs_error, rel=1e-9, abs=1e-15), s.fn
+        i = _grid_index(curve, stats.argmax_abs_error)
+        assert abs(err[i]) == pytest.approx(stats.max_abs_error, rel=1e-9, abs=1e-15), s.fn
+        exact_i = f_mp(mp.mpf(float(x_rounded[i])))
+        assert float(abs(mp.mpf(float(y[i])) - exact_i)) == pytest.approx(stats.max_abs_error, rel=1e-9, abs=1e-15)
+
+        # Relative error over |reference| ≥ the dtype's smallest normal number; the points below it are counted.
+        floor = SMALLEST_NORMAL[dtype]
+        assert stats.rel_error_floor == floor, s.fn
+        keep = finite & (np.abs(ref) >= floor)
+        assert stats.rel_error_points_skipped == int(np.count_nonzero(finite & ~keep)), s.fn
+        rel = np.abs(err[keep]) / np.abs(ref[keep])
+        assert rel.max() == pytest.approx(stats.max_rel_error, rel=1e-6), s.fn
+        j = _grid_index(curve, stats.argmax_rel_error)
+        exact_j = f_mp(mp.mpf(float(x_rounded[j])))
+        assert float(abs((mp.mpf(float(y[j])) - exact_j) / exact_j)) == pytest.approx(stats.max_rel_error, rel=1e-6)
+        assert float(np.sqrt(np.mean(np.square(err[finite])))) == pytest.approx(stats.rms_error, rel=1e-6), s.fn
+
+        # The total error also counts the rounding of the input: y − f64(x).
+        total = np.abs(y - f64(np.asarray(curve.x)))
+        assert s.max_abs_total_error == pytest.approx(float(total[np.isfinite(total)].max()), rel=1e-9, abs=1e-15)
+        # The arithmetic ran in the dtype: a float64 computation would not be off by a hundredth of its roundoff.
+        assert stats.max_rel_error > unit_roundoff / 100, (s.fn, stats.max_rel_error)
+
+        ratio = stats.max_rel_error / unit_roundoff
+        report_measurement(f"{dtype} {s.fn} max relative error / unit roundoff", f"{ratio:.3g}")
+        report_measurement(f"{dtype} {s.fn} worst relative error at x", f"{stats.argmax_rel_error:.6g}")
 
 
 def test_low_precision_overflow_is_counted_not_hidden() -> None:

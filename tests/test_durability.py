@@ -303,12 +303,14 @@ def read_job(database_url: str, job_id: str) -> tuple[Job, list[JobEvent]]:
         engine.dispose()
 
 
-def sse_reader(base: str, job_id: str, stop: threading.Event) -> threading.Thread:
-    """A browser following the job's live events while the server shuts down."""
+def sse_reader(base: str, job_id: str, stop: threading.Event, connected: threading.Event) -> threading.Thread:
+    """A browser following the job's live events while the server shuts down; ``connected`` is set once
+    the server has answered with the stream's headers."""
 
     def follow() -> None:
         try:
             with httpx.stream("GET", f"{base}/api/v1/comparisons/{job_id}/events", timeout=60) as response:
+                connected.set()
                 for _ in response.iter_lines():
                     if stop.is_set():
                         return
@@ -331,9 +333,9 @@ def test_sigterm_stops_the_worker_and_hands_its_job_back_at_once(
     job_id = created["id"]
     wait_for(lambda: job_status(server.base, job_id)["done_steps"] > 0, timeout=60, what="training to start")
     worker = server.worker_pid()
-    stop_reading = threading.Event()
-    reader = sse_reader(server.base, job_id, stop_reading)
-    time.sleep(0.3)
+    stop_reading, reading = threading.Event(), threading.Event()
+    reader = sse_reader(server.base, job_id, stop_reading, reading)
+    assert reading.wait(timeout=60), "the live-progress stream did not open"
 
     asked = time.monotonic()
     server.proc.send_signal(signal.SIGTERM)  # to the API process only: it must stop its worker itself
@@ -383,11 +385,32 @@ def test_ctrl_c_finishes_a_job_that_is_nearly_done(servers: Servers, db_path: Pa
     assert [e.data["status"] for e in events if e.type == "status"] == ["queued", "running", "succeeded"]
 
 
+def catches(pid: int, signum: int) -> bool:
+    """Whether the process has a handler installed for the signal (the SigCgt mask of /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    raise AssertionError(f"no SigCgt line in /proc/{pid}/status")
+
+
+def wait_until_catching(proc: subprocess.Popen[bytes], signum: int, timeout: float = 120.0) -> None:
+    """Wait until the worker handles the signal itself. Before that the interpreter is still starting and
+    the kernel's default action applies, however long the start takes on a loaded machine."""
+
+    def ready() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"the worker exited with {proc.returncode} before handling {signum}")
+        return catches(proc.pid, signum)
+
+    wait_for(ready, timeout=timeout, what=f"the worker to handle signal {signum}")
+
+
 def test_a_worker_stopped_while_idle_exits_at_once(tmp_path: Path, db_path: Path) -> None:
     env = {**os.environ, **SERVER_ENV, "ACTLAB_DATABASE_URL": f"sqlite:///{db_path}"}
     proc = subprocess.Popen([sys.executable, "-m", "app.jobs.local"], cwd=PROJECT_ROOT, env=env)
     try:
-        time.sleep(0.5)  # signals during start-up (torch still importing) count too
+        # The handler is installed before torch is imported: a signal during the rest of start-up counts too.
+        wait_until_catching(proc, signal.SIGTERM)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
