@@ -1,4 +1,4 @@
-"""Errors the domain modules raise. They know nothing of HTTP; app/errors.py maps them to problem+json."""
+"""Errors the domain modules raise. They know nothing of HTTP; app/http/problems.py maps them to problem+json."""
 
 from __future__ import annotations
 
@@ -25,3 +25,14 @@ class InvalidInputError(ValueError):
         self.message = message
         self.limit = limit
         self.status = status
+
+
+class NotFoundError(LookupError):
+    """A record asked for by its id that is not stored; names the field the id came in."""
+
+    def __init__(self, detail: str, field: str, message: str, error_type: str = "not_found") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.message = message
+        self.error_type = error_type

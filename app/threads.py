@@ -1,12 +1,9 @@
-"""Threads and posts: create, reply, quote, list and read them as a tree.
+"""Threads and posts: create, reply, quote and moderate them; the tree shape they are read in.
 
 Why it is built this way:
 
-* **Markdown in, sanitized HTML out, at read time.** A post stores its Markdown source only. It is
-  rendered with markdown-it-py with raw HTML disabled (``<script>`` stays text) and the result is
-  cleaned again by nh3 (an allow-list of tags, attributes and URL schemes, so ``javascript:`` links and
-  event handlers cannot survive even if the renderer had a bug). Rendering on read means a sanitizer fix
-  protects every post already stored; an LRU cache keeps that cheap.
+* **Markdown in, sanitized HTML out, at read time** (``app.markup``); reading threads and posts as
+  documents is ``app.documents.threads``; this module holds the rules and the writes.
 * **Limits come from Settings** and a violation raises :class:`InvalidInputError` naming the field, so the
   API answers 422 problem+json the same way everywhere.
 * **Atomic writes.** Functions here only add rows to the caller's session; the caller commits once (the
@@ -27,18 +24,14 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from html.parser import HTMLParser
 from typing import Any
 
-import nh3
-from markdown_it import MarkdownIt
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from app.clock import iso_utc, utcnow
+from app.clock import utcnow
 from app.config import Settings
-from app.domain import InvalidInputError
+from app.domain import InvalidInputError, NotFoundError
 from app.orm import Post, PostQuote, Thread
 
 SERVICE_NAME = "Activation Lab"
@@ -47,74 +40,23 @@ HIDDEN_TEXT = "This post was hidden by a moderator."
 HIDDEN_TITLE = "(title hidden by a moderator)"
 HIDDEN_REASON_MAX_CHARS = 500
 AUTHOR_KINDS = ("person", "service")
-EXCERPT_CHARS = 280
-
-# Tags the renderer produces for CommonMark + tables; nothing else survives sanitizing.
-ALLOWED_TAGS = {
-    "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "img",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
-    "th": {"style"},
-    "td": {"style"},
-    "ol": {"start"},
-    "code": {"class"},
-}
-URL_SCHEMES = {"http", "https", "mailto"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
-
-class ThreadNotFoundError(LookupError):
+class ThreadNotFoundError(NotFoundError):
     """No thread with this id (the API answers 404)."""
 
     def __init__(self, thread_id: int) -> None:
-        super().__init__(f"no thread {thread_id}")
+        super().__init__(f"no thread {thread_id}", "path.thread_id", "no such thread")
         self.thread_id = thread_id
 
 
-@lru_cache(maxsize=4096)
-def render_markdown(source: str) -> str:
-    """Markdown to HTML that is safe to put in a page: raw HTML is text, then nh3 removes anything else."""
-    html = _md.render(source)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow noopener noreferrer",
-        strip_comments=True,
-        filter_style_properties={"text-align"},
-    )
+class PostNotFoundError(NotFoundError):
+    """No post with this id (the API answers 404)."""
 
-
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"p", "li", "br", "tr", "h1", "h2", "h3", "h4", "pre", "blockquote", "td", "th"}:
-            self.parts.append(" ")
-
-
-@lru_cache(maxsize=4096)
-def plain_text(source: str) -> str:
-    """The visible text of a post (rendered, tags and link targets dropped, spaces collapsed)."""
-    parser = _TextOnly()
-    parser.feed(render_markdown(source))
-    return " ".join("".join(parser.parts).split())
-
-
-def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
-    text = plain_text(source)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    def __init__(self, post_id: int, field: str = "path.post_id") -> None:
+        super().__init__(f"{field}: no post {post_id}", field, f"no post {post_id}", "value_error")
+        self.post_id = post_id
 
 
 # --------------------------------------------------------------------------------------------------
@@ -322,7 +264,7 @@ def set_hidden(session: Session, post_id: int, hidden: bool, reason: str | None 
     """Hide a post (shown as a placeholder from now on) or show it again; idempotent. The caller commits."""
     post = session.get(Post, post_id)
     if post is None:
-        raise InvalidInputError("path.post_id", f"no post {post_id}", status=404)
+        raise PostNotFoundError(post_id)
     if hidden:
         note = _clean_line(reason)[:HIDDEN_REASON_MAX_CHARS] if reason else None
         if post.hidden_at is None:
@@ -334,135 +276,9 @@ def set_hidden(session: Session, post_id: int, hidden: bool, reason: str | None 
     return post
 
 
-def moderation_view(post: Post) -> dict[str, Any]:
-    """What the admin sees after hiding or unhiding: the post as stored, with its moderation state."""
-    return {
-        "id": post.id,
-        "thread_id": post.thread_id,
-        "hidden": post.hidden_at is not None,
-        "hidden_at": iso_utc(post.hidden_at),
-        "hidden_reason": post.hidden_reason,
-        "author_kind": post.author_kind,
-        "display_name": post.display_name,
-        "body": post.body,
-        "html_url": f"/threads/{post.thread_id}#post-{post.id}",
-    }
-
-
 # --------------------------------------------------------------------------------------------------
-# Reads
+# The tree a thread is read in
 # --------------------------------------------------------------------------------------------------
-
-
-
-
-def thread_summary(thread: Thread, title_hidden: bool = False) -> dict[str, Any]:
-    return {
-        "id": thread.id,
-        "title": HIDDEN_TITLE if title_hidden else thread.title,
-        "curated": thread.curated_key is not None,
-        "curated_key": thread.curated_key,
-        "post_count": thread.post_count,
-        "created_at": iso_utc(thread.created_at),
-        "updated_at": iso_utc(thread.updated_at),
-        "url": f"/api/v1/threads/{thread.id}",
-        "html_url": f"/threads/{thread.id}",
-    }
-
-
-def hidden_titles(session: Session, thread_ids: list[int]) -> set[int]:
-    """The threads among ``thread_ids`` whose first post (the one that gave the title) is hidden."""
-    if not thread_ids:
-        return set()
-    first = (
-        select(func.min(Post.id).label("id")).where(Post.thread_id.in_(thread_ids)).group_by(Post.thread_id)
-    ).subquery()
-    hidden = select(Post.thread_id).where(Post.id.in_(select(first.c.id)), Post.hidden_at.is_not(None))
-    return set(session.scalars(hidden))
-
-
-def list_threads(session: Session, limit: int, offset: int, curated: bool | None = None) -> tuple[
-    list[dict[str, Any]], int
-]:
-    """Threads, most recently active first (curated explanations can be filtered in or out)."""
-    stmt = select(Thread)
-    count = select(func.count()).select_from(Thread)
-    if curated is not None:
-        cond = Thread.curated_key.is_not(None) if curated else Thread.curated_key.is_(None)
-        stmt, count = stmt.where(cond), count.where(cond)
-    total = int(session.scalar(count) or 0)
-    rows = list(
-        session.scalars(stmt.order_by(Thread.updated_at.desc(), Thread.id.desc()).limit(limit).offset(offset))
-    )
-    hidden = hidden_titles(session, [t.id for t in rows])
-    return [thread_summary(t, t.id in hidden) for t in rows], total
-
-
-def post_item(post: Post, quoted: dict[int, Post], thread_titles: dict[int, str]) -> dict[str, Any]:
-    """The JSON form of a post: Markdown source, sanitized HTML, quotes as embeds, service metadata.
-    A hidden post keeps its place in the tree with ``hidden: true`` and none of its content."""
-    base = {
-        "id": post.id,
-        "thread_id": post.thread_id,
-        "parent_id": post.parent_id,
-        "author_kind": post.author_kind,
-        "hidden": post.hidden_at is not None,
-        "created_at": iso_utc(post.created_at),
-        "html_url": f"/threads/{post.thread_id}#post-{post.id}",
-    }
-    if post.hidden_at is not None:
-        return {
-            **base,
-            "display_name": None,
-            "body": "",
-            "body_html": f"<p><em>{HIDDEN_TEXT}</em></p>",
-            "quotes": [],
-            "attachments": [],
-            "citations": [],
-            "answer_meta": None,
-        }
-    quotes = []
-    for q in post.quotes:
-        target = quoted.get(q.quoted_post_id)
-        if target is None:
-            continue
-        shown = target.hidden_at is None
-        quotes.append(
-            {
-                "post_id": target.id,
-                "thread_id": target.thread_id,
-                "thread_title": thread_titles.get(target.thread_id, ""),
-                "author_kind": target.author_kind,
-                "hidden": not shown,
-                "display_name": (target.display_name or ANONYMOUS_NAME) if shown else None,
-                "excerpt": excerpt(target.body) if shown else HIDDEN_TEXT,
-                "html_url": f"/threads/{target.thread_id}#post-{target.id}",
-            }
-        )
-    return {
-        **base,
-        "display_name": post.display_name or (SERVICE_NAME if post.author_kind == "service" else ANONYMOUS_NAME),
-        "body": post.body,
-        "body_html": render_markdown(post.body),
-        "quotes": quotes,
-        "attachments": list(post.attachments or []),
-        "citations": list(post.citations or []),
-        "answer_meta": post.answer_meta,
-    }
-
-
-def _load_quoted(session: Session, posts: list[Post]) -> tuple[dict[int, Post], dict[int, str]]:
-    ids = {q.quoted_post_id for p in posts for q in p.quotes}
-    quoted = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
-    thread_ids = {p.thread_id for p in quoted.values()}
-    titles = (
-        dict(session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids))).all())
-        if thread_ids
-        else {}
-    )
-    for thread_id in hidden_titles(session, sorted(thread_ids)):
-        titles[thread_id] = HIDDEN_TITLE
-    return quoted, titles
 
 
 def build_tree(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -486,32 +302,6 @@ def flatten_tree(roots: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]
         out.append((depth, item))
         stack.extend((depth + 1, child) for child in reversed(item["replies"]))
     return out
-
-
-def get_thread(session: Session, thread_id: int) -> dict[str, Any]:
-    """A thread with its posts as a tree (the JSON resource and the page's data)."""
-    thread = get_thread_row(session, thread_id)
-    posts = list(
-        session.scalars(
-            select(Post).where(Post.thread_id == thread.id).options(selectinload(Post.quotes)).order_by(Post.id)
-        )
-    )
-    quoted, titles = _load_quoted(session, posts)
-    items = [post_item(p, quoted, titles) for p in posts]
-    out = thread_summary(thread, title_hidden=bool(posts) and posts[0].hidden_at is not None)
-    out["post_count"] = len(items)
-    out["posts"] = build_tree(items)
-    return out
-
-
-def get_post(session: Session, post_id: int) -> dict[str, Any]:
-    post = session.scalar(select(Post).where(Post.id == post_id).options(selectinload(Post.quotes)))
-    if post is None:
-        raise InvalidInputError("post_id", f"no post {post_id}", status=404)
-    quoted, titles = _load_quoted(session, [post])
-    item = post_item(post, quoted, titles)
-    item["replies"] = []
-    return item
 
 
 def latest_service_post(session: Session, thread_id: int, before_id: int | None = None) -> Post | None:

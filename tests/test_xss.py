@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.threads import render_markdown
+from app.markup import render_markdown
 from tests.conftest import open_client, sqlite_settings
 
 PAYLOADS = [

@@ -29,7 +29,7 @@ from typing import Any
 from app import activations
 from app.answers.facts import Facts
 from app.answers.lexicon import Lexicon
-from app.threads import plain_text
+from app.markup import plain_text
 
 NUMBER = re.compile(r"(?<![0-9])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+−]?\d+)?")
 

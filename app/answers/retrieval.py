@@ -18,7 +18,7 @@ import bm25s
 
 from app.answers.entities import Entities
 from app.answers.facts import Explanation, Facts
-from app.threads import plain_text
+from app.markup import plain_text
 
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z][a-z0-9_]*")
 _STOPWORDS_TEXT = (

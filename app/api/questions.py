@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app import answers, threads
-from app.api.threads import not_found, thread_document
 from app.config import Settings
+from app.documents.threads import thread_document
 from app.http.deps import SessionDep, SettingsDep
 from app.http.openapi import NON_BLANK, limit_from
-from app.http.problems import problem_responses
+from app.http.problems import not_found, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["questions"])
 

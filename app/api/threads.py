@@ -15,10 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import threads
+from app.documents import threads as documents
 from app.http.deps import SessionDep, SettingsDep
 from app.http.openapi import NON_BLANK, limit_from
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
-from app.http.problems import FieldError, ProblemError, problem_responses
+from app.http.problems import problem_responses
 from app.http.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["threads"])
@@ -70,41 +71,6 @@ class PostIn(BaseModel):
     )
 
 
-def not_found(exc: threads.ThreadNotFoundError) -> ProblemError:
-    return ProblemError(
-        404, f"no thread {exc.thread_id}",
-        errors=[FieldError(loc=["path", "thread_id"], msg="no such thread", type="not_found")],
-    )
-
-
-def thread_document(session: Any, thread_id: int) -> dict[str, Any]:
-    """The thread JSON with links for each attachment (the page resolves them to plots and tables)."""
-    doc = threads.get_thread(session, thread_id)
-    for _, post in threads.flatten_tree(doc["posts"]):
-        post["attachments"] = [with_links(a) for a in post["attachments"]]
-    doc["links"] = {"self": f"/api/v1/threads/{thread_id}", "page": f"/threads/{thread_id}",
-                    "posts": f"/api/v1/threads/{thread_id}/posts", "ask": "/api/v1/questions"}
-    return doc
-
-
-def with_links(attachment: dict[str, Any]) -> dict[str, Any]:
-    out = dict(attachment)
-    kind = attachment.get("kind")
-    if kind == "paper_table":
-        out["url"] = f"/api/v1/papers/{attachment['paper']}/tables/{attachment['table']}"
-    elif kind == "curve" and attachment.get("error_of"):
-        fn = attachment["functions"][0]
-        out["url"] = (f"/api/v1/activations/{fn}/error?reference={attachment['error_of']}"
-                      f"&xmin={attachment['xmin']:g}&xmax={attachment['xmax']:g}&curve=true")
-    elif kind == "curve":
-        fns = "&".join(f"fn={f}" for f in attachment.get("functions", []))
-        out["url"] = f"/api/v1/curves?{fns}&xmin={attachment['xmin']:g}&xmax={attachment['xmax']:g}"
-    elif kind == "job":
-        out["url"] = f"/api/v1/comparisons/{attachment['job_id']}"
-        out["page"] = f"/comparisons/{attachment['job_id']}"
-    return out
-
-
 @router.get("/threads", responses=problem_responses(422))
 def list_threads(
     request: Request,
@@ -116,7 +82,7 @@ def list_threads(
 ) -> dict[str, Any]:
     """Threads, most recently active first (curated explanation threads included)."""
     lim, off = page_bounds(settings, limit, offset)
-    items, total = threads.list_threads(session, lim, off, curated)
+    items, total = documents.list_threads(session, lim, off, curated)
     return envelope(request, items, total, lim, off)
 
 
@@ -127,7 +93,7 @@ def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) ->
         session, settings, body.title, threads.NewPost(body=body.body, display_name=body.display_name)
     )
     session.commit()
-    doc = thread_document(session, thread.id)
+    doc = documents.thread_document(session, thread.id)
     return JSONResponse(doc, status_code=201, headers={"Location": doc["links"]["self"]})
 
 
@@ -135,26 +101,19 @@ def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) ->
 def get_thread(thread_id: ThreadId, session: SessionDep) -> dict[str, Any]:
     """A thread with its posts as a tree: each post's ``replies``, quotes as embeds, attachments,
     citations and, for the service's answers, ``answer_meta`` ("how this was answered")."""
-    try:
-        return thread_document(session, thread_id)
-    except threads.ThreadNotFoundError as exc:
-        raise not_found(exc) from exc
+    return documents.thread_document(session, thread_id)
 
 
 @router.post("/threads/{thread_id}/posts", status_code=201, responses=problem_responses(404, 413, 422, 429))
 def create_post(thread_id: ThreadId, body: PostIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Add a post (a reply when ``parent_id`` is given; ``quote_ids`` embed other posts)."""
-    try:
-        post = threads.add_post(
-            session, settings, thread_id,
-            threads.NewPost(body=body.body, display_name=body.display_name, parent_id=body.parent_id,
-                            quote_ids=tuple(body.quote_ids)),
-        )
-    except threads.ThreadNotFoundError as exc:
-        raise not_found(exc) from exc
+    post = threads.add_post(
+        session, settings, thread_id,
+        threads.NewPost(body=body.body, display_name=body.display_name, parent_id=body.parent_id,
+                        quote_ids=tuple(body.quote_ids)),
+    )
     session.commit()
-    item = threads.get_post(session, post.id)
-    item["attachments"] = [with_links(a) for a in item["attachments"]]
+    item = documents.post_document(session, post.id)
     return JSONResponse(item, status_code=201, headers={"Location": f"/api/v1/threads/{thread_id}#post-{post.id}"})
 
 
@@ -171,7 +130,7 @@ def hide_post(post_id: PostId, _admin: AdminDep, session: SessionDep, body: Hide
     moderator", without its text or author name; the stored post is returned. Idempotent."""
     post = threads.set_hidden(session, post_id, True, body.reason if body else None)
     session.commit()
-    return threads.moderation_view(post)
+    return documents.moderation_view(post)
 
 
 @router.post("/posts/{post_id}/unhide", responses=problem_responses(401, 404, 413, 422, 429))
@@ -179,4 +138,4 @@ def unhide_post(post_id: PostId, _admin: AdminDep, session: SessionDep) -> dict[
     """Admin: show a hidden post again. Idempotent."""
     post = threads.set_hidden(session, post_id, False)
     session.commit()
-    return threads.moderation_view(post)
+    return documents.moderation_view(post)

@@ -8,7 +8,8 @@ client needs exactly one error parser.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import FastAPI, Request
@@ -18,7 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.domain import InvalidInputError, UnknownNameError
+from app.domain import InvalidInputError, NotFoundError, UnknownNameError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("actlab.errors")
@@ -87,6 +88,13 @@ def field_problem(status: int, loc: list[str | int], msg: str, *, limit: Any = N
     """A problem about one input field, naming the field and the limit it broke."""
     where = ".".join(str(p) for p in loc)
     return ProblemError(status, f"{where}: {msg}", errors=[FieldError(loc=loc, msg=msg, limit=limit)])
+
+
+def not_found(exc: NotFoundError) -> ProblemError:
+    """The 404 for a record that is not stored, naming the field its id came in (one shape for every record)."""
+    return ProblemError(
+        404, exc.detail, errors=[FieldError(loc=exc.field.split("."), msg=exc.message, type=exc.error_type)]
+    )
 
 
 def problem_response(
@@ -198,6 +206,10 @@ def install_error_handlers(app: FastAPI) -> None:
             request, exc.status, exc.detail, errors=exc.errors, valid=exc.valid, headers=exc.headers, type_=exc.type
         )
 
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError) -> Response:
+        return await _problem(request, not_found(exc))
+
     @app.exception_handler(UnknownNameError)
     async def _unknown(request: Request, exc: UnknownNameError) -> Response:
         shown = ", ".join(exc.valid[:60]) + (" …" if len(exc.valid) > 60 else "")
@@ -247,3 +259,30 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _error(request, 500, "internal error; it has been logged")
+
+
+T = TypeVar("T")
+
+
+def as_problem(exc: UnknownNameError | InvalidInputError, path_fields: tuple[str, ...] = ("id",)) -> ProblemError:
+    """A domain error raised while checking a request, as a problem naming the field (and its place, path
+    or query) and the limit or the valid names. An unknown name in the path is a 404; in the query a 422."""
+    field = exc.field or ""
+    where = "path" if field in path_fields else "query"
+    if isinstance(exc, UnknownNameError):
+        status = 404 if where == "path" else 422
+        return ProblemError(
+            status,
+            f"{where}.{field}: unknown {exc.kind} '{exc.name}'; valid: {', '.join(exc.valid)}",
+            errors=[FieldError(loc=[where, field], msg=f"unknown {exc.kind}", type="unknown_name")],
+            valid=exc.valid,
+        )
+    return field_problem(422, [where, field], exc.message, limit=exc.limit)
+
+
+def checked(build: Callable[[], T], path_fields: tuple[str, ...] = ("id",)) -> T:
+    """``build()``, with a domain error it raises turned into the problem :func:`as_problem` describes."""
+    try:
+        return build()
+    except (UnknownNameError, InvalidInputError) as exc:
+        raise as_problem(exc, path_fields) from exc

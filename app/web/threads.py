@@ -2,14 +2,12 @@
 
 Pages work without JavaScript: every form posts to an HTML route that redirects back (303,
 Post/Redirect/Get); app/static/threads.js only moves the reply form next to the post being answered.
-Each page is built from the same functions as its JSON twin (app/api/threads.py) and links it. Bad
+Each page is built from the same documents as its JSON twin (app/documents/threads.py) and links it. Bad
 input re-renders the page with status 422 and the message naming the field, keeping what was typed.
 """
 
 from __future__ import annotations
 
-import logging
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -18,101 +16,21 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app import activations, answers, papers, threads
+from app import answers, threads
 from app.api.questions import publish_job_if_needed
-from app.api.threads import not_found
+from app.documents import threads as documents
 from app.domain import InvalidInputError
 from app.http.deps import SessionDep, SettingsDep
+from app.http.forms import form_id, form_ids, form_text
 from app.http.openapi import ID_FIELD, form_body, text_field
 from app.http.pagination import LimitQuery, OffsetQuery, page_bounds
 from app.http.problems import problem_responses
 from app.web.templating import render
 
-log = logging.getLogger("actlab.web")
 router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
 SEE_OTHER: dict[int | str, dict[str, Any]] = {303: {"description": "Stored: see the thread."}}
 ThreadId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-
-
-# --------------------------------------------------------------------------------------------------
-# Attachments, resolved for the page
-# --------------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=128)
-def curve_svg(functions: tuple[str, ...], xmin: float, xmax: float, error_of: str | None) -> str:
-    """An activation curve (or an approximation's error curve) as inline SVG, drawn once per process."""
-    from app.plots import activations as plots_activations
-
-    if error_of:
-        error = activations.compute_error(
-            activations.ErrorSpec(functions[0], error_of, xmin, xmax, 2001, include_curve=True)
-        )
-        return plots_activations.errors_chart([error], f"{functions[0]} − {error_of} on [{xmin:g}, {xmax:g}]")
-    curve = activations.compute_curve(activations.CurveSpec(functions, xmin, xmax, 801))
-    chart = plots_activations.curve_chart(curve, "svg")
-    return chart if isinstance(chart, str) else chart.decode()
-
-
-def table_excerpt(session: Session, attachment: dict[str, Any]) -> dict[str, Any]:
-    """The rows (and columns) of a paper table an answer refers to, values as printed."""
-    table = papers.paper_table(session, attachment["paper"], int(attachment["table"]))
-    wanted_rows = set(attachment.get("rows") or [])
-    wanted_cols = attachment.get("columns") or []
-    keep = [i for i, c in enumerate(table["columns"]) if not wanted_cols or c["label"] in wanted_cols]
-    rows = [r for r in table["rows"] if not wanted_rows or r["variant"] in wanted_rows]
-    return {
-        "paper": table["paper"], "number": table["number"], "title": table["title"], "source": table["source"],
-        "columns": [table["columns"][i] for i in keep],
-        "rows": [{**r, "cells": [r["cells"][i] for i in keep]} for r in rows],
-    }
-
-
-def job_summary(session: Session, job_id: str) -> dict[str, Any]:
-    """Status of a comparison job and, once it succeeded, each variant's final loss and the verdicts."""
-    from app.jobs import queue
-
-    try:
-        job = queue.get_job(session, job_id)
-    except queue.JobNotFoundError:
-        return {"job_id": job_id, "status": "missing"}
-    out: dict[str, Any] = {"job_id": job.id, "status": job.status, "progress": job.progress,
-                           "page": f"/comparisons/{job.id}", "error": job.error}
-    results = job.results or {}
-    if job.status == "succeeded" and results:
-        out["variants"] = [
-            {"variant": v.get("variant"), "mean": v.get("final_val_loss", {}).get("mean"),
-             "std": v.get("final_val_loss", {}).get("std"), "runs": len(v.get("final_val_loss", {}).get("values", []))}
-            for v in results.get("variants", [])
-        ]
-        out["ranking"] = results.get("ranking", [])
-        out["verdicts"] = [p.get("verdict") for p in results.get("pairs", []) if p.get("verdict")]
-    return out
-
-
-def resolve_attachments(session: Session, post: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for attachment in post.get("attachments", []):
-        kind = attachment.get("kind")
-        try:
-            if kind == "curve":
-                svg = curve_svg(tuple(attachment["functions"]), float(attachment["xmin"]), float(attachment["xmax"]),
-                                attachment.get("error_of"))
-                out.append({**attachment, "svg": svg})
-            elif kind == "paper_table":
-                out.append({**attachment, "table_data": table_excerpt(session, attachment)})
-            elif kind == "job":
-                out.append({**attachment, "job": job_summary(session, attachment["job_id"])})
-        except (LookupError, ValueError) as exc:  # data changed since the post was written
-            log.warning("attachment %s of post %s cannot be shown: %s", attachment, post.get("id"), exc)
-            out.append({**attachment, "unavailable": True})
-    return out
-
-
-# --------------------------------------------------------------------------------------------------
-# Pages
-# --------------------------------------------------------------------------------------------------
 
 
 # The form fields the page routes read, declared so the OpenAPI document describes them.
@@ -124,24 +42,6 @@ THREAD_FORM = form_body(
 POST_FORM = form_body({"body": BODY, "display_name": NAME, "parent_id": ID_FIELD}, ["body"])
 ASK_IN_THREAD_FORM = form_body({"question": QUESTION, "display_name": NAME, "parent_id": ID_FIELD}, ["question"])
 ASK_FORM = form_body({"question": QUESTION, "display_name": NAME}, ["question"])
-
-
-def _form_text(form: Any, name: str) -> str | None:
-    value = form.get(name)
-    return value if isinstance(value, str) else None
-
-
-def _form_int(form: Any, name: str, field: str) -> int | None:
-    value = _form_text(form, name)
-    if value is None or not value.strip():
-        return None
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise InvalidInputError(field, "must be a whole number") from exc
-    if not 1 <= number <= 2**63 - 1:
-        raise InvalidInputError(field, "must be an id between 1 and 2^63 − 1", limit=2**63 - 1)
-    return number
 
 
 @router.get("/threads", responses=HTML | problem_responses(422))
@@ -158,8 +58,8 @@ def threads_page(
 
 def _threads_page(request: Request, session: Session, settings: Any, lim: int, off: int, *,
                   error: InvalidInputError | None = None, form: dict[str, str] | None = None) -> Response:
-    curated, _ = threads.list_threads(session, 100, 0, curated=True)
-    items, total = threads.list_threads(session, lim, off, curated=False)
+    curated, _ = documents.list_threads(session, 100, 0, curated=True)
+    items, total = documents.list_threads(session, lim, off, curated=False)
     html = render(request, "threads.html", {
         "curated": curated, "threads": items, "total": total, "limit": lim, "offset": off,
         "next_offset": off + lim if off + lim < total else None, "prev_offset": max(off - lim, 0) if off else None,
@@ -178,8 +78,8 @@ async def create_thread_form(request: Request, session: SessionDep, settings: Se
     form = await request.form()
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
-        title, body = _form_text(form, "title") or "", _form_text(form, "body") or ""
-        name = _form_text(form, "display_name")
+        title, body = form_text(form, "title") or "", form_text(form, "body") or ""
+        name = form_text(form, "display_name")
         try:
             thread, _ = threads.create_thread(session, settings, title, threads.NewPost(body=body, display_name=name))
         except InvalidInputError as exc:
@@ -213,22 +113,16 @@ def _hint(value: str | None) -> int | None:
 def _thread_page(request: Request, session: Session, settings: Any, thread_id: int, *,
                  reply_to: int | None = None, quote: int | None = None, error: InvalidInputError | None = None,
                  form: dict[str, str] | None = None, ask_error: InvalidInputError | None = None) -> Response:
-    try:
-        doc = threads.get_thread(session, thread_id)
-    except threads.ThreadNotFoundError as exc:
-        raise not_found(exc) from exc
+    doc = documents.get_thread(session, thread_id)
     flat = threads.flatten_tree(doc["posts"])
     by_id = {p["id"]: p for _, p in flat}
     for _, post in flat:
-        post["resolved"] = resolve_attachments(session, post)
+        post["resolved"] = documents.resolve_attachments(session, post)
     quoted_post = None
     if quote is not None:
         try:
-            quoted_post = threads.get_post(session, quote)
-            quoted_post["excerpt"] = threads.excerpt(quoted_post["body"])
-            if quoted_post["hidden"]:
-                quoted_post["display_name"], quoted_post["excerpt"] = "a hidden post", threads.HIDDEN_TEXT
-        except InvalidInputError:
+            quoted_post = documents.quoted_post(session, quote)
+        except threads.PostNotFoundError:
             quoted_post = None
     html = render(request, "thread.html", {
         "thread": doc, "posts": flat, "reply_to": by_id.get(reply_to) if reply_to else None,
@@ -250,16 +144,13 @@ async def create_post_form(
     form = await request.form()
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
-        body = _form_text(form, "body") or ""
-        name = _form_text(form, "display_name")
+        body = form_text(form, "body") or ""
+        name = form_text(form, "display_name")
         kept = {"body": body, "display_name": name or ""}
         try:
-            parent_id = _form_int(form, "parent_id", "body.parent_id")
-            quote_ids = [int(q) for q in form.getlist("quote_ids") if isinstance(q, str) and q.strip().isdigit()]
+            parent_id = form_id(form, "parent_id", "body.parent_id")
             post = threads.add_post(session, settings, thread_id, threads.NewPost(
-                body=body, display_name=name, parent_id=parent_id, quote_ids=tuple(quote_ids)))
-        except threads.ThreadNotFoundError as exc:
-            raise not_found(exc) from exc
+                body=body, display_name=name, parent_id=parent_id, quote_ids=tuple(form_ids(form, "quote_ids"))))
         except InvalidInputError as exc:
             session.rollback()
             return _thread_page(request, session, settings, thread_id, error=exc, form=kept)
@@ -282,15 +173,13 @@ async def ask_in_thread_form(
     form = await request.form()
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
-        question = _form_text(form, "question") or ""
-        name = _form_text(form, "display_name")
+        question = form_text(form, "question") or ""
+        name = form_text(form, "display_name")
         try:
-            parent_id = _form_int(form, "parent_id", "body.parent_id")
+            parent_id = form_id(form, "parent_id", "body.parent_id")
             asked = answers.ask(
                 session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=name
             )
-        except threads.ThreadNotFoundError as exc:
-            raise not_found(exc) from exc
         except InvalidInputError as exc:
             session.rollback()
             return _thread_page(request, session, settings, thread_id, ask_error=exc,
@@ -313,8 +202,8 @@ async def ask_form(request: Request, session: SessionDep, settings: SettingsDep)
     form = await request.form()
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
-        question = _form_text(form, "question") or ""
-        name = _form_text(form, "display_name")
+        question = form_text(form, "question") or ""
+        name = form_text(form, "display_name")
         asked = answers.ask(session, settings, question, display_name=name)
         session.commit()
         publish_job_if_needed(settings, asked)

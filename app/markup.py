@@ -1,0 +1,74 @@
+"""Markdown in, sanitized HTML out, at read time; and the plain text of a post.
+
+A post stores its Markdown source only. It is rendered with markdown-it-py with raw HTML disabled
+(``<script>`` stays text) and the result is cleaned again by nh3 (an allow-list of tags, attributes and
+URL schemes, so ``javascript:`` links and event handlers cannot survive even if the renderer had a bug).
+Rendering on read means a sanitizer fix protects every post already stored; an LRU cache keeps that cheap.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html.parser import HTMLParser
+
+import nh3
+from markdown_it import MarkdownIt
+
+EXCERPT_CHARS = 280
+
+# Tags the renderer produces for CommonMark + tables; nothing else survives sanitizing.
+ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "img",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"style"},
+    "td": {"style"},
+    "ol": {"start"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+
+@lru_cache(maxsize=4096)
+def render_markdown(source: str) -> str:
+    """Markdown to HTML that is safe to put in a page: raw HTML is text, then nh3 removes anything else."""
+    html = _md.render(source)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+        filter_style_properties={"text-align"},
+    )
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"p", "li", "br", "tr", "h1", "h2", "h3", "h4", "pre", "blockquote", "td", "th"}:
+            self.parts.append(" ")
+
+
+@lru_cache(maxsize=4096)
+def plain_text(source: str) -> str:
+    """The visible text of a post (rendered, tags and link targets dropped, spaces collapsed)."""
+    parser = _TextOnly()
+    parser.feed(render_markdown(source))
+    return " ".join("".join(parser.parts).split())
+
+
+def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
+    text = plain_text(source)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

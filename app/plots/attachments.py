@@ -1,0 +1,22 @@
+"""Charts that a thread post carries as an attachment: an activation curve or an approximation's error."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from app.activations.approximation import ErrorSpec, compute_error
+from app.activations.curves import CurveSpec, compute_curve
+from app.plots import activations as plots_activations
+
+
+@lru_cache(maxsize=128)
+def curve_svg(functions: tuple[str, ...], xmin: float, xmax: float, error_of: str | None) -> str:
+    """An activation curve (or an approximation's error curve) as inline SVG, drawn once per process."""
+    if error_of:
+        error = compute_error(
+            ErrorSpec(functions[0], error_of, xmin, xmax, 2001, include_curve=True)
+        )
+        return plots_activations.errors_chart([error], f"{functions[0]} − {error_of} on [{xmin:g}, {xmax:g}]")
+    curve = compute_curve(CurveSpec(functions, xmin, xmax, 801))
+    chart = plots_activations.curve_chart(curve, "svg")
+    return chart if isinstance(chart, str) else chart.decode()
