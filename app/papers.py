@@ -1,4 +1,6 @@
-"""Queries over the stored paper results: tables as printed, filtered results, comparisons, winners.
+"""Queries over the stored paper results: names, tables as printed, filtered results, winners, variants.
+
+Comparing two variants is ``app.paper_compare``; an admin's correction of a cell is ``app.paper_corrections``.
 
 Numbers are compared and subtracted as decimals built from the printed text, so that a difference
 such as 1.942 − 1.944 is reported as −0.002 and not as −0.0020000000000000018.
@@ -8,15 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.domain import InvalidInputError, UnknownNameError
-from app.orm import DatasetInfo, Paper, PaperTable, Result, Variant
-from app.spread import NO_SPREAD, WITHIN_NOISE, combined_spread, noise_reading
+from app.domain import UnknownNameError
+from app.orm import Paper, PaperTable, Result, Variant
 
 RESULT_SORT_KEYS = ("table", "variant", "benchmark", "metric", "training_steps", "value")
 
@@ -79,7 +80,7 @@ def resolve_metric(session: Session, name: str, field: str = "metric") -> str:
     raise UnknownNameError("metric", name, metrics, field)
 
 
-def _source(result: Result) -> dict[str, Any]:
+def source_of(result: Result) -> dict[str, Any]:
     table = result.table
     paper = table.paper
     return {
@@ -106,7 +107,7 @@ def result_item(result: Result) -> dict[str, Any]:
         "stddev": result.stddev,
         "stddev_text": result.stddev_text,
         "higher_is_better": result.higher_is_better,
-        "source": _source(result),
+        "source": source_of(result),
     }
 
 
@@ -124,7 +125,7 @@ RESULT_CSV_COLUMNS = [
 ]
 
 
-def _results_query() -> Any:
+def results_query() -> Any:
     return select(Result).options(selectinload(Result.table).selectinload(PaperTable.paper))
 
 
@@ -168,7 +169,7 @@ def paper_table(session: Session, paper_id: str, number: int) -> dict[str, Any]:
         )
     results = list(
         session.scalars(
-            _results_query()
+            results_query()
             .where(Result.table_id == table.id)
             .order_by(Result.row_position, Result.column_position)
         )
@@ -258,7 +259,7 @@ def query_results(
     session: Session, filters: ResultFilters, sort: str | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """Filtered, sorted results and the total count before pagination."""
-    stmt = _results_query().join(Result.table)
+    stmt = results_query().join(Result.table)
     if filters.paper is not None:
         stmt = stmt.where(PaperTable.paper_id == resolve_paper(session, filters.paper).id)
     if filters.variant is not None:
@@ -288,106 +289,12 @@ def query_results(
     return [result_item(r) for r in rows[offset : offset + limit]], total
 
 
-def _spread(a: Result, b: Result, reference_stddev: dict[tuple[str, str, int], Result]) -> tuple[
-    Decimal | None, str
-]:
-    """The run-to-run spread of a difference between two single runs, from what the paper reports.
-
-    Table 1's 65,536-step column gives a spread per variant; Tables 2–4 give one inter-run stddev per
-    metric (Raffel et al.'s). Two independent runs with spreads s_a and s_b differ by a spread of
-    sqrt(s_a² + s_b²), which is what a difference has to exceed before it means anything.
-    """
-    if a.stddev_text and b.stddev_text:
-        spread = combined_spread(Decimal(a.stddev_text), Decimal(b.stddev_text))
-        return spread, "the paper's run-to-run spread of each variant in this column"
-    ref = reference_stddev.get((a.benchmark, a.metric, a.training_steps))
-    if ref is not None and ref.stddev_text:
-        s = Decimal(ref.stddev_text)
-        return combined_spread(s, s), "the inter-run stddev of Raffel et al. (2019) for this metric"
-    return None, NO_SPREAD
-
-
-def compare(session: Session, a: str, b: str, paper: str | None = None) -> dict[str, Any]:
-    """Both variants' values per benchmark and metric, the difference, who is better, and the noise."""
-    name_a, name_b = resolve_variant(session, a, "a"), resolve_variant(session, b, "b")
-    stmt = _results_query().join(Result.table)
-    if paper is not None:
-        stmt = stmt.where(PaperTable.paper_id == resolve_paper(session, paper).id)
-    results = list(session.scalars(stmt.order_by(PaperTable.number, Result.column_position)))
-    by_cell: dict[tuple[str, str, int], dict[str, Result]] = defaultdict(dict)
-    reference_stddev: dict[tuple[str, str, int], Result] = {}
-    for r in results:
-        cell = (r.benchmark, r.metric, r.training_steps)
-        if r.is_reference:
-            reference_stddev[cell] = r
-        elif r.variant_name in (name_a, name_b):
-            by_cell[cell][r.variant_name] = r
-    items = []
-    for cell, pair in by_cell.items():
-        if name_a not in pair or name_b not in pair:
-            continue
-        ra, rb = pair[name_a], pair[name_b]
-        va, vb = Decimal(ra.value_text), Decimal(rb.value_text)
-        diff = va - vb
-        if diff == 0:
-            better = "tie"
-        else:
-            a_wins = (diff > 0) == ra.higher_is_better
-            better = name_a if a_wins else name_b
-        spread, spread_source = _spread(ra, rb, reference_stddev)
-        noise = noise_reading(diff, spread)
-        items.append(
-            {
-                "benchmark": cell[0],
-                "metric": cell[1],
-                "training_steps": cell[2],
-                "higher_is_better": ra.higher_is_better,
-                "a": {"variant": name_a, "value": ra.value, "value_text": ra.value_text,
-                      "stddev": ra.stddev, "source": _source(ra)},
-                "b": {"variant": name_b, "value": rb.value, "value_text": rb.value_text,
-                      "stddev": rb.stddev, "source": _source(rb)},
-                "difference": float(diff),
-                "difference_text": _signed(diff),
-                "better": better,
-                "spread": None if spread is None else _round_like(spread, ra.value_text),
-                "spread_source": spread_source,
-                "noise": noise,
-                "verdict": _verdict(better, noise),
-            }
-        )
-    wins = {name_a: 0, name_b: 0, "tie": 0}
-    for item in items:
-        wins[str(item["better"])] += 1
-    return {"a": name_a, "b": name_b, "items": items, "wins": wins}
-
-
-def _verdict(better: str, noise: str) -> str:
-    if better == "tie":
-        return "tie"
-    if noise == WITHIN_NOISE:
-        return f"{better} ahead, within noise"
-    if noise == NO_SPREAD:
-        return f"{better} ahead; {NO_SPREAD}"
-    return f"{better} better"
-
-
-def _signed(value: Decimal) -> str:
-    text = format(value, "f")
-    return text if text.startswith("-") or value == 0 else f"+{text}"
-
-
-def _round_like(value: Decimal, like_text: str) -> float:
-    """A derived spread shown with one more decimal than the printed values it comes from."""
-    decimals = len(like_text.split(".", 1)[1]) + 1 if "." in like_text else 1
-    return float(round(value, decimals))
-
-
 def best(
     session: Session, benchmark: str | None = None, training_steps: int | None = None,
     metric: str | None = None,
 ) -> list[dict[str, Any]]:
     """The best variant per benchmark/metric/length, ties listed; reference rows never compete."""
-    stmt = _results_query().join(Result.table).where(Result.is_reference.is_(False))
+    stmt = results_query().join(Result.table).where(Result.is_reference.is_(False))
     if benchmark is not None:
         stmt = stmt.where(Result.benchmark.in_(resolve_benchmarks(session, benchmark)))
     if training_steps is not None:
@@ -412,7 +319,7 @@ def best(
                 "value": winners[0].value,
                 "value_text": winners[0].value_text,
                 "tie": len(winners) > 1,
-                "source": _source(winners[0]),
+                "source": source_of(winners[0]),
             }
         )
     return out
@@ -440,7 +347,7 @@ def get_variant(session: Session, name: str) -> dict[str, Any]:
     assert variant is not None
     results = list(
         session.scalars(
-            _results_query().join(Result.table).where(Result.is_reference.is_(False))
+            results_query().join(Result.table).where(Result.is_reference.is_(False))
             .order_by(PaperTable.number, Result.column_position)
         )
     )
@@ -465,40 +372,3 @@ def get_variant(session: Session, name: str) -> dict[str, Any]:
     out = variant_summary(variant)
     out["results"] = ranked
     return out
-
-
-
-def correct_result(
-    session: Session, result_id: int, value_text: str | None, stddev_text: str | None, clear_stddev: bool = False
-) -> dict[str, Any]:
-    """An admin's correction of one stored cell, as printed text; bumps the dataset revision.
-
-    The files in app/data stay the source of truth: a later `actlab seed` restores their value unless the
-    file is corrected too, which is what the README tells operators to do.
-    """
-    result = session.get(Result, result_id, options=[selectinload(Result.table).selectinload(PaperTable.paper)])
-    if result is None:
-        raise UnknownNameError("result", str(result_id), [], "result_id")
-    if value_text is not None:
-        result.value, result.value_text = _parse_printed(value_text, "body.value_text"), value_text.strip()
-    if clear_stddev:
-        result.stddev, result.stddev_text = None, None
-    elif stddev_text is not None:
-        result.stddev, result.stddev_text = _parse_printed(stddev_text, "body.stddev_text"), stddev_text.strip()
-    info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))
-    if info is not None:
-        info.revision += 1
-    session.flush()
-    return result_item(result)
-
-
-def _parse_printed(text: str, field: str) -> float:
-    """A printed decimal such as "1.960": digits with an optional sign and point, nothing else."""
-    stripped = text.strip()
-    try:
-        value = Decimal(stripped)
-    except InvalidOperation as exc:
-        raise InvalidInputError(field, "must be a decimal number as printed, e.g. 1.960") from exc
-    if not value.is_finite() or not all(ch.isdigit() or ch in "+-." for ch in stripped):
-        raise InvalidInputError(field, "must be a decimal number as printed, e.g. 1.960")
-    return float(value)

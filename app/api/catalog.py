@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import catalog, papers
-from app.api.papers import CSV_RESPONSE, FormatQuery
 from app.http.deps import ReferenceDep
+from app.http.formats import CSV_RESPONSE, FormatQuery
 from app.http.problems import problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 

@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app import papers
+from app import paper_compare, paper_corrections, papers
+from app.documents import papers as documents
 from app.http.deps import ReferenceDep, SessionDep, SettingsDep
+from app.http.formats import CSV_RESPONSE, FormatQuery
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
@@ -18,12 +20,6 @@ from app.http.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["papers"])
 
-FormatQuery = Annotated[
-    Literal["json", "csv"] | None, Query(description="`csv` for CSV (or send `Accept: text/csv`).")
-]
-CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {}}, "description": "JSON, or CSV when asked for"}
-}
 SortKey = Literal[
     "table", "-table", "variant", "-variant", "benchmark", "-benchmark", "metric", "-metric",
     "training_steps", "-training_steps", "value", "-value",
@@ -66,20 +62,7 @@ async def get_paper_table(
 
     def build(s: Session) -> Payload:
         table = papers.paper_table(s, paper_id, number)
-        rows = []
-        for row in table["rows"] + table["reference_rows"]:
-            flat = {"row": row["label"]}
-            for col, cell in zip(table["columns"], row["cells"], strict=True):
-                flat[col["label"]] = "" if cell is None else cell["value_text"]
-                if cell is not None and cell["stddev_text"]:
-                    flat[f"{col['label']} (stddev)"] = cell["stddev_text"]
-            rows.append(flat)
-        columns = ["row"]
-        for col in table["columns"]:
-            columns.append(col["label"])
-            if any(r.get(f"{col['label']} (stddev)") for r in rows):
-                columns.append(f"{col['label']} (stddev)")
-        return Payload(table, rows, columns)
+        return Payload(table, *documents.table_rows(table))
 
     return await cache.respond(request, build)
 
@@ -123,17 +106,8 @@ async def compare(
     """Both variants per benchmark and metric: the difference, who is better, and whether it is noise."""
 
     def build(s: Session) -> Payload:
-        result = papers.compare(s, a, b, paper)
-        rows = [
-            {
-                "benchmark": i["benchmark"], "metric": i["metric"], "training_steps": i["training_steps"],
-                "a": i["a"]["variant"], "a_value": i["a"]["value_text"], "b": i["b"]["variant"],
-                "b_value": i["b"]["value_text"], "difference": i["difference_text"], "better": i["better"],
-                "spread": i["spread"], "noise": i["noise"],
-            }
-            for i in result["items"]
-        ]
-        return Payload(result, rows, list(rows[0]) if rows else [])
+        result = paper_compare.compare(s, a, b, paper)
+        return Payload(result, *documents.compare_rows(result))
 
     return await cache.respond(request, build)
 
@@ -178,7 +152,7 @@ def correct_result(
     _admin: AdminDep,
 ) -> dict[str, Any]:
     """Correct one stored cell (admin token required); cached responses are rebuilt at once."""
-    item = papers.correct_result(
+    item = paper_corrections.correct_result(
         session, result_id, correction.value_text, correction.stddev_text, correction.clear_stddev
     )
     session.commit()

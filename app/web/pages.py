@@ -14,31 +14,17 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import catalog, papers
-from app.domain import InvalidInputError
 from app.http.deps import ReferenceDep
+from app.http.forms import query_year
 from app.http.problems import problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
-from app.plots import svg as plots
+from app.plots import papers as charts
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=True, tags=["pages"], default_response_class=HTMLResponse)
 _HTML_OK: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
 HTML = _HTML_OK | NOT_MODIFIED_RESPONSE
 YEAR_OR_EMPTY = r"^(|19[0-9][0-9]|20[0-9][0-9]|2100)$"  # what the filter form sends: a year, or "" for any
-
-
-def table1_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:
-    steps = [c["training_steps"] for c in table["columns"]]
-    short_i, long_i = steps.index(min(steps)), steps.index(max(steps))
-    rows = table["rows"]
-    return plots.perplexity_bars_svg(
-        tuple(r["variant"] for r in rows),
-        tuple(gated_by_name[r["variant"]] for r in rows),
-        tuple(r["cells"][short_i]["value"] for r in rows),
-        tuple(r["cells"][short_i]["stddev"] for r in rows),
-        tuple(r["cells"][long_i]["value"] for r in rows),
-        "Held-out log-perplexity on C4 (arXiv:2002.05202 Table 1)",
-    )
 
 
 @router.get("/", responses=HTML)
@@ -61,7 +47,7 @@ async def paper_page(request: Request, cache: ReferenceDep, paper_id: Annotated[
         paper = papers.get_paper(s, paper_id)
         tables = [papers.paper_table(s, paper["id"], t["number"]) for t in paper["tables"]]
         gated = {v["name"]: v["gated"] for v in papers.list_variants(s)}
-        chart = table1_chart(tables[0], gated) if tables and tables[0]["number"] == 1 else None
+        chart = charts.table1_chart(tables[0], gated) if tables and tables[0]["number"] == 1 else None
         return Payload({"paper": paper, "tables": tables, "chart": chart})
 
     return await cache.respond(request, build, html=lambda p: render(request, "paper.html", p.data))
@@ -105,16 +91,13 @@ async def models_page(
     filters = catalog.CatalogFilters(
         activation or None,
         organization or None,
-        _year(year_min, "query.year_min"),
-        _year(year_max, "query.year_max"),
+        query_year(year_min, "query.year_min"),
+        query_year(year_max, "query.year_max"),
         ffn_type or None,
     )
 
     def build(s: Session) -> Payload:
-        counts = catalog.activation_choices_by_year(s)
-        chart = plots.activations_by_year_svg(
-            tuple((year, tuple(sorted(c.items()))) for year, c in counts.items())
-        )
+        chart = charts.activations_by_year_chart(catalog.activation_choices_by_year(s))
         everything = catalog.list_models(s, catalog.CatalogFilters())
         return Payload(
             {
@@ -128,14 +111,6 @@ async def models_page(
         )
 
     return await cache.respond(request, build, html=lambda p: render(request, "models.html", p.data))
-
-
-def _year(text: str | None, field: str) -> int | None:
-    if not text:
-        return None
-    if not text.isdigit() or not 1900 <= int(text) <= 2100:
-        raise InvalidInputError(field, "must be a year between 1900 and 2100", limit="1900..2100")
-    return int(text)
 
 
 @router.get("/models/{name}", responses=HTML | problem_responses(404, 422))
