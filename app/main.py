@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import RedirectResponse, Response
 
 from app import __version__
 from app.api import activations as activations_api
@@ -28,6 +27,7 @@ from app.http.security import CrossSiteWriteMiddleware, SecurityHeadersMiddlewar
 from app.http.service_metrics import collector as service_metrics_collector
 from app.web import activations as activations_web
 from app.web import comparisons as comparisons_web
+from app.web import docs as docs_web
 from app.web import pages as pages_web
 from app.web import threads as threads_web
 from app.web.templating import make_templates
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _bound_torch_threads(settings.api_torch_threads)
     app = FastAPI(
         lifespan=_lifespan,
-        docs_url=None,  # served from vendored Swagger UI below: the CDN default breaks offline and under the CSP
+        docs_url=None,  # app/web/docs.py serves a vendored Swagger UI: the CDN default breaks offline and under the CSP
         redoc_url=None,
         title="Activation Lab",
         version=__version__,
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     metrics = Metrics()
     app.state.metrics = metrics
-    metrics.add_collector(service_metrics_collector(session_factory))  # jobs, heartbeats, posts (issue 6)
+    metrics.add_collector(service_metrics_collector(session_factory))  # jobs, heartbeats, posts
 
     install_error_handlers(app)
     # Middleware, innermost first: the reference cache sits just outside the router, so every hit
@@ -80,23 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
-    @app.get("/metrics", tags=["health"], response_class=Response)
-    async def prometheus_metrics(request: Request) -> Response:
-        """Prometheus metrics: requests, latencies and the probes registered by each capability."""
-        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
-
-    @app.get("/docs", include_in_schema=False)
-    async def api_docs(request: Request) -> Response:
-        template = app.state.templates.env.get_template("docs.html")
-        return Response(template.render(request=request), media_type="text/html; charset=utf-8")
-
-    @app.get("/favicon.ico", include_in_schema=False)
-    async def favicon() -> RedirectResponse:
-        return RedirectResponse("/static/favicon.svg", status_code=308)
-
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
 
-    # --- routers (JSON first, then pages; each line is one resource) ---
+    # JSON routers first, then pages; each line is one resource.
     app.include_router(health_api.router)
     app.include_router(papers_api.router)
     app.include_router(catalog_api.router)
@@ -108,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(comparisons_web.router)
     app.include_router(activations_web.router)
     app.include_router(threads_web.router)
-    # --- end of routers ---
+    app.include_router(docs_web.router)
 
     install_openapi(app, settings)
     return app

@@ -1,4 +1,4 @@
-"""Liveness, readiness and the loaded dataset version."""
+"""Liveness, readiness, the Prometheus metrics and the loaded dataset version."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from app import __version__
 from app.clock import iso_utc
@@ -18,6 +18,12 @@ from app.migrate import current_revisions, head_revisions
 from app.orm import DatasetInfo
 
 router = APIRouter(tags=["health"])
+
+
+@router.get("/metrics", response_class=Response)
+async def prometheus_metrics(request: Request) -> Response:
+    """Prometheus metrics: requests, latencies and the probes registered by each capability."""
+    return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
 @router.get("/healthz")
