@@ -4,7 +4,8 @@ Read top to bottom:
 
 1. the two families — ``DenseFFN`` (two matrices: ``act(x W1) W2``) and ``GatedFFN`` (three matrices:
    ``(act(x W) * x V) W2``);
-2. one small class per variant, each naming only its activation;
+2. one class per variant of ``app.vocabulary``, taking its activation from :data:`ACT2FN` by the
+   entry's activation id, as transformers' LlamaMLP takes ``ACT2FN[config.hidden_act]``;
 3. the registry (canonical names, case-insensitive lookup, ``FFN_`` prefix optional);
 4. hidden-size matching, parameter counts and matmul FLOPs — in code, because the usual mistake
    (labml, x-transformers examples) is to give gated variants the dense ``d_ff`` and so 1.5x the
@@ -18,9 +19,14 @@ gated family (Hugging Face: ``gate_proj``, ``up_proj``, ``down_proj``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from app import vocabulary
 
 #: Default rounding multiple for the gated hidden size. 8 keeps matmul shapes friendly to vector units
 #: and tensor cores while moving the parameter count by at most 4 / (2/3 · d_ff) (0.2% at d_ff 3072).
@@ -29,6 +35,19 @@ DEFAULT_MULTIPLE_OF = 8
 #: Forward + backward costs about three forward passes in matmul FLOPs: the backward pass computes
 #: one gradient for the input and one for the weight of every matmul.
 FWD_BWD_FLOPS_FACTOR = 3
+
+
+#: Activation id (``app.vocabulary``) -> the torch function, as transformers' ``ACT2FN`` maps
+#: ``config.hidden_act``. Exact GELU is the erf form; the tanh form is Gemma's ``gelu_pytorch_tanh``.
+ACT2FN: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "relu": F.relu,
+    "gelu": F.gelu,
+    "gelu_tanh": partial(F.gelu, approximate="tanh"),
+    "silu": F.silu,
+    "sigmoid": torch.sigmoid,
+    "identity": lambda z: z,
+    "squared_relu": lambda z: torch.square(F.relu(z)),
+}
 
 
 class FFN(nn.Module):
@@ -40,6 +59,8 @@ class FFN(nn.Module):
     gated: bool = False
     #: One line saying what the variant computes, for listings and pages.
     formula: str = ""
+    #: The activation id (the gate's, for the gated family), looked up in :data:`ACT2FN`.
+    activation: str = ""
 
     def __init__(self, d_model: int, d_ff: int) -> None:
         super().__init__()
@@ -48,7 +69,7 @@ class FFN(nn.Module):
 
     def act(self, z: torch.Tensor) -> torch.Tensor:
         """The element-wise activation (the gate's, for the gated family)."""
-        raise NotImplementedError(f"{type(self).__name__} must define act()")
+        return ACT2FN[self.activation](z)
 
 
 class DenseFFN(FFN):
@@ -78,150 +99,42 @@ class GatedFFN(FFN):
         return self.w2(self.act(self.w(x)) * self.v(x))
 
 
-# --- the two-matrix variants -------------------------------------------------------------------
-
-
-class FFN_ReLU(DenseFFN):
-    """The Transformer / T5 baseline."""
-
-    name = "ReLU"
-    formula = "max(0, xW1) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return F.relu(z)
-
-
-class FFN_GELU(DenseFFN):
-    """Exact GELU, z·Φ(z) (the paper defines GELU only this way)."""
-
-    name = "GELU"
-    formula = "GELU(xW1) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return F.gelu(z)
-
-
-class FFN_Swish(DenseFFN):
-    """Swish with β = 1 (= SiLU), as in the paper."""
-
-    name = "Swish"
-    formula = "Swish1(xW1) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return F.silu(z)
-
-
-class FFN_SquaredReLU(DenseFFN):
-    """Squared ReLU (Primer, So et al. 2021): not in the GLU paper, a dense alternative to gating."""
-
-    name = "SquaredReLU"
-    formula = "max(0, xW1)^2 W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.square(F.relu(z))
-
-
-# --- the three-matrix (GLU family) variants ----------------------------------------------------
-
-
-class FFN_GLU(GatedFFN):
-    """Dauphin et al.'s GLU: a sigmoid gate."""
-
-    name = "GLU"
-    formula = "(σ(xW) ⊙ xV) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(z)
-
-
-class FFN_Bilinear(GatedFFN):
-    """No non-linearity at all: the product of two projections."""
-
-    name = "Bilinear"
-    formula = "(xW ⊙ xV) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return z
-
-
-class FFN_ReGLU(GatedFFN):
-    name = "ReGLU"
-    formula = "(max(0, xW) ⊙ xV) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return F.relu(z)
-
-
-class FFN_GEGLU(GatedFFN):
-    """Exact (erf) GELU gate."""
-
-    name = "GEGLU"
-    formula = "(GELU(xW) ⊙ xV) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return F.gelu(z)
-
-
-class FFN_SwiGLU(GatedFFN):
-    """Swish₁ gate (LLaMA, PaLM)."""
-
-    name = "SwiGLU"
-    formula = "(Swish1(xW) ⊙ xV) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return F.silu(z)
-
-
-class FFN_GEGLU_tanh(GatedFFN):
-    """Gemma's "approximated GeGLU": the tanh approximation of GELU (``gelu_pytorch_tanh``)."""
-
-    name = "GEGLU_tanh"
-    formula = "(GELU_tanh(xW) ⊙ xV) W2"
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        return F.gelu(z, approximate="tanh")
-
-
 # --- registry ----------------------------------------------------------------------------------
 
+
+def _variant_class(entry: vocabulary.FFNVariant) -> type[FFN]:
+    """One class per vocabulary entry (``FFN_GEGLU``), so a variant is a type that pickles by name."""
+    base = GatedFFN if entry.gated else DenseFFN
+    name = f"FFN_{entry.name}"
+    namespace = {
+        "name": entry.name,
+        "formula": entry.formula,
+        "activation": entry.activation,
+        "__doc__": entry.note,
+        "__module__": __name__,
+        "__qualname__": name,
+    }
+    return type(name, (base,), namespace)
+
+
 #: Every variant by canonical name, in a stable order: the paper's eight (Table 1 order), then extras.
-VARIANTS: dict[str, type[FFN]] = {
-    cls.name: cls
-    for cls in (
-        FFN_ReLU,
-        FFN_GELU,
-        FFN_Swish,
-        FFN_GLU,
-        FFN_Bilinear,
-        FFN_GEGLU,
-        FFN_SwiGLU,
-        FFN_ReGLU,
-        FFN_GEGLU_tanh,
-        FFN_SquaredReLU,
-    )
-}
+VARIANTS: dict[str, type[FFN]] = {entry.name: _variant_class(entry) for entry in vocabulary.FFN_VARIANTS}
+
+FFN_ReLU = VARIANTS["ReLU"]
+FFN_GELU = VARIANTS["GELU"]
+FFN_Swish = VARIANTS["Swish"]
+FFN_GLU = VARIANTS["GLU"]
+FFN_Bilinear = VARIANTS["Bilinear"]
+FFN_GEGLU = VARIANTS["GEGLU"]
+FFN_SwiGLU = VARIANTS["SwiGLU"]
+FFN_ReGLU = VARIANTS["ReGLU"]
+FFN_GEGLU_tanh = VARIANTS["GEGLU_tanh"]
+FFN_SquaredReLU = VARIANTS["SquaredReLU"]
 
 #: The eight variants of the paper's Table 1, in its order.
-PAPER_VARIANTS: tuple[str, ...] = ("ReLU", "GELU", "Swish", "GLU", "Bilinear", "GEGLU", "SwiGLU", "ReGLU")
-
-_BY_LOWER = {name.lower(): name for name in VARIANTS}
-
-
-def accepted_names() -> list[str]:
-    """The names the API documents for each variant: canonical, and with the paper's FFN_ prefix."""
-    return [*VARIANTS, *(f"FFN_{name}" for name in VARIANTS)]
-
-
-def canonical_name(name: str) -> str:
-    """``"geglu"``, ``"FFN_GEGLU"`` and ``"GEGLU"`` all give ``"GEGLU"``; unknown names raise KeyError
-    listing the known ones (the API turns that into a 422 naming the field)."""
-    key = name.strip().lower()
-    if key.startswith("ffn_"):
-        key = key[4:]
-    try:
-        return _BY_LOWER[key]
-    except KeyError:
-        raise KeyError(f"unknown FFN variant {name!r}; known: {', '.join(VARIANTS)}") from None
+PAPER_VARIANTS: tuple[str, ...] = vocabulary.PAPER_VARIANTS
+accepted_names = vocabulary.accepted_names
+canonical_name = vocabulary.canonical_name
 
 
 def get_variant(name: str) -> type[FFN]:
