@@ -9,17 +9,17 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import catalog, papers
+from app.api.schemas import catalog as schemas
 from app.http.deps import ReferenceDep
-from app.http.formats import CSV_RESPONSE, FormatQuery
-from app.http.problems import problem_responses
-from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.http.formats import FormatQuery
+from app.http.reference_cache import Payload, cached_responses
 
 router = APIRouter(prefix="/api/v1", tags=["variants and models"])
 
 VARIANT_CSV_COLUMNS = ["name", "activation", "gated", "d_ff_paper", "formula_latex"]
 
 
-@router.get("/variants", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(422))
+@router.get("/variants", responses=cached_responses(schemas.VariantList, 422, csv=True))
 async def list_variants(request: Request, cache: ReferenceDep, format: FormatQuery = None) -> Response:
     """The FFN variants of the paper, with formula, activation and the d_ff it used."""
 
@@ -30,7 +30,7 @@ async def list_variants(request: Request, cache: ReferenceDep, format: FormatQue
     return await cache.respond(request, build)
 
 
-@router.get("/variants/{name}", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
+@router.get("/variants/{name}", responses=cached_responses(schemas.VariantDetail, 404, 422, csv=True))
 async def get_variant(
     request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=64)], format: FormatQuery = None
 ) -> Response:
@@ -43,7 +43,7 @@ async def get_variant(
     return await cache.respond(request, build)
 
 
-@router.get("/models", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(422))
+@router.get("/models", responses=cached_responses(schemas.CatalogModelList, 422, csv=True))
 async def list_models(
     request: Request,
     cache: ReferenceDep,
@@ -64,7 +64,7 @@ async def list_models(
     return await cache.respond(request, build)
 
 
-@router.get("/models/{name}", responses=NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
+@router.get("/models/{name}", responses=cached_responses(schemas.CatalogModelDetail, 404, 422))
 async def get_model(request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=120)]) -> Response:
     """One model by name (case and punctuation ignored), with its report's architecture facts."""
 
@@ -75,7 +75,7 @@ async def get_model(request: Request, cache: ReferenceDep, name: Annotated[str, 
     return await cache.respond(request, build)
 
 
-@router.get("/architectures/{family}", responses=NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
+@router.get("/architectures/{family}", responses=cached_responses(schemas.ArchitectureTable, 404, 422))
 async def get_architecture(
     request: Request, cache: ReferenceDep, family: Annotated[str, Path(max_length=64)]
 ) -> Response:

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from app import __version__
+from app.api.schemas import health as schemas
 from app.clock import iso_utc
 from app.http.deps import SessionDep
 from app.http.problems import problem_response, problem_responses
@@ -26,13 +27,13 @@ async def prometheus_metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=None, responses={200: {"model": schemas.Health}})
 async def healthz() -> dict[str, str]:
     """The process is up (no database access, so it stays cheap for load balancers)."""
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz", responses=problem_responses(503))
+@router.get("/readyz", responses={200: {"model": schemas.Readiness}} | problem_responses(503))
 async def readyz(request: Request) -> Any:
     """The database is reachable and at the migration head; 503 otherwise."""
     settings = request.app.state.settings
@@ -54,7 +55,12 @@ async def readyz(request: Request) -> Any:
     return JSONResponse({"status": "ready", "migration": sorted(head)})
 
 
-@router.get("/api/v1/dataset", tags=["papers"], responses=problem_responses(404))
+@router.get(
+    "/api/v1/dataset",
+    tags=["papers"],
+    response_model=None,
+    responses={200: {"model": schemas.DatasetVersion}} | problem_responses(404),
+)
 def dataset(session: SessionDep) -> dict[str, Any]:
     """Which version of the reference data is loaded, its content hash and revision."""
     info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))

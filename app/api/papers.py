@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import paper_compare, paper_corrections, papers
+from app.api.schemas import papers as schemas
 from app.documents import papers as documents
 from app.http.deps import ReferenceDep, SessionDep, SettingsDep
-from app.http.formats import CSV_RESPONSE, FormatQuery
+from app.http.formats import FormatQuery
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
-from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.http.reference_cache import Payload, cached_responses
 from app.http.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["papers"])
@@ -26,7 +27,7 @@ SortKey = Literal[
 ]
 
 
-@router.get("/papers", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(422))
+@router.get("/papers", responses=cached_responses(schemas.PaperList, 422, csv=True))
 async def list_papers(request: Request, cache: ReferenceDep, format: FormatQuery = None) -> Response:
     """Papers whose results are stored."""
 
@@ -37,7 +38,7 @@ async def list_papers(request: Request, cache: ReferenceDep, format: FormatQuery
     return await cache.respond(request, build)
 
 
-@router.get("/papers/{paper_id}", responses=NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
+@router.get("/papers/{paper_id}", responses=cached_responses(schemas.PaperDetail, 404, 422))
 async def get_paper(request: Request, cache: ReferenceDep, paper_id: Annotated[str, Path(max_length=64)]) -> Response:
     """A paper with its setup facts, each with the section it comes from."""
 
@@ -48,9 +49,7 @@ async def get_paper(request: Request, cache: ReferenceDep, paper_id: Annotated[s
     return await cache.respond(request, build)
 
 
-@router.get(
-    "/papers/{paper_id}/tables/{number}", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422)
-)
+@router.get("/papers/{paper_id}/tables/{number}", responses=cached_responses(schemas.PaperTableOut, 404, 422, csv=True))
 async def get_paper_table(
     request: Request,
     cache: ReferenceDep,
@@ -67,7 +66,7 @@ async def get_paper_table(
     return await cache.respond(request, build)
 
 
-@router.get("/results", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
+@router.get("/results", responses=cached_responses(schemas.ResultPage, 404, 422, csv=True))
 async def list_results(
     request: Request,
     cache: ReferenceDep,
@@ -94,7 +93,7 @@ async def list_results(
     return await cache.respond(request, build)
 
 
-@router.get("/compare", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
+@router.get("/compare", responses=cached_responses(schemas.VariantComparison, 404, 422, csv=True))
 async def compare(
     request: Request,
     cache: ReferenceDep,
@@ -112,7 +111,7 @@ async def compare(
     return await cache.respond(request, build)
 
 
-@router.get("/best", responses=CSV_RESPONSE | NOT_MODIFIED_RESPONSE | problem_responses(404, 422))
+@router.get("/best", responses=cached_responses(schemas.BestList, 404, 422, csv=True))
 async def best(
     request: Request,
     cache: ReferenceDep,
@@ -143,7 +142,11 @@ class ResultCorrection(BaseModel):
     clear_stddev: bool = Field(False, description="Remove the stored spread.")
 
 
-@router.patch("/results/{result_id}", responses=problem_responses(401, 403, 404, 413, 422, 429))
+@router.patch(
+    "/results/{result_id}",
+    response_model=None,
+    responses={200: {"model": schemas.ResultItem}} | problem_responses(401, 403, 404, 413, 422, 429),
+)
 def correct_result(
     result_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     correction: ResultCorrection,

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import threads
+from app.api.schemas import threads as schemas
 from app.documents import threads as documents
 from app.http.deps import SessionDep, SettingsDep
 from app.http.openapi import NON_BLANK, limit_from
@@ -71,7 +72,7 @@ class PostIn(BaseModel):
     )
 
 
-@router.get("/threads", responses=problem_responses(422))
+@router.get("/threads", response_model=None, responses={200: {"model": schemas.ThreadPage}} | problem_responses(422))
 def list_threads(
     request: Request,
     session: SessionDep,
@@ -86,7 +87,9 @@ def list_threads(
     return envelope(request, items, total, lim, off)
 
 
-@router.post("/threads", status_code=201, responses=problem_responses(413, 422, 429))
+@router.post(
+    "/threads", status_code=201, responses={201: {"model": schemas.ThreadOut}} | problem_responses(413, 422, 429)
+)
 def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Start a thread with its first post; 201 with the thread (posts as a tree) and its Location."""
     thread, _ = threads.create_thread(
@@ -97,14 +100,22 @@ def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) ->
     return JSONResponse(doc, status_code=201, headers={"Location": doc["links"]["self"]})
 
 
-@router.get("/threads/{thread_id}", responses=problem_responses(404, 422))
+@router.get(
+    "/threads/{thread_id}",
+    response_model=None,
+    responses={200: {"model": schemas.ThreadOut}} | problem_responses(404, 422),
+)
 def get_thread(thread_id: ThreadId, session: SessionDep) -> dict[str, Any]:
     """A thread with its posts as a tree: each post's ``replies``, quotes as embeds, attachments,
     citations and, for the service's answers, ``answer_meta`` ("how this was answered")."""
     return documents.thread_document(session, thread_id)
 
 
-@router.post("/threads/{thread_id}/posts", status_code=201, responses=problem_responses(404, 413, 422, 429))
+@router.post(
+    "/threads/{thread_id}/posts",
+    status_code=201,
+    responses={201: {"model": schemas.PostOut}} | problem_responses(404, 413, 422, 429),
+)
 def create_post(thread_id: ThreadId, body: PostIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Add a post (a reply when ``parent_id`` is given; ``quote_ids`` embed other posts)."""
     post = threads.add_post(
@@ -124,7 +135,11 @@ class HideIn(BaseModel):
     reason: str | None = Field(None, max_length=threads.HIDDEN_REASON_MAX_CHARS)
 
 
-@router.post("/posts/{post_id}/hide", responses=problem_responses(400, 401, 404, 413, 422, 429))
+@router.post(
+    "/posts/{post_id}/hide",
+    response_model=None,
+    responses={200: {"model": schemas.ModerationOut}} | problem_responses(400, 401, 404, 413, 422, 429),
+)
 def hide_post(post_id: PostId, _admin: AdminDep, session: SessionDep, body: HideIn | None = None) -> dict[str, Any]:
     """Admin: hide a post. It keeps its place (replies stay attached) and is shown everywhere as "hidden by a
     moderator", without its text or author name; the stored post is returned. Idempotent."""
@@ -133,7 +148,11 @@ def hide_post(post_id: PostId, _admin: AdminDep, session: SessionDep, body: Hide
     return documents.moderation_view(post)
 
 
-@router.post("/posts/{post_id}/unhide", responses=problem_responses(401, 404, 413, 422, 429))
+@router.post(
+    "/posts/{post_id}/unhide",
+    response_model=None,
+    responses={200: {"model": schemas.ModerationOut}} | problem_responses(401, 404, 413, 422, 429),
+)
 def unhide_post(post_id: PostId, _admin: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Admin: show a hidden post again. Idempotent."""
     post = threads.set_hidden(session, post_id, False)

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import Request
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.db import create_db_engine
+from app.http.problems import problem_responses
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"
@@ -38,6 +40,19 @@ HTML_MEDIA_TYPE = "text/html; charset=utf-8"
 NOT_MODIFIED_RESPONSE: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the ETag sent in If-None-Match still matches."}
 }
+
+
+def cached_responses(model: type[BaseModel], *statuses: int, csv: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route served from this cache.
+
+    The 200 is JSON described by ``model`` (the route returns the cached bytes, so the model documents
+    them rather than serializing them), or CSV when ``csv``; then the 304 of a matching ETag and the
+    problem statuses the route can answer.
+    """
+    ok: dict[str, Any] = {"model": model, "description": "The JSON document"}
+    if csv:
+        ok |= {"content": {"text/csv": {}}, "description": "JSON, or CSV when asked for"}
+    return {200: ok} | NOT_MODIFIED_RESPONSE | problem_responses(*statuses)
 
 
 @dataclass

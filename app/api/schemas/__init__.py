@@ -1,0 +1,1 @@
+"""Response models: the success schema of each JSON route, as the OpenAPI document publishes it."""
