@@ -18,6 +18,7 @@ from app.api import questions as questions_api
 from app.api import threads as threads_api
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
+from app.http.caching import ActivationState
 from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.http.openapi import install_openapi
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory
     reference_responses = ReferenceResponses(settings, session_factory)
     app.state.reference_responses = reference_responses
+    app.state.activations = ActivationState.from_settings(settings)
     app.state.templates = make_templates(settings)
 
     metrics = Metrics()

@@ -58,7 +58,7 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 def in_process(passes: int) -> tuple[list[float], list[float]]:
-    from app import answers
+    from app.answers import pipeline as answers
     from app.cli.common import migrate, seed
     from app.config import Settings
     from app.db import create_db_engine, make_session_factory

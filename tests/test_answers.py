@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import answers
-from app.answers import grounding, rephrase
+from app.answers import computations, grounding, rephrase
+from app.answers import pipeline as answers
 from app.answers.entities import recognize
 from app.answers.facts import load_facts
 from app.answers.lexicon import get_lexicon
@@ -173,7 +173,7 @@ def test_the_grounding_check_catches_an_invented_number(eval_db: tuple[Settings,
         # numbers hidden as superscripts or subscripts are numbers too
         assert not grounding.check("about 10⁻⁷ of the time", [cell.citation()], [], facts, lexicon).ok
         # a computation grounds its rounded outputs, and only when it re-runs to the same value
-        comp = {"name": "approx_error", "params": {"fn": "gelu_tanh", "reference": "gelu", **grounding.ERROR_GRID}}
+        comp = {"name": "approx_error", "params": {"fn": "gelu_tanh", "reference": "gelu", **computations.ERROR_GRID}}
         assert grounding.check("max error 4.7324e-4 at |x| ≈ 2.6989", [], [comp], facts, lexicon).ok
         assert not grounding.check("max error 4.7325e-4", [], [comp], facts, lexicon).ok
         unknown = {"name": "no_such_computation", "params": {}}
@@ -182,11 +182,11 @@ def test_the_grounding_check_catches_an_invented_number(eval_db: tuple[Settings,
 
 def test_the_tanh_error_comes_from_a_live_computation(eval_db: tuple[Settings, Any]) -> None:
     settings, factory = eval_db
-    grounding.approx_error.cache_clear()
+    computations.approx_error.cache_clear()
     with factory() as session:
         composed = answers.compose_answer(session, settings, "What is the maximum error of the approximate GELU?")
     assert "4.7324e-4" in composed.body and "2.6989" in composed.body
-    assert grounding.approx_error.cache_info().misses >= 1, "the value was computed, not looked up"
+    assert computations.approx_error.cache_info().misses >= 1, "the value was computed, not looked up"
     specs = composed.meta["computation_specs"]
     assert any(c["name"] == "approx_error" and c["params"]["fn"] == "gelu_tanh" for c in specs)
     assert any(c.get("kind") == "computation" for c in composed.citations)
@@ -420,12 +420,12 @@ def test_cli_ask_prints_the_same_answer(settings: Settings, monkeypatch: pytest.
 def test_a_composition_bug_still_answers_honestly(
     eval_db: tuple[Settings, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.answers import compose
+    from app.answers import tables
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(compose, "compose_fact", broken)
+    monkeypatch.setattr(tables, "compose_fact", broken)
     settings, factory = eval_db
     with factory() as session:
         composed = answers.compose_answer(session, settings, "What is GEGLU's perplexity after full training?")

@@ -133,3 +133,22 @@ def make_surface_spec(
     alo, ahi = _range("amin", amin, "amax", amax, max_abs_x)
     blo, bhi = _range("bmin", bmin, "bmax", bmax, max_abs_x)
     return SurfaceSpec(entry.id, alo, ahi, blo, bhi, _points(points, max_points_per_axis), _finite("beta", beta))
+
+
+def parse_points(text: str, max_abs_x: float, max_points: int, field_name: str = "at") -> list[float]:
+    """The x values of a comma- or semicolon-separated list (a typed "−" counts as a minus sign)."""
+    values = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip().replace("−", "-")
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise ActivationInputError(field_name, f"'{part}' is not a number") from None
+        if not math.isfinite(value) or abs(value) > max_abs_x:
+            raise ActivationInputError(field_name, f"{part} must be finite with |x| ≤ {max_abs_x:g}", limit=max_abs_x)
+        values.append(value)
+    if len(values) > max_points:
+        raise ActivationInputError(field_name, f"at most {max_points} points, got {len(values)}", limit=max_points)
+    return values

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from app.answers.lexicon import DENSE_VARIANT_OF, Lexicon, ModelGroup
+from app.answers.lexicon import Lexicon, ModelGroup
+from app.vocabulary import DENSE_VARIANT_OF
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-−]?\d+(?:\.\d+)?(?:e[-−+]?\d+)?(?![A-Za-z0-9_])", re.IGNORECASE)

@@ -44,6 +44,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.answers import grounding
+from app.answers.computations import ERROR_GRID, format_sig, run_computation
 from app.answers.facts import Facts, load_facts, paper_citation
 from app.answers.lexicon import build_lexicon, dataset_revision
 from app.config import Settings
@@ -149,7 +150,7 @@ class Renderer:
             cite(a.citation())
             cite(b.citation())
             params = {"op": "absdiff", "operands": [{"citation": a.citation()}, {"citation": b.citation()}]}
-            value = grounding.run_computation(facts, "arith", params)["result"]
+            value = run_computation(facts, "arith", params)["result"]
             computations.append({"name": "arith", "params": params, "label": f"|{a.row} − {b.row}|, {a.column}",
                                  "outputs": {"result": str(value)}})
             return format(value, "f")
@@ -202,19 +203,19 @@ class Renderer:
 
             return repr(getattr(activations, constant))
         if kind == "error":
-            err_params: dict[str, Any] = {"fn": args[0], "reference": args[1], **grounding.ERROR_GRID}
-            outputs = grounding.run_computation(facts, "approx_error", err_params)
+            err_params: dict[str, Any] = {"fn": args[0], "reference": args[1], **ERROR_GRID}
+            outputs = run_computation(facts, "approx_error", err_params)
             _add_computation(computations, "approx_error", err_params, outputs,
                              f"max |{args[0]} − {args[1]}| on [{err_params['xmin']:g}, {err_params['xmax']:g}]")
-            return grounding.format_sig(float(outputs[args[2]]), 5)
+            return format_sig(float(outputs[args[2]]), 5)
         if kind == "grid":
-            return f"{grounding.ERROR_GRID['points']:,}"
+            return f"{ERROR_GRID['points']:,}"
         if kind == "extremum":
             params = {"fn": args[0], "which": args[1]}
-            outputs = grounding.run_computation(facts, "extremum", params)
+            outputs = run_computation(facts, "extremum", params)
             cite(activation_citation(args[0]))
             _add_computation(computations, "extremum", params, outputs, f"{args[1]} of {args[0]}")
-            return grounding.format_sig(float(outputs[args[2]]), 4)
+            return format_sig(float(outputs[args[2]]), 4)
         if kind == "calc":
             head = args[0].split()
             op, digits = head[0], int(head[1]) if len(head) > 1 else 0
@@ -222,14 +223,14 @@ class Renderer:
             for spec in args[1:]:
                 if spec.startswith("error;"):
                     _, fn, ref, output = (p.strip() for p in spec.split(";"))
-                    err_params = {"fn": fn, "reference": ref, **grounding.ERROR_GRID}
-                    outputs = grounding.run_computation(facts, "approx_error", err_params)
+                    err_params = {"fn": fn, "reference": ref, **ERROR_GRID}
+                    outputs = run_computation(facts, "approx_error", err_params)
                     operands.append({"number": str(outputs[output])})
                     _add_computation(computations, "approx_error", err_params, outputs, f"max |{fn} − {ref}|")
                 else:
                     operands.append(self._operand(spec, cite))
             params = {"op": op, "operands": operands}
-            value = grounding.run_computation(facts, "arith", params)["result"]
+            value = run_computation(facts, "arith", params)["result"]
             computations.append({"name": "arith", "params": params, "label": f"{op} of {len(operands)} values",
                                  "outputs": {"result": str(value)}})
             rounded = round(value, digits)

@@ -1,8 +1,9 @@
 """The vocabulary the question answering recognizes, built from the database once per dataset revision.
 
 Why from the database: a model added to the catalog or a benchmark added to a table becomes
-recognizable (and groundable) without touching this code. The only hand-written part is the list of
-surface forms people use for the same thing ("gated GELU", "gelu_pytorch_tanh", "fully trained"), which
+recognizable (and groundable) without touching this code. The surface forms people use for variants,
+activations and gates ("gated GELU", "gelu_pytorch_tanh") come from ``app.vocabulary``; the only
+hand-written part, the same for benchmarks, metrics and steps ("fully trained"), is in phrases.py; those
 are names, not facts.
 """
 
@@ -18,7 +19,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import activations
+from app.answers.phrases import (
+    BENCHMARK_ALIASES,
+    BENCHMARK_CASED,
+    BENCHMARK_MULTI,
+    CUE_WORDS,
+    GENERIC_FAMILIES,
+    LONG_STEP_PHRASES,
+    METRIC_ALIASES,
+    PAPER_PHRASES,
+    SHORT_STEP_PHRASES,
+)
 from app.orm import ArchitectureFact, CatalogModel, Paper, PaperTable, Result, Variant
+from app.vocabulary import ACTIVATION_ALIASES, GATE_ALIASES, GATE_VARIANT_OF, VARIANT_ALIASES
 
 
 @dataclass(frozen=True)
@@ -38,92 +51,6 @@ class Ref:
     kind: str
     value: str
 
-
-# Surface forms of the paper's variants (names only; canonical names come from the variants table).
-VARIANT_ALIASES: dict[str, tuple[str, ...]] = {
-    "FFN_GEGLU": ("geglu", "ge glu", "gated gelu", "gelu gated", "gelu glu", "gelu gate", "ffn geglu",
-                  "gelu gated linear unit"),
-    "FFN_SwiGLU": ("swiglu", "swi glu", "swish gated", "gated swish", "swish glu", "silu gated", "gated silu",
-                   "silu glu", "swish gate", "silu gate", "ffn swiglu"),
-    "FFN_ReGLU": ("reglu", "re glu", "relu gated", "gated relu", "relu glu", "relu gate", "ffn reglu"),
-    "FFN_GLU": ("glu", "sigmoid gated", "gated sigmoid", "ffn glu", "plain glu", "original glu"),
-    "FFN_Bilinear": ("bilinear", "bi linear", "ffn bilinear"),
-    "FFN_ReLU": ("ffn relu", "relu ffn", "relu baseline", "baseline"),
-    "FFN_GELU": ("ffn gelu", "gelu ffn"),
-    "FFN_Swish": ("ffn swish", "swish ffn"),
-}
-# The dense variant that uses a scalar activation (for "GELU vs ReLU" comparisons).
-DENSE_VARIANT_OF = {"relu": "FFN_ReLU", "gelu": "FFN_GELU", "silu": "FFN_Swish"}
-GATE_VARIANT_OF = {"glu": "FFN_GLU", "bilinear": "FFN_Bilinear", "reglu": "FFN_ReGLU", "geglu": "FFN_GEGLU",
-                   "geglu_tanh": "FFN_GEGLU", "swiglu": "FFN_SwiGLU"}
-
-EXTRA_ACTIVATION_ALIASES: dict[str, tuple[str, ...]] = {
-    "gelu": ("gelu", "exact gelu", "erf gelu", "gelu erf", "gaussian error linear unit", "gelus"),
-    "gelu_tanh": ("approximate gelu", "approximated gelu", "approx gelu", "gelu approximation", "tanh approximation",
-                  "tanh gelu", "gelu tanh", "tanh approximated gelu", "tanh form", "gelu new", "gelu pytorch tanh",
-                  "gelu fast", "fast gelu", "approximate tanh", "tanh approx", "gelu approx"),
-    "gelu_sigmoid": ("quick gelu", "sigmoid approximation", "sigmoid gelu", "gelu sigmoid", "quickgelu",
-                     "sigmoid form", "sigmoid approximated gelu"),
-    "silu": ("silu", "swish", "swish1", "swish-1"),
-    "relu": ("relu", "rectified linear unit", "relus"),
-    "squared_relu": ("squared relu", "relu squared", "relu2", "relu^2", "relu²", "square relu"),
-    "sigmoid": ("sigmoid", "logistic"),
-    "tanh": ("tanh", "hyperbolic tangent"),
-    "softplus": ("softplus",),
-    "mish": ("mish",),
-    "elu": ("elu",),
-    "selu": ("selu",),
-}
-EXTRA_GATE_ALIASES: dict[str, tuple[str, ...]] = {
-    "geglu_tanh": ("approximate geglu", "approximated geglu", "approx geglu", "geglu tanh", "tanh geglu",
-                   "approximated version of the geglu"),
-}
-
-# Benchmarks: short names people type -> substring of the stored benchmark name (case-sensitive forms last).
-BENCHMARK_ALIASES: dict[str, tuple[str, ...]] = {
-    "GLUE": ("glue",),
-    "SuperGLUE": ("superglue", "super glue", "super-glue"),
-    "SQuAD": ("squad", "squad v1.1", "squad 1.1"),
-    "C4": ("c4", "perplexity", "log perplexity", "log-perplexity", "ppl", "pre-training loss", "pretraining loss",
-           "held-out loss", "pre-training perplexity", "pretraining perplexity"),
-    "GLUE/CoLA": ("cola",),
-    "GLUE/SST-2": ("sst-2", "sst2", "sst"),
-    "GLUE/MRPC": ("mrpc",),
-    "GLUE/STSB": ("sts-b", "stsb", "sts"),
-    "GLUE/QQP": ("qqp",),
-    "GLUE/MNLI-m": ("mnli-m", "mnli matched", "mnli m"),
-    "GLUE/MNLI-mm": ("mnli-mm", "mnli mismatched", "mnli mm"),
-    "GLUE/QNLI": ("qnli",),
-    "SuperGLUE/BoolQ": ("boolq",),
-    "SuperGLUE/CB": ("cb", "commitmentbank"),
-    "SuperGLUE/CoPA": ("copa",),
-    "SuperGLUE/MultiRC": ("multirc",),
-    "SuperGLUE/WiC": ("wic",),
-    "SuperGLUE/WSC": ("wsc",),
-}
-# Ambiguous or common-word names matched only as written.
-BENCHMARK_CASED: dict[str, tuple[str, ...]] = {"SuperGLUE/ReCoRD": ("ReCoRD", "RECORD")}
-BENCHMARK_MULTI = {"rte": ("GLUE/RTE", "SuperGLUE/RTE"), "mnli": ("GLUE/MNLI-m", "GLUE/MNLI-mm")}
-
-METRIC_ALIASES: dict[str, tuple[str, ...]] = {
-    "EM": ("em", "exact match", "exact-match"),
-    "F1": ("f1", "f1 score", "f-1"),
-    "Acc": ("accuracy", "acc"),
-    "MCC": ("mcc", "matthews", "matthews correlation"),
-    "PCC": ("pcc", "pearson"),
-    "SCC": ("scc", "spearman"),
-    "Score Average": ("average", "score average", "avg", "overall score", "mean score"),
-}
-LONG_STEP_PHRASES = ("full training", "fully trained", "full pre-training", "full pretraining", "fully pre-trained",
-                     "fully pretrained", "end of training", "end of pre-training", "long run", "longer run",
-                     "longer training", "full length", "full-length", "after pre-training", "after pretraining",
-                     "full run")
-SHORT_STEP_PHRASES = ("short run", "shorter run", "short runs", "early in training", "shorter training",
-                      "variability runs", "short training")
-PAPER_PHRASES = ("glu variants improve transformer", "glu variants paper", "glu variants", "glu-variants",
-                 "glu paper", "shazeer", "shazeer 2020", "the paper", "this paper", "that paper", "2002.05202")
-# Families that are ordinary words and must be named in full.
-GENERIC_FAMILIES = {"transformer"}
 
 _SIZE_TOKEN = re.compile(r"^(\d+(\.\d+)?[bmk]|\d+x\d+b|base|small|large|mini|xl|\d+k)$", re.IGNORECASE)
 
@@ -198,16 +125,6 @@ class Lexicon:
         return self.phrases[self._ordered[int(name[1:])]]
 
 
-_CUE_WORDS = (
-    "activation", "activations", "function", "functions", "compare", "comparison", "difference", "different",
-    "better", "worse", "which", "what", "why", "formula", "definition", "approximation", "approximated",
-    "approximate", "error", "derivative", "perplexity", "trained", "training", "steps", "models", "model",
-    "nonlinearity", "non-linearity", "feedforward", "feed-forward", "intermediate", "hidden", "dimension",
-    "paper", "variants", "variant", "gated", "experiment", "between", "accuracy", "average", "explain",
-    "versus", "against", "layers", "heads", "vocabulary", "parameters", "benchmark", "results", "winner",
-    "lowest", "highest", "score", "scores", "curve", "plot", "maximum", "worst", "accurate", "ablation",
-)
-
 
 def build_lexicon(session: Session, revision: int) -> Lexicon:
     """Read names from the database and attach the surface forms people use for them."""
@@ -241,10 +158,10 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
             continue
         for alias in (entry.id, *entry.aliases):
             add(alias, Ref(kind, entry.id))
-    for act_id, aliases in EXTRA_ACTIVATION_ALIASES.items():
+    for act_id, aliases in ACTIVATION_ALIASES.items():
         for alias in aliases:
             add(alias, Ref("activation", act_id))
-    for gate_id, aliases in EXTRA_GATE_ALIASES.items():
+    for gate_id, aliases in GATE_ALIASES.items():
         for alias in aliases:
             add(alias, Ref("gate", gate_id))
             add(alias, Ref("variant", GATE_VARIANT_OF[gate_id]))
@@ -373,7 +290,7 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
             merged[compact] = (phrase, list(refs))
     phrases = defaultdict(list, {phrase: refs for phrase, refs in merged.values()})
 
-    vocabulary = set(_CUE_WORDS)
+    vocabulary = set(CUE_WORDS)
     for phrase in phrases:
         for token in re.split(r"[^a-z0-9]+", phrase):
             if len(token) >= 4 and token.isalpha():

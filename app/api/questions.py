@@ -13,16 +13,19 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from app import answers, threads
-from app.config import Settings
+from app import threads
+from app.answers import pipeline as answers
+from app.api.schemas.questions import QuestionAnswered
 from app.documents.threads import thread_document
 from app.http.deps import SessionDep, SettingsDep
 from app.http.openapi import NON_BLANK, limit_from
-from app.http.problems import not_found, problem_responses
+from app.http.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["questions"])
+ANSWERED: dict[int | str, dict[str, Any]] = {
+    201: {"model": QuestionAnswered, "description": "The question and its answer, stored."}
+}
 
 
 class QuestionIn(BaseModel):
@@ -45,30 +48,18 @@ class QuestionIn(BaseModel):
     )
 
 
-def publish_job_if_needed(settings: Settings, asked: answers.Asked) -> None:
-    """With the Celery backend a queued comparison is announced to the workers after the commit."""
-    if asked.answer.job_id and getattr(settings, "job_backend", "local") == "celery":
-        from app.jobs.celery_app import publish
-
-        publish(settings, asked.answer.job_id)
-
-
-def ask_and_store(session: Session, settings: Settings, body: QuestionIn) -> answers.Asked:
-    try:
-        asked = answers.ask(session, settings, body.question, thread_id=body.thread_id, parent_id=body.parent_id,
-                            display_name=body.display_name)
-    except threads.ThreadNotFoundError as exc:
-        raise not_found(exc) from exc
-    session.commit()
-    publish_job_if_needed(settings, asked)
-    return asked
-
-
-@router.post("/questions", status_code=201, responses=problem_responses(404, 413, 422, 429))
+@router.post(
+    "/questions",
+    status_code=201,
+    responses=ANSWERED | problem_responses(404, 413, 422, 429),
+)
 def ask_question(body: QuestionIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Answer a question: 201 with ``thread`` (posts as a tree), ``question_post`` and ``post`` (the answer,
     with ``citations``, ``attachments`` and ``answer_meta``)."""
-    asked = ask_and_store(session, settings, body)
+    asked = answers.ask_and_commit(
+        session, settings, body.question, thread_id=body.thread_id, parent_id=body.parent_id,
+        display_name=body.display_name,
+    )
     doc = thread_document(session, asked.thread_id)
     posts = {p["id"]: p for _, p in threads.flatten_tree(doc["posts"])}
     out: dict[str, Any] = {

@@ -50,7 +50,8 @@ def print_answer(result: dict[str, Any], out: TextIO) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO | None = None) -> None:
-    from app import answers, threads
+    from app import threads
+    from app.answers import pipeline as answers
     from app.db import create_db_engine, make_session_factory, session_scope
     from app.domain import InvalidInputError
     from app.orm import DatasetInfo
@@ -86,10 +87,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO | None = None) -> None:
                 raise CliError(str(exc)) from exc
     finally:
         engine.dispose()
-    if asked is not None and asked.answer.job_id and settings.job_backend == "celery":
-        from app.jobs.celery_app import publish  # a queued comparison is announced after the commit
-
-        publish(settings, asked.answer.job_id)
+    if asked is not None:  # committed when the session scope closed
+        answers.publish_job_if_needed(settings, asked)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str), file=out)
     else:

@@ -2,7 +2,7 @@
 
 Figures are built with the object-oriented API (``Figure`` without pyplot), so concurrent requests do
 not share pyplot's global state and need no lock; the look (fonts, spines, palette) comes from
-app/plots.py. Callers cache the rendered bytes: a 4 × 10,001-point chart takes ~100 ms to draw.
+app/plots/svg.py. Callers cache the rendered bytes: a 4 × 10,001-point chart takes ~100 ms to draw.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from app import activations as act
+from app.activations.approximation import ApproximationError
+from app.activations.curves import Curve, CurveSpec, compute_curve
+from app.activations.registry import get
+from app.activations.surfaces import Surface
 from app.plots.svg import PALETTE, figure_to_png, figure_to_svg
 
 PRIME = {0: "f(x)", 1: "f′(x)", 2: "f″(x)"}
@@ -20,6 +23,10 @@ PRIME = {0: "f(x)", 1: "f′(x)", 2: "f″(x)"}
 
 def _render(fig: Figure, title: str, fmt: str) -> str | bytes:
     return figure_to_png(fig) if fmt == "png" else figure_to_svg(fig, title)
+
+
+def _encoded(chart: str | bytes) -> bytes:
+    return chart.encode() if isinstance(chart, str) else chart
 
 
 def _mark_conventions(ax: object, x: np.ndarray, y: np.ndarray, points: Sequence[float], color: str) -> None:
@@ -33,14 +40,14 @@ def _mark_conventions(ax: object, x: np.ndarray, y: np.ndarray, points: Sequence
             )  # fmt: skip
 
 
-def curve_title(curve: act.Curve) -> str:
+def curve_title(curve: Curve) -> str:
     spec = curve.spec
     what = PRIME[spec.derivative]
     dtype = "" if spec.dtype == "float64" else f", computed in {spec.dtype}"
     return f"{what} of {', '.join(spec.functions)} on [{spec.xmin:g}, {spec.xmax:g}]{dtype}"
 
 
-def curve_chart(curve: act.Curve, fmt: str = "svg") -> str | bytes:
+def curve_chart(curve: Curve, fmt: str = "svg") -> str | bytes:
     """The curves; with a low-precision dtype a second panel shows each curve's rounding error."""
     title = curve_title(curve)
     lowp = curve.spec.dtype != "float64"
@@ -79,12 +86,12 @@ def curve_chart(curve: act.Curve, fmt: str = "svg") -> str | bytes:
 
 def derivatives_chart(activation_id: str, xmin: float = -5.0, xmax: float = 5.0, points: int = 2001) -> str:
     """f, f′ and f″ side by side (the activation's page)."""
-    entry = act.get(activation_id, family="scalar")
+    entry = get(activation_id, family="scalar")
     title = f"{entry.name}: f, f′ and f″ on [{xmin:g}, {xmax:g}]"
     fig = Figure(figsize=(10, 3.2))
     axes = fig.subplots(1, 3, sharex=True)
     for order, ax in enumerate(axes):
-        curve = act.compute_curve(act.CurveSpec((entry.id,), xmin, xmax, points, order))
+        curve = compute_curve(CurveSpec((entry.id,), xmin, xmax, points, order))
         s = curve.series[0]
         ax.plot(curve.x, s.y, color=PALETTE[order], lw=1.5)
         _mark_conventions(ax, curve.x, s.y, s.by_convention_x, PALETTE[order])
@@ -97,7 +104,7 @@ def derivatives_chart(activation_id: str, xmin: float = -5.0, xmax: float = 5.0,
     return figure_to_svg(fig, title)
 
 
-def errors_chart(errors: Sequence[act.ApproximationError], title: str, log_scale: bool = False) -> str:
+def errors_chart(errors: Sequence[ApproximationError], title: str, log_scale: bool = False) -> str:
     """Error curves (function − reference), each with its worst points marked."""
     fig = Figure(figsize=(8, 3.8))
     ax = fig.subplots()
@@ -124,7 +131,7 @@ def errors_chart(errors: Sequence[act.ApproximationError], title: str, log_scale
     return figure_to_svg(fig, title)
 
 
-def surface_chart(surface: act.Surface, fmt: str = "svg", contours: int = 12) -> str | bytes:
+def surface_chart(surface: Surface, fmt: str = "svg", contours: int = 12) -> str | bytes:
     """Heat map of f(a)·b (a raster inside the SVG, so a 401² grid stays small) with contour lines."""
     spec = surface.spec
     title = f"{spec.gate}: {surface.activation}(a)·b"
@@ -143,3 +150,13 @@ def surface_chart(surface: act.Surface, fmt: str = "svg", contours: int = 12) ->
     ax.set_title(title, fontsize=11)
     fig.tight_layout()
     return _render(fig, title, fmt)
+
+
+def curve_chart_bytes(curve: Curve, fmt: str) -> bytes:
+    """The curve chart as a response body (SVG text encoded, PNG as it is)."""
+    return _encoded(curve_chart(curve, fmt))
+
+
+def surface_chart_bytes(surface: Surface, fmt: str) -> bytes:
+    """The surface heat map as a response body (SVG text encoded, PNG as it is)."""
+    return _encoded(surface_chart(surface, fmt))

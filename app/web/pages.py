@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app import catalog, papers
+from app import catalog, papers, vocabulary
 from app.http.deps import ReferenceDep
 from app.http.forms import query_year
 from app.http.problems import problem_responses
@@ -65,16 +65,10 @@ async def variants_page(request: Request, cache: ReferenceDep) -> Response:
 async def variant_page(request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=64)]) -> Response:
     def build(s: Session) -> Payload:
         variant = papers.get_variant(s, name)
-        return Payload({"variant": variant, "models": catalog.models_using(s, variant_activation_id(variant))})
+        label = vocabulary.variant_label(variant["name"], variant["activation"], variant["gated"])
+        return Payload({"variant": variant, "models": catalog.models_using(s, label)})
 
     return await cache.respond(request, build, html=lambda p: render(request, "variant.html", p.data))
-
-
-def variant_activation_id(variant: dict[str, Any]) -> str:
-    """The catalog's activation label for a variant: gated ones are named after the GLU form."""
-    if not variant["gated"]:
-        return str(variant["activation"])
-    return variant["name"].removeprefix("FFN_").lower()
 
 
 @router.get("/models", responses=HTML | problem_responses(422))

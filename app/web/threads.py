@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app import answers, threads
-from app.api.questions import publish_job_if_needed
+from app import threads
+from app.answers import pipeline as answers
+from app.answers.pipeline import publish_job_if_needed
 from app.documents import threads as documents
 from app.domain import InvalidInputError
 from app.http.deps import SessionDep, SettingsDep

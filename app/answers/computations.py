@@ -1,0 +1,190 @@
+"""The computations an answer may show: pure functions of their parameters, re-run by the grounding check.
+
+An answer lists each computation by name and parameters (the cells it subtracts, the function and grid
+of an approximation error), so the check can run it again rather than trust the number in the text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from decimal import Decimal, localcontext
+from functools import lru_cache
+from typing import Any
+
+from app import activations
+from app.answers.citations import citation_strings
+from app.answers.facts import Facts
+
+ERROR_GRID = {"xmin": -10.0, "xmax": 10.0, "points": 200_001}
+
+
+@lru_cache(maxsize=64)
+def approx_error(fn: str, reference: str, xmin: float, xmax: float, points: int) -> tuple[float, float, float]:
+    """Largest |fn − reference| on a grid, refined around its peak: (max error, |x| there, signed error).
+
+    The grid locates the peak to its spacing; a second grid of 2,001 points across two spacings around it
+    pins the position to about 1e-7, which is what the four significant digits we print need.
+    """
+    spec = activations.ErrorSpec(fn, reference, xmin, xmax, points)
+    coarse = activations.compute_error(spec)
+    x0 = coarse.stats.argmax_abs_error
+    if x0 is None:
+        return float("nan"), float("nan"), float("nan")
+    step = (xmax - xmin) / (points - 1)
+    fine = activations.compute_error(
+        activations.ErrorSpec(fn, reference, max(xmin, x0 - step), min(xmax, x0 + step), 2001)
+    )
+    best = fine if fine.stats.max_abs_error >= coarse.stats.max_abs_error else coarse
+    where = best.stats.argmax_abs_error if best.stats.argmax_abs_error is not None else x0
+    return float(best.stats.max_abs_error), abs(float(where)), float(best.error_at_argmax)
+
+
+@lru_cache(maxsize=1024)
+def activation_value(fn: str, x: float, derivative: int) -> float:
+    return float(activations.scalar_values(fn, [x], derivative)[0])
+
+
+def _d(value: float | Decimal | str) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(value, float) else value)
+
+
+def _cell_value(facts: Facts, citation: dict[str, Any], what: str = "value") -> Decimal:
+    strings = citation_strings(facts, citation)
+    if strings is None:
+        raise ValueError(f"citation not found: {citation.get('label')}")
+    cell = facts.cell(int(citation["table"]), str(citation["row"]), str(citation["column"]))
+    assert cell is not None
+    text = cell.value_text if what == "value" else cell.stddev_text
+    if text is None:
+        raise ValueError("no stddev stored for this cell")
+    return Decimal(text)
+
+
+def _operand(facts: Facts, operand: dict[str, Any]) -> Decimal:
+    if "citation" in operand:
+        citation = operand["citation"]
+        if citation.get("kind") == "result":
+            return _cell_value(facts, citation, operand.get("what", "value"))
+        strings = citation_strings(facts, citation)
+        if not strings:
+            raise ValueError("operand citation not found")
+        field_name = operand.get("field")
+        if citation.get("kind") == "architecture":
+            fact = facts.arch_fact(citation["family"], citation["size"], citation["parameter"])
+            assert fact is not None
+            return Decimal(fact["value_text"].replace(",", ""))
+        if citation.get("kind") == "catalog" and field_name in ("d_model_text", "d_ff_text"):
+            return Decimal(facts.catalog[citation["model"]][field_name].replace(",", ""))
+        raise ValueError("unsupported operand citation")
+    if "number" in operand:
+        return Decimal(str(operand["number"]))
+    raise ValueError("operand needs a citation or a number")
+
+
+def _compute_arith(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
+    values = [_operand(facts, o) for o in params["operands"]]
+    op = params["op"]
+    with localcontext() as ctx:
+        ctx.prec = 40
+        if op == "mul":
+            result = math.prod(values, start=Decimal(1))
+        elif op == "add":
+            result = sum(values, Decimal(0))
+        elif op == "sub":
+            result = values[0] - sum(values[1:], Decimal(0))
+        elif op == "div":
+            result = values[0]
+            for v in values[1:]:
+                result /= v
+        elif op == "absdiff":
+            result = abs(values[0] - values[1])
+        elif op == "sqrt_sum_squares":
+            result = sum((v * v for v in values), Decimal(0)).sqrt()
+        elif op == "ceil_multiple":  # smallest multiple of values[1] that is >= values[0]
+            result = (values[0] / values[1]).to_integral_value(rounding="ROUND_CEILING") * values[1]
+        else:
+            raise ValueError(f"unknown operation {op}")
+    return {"result": result}
+
+
+def _compute_approx_error(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
+    err, where, signed = approx_error(
+        params["fn"], params["reference"], float(params["xmin"]), float(params["xmax"]), int(params["points"])
+    )
+    return {"max_abs_error": _d(err), "x": _d(where), "signed_error": _d(signed)}
+
+
+def _compute_value(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
+    value = activation_value(params["fn"], float(params["x"]), int(params.get("derivative", 0)))
+    return {"value": _d(value)}
+
+
+def _compute_curve_extremum(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
+    props = activations.properties(params["fn"])
+    ext = props.minimum if params.get("which", "minimum") == "minimum" else props.maximum
+    return {"value": _d(ext.value), "x": _d(ext.x)}
+
+
+def _compute_wins(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
+    """In how many of the given columns variant a beats b, b beats a, or they tie."""
+    a_wins = b_wins = ties = 0
+    for bench, metric, steps in params["columns"]:
+        ca = facts.find(variant=params["a"], benchmark=bench, metric=metric, steps=int(steps))
+        cb = facts.find(variant=params["b"], benchmark=bench, metric=metric, steps=int(steps))
+        if not ca or not cb:
+            continue
+        va, vb = Decimal(ca[0].value_text), Decimal(cb[0].value_text)
+        if va == vb:
+            ties += 1
+        elif (va > vb) == ca[0].higher_is_better:
+            a_wins += 1
+        else:
+            b_wins += 1
+    return {"a_wins": Decimal(a_wins), "b_wins": Decimal(b_wins), "ties": Decimal(ties),
+            "total": Decimal(a_wins + b_wins + ties)}
+
+
+COMPUTATIONS: dict[str, Callable[[Facts, dict[str, Any]], dict[str, Decimal]]] = {
+    "wins": _compute_wins,
+    "arith": _compute_arith,
+    "approx_error": _compute_approx_error,
+    "activation_value": _compute_value,
+    "extremum": _compute_curve_extremum,
+}
+
+
+def run_computation(facts: Facts, name: str, params: dict[str, Any]) -> dict[str, Decimal]:
+    return COMPUTATIONS[name](facts, params)
+
+
+def param_numbers(params: Any) -> set[Decimal]:
+    """Numbers a computation was asked for (grid bounds, points, x): inputs are part of its result."""
+    out: set[Decimal] = set()
+    if isinstance(params, dict):
+        for key, value in params.items():
+            if key == "citation":
+                continue
+            out |= param_numbers(value)
+    elif isinstance(params, list | tuple):
+        for value in params:
+            out |= param_numbers(value)
+    elif isinstance(params, int | float) and not isinstance(params, bool) and math.isfinite(params):
+        out.add(abs(_d(params)))
+    return out
+
+
+def format_sig(value: float, digits: int = 5) -> str:
+    """Scientific notation for small or large magnitudes ('4.7324e-4'), plain otherwise."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 5:
+        places = max(digits - 1 - exponent, 0)
+        return f"{value:.{places}f}"
+    mantissa = value / 10**exponent
+    text = f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".")
+    if text in ("10", "-10"):
+        exponent += 1
+        text = text.replace("10", "1")
+    return f"{text}e{exponent}"

@@ -1,0 +1,126 @@
+"""Answers about activation functions themselves: formulas, values and derivatives, minima, and how far
+an approximation lies from the exact function — each number computed by this service and registered.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from app import activations
+from app.answers.builder import Builder, activation_label
+from app.answers.computations import ERROR_GRID, format_sig
+from app.answers.explanations import activation_citation
+from app.answers.intents import Intent
+from app.vocabulary import BY_PAPER_NAME, GATE_VARIANT_OF
+
+# Plain-text formulas (the registry's LaTeX is cited beside them; numbers here all appear in it).
+PLAIN_FORMULAS = {
+    "relu": "max(0, x)",
+    "gelu": "x·Φ(x) = ½·x·(1 + erf(x/√2))",
+    "gelu_tanh": "½·x·(1 + tanh(√(2/π)·(x + {c}·x³)))",
+    "gelu_sigmoid": "x·σ({s}·x)",
+    "silu": "x·σ(βx) = x / (1 + e^(−βx)), with β = 1 (SiLU)",
+    "sigmoid": "σ(x) = 1 / (1 + e^(−x))",
+    "tanh": "(eˣ − e^(−x)) / (eˣ + e^(−x))",
+    "softplus": "ln(1 + eˣ)",
+    "mish": "x·tanh(ln(1 + eˣ))",
+    "elu": "x for x > 0, eˣ − 1 otherwise",
+    "selu": "λ·x for x > 0, λ·α·(eˣ − 1) otherwise",
+    "squared_relu": "max(0, x)²",
+}
+APPROXIMATIONS = {"gelu_tanh": "gelu", "gelu_sigmoid": "gelu"}
+
+
+def plain_formula(b: Builder, activation_id: str) -> str | None:
+    template = PLAIN_FORMULAS.get(activation_id)
+    if template is None:
+        return None
+    b.cite(activation_citation(activation_id))
+    return template.format(c=repr(activations.GELU_TANH_COEFF), s=repr(activations.GELU_SIGMOID_SCALE))
+
+
+def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
+    slots = intent.slots
+    text = intent.question.lower()
+    targets = list(dict.fromkeys([*slots.gates, *slots.activations]))
+    if not targets:
+        for v in slots.variants:
+            named = BY_PAPER_NAME.get(v)
+            targets.append(named.label if named else b.facts.variants[v]["activation"])
+    curve_functions: list[str] = []
+    error_pairs: list[tuple[str, str]] = []
+    for target in targets[:4]:
+        entry = activations.get(target)
+        b.cite(activation_citation(entry.id))
+        if entry.family == "gate":
+            inner = entry.gate_activation or ""
+            inner_formula = plain_formula(b, inner)
+            variant = GATE_VARIANT_OF.get(entry.id)
+            line = f"**{entry.name}** gates a linear branch b with {activation_label(inner)} of the other branch a: " \
+                   f"f(a, b) = {activation_label(inner)}(a)·b"
+            if inner_formula:
+                line += f", where {activation_label(inner)}(x) = {inner_formula}"
+            b.add(line + ".")
+            if variant and variant in b.facts.variants:
+                vrow = b.facts.variants[variant]
+                b.cite({"kind": "variant", "name": variant, "label": f"FFN variant {variant} (GLU-variants paper)",
+                        "url": f"/variants/{variant}"})
+                b.add(f"As a feed-forward layer ({variant}): `{vrow['formula_latex']}`, with d_ff = "
+                      f"{vrow['d_ff_paper']} in the paper.")
+            if inner and inner != "identity":
+                curve_functions.append(inner)
+            if inner in APPROXIMATIONS:
+                error_pairs.append((inner, APPROXIMATIONS[inner]))
+            continue
+        formula = plain_formula(b, entry.id)
+        b.add(f"**{entry.name}**: {formula}." if formula else f"**{entry.name}**: `{entry.formula}`.")
+        curve_functions.append(entry.id)
+        if entry.id in APPROXIMATIONS:
+            error_pairs.append((entry.id, APPROXIMATIONS[entry.id]))
+            if APPROXIMATIONS[entry.id] not in curve_functions:
+                curve_functions.append(APPROXIMATIONS[entry.id])
+        elif entry.id == "gelu" and re.search(r"approx|error|accura|tanh|differ", text):
+            error_pairs.append(("gelu_tanh", "gelu"))
+    error_pairs = list(dict.fromkeys(error_pairs))  # "tanh approximation of GELU" names the pair twice
+    for fn, ref in error_pairs[:2]:
+        params = {"fn": fn, "reference": ref, **ERROR_GRID}
+        out = b.computed("approx_error", params, f"max |{fn} − {ref}| on [−10, 10]")
+        side = "above" if out["signed_error"] > 0 else "below"
+        b.add(
+            f"Computed by this service on {ERROR_GRID['points']:,} points of "
+            f"[{ERROR_GRID['xmin']:g}, {ERROR_GRID['xmax']:g}]: the largest difference between "
+            f"`{fn}` and exact `{ref}` is **{format_sig(float(out['max_abs_error']), 5)}**, at |x| ≈ "
+            f"{format_sig(float(out['x']), 5)}, where the approximation lies {side} the exact curve; the "
+            "error is even in x, so it peaks at both ±x."
+        )
+        b.attachments.append({"kind": "curve", "functions": [fn], "error_of": ref, "xmin": -6.0, "xmax": 6.0,
+                              "title": f"{fn} − {ref}"})
+    if error_pairs and re.search(r"bfloat16|\bbf16\b|float16|\bfp16\b|half.precision|low.precision|dtype", text):
+        b.add("That figure is the float64 difference. Whether it survives rounding to bfloat16 or float16 depends on "
+              "x, because the rounding step grows with |GELU(x)|: [the GELU approximations page](/gelu-approximations) "
+              "computes each approximation's worst error against each dtype's rounding step.")
+    scalar_targets = [t for t in curve_functions if activations.get(t).family == "scalar"]
+    derivative = 1 if re.search(r"derivative|slope|gradient", text) else 0
+    xs = [x for x in slots.numbers if math.isfinite(x) and abs(x) <= settings_max_abs_x][:5]
+    if xs and scalar_targets:
+        values = []
+        for fn in scalar_targets[:3]:
+            for x in xs:
+                out = b.computed("activation_value", {"fn": fn, "x": x, "derivative": derivative},
+                                 f"{fn}{'′' if derivative else ''}({x:g})")
+                shown = format_sig(float(out["value"]), 6)
+                values.append(f"{fn}{'′' if derivative else ''}({x:g}) = {shown}")
+        b.add("Computed: " + "; ".join(values) + ".")
+    if re.search(r"\bmin(imum)?\b|\blowest value\b|\bnegative\b", text):
+        for fn in scalar_targets[:2]:
+            out = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
+            b.add(f"The minimum of `{fn}` is {format_sig(float(out['value']), 5)} at x ≈ "
+                  f"{format_sig(float(out['x']), 5)} (computed).")
+    if scalar_targets:
+        b.attachments.insert(0, {"kind": "curve", "functions": list(dict.fromkeys(scalar_targets))[:4],
+                                 "xmin": -4.0, "xmax": 4.0, "title": ", ".join(scalar_targets[:4])})
+    exp = b.facts.explanations.get("approximated-gelu")
+    if exp is not None and any(t in ("gelu_tanh", "gelu_sigmoid", "geglu_tanh") for t in [*targets, *curve_functions]):
+        b.cite(exp.citation())
+        b.add(f"More: [{exp.title}]({exp.citation()['url']}).")

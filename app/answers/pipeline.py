@@ -1,0 +1,290 @@
+"""The question-answering pipeline: entities -> intent -> composed answer -> checks -> stored post.
+
+:func:`ask` is what the API, the pages and ``actlab ask`` call: it stores the question and the answer
+in a thread inside the caller's transaction, so both are written or neither; :func:`ask_and_commit`
+also commits and, with the Celery backend, announces a comparison the answer queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app import threads
+from app.answers import explain, functions, grounding, models, run, tables
+from app.answers.builder import Builder, compose_help, compose_out_of_scope
+from app.answers.entities import recognize
+from app.answers.facts import load_facts
+from app.answers.intents import Intent, classify
+from app.answers.lexicon import get_lexicon
+from app.answers.rephrase import rephrase as rephrase_answer
+from app.answers.retrieval import MIN_SCORE, Hit, get_index
+from app.config import Settings
+from app.orm import Post
+
+log = logging.getLogger("actlab.answers")
+
+#: Out-of-scope questions that still share words with an explanation need this much more evidence.
+OUT_OF_SCOPE_RETRIEVAL_FACTOR = 1.6
+REMOVED_NOTE = ("Some statements were left out because their numbers could not be traced to the stored data "
+                "or to a computation.")
+
+
+@dataclass
+class ComposedAnswer:
+    """An answer ready to be stored as a service post."""
+
+    body: str
+    citations: list[dict[str, Any]]
+    computations: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+    quote_ids: list[int]
+    meta: dict[str, Any]
+    job_id: str | None = None
+    grounding: dict[str, Any] = field(default_factory=dict)
+
+
+def _strip_ungrounded(body: str, bad: list[str]) -> str:
+    """Drop each paragraph line that shows an ungrounded number (never reached in the evaluation set)."""
+    kept = []
+    for line in body.split("\n"):
+        tokens = set(grounding.numbers_in(line))
+        if tokens & set(bad):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def compose_answer(
+    session: Session,
+    settings: Settings,
+    question: str,
+    previous_meta: dict[str, Any] | None = None,
+    previous_post_id: int | None = None,
+) -> ComposedAnswer:
+    """Compose (but do not store) the answer to ``question``, leaning on ``previous_meta`` for follow-ups."""
+    started = time.perf_counter()
+    lexicon = get_lexicon(session)
+    facts = load_facts(session)
+    index = get_index(facts, str(session.get_bind().engine.url))
+    entities = recognize(question, lexicon)
+    intent = classify(question, entities.text, entities, lexicon, previous_meta, previous_post_id)
+    b = Builder(facts)
+    hits: list[Hit] = []
+    try:
+        hits = _dispatch(b, intent, session, settings, lexicon, index, entities, question)
+    except SQLAlchemyError:
+        raise  # the database is the problem, not the question: the caller answers 503
+    except Exception:  # a composition bug must not lose the question: answer honestly and log it
+        log.exception("composing the answer to %r failed", question)
+        b = Builder(facts)
+        intent.name, intent.rule = "error", "composition failed; logged"
+        compose_out_of_scope(b, honest_miss=True)
+    return _finish(b, intent, entities, hits, question, settings, facts, lexicon, started)
+
+
+def _dispatch(
+    b: Builder, intent: Intent, session: Session, settings: Settings, lexicon: Any, index: Any,
+    entities: Any, question: str,
+) -> list[Hit]:
+    """Compose the answer for the intent into ``b``; returns the retrieval hits it used."""
+    hits: list[Hit] = []
+    name = intent.name
+    if name == "out_of_scope":
+        strong = index.search(question, entities, k=1)
+        if strong and strong[0].score >= MIN_SCORE * OUT_OF_SCOPE_RETRIEVAL_FACTOR:
+            name = intent.name = "explain"
+            intent.rule = "no entity, but a curated explanation matches strongly"
+    if name == "fact":
+        tables.compose_fact(b, intent)
+    elif name == "compare":
+        tables.compose_compare(b, intent, index, entities)
+    elif name == "best":
+        tables.compose_best(b, intent)
+    elif name == "why_model":
+        hits = models.compose_why_model(b, intent, lexicon, index, entities)
+    elif name == "model_activation":
+        models.compose_model_activation(b, intent, lexicon, index, entities)
+    elif name == "models_using":
+        models.compose_models_using(b, intent)
+    elif name == "math":
+        functions.compose_math(b, intent, settings.curve_max_abs_x)
+    elif name == "run_comparison":
+        run.compose_run_comparison(b, intent, session, settings)
+    elif name == "explain":
+        hits = explain.compose_explain(b, intent, index, entities)
+    elif name == "paper_setup":
+        explain.compose_paper_setup(b, intent)
+    elif name == "architecture":
+        models.compose_architecture(b, intent, lexicon)
+    elif name == "verify":
+        hits = tables.compose_verify(b, intent, index, entities)
+    elif name == "help":
+        compose_help(b)
+    else:
+        compose_out_of_scope(b)
+    return hits
+
+
+def _finish(
+    b: Builder, intent: Intent, entities: Any, hits: list[Hit], question: str, settings: Settings,
+    facts: Any, lexicon: Any, started: float,
+) -> ComposedAnswer:
+    """Cite the computations, check every number, optionally rephrase, and record how it was answered."""
+    for comp in b.computations:
+        b.cite({"kind": "computation", "name": comp["name"],
+                "label": f"Computed by this service: {comp.get('label') or comp['name']}",
+                "url": _computation_url(comp)})
+    body = b.text()
+    report = grounding.check(body, b.citations, b.computations, facts, lexicon)
+    removed: list[str] = []
+    if not report.ok:
+        log.warning("answer to %r had ungrounded numbers %s %s", question, report.ungrounded, report.problems)
+        removed = list(report.ungrounded)
+        body = _strip_ungrounded(body, report.ungrounded)
+        body = (body + "\n\n" if body else "") + REMOVED_NOTE
+        report = grounding.check(body, b.citations, b.computations, facts, lexicon)
+    outcome = rephrase_answer(body, settings)
+    if outcome.accepted:
+        second = grounding.check(outcome.text, b.citations, b.computations, facts, lexicon)
+        if second.ok:
+            body = outcome.text
+        else:
+            outcome = type(outcome)(body, False, f"grounding failed: {second.ungrounded}")
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    meta: dict[str, Any] = {
+        "question": question,
+        "normalized": entities.text,
+        "corrections": [list(x) for x in entities.corrections],
+        "entities": entities.to_meta(),
+        "intent": intent.name,
+        "rule": intent.rule,
+        "follow_up_of": intent.follow_up_of,
+        "slots": intent.slots.to_dict(),
+        "sources": [x.get("label") for x in b.citations],
+        "computations": [{"name": x["name"], "label": x.get("label", ""), "outputs": x.get("outputs", {})}
+                         for x in b.computations],
+        "computation_specs": [{"name": x["name"], "params": x["params"]} for x in b.computations],
+        "retrieval": [h.to_meta() for h in hits],
+        "grounding": {**report.to_dict(), "removed": removed},
+        "rephrased": outcome.to_meta(),
+        "compose_ms": round(elapsed_ms, 2),
+    }
+    return ComposedAnswer(body, b.citations, b.computations, b.attachments, b.quote_ids, meta, b.job_id,
+                          meta["grounding"])
+
+
+def _computation_url(comp: dict[str, Any]) -> str | None:
+    params = comp.get("params", {})
+    if comp["name"] == "approx_error":
+        return f"/activations/{params['fn']}"
+    if comp["name"] in ("activation_value", "extremum"):
+        return f"/activations/{params['fn']}"
+    return None
+
+
+def context_for(session: Session, thread_id: int, parent_id: int | None) -> tuple[dict[str, Any] | None, int | None]:
+    """The earlier answer a follow-up leans on: the parent if the service wrote it, else the service's
+    reply to the parent, else the thread's latest answer."""
+    candidate: Post | None = None
+    if parent_id is not None:
+        parent = session.get(Post, parent_id)
+        if parent is not None and parent.author_kind == "service":
+            candidate = parent
+        elif parent is not None:
+            candidate = session.scalar(
+                select(Post).where(Post.parent_id == parent.id, Post.author_kind == "service").order_by(Post.id.desc())
+            )
+    if candidate is not None and candidate.hidden_at is not None:  # hidden by a moderator: not leaned on
+        candidate = None
+    if candidate is None:
+        candidate = threads.latest_service_post(session, thread_id)
+    if candidate is None or not candidate.answer_meta or "slots" not in candidate.answer_meta:
+        return None, None
+    return candidate.answer_meta, candidate.id
+
+
+@dataclass
+class Asked:
+    """What :func:`ask` stored."""
+
+    thread_id: int
+    question_post_id: int
+    answer_post_id: int
+    answer: ComposedAnswer
+
+
+def ask(
+    session: Session,
+    settings: Settings,
+    question: str,
+    *,
+    thread_id: int | None = None,
+    parent_id: int | None = None,
+    display_name: str | None = None,
+) -> Asked:
+    """Store the question (a new thread when ``thread_id`` is None) and the service's answer to it.
+
+    Everything is added to ``session``; the caller commits once, so the question never exists without
+    its answer. Raises InvalidInputError (422) naming the field for bad input.
+    """
+    text = threads.validate_question(settings, question)
+    name = threads.validate_display_name(settings, display_name)
+    previous_meta: dict[str, Any] | None = None
+    previous_id: int | None = None
+    if thread_id is None:
+        if parent_id is not None:
+            from app.domain import InvalidInputError
+
+            raise InvalidInputError("body.parent_id", "a reply needs thread_id as well")
+        thread, question_post = threads.create_thread(
+            session, settings, threads.title_from_question(settings, text),
+            threads.NewPost(body=text, display_name=name),
+        )
+    else:
+        thread = threads.get_thread_row(session, thread_id)
+        previous_meta, previous_id = context_for(session, thread.id, parent_id)
+        question_post = threads.add_post(
+            session, settings, thread.id, threads.NewPost(body=text, display_name=name, parent_id=parent_id)
+        )
+    answer = compose_answer(session, settings, text, previous_meta, previous_id)
+    answer_post = threads.add_post(
+        session, settings, thread.id,
+        threads.NewPost(
+            body=answer.body, author_kind="service", parent_id=question_post.id,
+            quote_ids=tuple(q for q in answer.quote_ids if q != question_post.id)[: settings.post_quotes_max],
+            attachments=tuple(answer.attachments), citations=tuple(answer.citations), answer_meta=answer.meta,
+        ),
+    )
+    return Asked(thread.id, question_post.id, answer_post.id, answer)
+
+
+
+def publish_job_if_needed(settings: Settings, asked: Asked) -> None:
+    """With the Celery backend a queued comparison is announced to the workers after the commit."""
+    if asked.answer.job_id and settings.job_backend == "celery":
+        from app.jobs.celery_app import publish  # imports Celery, which only that backend needs
+
+        publish(settings, asked.answer.job_id)
+
+
+def ask_and_commit(
+    session: Session,
+    settings: Settings,
+    question: str,
+    *,
+    thread_id: int | None = None,
+    parent_id: int | None = None,
+    display_name: str | None = None,
+) -> Asked:
+    """:func:`ask`, commit, then announce a queued comparison: the question's whole life in one call."""
+    asked = ask(session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=display_name)
+    session.commit()
+    publish_job_if_needed(settings, asked)
+    return asked

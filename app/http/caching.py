@@ -1,0 +1,109 @@
+"""Pre-serialized bodies of computed responses (curves, approximation errors, gate surfaces).
+
+Building a 10,001-point, 4-function curve takes ~15 ms of torch and ~1 ms of orjson, drawing its SVG
+~100 ms, and a cache hit costs neither. Unlike the reference data (app/http/reference_cache.py, kept per
+dataset revision), these bodies never go stale, so the cache is bounded by entries and bytes instead; it
+stores the same :class:`CachedResponse` records. The state is created per application by ``create_app``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.activations.lab import ActivationLab
+from app.config import Settings
+from app.http.formats import media_type
+from app.http.reference_cache import CachedResponse
+
+
+class ResponseCache:
+    """LRU of serialized responses keyed by (route, canonical spec, format), bounded in entries and bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
+        size = len(entry.body)
+        if self.max_entries <= 0 or size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            self._entries[key] = entry
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def info(self) -> dict[str, int]:
+        with self._lock:
+            return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
+
+
+@dataclass
+class ActivationState:
+    """The per-application computation cache and the cache of the bodies rendered from it."""
+
+    lab: ActivationLab
+    responses: ResponseCache
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ActivationState:
+        return cls(
+            ActivationLab(settings.curve_computed_cache_entries),
+            ResponseCache(settings.curve_cache_entries, settings.curve_cache_max_bytes),
+        )
+
+
+def activation_state(request: Request) -> ActivationState:
+    state: ActivationState = request.app.state.activations
+    return state
+
+
+async def cached_body(
+    request: Request, key: tuple[Any, ...], fmt: str, render: Callable[[], bytes]
+) -> tuple[CachedResponse, bool]:
+    """The cached body for ``key``, or ``render`` run in a worker thread and kept; and whether it was a hit."""
+    cache = activation_state(request).responses
+    entry = cache.get(key)
+    if entry is not None:
+        return entry, True
+    body = await run_in_threadpool(render)
+    entry = CachedResponse(body, media_type(fmt), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
+    cache.put(key, entry)
+    return entry, False
+
+
+async def cached_response(request: Request, key: tuple[Any, ...], fmt: str, render: Callable[[], bytes]) -> Response:
+    """Serve ``key`` from the response cache (ETag, 304 on If-None-Match, X-Cache: hit or miss)."""
+    entry, hit = await cached_body(request, key, fmt, render)
+    headers = {"ETag": entry.etag, "Cache-Control": "no-cache", "X-Cache": "hit" if hit else "miss"}
+    if request.headers.get("if-none-match") == entry.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type=entry.media_type, headers=headers)

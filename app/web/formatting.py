@@ -1,0 +1,27 @@
+"""Numbers for people, as the activation pages print them (the ``fmt`` of the templates)."""
+
+from __future__ import annotations
+
+import math
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt(value: float | None, digits: int = 5) -> str:
+    """A number for people: ``digits`` significant digits, × 10ⁿ below 10⁻³ and from 10⁶ on."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -3 <= exponent < 6:
+        text = f"{value:.{max(digits - 1 - exponent, 0)}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text.replace("-", "−")
+    mantissa = f"{value / 10**exponent:.{digits - 1}f}"
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa.replace("-", "−") + " × 10" + str(exponent).translate(SUPERSCRIPT)
