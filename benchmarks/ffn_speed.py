@@ -15,7 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app import ffn
-from app.experiments.speed import SpeedConfig, run
+from app.experiments.config import SpeedConfig
+from app.experiments.speed import run
 from benchmarks._server import machine_description
 
 

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app.experiments.quality import QualityConfig, run
+from app.experiments.config import QualityConfig
+from app.experiments.quality import run
 from benchmarks._server import machine_description
 
 

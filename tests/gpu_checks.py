@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 import torch
 
-from app import experiments, ffn
+from app import ffn
+from app.experiments import comparison as experiments
 from app.experiments import device as device_lib
+from app.experiments.config import QualityConfig, SpeedConfig
 from app.experiments.corpus import SyntheticSpec
-from app.experiments.quality import QualityConfig
-from app.experiments.speed import SpeedConfig
 
 if not torch.cuda.is_available():
     pytest.fail("tests/gpu_checks.py needs a CUDA device; this machine has none", pytrace=False)

@@ -450,7 +450,7 @@ def test_wall_clock_watchdog_fails_a_job_whose_step_never_returns(
 ) -> None:
     """A step that never reports (a hung kernel, a compile that does not end) is failed by the heartbeat
     thread shortly after the deadline; the result that arrives too late is discarded."""
-    from app import experiments
+    from app.experiments import comparison as experiments
 
     release = threading.Event()
 

@@ -12,11 +12,13 @@ import pytest
 import torch
 from scipy import stats
 
-from app import experiments, ffn
+from app import ffn
+from app.experiments import comparison as experiments
 from app.experiments import corpus as corpus_lib
-from app.experiments.quality import Cancelled, QualityConfig, holm, welch
-from app.experiments.speed import SpeedConfig
+from app.experiments.config import QualityConfig, SpeedConfig
+from app.experiments.stats import holm, welch
 from app.experiments.tiny_lm import LMConfig, TinyLM
+from app.experiments.types import Cancelled
 
 SMALL = corpus_lib.SyntheticSpec(seed=3, vocab_size=8, train_streams=8, val_streams=4, stream_len=256)
 

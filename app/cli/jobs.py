@@ -1,6 +1,6 @@
 """``actlab compare`` and ``actlab worker``: comparisons from the terminal, and the job workers.
 
-``actlab compare`` runs the same ``app.experiments.run`` as a job, in this process, with a progress
+``actlab compare`` runs the same ``app.experiments.comparison.run`` as a job, in this process, with a progress
 bar on stderr, and prints the tables (or writes the full result as JSON with ``--json``).
 ``actlab worker`` runs the embedded worker loop in the foreground (``--backend local``) or a Celery
 worker (``--backend celery``).
@@ -12,8 +12,9 @@ import argparse
 import json
 import sys
 import time
+import typing
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from app.cli.common import CliError, load_settings
 
@@ -50,18 +51,40 @@ class ProgressBar:
         self.stream.write("\n")
 
 
+#: Fields whose flags are spelled by hand: the positional kind, lists, the corpus, switches.
+_HAND_MADE = {"kind", "variants", "seeds", "corpus", "matched", "compile"}
+#: Other spellings kept for a flag.
+_ALIASES = {"pool_processes": ["--workers"]}
+
+
+def _flag_fields() -> dict[str, Any]:
+    """Every field ``actlab compare`` may set, of either kind, with its schema field info."""
+    from app.experiments import config
+
+    fields: dict[str, Any] = {}
+    for kind in config.KINDS:
+        for name in config.settable_fields(kind):
+            if name not in _HAND_MADE:
+                fields.setdefault(name, config.SCHEMAS[kind].model_fields[name])
+    return fields
+
+
+def _flag_options(info: Any) -> dict[str, Any]:
+    """argparse options for a field: a number type, or the choices of a Literal."""
+    args = [a for a in typing.get_args(info.annotation) if a is not type(None)] or [info.annotation]
+    if typing.get_origin(info.annotation) is Literal:
+        return {"choices": list(typing.get_args(info.annotation))}
+    return {"type": float if float in args else int}
+
+
 def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
-    config: dict[str, Any] = {"kind": args.kind, "device": args.device, "matched": not args.unmatched}
+    from app.experiments import config as schema
+
+    config: dict[str, Any] = {"kind": args.kind, "matched": not args.unmatched}
     if args.variants:
         config["variants"] = [v for part in args.variants for v in part.split(",") if v]
-    names = ["d_model", "d_ff", "multiple_of"]
-    names += (
-        ["n_layers", "n_heads", "seq_len", "batch_size", "steps", "lr", "workers", "threads"]
-        if args.kind == "quality"
-        else ["tokens", "dtype", "warmup", "iters", "repeats", "threads"]
-    )
-    for name in names:
-        value = getattr(args, name)
+    for name in schema.settable_fields(args.kind):
+        value = getattr(args, name, None) if name not in _HAND_MADE else None
         if value is not None:
             config[name] = value
     if args.kind == "speed" and args.compile is not None:
@@ -107,16 +130,17 @@ def print_speed(result: dict[str, Any], out: TextIO) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> None:
-    from app import experiments
+    from app.experiments.comparison import run
+    from app.experiments.config import parse_config
 
     config = config_from_args(args)
     try:
-        cfg = experiments.parse_config(config)
+        cfg = parse_config(config)
     except (KeyError, ValueError, TypeError) as exc:
         raise CliError(str(exc)) from exc
     bar = ProgressBar()
     try:
-        result = experiments.run(cfg, bar)
+        result = run(cfg, bar)
     finally:
         bar.close()
     if args.json:
@@ -149,28 +173,11 @@ def register_commands(sub: Any) -> None:
     compare = sub.add_parser("compare", help="run an FFN comparison here, with a progress bar")
     compare.add_argument("kind", choices=["quality", "speed"], nargs="?", default="quality")
     compare.add_argument("--variants", nargs="+", help="variant names (default: the paper's eight)")
-    compare.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     compare.add_argument("--unmatched", action="store_true", help="give gated variants the full d_ff (1.5x params)")
-    for name, kind in (
-        ("d_model", int),
-        ("d_ff", int),
-        ("multiple_of", int),
-        ("n_layers", int),
-        ("n_heads", int),
-        ("seq_len", int),
-        ("batch_size", int),
-        ("steps", int),
-        ("lr", float),
-        ("workers", int),
-        ("threads", int),
-        ("tokens", int),
-        ("warmup", int),
-        ("iters", int),
-        ("repeats", int),
-        ("corpus_seed", int),
-    ):
-        compare.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind)
-    compare.add_argument("--dtype", choices=["auto", "float32", "bfloat16", "float16"])
+    for name, info in _flag_fields().items():
+        flags = [f"--{name.replace('_', '-')}", *_ALIASES.get(name, [])]
+        compare.add_argument(*flags, dest=name, help=info.description, **_flag_options(info))
+    compare.add_argument("--corpus-seed", dest="corpus_seed", type=int, help="seed of the synthetic corpus")
     compare.add_argument("--compile", choices=["on", "off", "auto"])
     compare.add_argument("--seeds", help="a count (3) or a list (0,1,2)")
     compare.add_argument(

@@ -29,20 +29,7 @@ from typing import Any
 import numpy as np
 import torch
 
-
-@dataclass(frozen=True)
-class SyntheticSpec:
-    """Parameters of the synthetic corpus; every field is part of the cache key."""
-
-    seed: int = 0
-    vocab_size: int = 32
-    #: Fraction of the vocabulary whose successor depends only on the current token.
-    bigram_fraction: float = 0.5
-    #: Dirichlet concentration of each next-token distribution: small = peaked = more learnable.
-    concentration: float = 0.1
-    train_streams: int = 128
-    val_streams: int = 16
-    stream_len: int = 4096
+from app.experiments.config import SyntheticSpec, TextCorpus
 
 
 @dataclass
@@ -157,6 +144,13 @@ def synthetic(spec: SyntheticSpec | None = None) -> Corpus:
         reference=reference_losses(p),
         info={"kind": "synthetic", **spec.__dict__},
     )
+
+
+def build_corpus(spec: SyntheticSpec | TextCorpus, seq_len: int) -> Corpus:
+    """The corpus a quality config names; user text must give every split a window of ``seq_len + 1``."""
+    if isinstance(spec, TextCorpus):
+        return from_text(spec.text, spec.val_fraction, min_tokens=seq_len + 1)
+    return synthetic(spec)
 
 
 # --- user text -----------------------------------------------------------------------------------

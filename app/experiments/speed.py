@@ -17,7 +17,8 @@ For each variant, at ``tokens`` x ``d_model`` in ``dtype`` on one device:
 Why the defaults (tokens 2048, d_model 256, float32 on CPU, bf16 on CUDA, compile only on CUDA): at
 this size one fwd+bwd takes ~0.1 s on a 2-core CPU, so the eight paper variants plus their floors time
 in well under a minute; torch.compile on CPU took longer to compile than it saved at these sizes, so it
-runs there only when asked (``compile=True``).
+runs there only when asked (``compile=True``). The config, with every default, is
+:class:`app.experiments.config.SpeedConfig`.
 """
 
 from __future__ import annotations
@@ -25,96 +26,14 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import torch
 
 from app import ffn as ffn_lib
 from app.experiments import device as device_lib
-from app.experiments.quality import Report
-
-
-@dataclass(frozen=True)
-class SpeedConfig:
-    variants: tuple[str, ...] = ffn_lib.PAPER_VARIANTS
-    tokens: int = 2048
-    d_model: int = 256
-    #: Dense-variant hidden size; None means 4 · d_model.
-    d_ff: int | None = None
-    #: "auto" = bfloat16 on CUDA, float32 on CPU; or "float32" | "bfloat16" | "float16".
-    dtype: str = "auto"
-    device: str = "auto"
-    matched: bool = True
-    multiple_of: int = ffn_lib.DEFAULT_MULTIPLE_OF
-    #: "auto" = compile on CUDA only (slower than eager on CPU at these sizes); True/False force it.
-    compile: bool | str = "auto"
-    warmup: int = 3
-    iters: int = 5
-    repeats: int = 3
-    #: Torch threads for the timing (CPU); bounded so a job cannot take every core from the API.
-    threads: int = 2
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if not self.variants:
-            raise ValueError("variants: at least one variant is needed")
-        canon = tuple(ffn_lib.canonical_name(v) for v in self.variants)
-        if len(set(canon)) != len(canon):
-            raise ValueError("variants: each variant may appear once")
-        object.__setattr__(self, "variants", canon)
-        for name in ("tokens", "d_model", "multiple_of", "warmup", "iters", "repeats", "threads"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        if self.d_ff is not None and self.d_ff < 1:
-            raise ValueError("d_ff must be at least 1")
-        if self.dtype != "auto" and self.dtype not in device_lib.DTYPES:
-            raise ValueError(f"dtype must be 'auto' or one of {', '.join(device_lib.DTYPES)}")
-        if self.compile not in (True, False, "auto"):
-            raise ValueError("compile must be true, false or 'auto'")
-        device_lib.resolve(self.device)
-
-    @property
-    def dense_d_ff(self) -> int:
-        return self.d_ff if self.d_ff is not None else 4 * self.d_model
-
-    def resolved_dtype(self, dev: torch.device) -> str:
-        if self.dtype != "auto":
-            return self.dtype
-        return "bfloat16" if dev.type == "cuda" else "float32"
-
-    def wants_compile(self, dev: torch.device) -> bool:
-        return dev.type == "cuda" if self.compile == "auto" else bool(self.compile)
-
-    def timed_steps(self) -> int:
-        """fwd+bwd steps one phase (eager, compiled or floor) runs for one variant."""
-        return self.warmup + self.iters * self.repeats
-
-    def total_flops(self, with_compile: bool) -> float:
-        """Matmul FLOPs of the whole comparison: 2 or 3 timed phases per variant."""
-        phases = 3 if with_compile else 2
-        per_step = sum(self.fwd_bwd_flops(v) for v in self.variants)
-        return float(phases * self.timed_steps() * per_step)
-
-    def fwd_bwd_flops(self, variant: str) -> int:
-        fwd = ffn_lib.flops_per_token(variant, self.d_model, self.dense_d_ff, self.matched, self.multiple_of)
-        return ffn_lib.FWD_BWD_FLOPS_FACTOR * fwd * self.tokens
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {"kind": "speed", **asdict(self)}
-        out["variants"] = list(self.variants)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SpeedConfig:
-        data = dict(data)
-        data.pop("kind", None)
-        unknown = set(data) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
-        if "variants" in data:
-            data["variants"] = tuple(data["variants"])
-        return cls(**data)
+from app.experiments.config import SpeedConfig
+from app.experiments.types import Report
 
 
 def time_interleaved(

@@ -1,4 +1,4 @@
-"""Child process for parallel quality runs: ``python -m app.experiments.worker``.
+"""A training pool process for parallel quality runs: ``python -m app.experiments.trainer_process``.
 
 Protocol (JSON, one object per line): the parent writes the QualityConfig dict, then one
 ``[variant, seed]`` task at a time; for each task this process writes a ``step`` event per optimiser
@@ -33,7 +33,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from app.experiments import device as device_lib
-    from app.experiments.quality import QualityConfig, build_corpus, train_one
+    from app.experiments.config import QualityConfig
+    from app.experiments.corpus import build_corpus
+    from app.experiments.quality import train_one
 
     cfg = QualityConfig.from_dict(json.loads(sys.stdin.readline()))
     device_lib.set_threads(cfg.threads)

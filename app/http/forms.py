@@ -6,9 +6,13 @@ A missing field is ``None``; an id field that is not a whole number in range is 
 
 from __future__ import annotations
 
-from starlette.datastructures import FormData
+from collections.abc import Callable
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
 
 from app.domain import InvalidInputError
+from app.experiments import config as comparison_config
 
 ID_MAX = 2**63 - 1
 
@@ -45,3 +49,46 @@ def query_year(text: str | None, field: str) -> int | None:
     if not text.isdigit() or not 1900 <= int(text) <= 2100:
         raise InvalidInputError(field, "must be a year between 1900 and 2100", limit="1900..2100")
     return int(text)
+
+
+def form_number(form: FormData, name: str, cast: Callable[[str], Any] = int) -> Any:
+    """An optional number field: empty means None; text that is not a number is refused, naming the field."""
+    value = str(form.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return cast(value)
+    except ValueError:
+        raise InvalidInputError(name, f"'{value}' is not a number") from None
+
+
+async def form_upload_text(form: FormData, name: str, max_bytes: int) -> str | None:
+    """The UTF-8 text of an uploaded file (None when none was chosen); over ``max_bytes`` is a 413."""
+    upload = form.get(name)
+    if not (isinstance(upload, UploadFile) and upload.filename):
+        return None
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InvalidInputError(
+            name, f"over the limit of {max_bytes} bytes (ACTLAB_COMPARE_CORPUS_MAX_BYTES)", max_bytes, status=413
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(name, "is not UTF-8 text") from None
+
+
+async def comparison_form(form: FormData, max_bytes: int) -> dict[str, Any]:
+    """The comparison form's fields as a request for :data:`app.experiments.config.ComparisonIn`."""
+    kind = str(form.get("kind") or "quality")
+    text = str(form.get("corpus_text") or "")
+    if kind != "speed":  # only the quality comparison trains on a corpus
+        text = await form_upload_text(form, "corpus_file", max_bytes) or text
+    return comparison_config.from_form(
+        kind,
+        device=str(form.get("device") or "auto"),
+        matched=form.get("matched") is not None,
+        variants=[str(v) for v in form.getlist("variants")],
+        number=lambda name, cast: form_number(form, name, cast),
+        text=text,
+    )

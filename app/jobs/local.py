@@ -116,7 +116,7 @@ def _exit_normally(signum: int, _frame: object) -> None:
 def main() -> None:
     stop = threading.Event()
     install_stop_handlers(stop)  # first: importing torch below takes seconds
-    from app.experiments.worker import die_with_parent
+    from app.experiments.trainer_process import die_with_parent
 
     die_with_parent()
     settings = get_settings()

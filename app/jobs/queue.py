@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
 import secrets
 import uuid
@@ -36,7 +35,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import as_utc, utcnow
 from app.config import Settings
-from app.domain import InvalidInputError
 from app.orm.jobs import FINISHED_STATUSES, Job, JobEvent
 
 
@@ -59,161 +57,7 @@ class JobFinishedError(Exception):
     """A cancel was asked for a job that has already finished."""
 
 
-
-
-# --- preparing a config: validation, limits, cache key, cost ------------------------------------
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A validated config with everything filled in, ready to be stored or looked up."""
-
-    kind: str
-    config: dict[str, Any]
-    corpus_text: str | None
-    device_class: str
-    code_version: str
-    config_hash: str
-    estimate_flops: float
-    estimate_seconds: float
-
-
-def resolve_device_class(device: str, settings: Settings) -> str:
-    """The device class a config runs on. ``auto`` follows ``compare_auto_device``: ``detect`` asks torch
-    in this process (right when the workers share this machine), ``cpu``/``cuda`` state it for
-    deployments whose API replicas and workers differ."""
-    from app.experiments import device as device_lib
-
-    if device == "auto" and settings.compare_auto_device != "detect":
-        device = settings.compare_auto_device
-    if device == "cuda" and settings.compare_auto_device == "cuda":
-        return "cuda"  # the workers have GPUs this process cannot see
-    try:
-        return device_lib.device_class(device)
-    except ValueError as exc:
-        raise InvalidInputError("device", str(exc)) from exc
-
-
-def _bound(field: str, value: int | float, limit: int | float, setting: str) -> None:
-    if value > limit:
-        raise InvalidInputError(field, f"{value} is over the limit {limit} (ACTLAB_{setting.upper()})", limit)
-
-
-def prepare(raw: dict[str, Any], settings: Settings) -> Prepared:
-    """Validate ``raw`` (a comparison request: ``kind`` plus optional fields), fill defaults, check every
-    limit, resolve the device and compute the cache key and the cost estimate.
-
-    Raises InvalidInputError (-> 422) naming the field and, for limits, the limit and its setting.
-    """
-    from app import experiments
-    from app.experiments import device as device_lib
-
-    raw = dict(raw)
-    corpus = raw.get("corpus")
-    corpus_text: str | None = None
-    if isinstance(corpus, dict) and corpus.get("kind") == "text":
-        corpus_text = corpus.get("text")
-        if not isinstance(corpus_text, str):
-            raise InvalidInputError("corpus.text", "text corpus needs the text")
-        size = len(corpus_text.encode("utf-8"))
-        if size > settings.compare_corpus_max_bytes:
-            raise InvalidInputError(
-                "corpus.text",
-                f"{size} bytes is over the limit {settings.compare_corpus_max_bytes} (ACTLAB_COMPARE_CORPUS_MAX_BYTES)",
-                settings.compare_corpus_max_bytes,
-                status=413,
-            )
-    device_class = resolve_device_class(str(raw.get("device", "auto")), settings)
-    raw["device"] = "cpu" if device_class == "cpu" else "cuda"
-    kind = raw.get("kind")
-    if kind == "quality":
-        raw["threads"], raw["workers"] = settings.worker_torch_threads, settings.worker_processes
-    elif kind == "speed":
-        raw["threads"] = min(int(raw.get("threads", settings.worker_speed_threads)), settings.worker_speed_threads)
-    if isinstance(raw.get("seeds"), int):
-        _bound("seeds", raw["seeds"], settings.compare_max_seeds, "compare_max_seeds")
-    try:
-        cfg = experiments.parse_config(_without_device_check(raw))
-    except KeyError as exc:
-        raise InvalidInputError("variants", str(exc.args[0]) if exc.args else "unknown variant") from exc
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(_field_of(str(exc), raw), str(exc)) from exc
-    if isinstance(cfg, experiments.QualityConfig):
-        bad_seeds = [s for s in cfg.seeds if not 0 <= s <= 2**32 - 1]
-        if bad_seeds:
-            raise InvalidInputError("seeds", f"seeds must be between 0 and 2^32 − 1, got {bad_seeds[0]}", 2**32 - 1)
-        if corpus_text is not None:  # refuse now what the worker could not train on
-            from app.experiments import corpus as corpus_lib
-
-            try:
-                val_fraction = float(corpus.get("val_fraction", 0.1)) if isinstance(corpus, dict) else 0.1
-                corpus_lib.from_text(corpus_text, val_fraction, min_tokens=cfg.seq_len + 1)
-            except ValueError as exc:
-                raise InvalidInputError("corpus.text", str(exc)) from exc
-    config = cfg.to_dict()
-    config["device"] = raw["device"]
-    compile_seconds = 0.0
-    if isinstance(cfg, experiments.QualityConfig):
-        _bound("steps", cfg.steps, settings.compare_max_steps, "compare_max_steps")
-        _bound("d_model", cfg.d_model, settings.compare_max_d_model, "compare_max_d_model")
-        _bound("n_layers", cfg.n_layers, settings.compare_max_layers, "compare_max_layers")
-        _bound("seq_len", cfg.seq_len, settings.compare_max_seq_len, "compare_max_seq_len")
-        _bound("batch_size", cfg.batch_size, settings.compare_max_batch_size, "compare_max_batch_size")
-        _bound("seeds", len(cfg.seeds), settings.compare_max_seeds, "compare_max_seeds")
-        vocab = 256 if corpus_text is not None else getattr(cfg.corpus, "vocab_size", 256)
-        flops = cfg.training_flops(vocab)
-        steps = cfg.n_runs * cfg.steps / (cfg.workers if device_class == "cpu" else 1)
-        if corpus_text is not None:
-            config["corpus"].pop("text", None)
-            config["corpus"]["sha256"] = hashlib.sha256(corpus_text.encode("utf-8")).hexdigest()
-    else:
-        _bound("tokens", cfg.tokens, settings.compare_max_tokens, "compare_max_tokens")
-        _bound("d_model", cfg.d_model, settings.compare_max_d_model_speed, "compare_max_d_model_speed")
-        with_compile = cfg.compile is True or (cfg.compile == "auto" and device_class != "cpu")
-        flops = cfg.total_flops(with_compile)
-        steps = len(cfg.variants) * (3 if with_compile else 2) * cfg.timed_steps()
-        compile_seconds = settings.compare_compile_seconds * len(cfg.variants) if with_compile else 0.0
-    per_second = (
-        settings.compare_cpu_flops_per_second if device_class == "cpu" else settings.compare_cuda_flops_per_second
-    )
-    seconds = max(flops / per_second, steps * settings.compare_seconds_per_step_floor)
-    seconds += settings.compare_startup_seconds + compile_seconds
-    _bound("config", round(flops), round(settings.compare_max_flops), "compare_max_flops")
-    if seconds > settings.compare_max_expected_seconds:
-        raise InvalidInputError(
-            "config",
-            f"estimated {seconds:.0f} s on {device_class} is over the limit "
-            f"{settings.compare_max_expected_seconds:.0f} s (ACTLAB_COMPARE_MAX_EXPECTED_SECONDS); "
-            "use fewer steps, seeds, variants or a smaller model",
-            settings.compare_max_expected_seconds,
-        )
-    code_version = device_lib.code_version()
-    key = json.dumps(
-        {"config": config, "code_version": code_version, "device_class": device_class},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return Prepared(
-        kind=str(kind),
-        config=config,
-        corpus_text=corpus_text,
-        device_class=device_class,
-        code_version=code_version,
-        config_hash=hashlib.sha256(key.encode()).hexdigest(),
-        estimate_flops=flops,
-        estimate_seconds=seconds,
-    )
-
-
-def _field_of(message: str, raw: dict[str, Any]) -> str:
-    """The config field a validation message is about (its first word when that names a field)."""
-    first = message.replace(":", " ").split(" ", 1)[0]
-    return first if first in raw or first in ("d_model", "n_heads", "variants", "seeds") else "config"
-
-
-def _without_device_check(raw: dict[str, Any]) -> dict[str, Any]:
-    """The typed configs check that a CUDA device exists; the API may run where the GPU workers are not."""
-    return {**raw, "device": "cpu"} if raw.get("device") == "cuda" else raw
+# --- stored configs -------------------------------------------------------------------------------
 
 
 def runnable_config(job: Job) -> dict[str, Any]:
@@ -262,9 +106,11 @@ def token_owns_any_job(session: Session, token: str) -> bool:
 def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submission:
     """Store a new queued job for ``raw``, or answer with the identical one already stored.
 
-    Order of checks: validation and limits (422), the cache (a succeeded identical job is returned at
-    once, as is a queued or running one), then queue capacity (429).
+    Order of checks: validation and limits (422, :mod:`app.experiments.admission`), the cache (a
+    succeeded identical job is returned at once, as is a queued or running one), then queue capacity (429).
     """
+    from app.experiments.admission import prepare  # torch loads on first use, after worker set-up
+
     prepared = prepare(raw, settings)
     same = session.scalars(
         select(Job)

@@ -1,11 +1,11 @@
 """Running one claimed job — the same code under the embedded worker and under Celery.
 
-``execute`` runs ``app.experiments.run`` with a reporter that
+``execute`` runs ``app.experiments.comparison.run`` with a reporter that
 
 * buffers per-step losses and writes them as one ``progress`` event every ``job_event_flush_seconds``
   (a few hundred rows per comparison instead of one per step per run);
 * checks for cancellation every ``job_cancel_poll_seconds``, at a step boundary, and raises
-  ``Cancelled`` there, which stops training at once (worker processes are killed);
+  ``Cancelled`` there, which stops training at once (the training pool's processes are killed);
 
 while a heartbeat thread keeps the job's ``heartbeat_at`` fresh independently of training progress,
 so a long single step (compilation, a slow device) is not mistaken for a dead worker.
@@ -122,7 +122,7 @@ class JobReporter:
             )
 
     def __call__(self, event: dict[str, Any]) -> None:
-        from app.experiments import Cancelled
+        from app.experiments.types import Cancelled
 
         kind = event["type"]
         if kind == "start":
@@ -148,7 +148,7 @@ class JobReporter:
                     raise Cancelled(f"job {self.job_id} was cancelled")
 
     def flush(self) -> None:
-        from app.experiments import Cancelled
+        from app.experiments.types import Cancelled
 
         events = list(self.pending)
         if self.points:
@@ -215,7 +215,8 @@ def execute(
 ) -> str:
     """Run a job this worker has claimed to its final state; returns that state (``queued`` when the job
     was handed back because the worker is shutting down)."""
-    from app import experiments
+    from app.experiments import comparison
+    from app.experiments.types import Cancelled
 
     with session_factory() as session:
         job = queue.get_job(session, job_id)
@@ -225,14 +226,14 @@ def execute(
     log.info("job %s (%s) started by %s", job_id, config.get("kind"), worker)
     try:
         with heartbeat:
-            results = experiments.run(config, reporter)
+            results = comparison.run(config, reporter)
     except ShutdownRequested as exc:
         released = queue.release(session_factory, job_id, worker, str(exc))
         log.info("job %s handed back: %s", job_id, released or "no longer this worker's")
         return released or "released"
     except TimeLimitExceeded as exc:
         status, error, results = "failed", str(exc), None
-    except experiments.Cancelled:
+    except Cancelled:
         if heartbeat.timed_out:
             log.info("job %s failed: %s", job_id, time_limit_reason(settings))
             return "failed"

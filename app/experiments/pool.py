@@ -1,0 +1,113 @@
+"""The training pool: quality runs spread over single-thread child processes on CPU.
+
+Pool processes are plain ``python -m app.experiments.trainer_process`` children speaking JSON lines
+over their stdin/stdout (see that module): unlike multiprocessing's spawn they never re-import the
+caller's ``__main__``, and unlike fork they start without inherited OpenMP state; they also work under
+a daemonic parent (a Celery prefork child). A task goes to whichever process is free. Any exception —
+including one raised by ``emit``, i.e. a cancellation — kills the processes before propagating, so a
+cancel stops training within one step; they also die with this process (PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from app.experiments.config import QualityConfig
+from app.experiments.types import Report
+
+
+def run_done_event(result: dict[str, Any]) -> dict[str, Any]:
+    """The event announcing one finished (variant, seed) run."""
+    return {
+        "type": "run_done",
+        "variant": result["variant"],
+        "seed": result["seed"],
+        "final_val_loss": result["final_val_loss"],
+        "tokens_per_second": result["tokens_per_second"],
+    }
+
+
+def run_in_pool(cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report) -> list[dict[str, Any]]:
+    """Hand ``tasks`` to ``processes`` single-thread child processes, relay their events to ``emit``,
+    and return the results in task order."""
+    root = str(Path(__file__).resolve().parents[2])
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        "OMP_NUM_THREADS": str(cfg.threads),
+        "MKL_NUM_THREADS": str(cfg.threads),
+    }
+    lines: queue.Queue[tuple[int, str | None]] = queue.Queue()
+    procs: list[subprocess.Popen[str]] = []
+    pending = list(tasks)
+    busy: set[int] = set()  # processes with a task in flight
+    results: list[dict[str, Any]] = []
+
+    def send_next(i: int) -> None:
+        stdin = procs[i].stdin
+        assert stdin is not None
+        if pending:
+            stdin.write(json.dumps(pending.pop(0)) + "\n")
+            stdin.flush()
+            busy.add(i)
+        else:
+            stdin.close()
+
+    def pump(i: int) -> None:
+        stdout = procs[i].stdout
+        assert stdout is not None
+        for line in stdout:
+            lines.put((i, line))
+        lines.put((i, None))
+
+    try:
+        for i in range(processes):
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "app.experiments.trainer_process"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=root,
+            )
+            procs.append(proc)
+            assert proc.stdin is not None
+            proc.stdin.write(json.dumps(cfg.to_dict()) + "\n")
+            threading.Thread(target=pump, args=(i,), daemon=True).start()
+            send_next(i)
+        while len(results) < len(tasks):
+            i, line = lines.get()
+            if line is None:
+                if i in busy:
+                    code = procs[i].wait()
+                    raise RuntimeError(f"a training pool process exited mid-run (exit code {code})")
+                continue
+            event = json.loads(line)
+            if event["type"] == "error":
+                raise RuntimeError(f"training run {event['task']} failed: {event['message']}")
+            if event["type"] == "result":
+                busy.discard(i)
+                results.append(event["result"])
+                emit(run_done_event(event["result"]))
+                send_next(i)
+            else:
+                emit(event)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            for stream in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    if stream is not None:
+                        stream.close()
+    order = {task: i for i, task in enumerate(tasks)}
+    return sorted(results, key=lambda r: order[(r["variant"], r["seed"])])

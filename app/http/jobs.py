@@ -1,0 +1,51 @@
+"""Comparison jobs over HTTP: the statuses their domain refusals answer with, for the API and the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.domain import InvalidInputError
+from app.http.problems import ProblemError
+from app.jobs import cancel, queue
+from app.jobs.submit import submit_and_publish
+from app.orm.jobs import Job
+
+CHALLENGE = 'Bearer realm="actlab"'
+
+
+def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> queue.Submission:
+    """Submit; a full queue is 429 with Retry-After, a bad field is named where it was sent (the body)."""
+    try:
+        return submit_and_publish(session, settings, raw)
+    except queue.QueueFullError as exc:
+        raise ProblemError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"body.{exc.field}", exc.message, exc.limit, exc.status) from exc
+
+
+def job_or_404(session: Session, job_id: str) -> Job:
+    try:
+        return queue.get_job(session, job_id)
+    except queue.JobNotFoundError as exc:
+        raise ProblemError(404, str(exc)) from exc
+
+
+def cancel_job(session: Session, job_id: str, token: str | None, is_admin: bool) -> Job:
+    """Cancel for the holder of ``token``: 404, 401 (with WWW-Authenticate), 403 or 409 when refused."""
+    try:
+        return cancel.cancel_job(session, job_id, token, is_admin)
+    except queue.JobNotFoundError as exc:
+        raise ProblemError(404, str(exc)) from exc
+    except cancel.CancelTokenMissingError as exc:
+        raise ProblemError(401, str(exc), headers={"WWW-Authenticate": CHALLENGE}) from exc
+    except cancel.CancelTokenInvalidError as exc:
+        raise ProblemError(
+            401, str(exc), headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_token"'}
+        ) from exc
+    except cancel.NotYourJobError as exc:
+        raise ProblemError(403, str(exc)) from exc
+    except queue.JobFinishedError as exc:
+        raise ProblemError(409, str(exc)) from exc

@@ -1,0 +1,23 @@
+"""Submitting a comparison: store it (or find the identical one), commit, and with the Celery backend
+tell a worker. The API's POST and the comparison form both come here; the job row is written by
+:func:`app.jobs.queue.submit`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.jobs import queue
+
+
+def submit_and_publish(session: Session, settings: Settings, raw: dict[str, Any]) -> queue.Submission:
+    """Raises what :func:`app.jobs.queue.submit` raises (InvalidInputError, QueueFullError), before any commit."""
+    submission = queue.submit(session, settings, raw)
+    session.commit()
+    if settings.job_backend == "celery" and not (submission.cached or submission.existing):
+        from app.jobs.celery_app import publish
+
+        publish(settings, submission.job.id)
+    return submission
