@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -36,10 +39,35 @@ from app.web.templating import make_templates
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Close the database connections when the server stops."""
+    """Notice the server's shutdown signals; close the database connections when the server stops.
+
+    Live-progress streams never end by themselves; they must end when the server shuts down (they
+    watch ``app.state.shutting_down``), or the server waits for them (ACTLAB_HTTP_SHUTDOWN_TIMEOUT_SECONDS)
+    and then cancels them with an error."""
+    shutting_down = threading.Event()
+    app.state.shutting_down = shutting_down
+    _notice_shutdown_signals(shutting_down)
     yield
     app.state.reference_responses.dispose()
     app.state.engine.dispose()
+
+
+def _notice_shutdown_signals(event: threading.Event) -> None:
+    """Set ``event`` when SIGTERM/SIGINT arrive, then let the server's own handler (uvicorn's graceful
+    shutdown, installed before the application starts) do its work. The server restores its previous
+    handlers afterwards, which drops this wrapper."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # in-process test clients run the lifespan on another thread: no signals there
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def chained(signum: int, frame: Any, previous: Any = previous) -> None:
+            event.set()
+            previous(signum, frame)
+
+        signal.signal(sig, chained)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
