@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import torch
@@ -56,14 +56,7 @@ class Source:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "authors": self.authors,
-            "year": self.year,
-            "arxiv": self.arxiv,
-            "venue": self.venue,
-            "note": self.note,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
