@@ -43,7 +43,8 @@ def test_a_fresh_clone_collects_the_suite(tmp_path: Path) -> None:
     folder = tmp_path / "empty"
     folder.mkdir()
     clone = folder / "activation-lab"
-    git("clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone), cwd=folder)
+    git("clone", "--quiet", "--no-hardlinks", "--no-checkout", str(ROOT), str(clone), cwd=folder)
+    git("fetch", "--quiet", "origin", "HEAD", cwd=clone)  # a detached HEAD is on no branch a clone copies
     git("checkout", "--quiet", "--detach", head, cwd=clone)
     assert sorted(p.name for p in folder.iterdir()) == ["activation-lab"]
 

@@ -276,7 +276,8 @@ def test_package_inits_hold_only_a_docstring_imports_and_all() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for n, stmt in enumerate(tree.body):
             if not _allowed_in_init(stmt, n == 0):
-                bad.append(f"{path.relative_to(ROOT)}:{stmt.lineno}: {type(stmt).__name__}")
+                code = ast.unparse(stmt).splitlines()[0][:70]
+                bad.append(f"{path.relative_to(ROOT)}:{stmt.lineno}: {type(stmt).__name__} `{code}`")
     report("package __init__.py files holding more than a docstring, imports and __all__", bad)
 
 
