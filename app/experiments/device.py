@@ -27,6 +27,9 @@ import torch
 _APP = Path(__file__).resolve().parent.parent
 _VERSIONED_SOURCES = (
     "ffn.py",
+    "vocabulary.py",
+    "data/vocabulary.yaml",
+    "data/variants.csv",
     "experiments/corpus.py",
     "experiments/device.py",
     "experiments/tiny_lm.py",
