@@ -8,10 +8,9 @@ of serialized bodies in app/http/caching.py.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -27,31 +26,22 @@ from app.documents.activations import (
     error_csv,
     gelu_report_points,
 )
-from app.http.caching import activation_state, cached_response
+from app.http.caching import activation_state, cached_body_responses, cached_response
 from app.http.curve_queries import AbsBound, BetaQuery, DerivativeQuery, DtypeQuery, FnQuery, XMaxQuery, XMinQuery
 from app.http.deps import ReferenceDep, SettingsDep
-from app.http.formats import Format, dumps, media_type, wanted_format
+from app.http.formats import Format, dumps, wanted_format
 from app.http.openapi import limit_from
-from app.http.problems import checked, problem_responses
-from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.http.problems import checked
+from app.http.reference_cache import Payload, cached_responses
 from app.plots.activations import curve_chart_bytes, surface_chart_bytes
 
 router = APIRouter(prefix="/api/v1", tags=["activations"])
 
 
-def _responses(
-    model: type[BaseModel], *statuses: int, formats: tuple[str, ...] = ("json",)
-) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI entries of a route: its success schema (JSON), its other formats, 304 and problems."""
-    content: dict[str, Any] = {media_type(f).split(";")[0]: {} for f in formats}
-    ok: dict[int | str, dict[str, Any]] = {200: {"description": "OK", "model": model, "content": content}}
-    return ok | NOT_MODIFIED_RESPONSE | problem_responses(*statuses)
-
-
 LIST_CSV_COLUMNS = ["id", "name", "family", "gate_activation", "formula_latex", "aliases", "introduced_by.arxiv"]
 
 
-@router.get("/activations", responses=_responses(schemas.ActivationList, 422, formats=("json", "csv")))
+@router.get("/activations", responses=cached_responses(schemas.ActivationList, 422, csv=True))
 async def list_activations(
     request: Request,
     cache: ReferenceDep,
@@ -67,7 +57,7 @@ async def list_activations(
     return await cache.respond(request, build)
 
 
-@router.get("/activations/{id}", responses=_responses(schemas.ActivationDocument, 404, 422))
+@router.get("/activations/{id}", responses=cached_responses(schemas.ActivationDocument, 404, 422))
 async def get_activation(
     request: Request,
     cache: ReferenceDep,
@@ -84,7 +74,7 @@ async def get_activation(
 
 @router.get(
     "/curves",
-    responses=_responses(schemas.Curve, 422, formats=("json", "csv", "svg", "png")),
+    responses=cached_body_responses(schemas.Curve, 422, formats=("json", "csv", "svg", "png")),
     summary="Curves, derivatives and low-precision rounding error",
 )
 async def get_curves(
@@ -126,7 +116,7 @@ async def get_curves(
 
 @router.get(
     "/activations/{id}/error",
-    responses=_responses(schemas.ApproximationError, 404, 422, formats=("json", "csv")),
+    responses=cached_body_responses(schemas.ApproximationError, 404, 422, formats=("json", "csv")),
     summary="Approximation error of one activation against another",
 )
 async def get_error(
@@ -182,7 +172,7 @@ async def get_error(
 
 @router.get(
     "/gates/{id}/surface",
-    responses=_responses(schemas.Surface, 404, 422, formats=("json", "svg", "png")),
+    responses=cached_body_responses(schemas.Surface, 404, 422, formats=("json", "svg", "png")),
     summary="A gate f(a)·b on a 2-D grid",
 )
 async def get_surface(
@@ -229,7 +219,7 @@ async def get_surface(
 
 @router.get(
     "/gelu-approximations",
-    responses=_responses(schemas.GeluApproximationReport, 422),
+    responses=cached_body_responses(schemas.GeluApproximationReport, 422),
     summary="Exact GELU vs its two approximations",
 )
 async def get_gelu_approximations(request: Request, settings: SettingsDep) -> Response:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +23,8 @@ from starlette.responses import Response
 from app.activations.lab import ActivationLab
 from app.config import Settings
 from app.http.formats import media_type
-from app.http.reference_cache import CachedResponse
+from app.http.problems import problem_responses
+from app.http.reference_cache import NOT_MODIFIED_RESPONSE, CachedResponse
 
 
 class ResponseCache:
@@ -107,3 +109,14 @@ async def cached_response(request: Request, key: tuple[Any, ...], fmt: str, rend
     if request.headers.get("if-none-match") == entry.etag:
         return Response(status_code=304, headers=headers)
     return Response(entry.body, media_type=entry.media_type, headers=headers)
+
+
+def cached_body_responses(
+    model: type[BaseModel], *statuses: int, formats: tuple[str, ...] = ("json",)
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route served from this cache: the 200 in each format it renders
+    (JSON described by ``model``, which documents the cached bytes rather than serializing them), the
+    304 of a matching ETag and the problem statuses the route can answer."""
+    content: dict[str, Any] = {media_type(f).split(";")[0]: {} for f in formats}
+    ok: dict[str, Any] = {"description": "OK", "model": model, "content": content}
+    return {200: ok} | NOT_MODIFIED_RESPONSE | problem_responses(*statuses)
