@@ -1,4 +1,4 @@
-"""Question answering (issue 5): the evaluation set, number grounding, retrieval, follow-ups, the API and CLI.
+"""Question answering: the evaluation set, number grounding, retrieval, follow-ups, the API and CLI.
 
 The evaluation set (tests/answer_eval.yaml) lists, for each question, the facts its answer must contain;
 at least 90 % must pass. Independently of that, *every* answer in the set is checked for numbers: each

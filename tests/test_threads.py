@@ -1,4 +1,4 @@
-"""Threads and posts (issue 5): the JSON API, the pages (Post/Redirect/Get), limits, atomic writes, and the
+"""Threads and posts: the JSON API, the pages (Post/Redirect/Get), limits, atomic writes, and the
 curated explanation threads loaded with the reference data."""
 
 from __future__ import annotations
@@ -384,7 +384,7 @@ def test_threads_and_questions_on_postgres(pg_settings: Settings) -> None:
         assert page.status_code == 200 and "How this was answered" in page.text
 
 
-# --- moderation (issue 6): hidden posts ---------------------------------------------------------------
+# --- moderation: hidden posts ------------------------------------------------------------------------------
 
 ADMIN = "a-moderators-admin-token"
 
