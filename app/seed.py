@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.clock import utcnow
+from app.clock import iso_utc, utcnow
 from app.orm import (
     ArchitectureFact,
     CatalogModel,
@@ -247,6 +247,19 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
     session.flush()
     report.revision = info.revision
     return report
+
+
+def dataset_version(session: Session) -> dict[str, Any]:
+    """Which reference data is loaded: its version, revision, load time and content hash (null before a seed)."""
+    info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))
+    if info is None:
+        return {"version": None, "revision": 0, "loaded_at": None, "content_sha256": None}
+    return {
+        "version": info.version,
+        "revision": info.revision,
+        "loaded_at": iso_utc(info.loaded_at),
+        "content_sha256": info.content_sha256,
+    }
 
 
 def _result_rows(

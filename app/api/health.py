@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from app import __version__
+from app import __version__, seed
 from app.api.schemas import health as schemas
-from app.clock import iso_utc
 from app.http.deps import SessionDep
+from app.http.openapi import success
 from app.http.problems import problem_response, problem_responses
 from app.migrate import current_revisions, head_revisions
-from app.orm import DatasetInfo
 
 router = APIRouter(tags=["health"])
 
@@ -27,13 +25,13 @@ async def prometheus_metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-@router.get("/healthz", response_model=None, responses={200: {"model": schemas.Health}})
+@router.get("/healthz", response_model=None, responses=success(schemas.Health))
 async def healthz() -> dict[str, str]:
     """The process is up (no database access, so it stays cheap for load balancers)."""
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz", responses={200: {"model": schemas.Readiness}} | problem_responses(503))
+@router.get("/readyz", responses=success(schemas.Readiness) | problem_responses(503))
 async def readyz(request: Request) -> Any:
     """The database is reachable and at the migration head; 503 otherwise."""
     settings = request.app.state.settings
@@ -59,16 +57,8 @@ async def readyz(request: Request) -> Any:
     "/api/v1/dataset",
     tags=["papers"],
     response_model=None,
-    responses={200: {"model": schemas.DatasetVersion}} | problem_responses(404),
+    responses=success(schemas.DatasetVersion) | problem_responses(404),
 )
 def dataset(session: SessionDep) -> dict[str, Any]:
     """Which version of the reference data is loaded, its content hash and revision."""
-    info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))
-    if info is None:
-        return {"version": None, "revision": 0, "loaded_at": None, "content_sha256": None}
-    return {
-        "version": info.version,
-        "revision": info.revision,
-        "loaded_at": iso_utc(info.loaded_at),
-        "content_sha256": info.content_sha256,
-    }
+    return seed.dataset_version(session)

@@ -14,6 +14,7 @@ from app.api.schemas import papers as schemas
 from app.documents import papers as documents
 from app.http.deps import ReferenceDep, SessionDep, SettingsDep
 from app.http.formats import FormatQuery
+from app.http.openapi import success
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
 from app.http.reference_cache import Payload, cached_responses
@@ -145,7 +146,7 @@ class ResultCorrection(BaseModel):
 @router.patch(
     "/results/{result_id}",
     response_model=None,
-    responses={200: {"model": schemas.ResultItem}} | problem_responses(401, 403, 404, 413, 422, 429),
+    responses=success(schemas.ResultItem) | problem_responses(401, 403, 404, 413, 422, 429),
 )
 def correct_result(
     result_id: Annotated[int, Path(ge=1, le=2**31 - 1)],

@@ -18,7 +18,7 @@ from app import threads
 from app.api.schemas import threads as schemas
 from app.documents import threads as documents
 from app.http.deps import SessionDep, SettingsDep
-from app.http.openapi import NON_BLANK, limit_from
+from app.http.openapi import NON_BLANK, limit_from, success
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
 from app.http.security import AdminDep
@@ -72,7 +72,7 @@ class PostIn(BaseModel):
     )
 
 
-@router.get("/threads", response_model=None, responses={200: {"model": schemas.ThreadPage}} | problem_responses(422))
+@router.get("/threads", response_model=None, responses=success(schemas.ThreadPage) | problem_responses(422))
 def list_threads(
     request: Request,
     session: SessionDep,
@@ -88,7 +88,7 @@ def list_threads(
 
 
 @router.post(
-    "/threads", status_code=201, responses={201: {"model": schemas.ThreadOut}} | problem_responses(413, 422, 429)
+    "/threads", status_code=201, responses=success(schemas.ThreadOut, 201) | problem_responses(413, 422, 429)
 )
 def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Start a thread with its first post; 201 with the thread (posts as a tree) and its Location."""
@@ -103,7 +103,7 @@ def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) ->
 @router.get(
     "/threads/{thread_id}",
     response_model=None,
-    responses={200: {"model": schemas.ThreadOut}} | problem_responses(404, 422),
+    responses=success(schemas.ThreadOut) | problem_responses(404, 422),
 )
 def get_thread(thread_id: ThreadId, session: SessionDep) -> dict[str, Any]:
     """A thread with its posts as a tree: each post's ``replies``, quotes as embeds, attachments,
@@ -114,7 +114,7 @@ def get_thread(thread_id: ThreadId, session: SessionDep) -> dict[str, Any]:
 @router.post(
     "/threads/{thread_id}/posts",
     status_code=201,
-    responses={201: {"model": schemas.PostOut}} | problem_responses(404, 413, 422, 429),
+    responses=success(schemas.PostOut, 201) | problem_responses(404, 413, 422, 429),
 )
 def create_post(thread_id: ThreadId, body: PostIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Add a post (a reply when ``parent_id`` is given; ``quote_ids`` embed other posts)."""
@@ -138,7 +138,7 @@ class HideIn(BaseModel):
 @router.post(
     "/posts/{post_id}/hide",
     response_model=None,
-    responses={200: {"model": schemas.ModerationOut}} | problem_responses(400, 401, 404, 413, 422, 429),
+    responses=success(schemas.ModerationOut) | problem_responses(400, 401, 404, 413, 422, 429),
 )
 def hide_post(post_id: PostId, _admin: AdminDep, session: SessionDep, body: HideIn | None = None) -> dict[str, Any]:
     """Admin: hide a post. It keeps its place (replies stay attached) and is shown everywhere as "hidden by a
@@ -151,7 +151,7 @@ def hide_post(post_id: PostId, _admin: AdminDep, session: SessionDep, body: Hide
 @router.post(
     "/posts/{post_id}/unhide",
     response_model=None,
-    responses={200: {"model": schemas.ModerationOut}} | problem_responses(401, 404, 413, 422, 429),
+    responses=success(schemas.ModerationOut) | problem_responses(401, 404, 413, 422, 429),
 )
 def unhide_post(post_id: PostId, _admin: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Admin: show a hidden post again. Idempotent."""

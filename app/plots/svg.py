@@ -26,7 +26,6 @@ plt.rcParams.update(
     }
 )
 render_lock = threading.Lock()  # pyplot state is global; one figure at a time per process
-_render_lock = render_lock  # the former private name, kept while callers move to ``render_lock``
 
 PALETTE = ["#3b6ea8", "#c8553d", "#5b9a68", "#8c6bb1", "#d4a72c", "#4d9fb0", "#b05b8c", "#7a7a7a"]
 
