@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import papers
 from app.clock import iso_utc
+from app.jobs import queue
 from app.markup import excerpt, render_markdown
 from app.orm import Post, Thread
 from app.plots.attachments import curve_svg
@@ -234,8 +235,6 @@ def table_excerpt(session: Session, attachment: dict[str, Any]) -> dict[str, Any
 
 def job_summary(session: Session, job_id: str) -> dict[str, Any]:
     """Status of a comparison job and, once it succeeded, each variant's final loss and the verdicts."""
-    from app.jobs import queue
-
     try:
         job = queue.get_job(session, job_id)
     except queue.JobNotFoundError:
