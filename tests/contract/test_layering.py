@@ -265,10 +265,14 @@ def _allowed_in_init(stmt: ast.stmt, first: bool) -> bool:
         targets = stmt.targets
     elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
         targets = [stmt.target]
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
+        # package metadata such as ``__version__ = "0.1.0"``: a literal, not logic
+        return all(isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in targets)
     return bool(targets) and all(isinstance(t, ast.Name) and t.id == "__all__" for t in targets)
 
 
 def test_package_inits_hold_only_a_docstring_imports_and_all() -> None:
+    """No logic in a package ``__init__``: importing a package must not run code or create cycles."""
     bad = []
     for path in python_files():
         if not is_package(path):
