@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.schemas.comparisons import JobCreated, JobPage, JobSummary, JobView
 from app.documents.comparisons import job_view
 from app.domain import InvalidInputError
-from app.experiments.config import ComparisonIn
+from app.experiments.request import ComparisonIn
 from app.http.deps import SessionDep, SettingsDep
 from app.http.jobs import cancel_job, job_or_404, submit
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds

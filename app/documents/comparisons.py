@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.clock import iso_utc
-from app.jobs import queue
+from app.jobs import eta, queue
 from app.orm.jobs import Job
 
 API_BASE = "/api/v1/comparisons"
@@ -25,8 +25,8 @@ def job_view(session: Session, job: Job, results: bool = True) -> dict[str, Any]
         "progress": round(job.progress, 4),
         "done_steps": job.done_steps,
         "total_steps": job.total_steps,
-        "queue_position": queue.queue_position(session, job),
-        "eta_seconds": _rounded(queue.eta_seconds(session, job)),
+        "queue_position": eta.queue_position(session, job),
+        "eta_seconds": _rounded(eta.eta_seconds(session, job)),
         "estimate": {"seconds": round(job.estimate_seconds, 1), "flops": job.estimate_flops},
         "attempts": job.attempts,
         "error": job.error,

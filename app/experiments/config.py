@@ -1,9 +1,8 @@
 """The comparison configs: one pydantic schema per kind, holding every field, default and bound.
 
 Everything else derives from :class:`QualityConfig` and :class:`SpeedConfig` (and the corpus models):
-the API body :data:`ComparisonIn` (the request fields of both kinds, every one optional, strict JSON
-types), the comparison form, the ``actlab compare`` flags, the stored config (and so the cache key),
-and "reproduce this run". A field is one of three sorts:
+the API body, the comparison form and "reproduce this run" (:mod:`app.experiments.request`), the
+``actlab compare`` flags, the stored config (and so the cache key). A field is one of three sorts:
 
 * a *request* field (``REQUEST_FIELDS``): anyone may set it, the API, the form and the CLI;
 * an *execution* field (``EXECUTION_FIELDS``): how the run is spread over this machine; the server sets
@@ -17,16 +16,12 @@ Bounds that depend on the deployment (``ACTLAB_COMPARE_MAX_*``) are checked when
 
 from __future__ import annotations
 
-import types
-import typing
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
-from pydantic.fields import FieldInfo
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app import vocabulary
-from app.domain import InvalidInputError
 
 if TYPE_CHECKING:
     from app.experiments.tiny_lm import LMConfig
@@ -40,7 +35,7 @@ SeedValue = Annotated[int, Field(ge=0, le=SEED_MAX)]
 Device = Literal["auto", "cpu", "cuda"]
 
 
-def _setting(maximum: str | None = None, *, max_items: str | None = None) -> dict[str, Any]:
+def limit_setting(maximum: str | None = None, *, max_items: str | None = None) -> dict[str, Any]:
     """Name the Settings field that bounds a field (the OpenAPI document states its value)."""
     extra: dict[str, Any] = {}
     if maximum:
@@ -55,7 +50,7 @@ VARIANT_NAMES: dict[str, Any] = {"items": {"type": "string", "enum": vocabulary.
 GATED_MULTIPLE_OF = 8
 
 
-class _Schema(BaseModel):
+class Schema(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ()
     EXECUTION_FIELDS: ClassVar[tuple[str, ...]] = ()
@@ -68,7 +63,7 @@ class _Schema(BaseModel):
 # --- corpora --------------------------------------------------------------------------------------
 
 
-class SyntheticSpec(_Schema):
+class SyntheticSpec(Schema):
     """The project's synthetic corpus (a Markov chain mixing bigram and order-2 structure); every field
     is part of the cache key."""
 
@@ -86,7 +81,7 @@ class SyntheticSpec(_Schema):
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("kind", "seed", "vocab_size", "bigram_fraction", "concentration")
 
 
-class TextCorpus(_Schema):
+class TextCorpus(Schema):
     """User-supplied UTF-8 text, modelled character by character (size limit: ACTLAB_COMPARE_CORPUS_MAX_BYTES)."""
 
     kind: Literal["text"] = "text"
@@ -110,7 +105,7 @@ def _canonical_variants(variants: tuple[str, ...]) -> tuple[str, ...]:
     return canon
 
 
-class QualityConfig(_Schema):
+class QualityConfig(Schema):
     """Train the tiny LM once per (variant, seed) and compare final validation losses (see quality.py
     for why these defaults)."""
 
@@ -125,19 +120,19 @@ class QualityConfig(_Schema):
     seeds: tuple[SeedValue, ...] = Field(
         (0, 1, 2), min_length=1, description="A count n (seeds 0..n-1) or a list of seeds 0..2^32−1."
     )
-    d_model: int = Field(64, ge=8, json_schema_extra=_setting("compare_max_d_model"), description="Model width.")
-    n_layers: int = Field(2, ge=1, json_schema_extra=_setting("compare_max_layers"), description="Layers.")
+    d_model: int = Field(64, ge=8, json_schema_extra=limit_setting("compare_max_d_model"), description="Model width.")
+    n_layers: int = Field(2, ge=1, json_schema_extra=limit_setting("compare_max_layers"), description="Layers.")
     n_heads: int = Field(4, ge=1, le=64, description="Attention heads.")
     #: Dense-variant hidden size; None means 4 · d_model (the Transformer convention).
     d_ff: int | None = Field(None, ge=1, description="Dense hidden size (default 4·d_model); gated get 2/3 of it.")
     seq_len: int = Field(
-        32, ge=2, json_schema_extra=_setting("compare_max_seq_len"), description="Training sequence length."
+        32, ge=2, json_schema_extra=limit_setting("compare_max_seq_len"), description="Training sequence length."
     )
     batch_size: int = Field(
-        32, ge=1, json_schema_extra=_setting("compare_max_batch_size"), description="Sequences per step."
+        32, ge=1, json_schema_extra=limit_setting("compare_max_batch_size"), description="Sequences per step."
     )
     steps: int = Field(
-        500, ge=1, json_schema_extra=_setting("compare_max_steps"), description="Optimiser steps per run."
+        500, ge=1, json_schema_extra=limit_setting("compare_max_steps"), description="Optimiser steps per run."
     )
     lr: float = Field(3e-3, gt=0, lt=1, description="Peak AdamW learning rate.")
     #: Validation loss is measured every ``eval_interval`` steps (and at step 0 and the last step).
@@ -155,11 +150,15 @@ class QualityConfig(_Schema):
     #: 1: at tiny sizes exact parameter matching matters more than shape alignment (see LMConfig).
     multiple_of: int = Field(1, ge=1, le=1024, description="Rounding of the gated hidden size.")
     #: Torch threads per pool process; 1 because two single-thread processes beat one two-thread process.
-    threads: int = Field(1, ge=1)
+    threads: int = Field(1, ge=1, description="Torch threads per training process.")
     #: Parallel training processes on CPU (1 = in this process). Results do not depend on it. Stored as
     #: ``workers`` (the name older configs and cache keys use), which is still accepted.
     pool_processes: int = Field(
-        2, ge=1, validation_alias=AliasChoices("pool_processes", "workers"), serialization_alias="workers"
+        2,
+        ge=1,
+        validation_alias=AliasChoices("pool_processes", "workers"),
+        serialization_alias="workers",
+        description="Parallel training processes on CPU (1 = in this process).",
     )
     #: Significance level of the pairwise verdicts.
     alpha: float = Field(0.05, gt=0, lt=1)
@@ -245,7 +244,7 @@ class QualityConfig(_Schema):
         return cls.model_validate(dict(data))
 
 
-class SpeedConfig(_Schema):
+class SpeedConfig(Schema):
     """Forward+backward time of each FFN variant against a matmul-only floor (see speed.py for why
     these defaults)."""
 
@@ -257,9 +256,11 @@ class SpeedConfig(_Schema):
         json_schema_extra=VARIANT_NAMES,
         description="FFN variants (default: the paper's eight). Names are case-insensitive, FFN_ prefix optional.",
     )
-    tokens: int = Field(2048, ge=1, json_schema_extra=_setting("compare_max_tokens"), description="Tokens per fwd+bwd.")
+    tokens: int = Field(
+        2048, ge=1, json_schema_extra=limit_setting("compare_max_tokens"), description="Tokens per fwd+bwd."
+    )
     d_model: int = Field(
-        256, ge=8, json_schema_extra=_setting("compare_max_d_model_speed"), description="Model width."
+        256, ge=8, json_schema_extra=limit_setting("compare_max_d_model_speed"), description="Model width."
     )
     #: Dense-variant hidden size; None means 4 · d_model.
     d_ff: int | None = Field(None, ge=1, description="Dense hidden size (default 4·d_model); gated get 2/3 of it.")
@@ -275,7 +276,7 @@ class SpeedConfig(_Schema):
     iters: int = Field(5, ge=1, le=1000, description="Steps per timing sample.")
     repeats: int = Field(3, ge=1, le=100, description="Samples; the median is reported.")
     #: Torch threads for the timing (CPU); bounded so a job cannot take every core from the API.
-    threads: int = Field(2, ge=1)
+    threads: int = Field(2, ge=1, description="Torch threads for the timing on CPU.")
     seed: int = 0
 
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -334,7 +335,7 @@ Config = QualityConfig | SpeedConfig
 SCHEMAS: dict[str, type[QualityConfig] | type[SpeedConfig]] = {"quality": QualityConfig, "speed": SpeedConfig}
 
 
-def _refuse_unknown(cls: type[_Schema], data: Mapping[str, Any]) -> None:
+def _refuse_unknown(cls: type[Schema], data: Mapping[str, Any]) -> None:
     aliases = [f.serialization_alias for f in cls.model_fields.values() if f.serialization_alias]
     known = {"kind", *cls.model_fields, *aliases}
     unknown = set(data) - known
@@ -365,177 +366,5 @@ def default(kind: str, name: str) -> Any:
     return info.get_default(call_default_factory=True)
 
 
-# --- reproduce this run --------------------------------------------------------------------------
-
-
-def reproduce_request(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The POST body that reproduces a stored config: its request fields only, the user's text replaced
-    by a placeholder naming its hash."""
-    schema = SCHEMAS.get(str(config.get("kind")), QualityConfig)
-    out = {k: v for k, v in config.items() if k in schema.REQUEST_FIELDS}
-    corpus = out.get("corpus")
-    if isinstance(corpus, dict) and corpus.get("kind") == "synthetic":
-        out["corpus"] = {k: corpus[k] for k in SyntheticSpec.REQUEST_FIELDS}
-    elif isinstance(corpus, dict):
-        out["corpus"] = {
-            "kind": "text",
-            "text": f"<your text; sha256 {corpus.get('sha256', '?')}>",
-            "val_fraction": corpus.get("val_fraction", default_text_val_fraction()),
-        }
-    return out
-
-
 def default_text_val_fraction() -> float:
     return float(TextCorpus.model_fields["val_fraction"].default)
-
-
-# --- the request body ------------------------------------------------------------------------------
-
-
-def _optional(annotation: Any, info: FieldInfo, description: str | None) -> tuple[Any, Any]:
-    """``annotation | None`` defaulting to None, with ``info``'s bounds and schema extras."""
-    bounded = Annotated[(annotation, *info.metadata)] if info.metadata else annotation
-    return bounded | None, Field(None, description=description, json_schema_extra=info.json_schema_extra)
-
-
-def _wire_model(schema: type[_Schema]) -> type[BaseModel]:
-    """The strict JSON form of a corpus model: its request fields, defaults kept."""
-    fields: dict[str, Any] = {}
-    for name in schema.REQUEST_FIELDS:
-        info = schema.model_fields[name]
-        fields[name] = (info.annotation, info) if name != "kind" else (info.annotation, Field(...))
-    model = create_model(
-        schema.__name__.replace("Spec", "Corpus") + "In",
-        __config__=ConfigDict(extra="forbid", strict=True),
-        __doc__=schema.__doc__,
-        **fields,
-    )
-    return typing.cast(type[BaseModel], model)
-
-
-SyntheticCorpusIn = _wire_model(SyntheticSpec)
-TextCorpusIn = _wire_model(TextCorpus)
-
-#: How the request spells the fields whose stored form differs (tuples are JSON arrays; seeds may be a count).
-_WIRE_TYPES: dict[str, Any] = {
-    "seeds": Union[  # noqa: UP007 (a runtime union of Annotated types)
-        Annotated[int, Field(ge=1, json_schema_extra=_setting("compare_max_seeds"))],
-        Annotated[list[SeedValue], Field(min_length=1, json_schema_extra=_setting(max_items="compare_max_seeds"))],
-    ],
-    "corpus": Annotated[Union[SyntheticCorpusIn, TextCorpusIn], Field(discriminator="kind")],  # noqa: UP007
-}
-
-
-def _shown(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _request_description(name: str) -> str | None:
-    """The field's description, with the kind it belongs to and its default(s)."""
-    owners = [kind for kind in KINDS if name in SCHEMAS[kind].REQUEST_FIELDS]
-    info = SCHEMAS[owners[-1]].model_fields[name]
-    if info.description is None:
-        return None
-    text = info.description
-    if len(owners) < len(KINDS):
-        text = f"{owners[0].capitalize()}: {text[0].lower()}{text[1:]}"
-    defaults = {kind: default(kind, name) for kind in owners}
-    differ = len(set(map(str, defaults.values()))) > 1
-    shown = [f"{_shown(v)} {k}" if differ else _shown(v) for k, v in defaults.items()]
-    plain = all(isinstance(v, (int, float, str)) for v in defaults.values())
-    suffix = f" (default {', '.join(dict.fromkeys(shown))})" if plain and name != "device" else ""
-    return f"{text.removesuffix('.')}{suffix}." if suffix else text
-
-
-class _RequestBase(BaseModel):
-    """A comparison config. Omitted fields take the defaults of the kind (see the docs of each field)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    def to_raw(self) -> dict[str, Any]:
-        """The fields that were given, checked against the kind."""
-        raw = self.model_dump(exclude_none=True)
-        kind = str(raw["kind"])
-        for name in sorted(set(raw) - set(SCHEMAS[kind].REQUEST_FIELDS)):
-            raise InvalidInputError(f"body.{name}", f"not a field of a {kind} comparison")
-        return raw
-
-
-def _request_model() -> type[_RequestBase]:
-    names = list(dict.fromkeys(name for kind in KINDS for name in SCHEMAS[kind].REQUEST_FIELDS))
-    fields: dict[str, Any] = {"kind": (Literal["quality", "speed"], Field(...))}
-    for name in names[1:]:
-        owner = SCHEMAS["speed" if name in SpeedConfig.REQUEST_FIELDS else "quality"]
-        info = owner.model_fields[name]
-        description = _request_description(name)
-        if name == "device":
-            fields[name] = (info.annotation, Field(default("speed", name), description=description))
-        elif name == "variants":
-            fields[name] = _optional(list[str], info, description)
-        elif name in _WIRE_TYPES:
-            fields[name] = (_WIRE_TYPES[name] | None, Field(None, description=description))
-        else:
-            fields[name] = _optional(info.annotation, info, description)
-    model = create_model("ComparisonIn", __base__=_RequestBase, __doc__=_RequestBase.__doc__, **fields)
-    return typing.cast(type[_RequestBase], model)
-
-
-if TYPE_CHECKING:
-
-    class ComparisonIn(_RequestBase):
-        """The POST body of a comparison (the API's and, parsed from the form, the page's)."""
-
-else:
-    ComparisonIn = _request_model()
-
-
-# --- the form ------------------------------------------------------------------------------------
-
-#: Form inputs named apart from their field (both kinds share one form).
-FORM_NAMES = {("speed", "d_model"): "speed_d_model"}
-CORPUS_SEED_INPUT = "corpus_seed"
-
-
-def _scalar_type(kind: str, name: str) -> Callable[[str], Any]:
-    annotation = SCHEMAS[kind].model_fields[name].annotation
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] if isinstance(
-        annotation, types.UnionType
-    ) else [annotation]
-    return float if float in args else int
-
-
-FORM_NUMBERS: dict[str, tuple[str, ...]] = {
-    "quality": ("d_model", "n_layers", "n_heads", "seq_len", "batch_size", "steps", "lr", "seeds"),
-    "speed": ("d_model", "tokens"),
-}
-
-
-def form_defaults() -> dict[str, Any]:
-    """What the form shows before the user changes anything (the quality comparison's defaults)."""
-    out: dict[str, Any] = {"kind": "quality"}
-    for kind in KINDS:
-        for name in FORM_NUMBERS[kind]:
-            value = default(kind, name)
-            out[FORM_NAMES.get((kind, name), name)] = len(value) if name == "seeds" else value
-    out[CORPUS_SEED_INPUT] = default("quality", "corpus").seed
-    return out
-
-
-def from_form(
-    kind: str, device: str, matched: bool, variants: list[str], number: Callable[[str, Callable[[str], Any]], Any],
-    text: str,
-) -> dict[str, Any]:
-    """The request fields a comparison form gives; ``number(input, type)`` reads one number input (None
-    when empty), ``text`` is the corpus text typed or uploaded."""
-    raw: dict[str, Any] = {"kind": kind, "device": device, "matched": matched}
-    if variants:
-        raw["variants"] = variants
-    schema_kind = kind if kind in SCHEMAS else "quality"
-    for name in FORM_NUMBERS[schema_kind]:
-        raw[name] = number(FORM_NAMES.get((schema_kind, name), name), _scalar_type(schema_kind, name))
-    if schema_kind == "quality":
-        if text.strip():
-            raw["corpus"] = {"kind": "text", "text": text}
-        else:
-            raw["corpus"] = {"kind": "synthetic", "seed": number(CORPUS_SEED_INPUT, int) or 0}
-    return {k: v for k, v in raw.items() if v is not None}

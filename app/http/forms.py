@@ -12,7 +12,7 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 
 from app.domain import InvalidInputError
-from app.experiments import config as comparison_config
+from app.experiments import request as comparison_request
 
 ID_MAX = 2**63 - 1
 
@@ -79,12 +79,12 @@ async def form_upload_text(form: FormData, name: str, max_bytes: int) -> str | N
 
 
 async def comparison_form(form: FormData, max_bytes: int) -> dict[str, Any]:
-    """The comparison form's fields as a request for :data:`app.experiments.config.ComparisonIn`."""
+    """The comparison form's fields as a request for :data:`app.experiments.request.ComparisonIn`."""
     kind = str(form.get("kind") or "quality")
     text = str(form.get("corpus_text") or "")
     if kind != "speed":  # only the quality comparison trains on a corpus
         text = await form_upload_text(form, "corpus_file", max_bytes) or text
-    return comparison_config.from_form(
+    return comparison_request.from_form(
         kind,
         device=str(form.get("device") or "auto"),
         matched=form.get("matched") is not None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.jobs import queue
+from app.jobs import queue, tokens
 from app.orm.jobs import Job
 
 
@@ -31,9 +31,9 @@ def authorize_cancel(session: Session, job: Job, token: str | None, is_admin: bo
             "cancelling needs the job's cancel token (returned when it was submitted) or the admin token: "
             "send Authorization: Bearer <token>"
         )
-    if is_admin or queue.owns(job, token):
+    if is_admin or tokens.owns(job, token):
         return
-    if queue.token_owns_any_job(session, token):
+    if tokens.token_owns_any_job(session, token):
         raise NotYourJobError(f"this token belongs to another job; it cannot cancel job {job.id}")
     raise CancelTokenInvalidError("invalid token")
 

@@ -20,10 +20,6 @@ stored (``cancel_token_hash``), so a database dump cannot be used to cancel othe
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,6 +31,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import as_utc, utcnow
 from app.config import Settings
+from app.jobs.eta import retry_after
+from app.jobs.tokens import new_cancel_token, token_hash
 from app.orm.jobs import FINISHED_STATUSES, Job, JobEvent
 
 
@@ -81,26 +79,6 @@ class Submission:
     existing: bool
     #: The one-time cancel token of a new job (None when an existing job answered: it is not yours).
     cancel_token: str | None = None
-
-
-def new_cancel_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def owns(job: Job, token: str) -> bool:
-    """Whether ``token`` is the cancel token handed out for ``job`` (constant-time comparison)."""
-    if job.cancel_token_hash is None:
-        return False
-    return hmac.compare_digest(token_hash(token), job.cancel_token_hash)
-
-
-def token_owns_any_job(session: Session, token: str) -> bool:
-    """Whether ``token`` is the cancel token of some job (a valid token, possibly of another job)."""
-    return session.scalar(select(Job.id).where(Job.cancel_token_hash == token_hash(token)).limit(1)) is not None
 
 
 def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submission:
@@ -150,18 +128,6 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submiss
     return Submission(job, cached=False, existing=False, cancel_token=token)
 
 
-def retry_after(session: Session, settings: Settings) -> int:
-    """Seconds until a queue slot is likely free: the soonest expected end among running jobs (their
-    estimate minus elapsed time), else the shortest queued estimate; at least 1."""
-    running = session.scalars(select(Job).where(Job.status == "running")).all()
-    if running:
-        t = utcnow()
-        left = [max(1.0, j.estimate_seconds - (t - (as_utc(j.started_at) or t)).total_seconds()) for j in running]
-        return max(1, math.ceil(min(left)))
-    queued = session.scalars(select(Job.estimate_seconds).where(Job.status == "queued")).all()
-    return max(1, math.ceil(min(queued))) if queued else 1
-
-
 # --- events ---------------------------------------------------------------------------------------
 
 
@@ -203,35 +169,6 @@ def list_jobs(session: Session, limit: int, offset: int) -> tuple[list[Job], int
     total = session.scalar(select(func.count()).select_from(Job)) or 0
     jobs = session.scalars(select(Job).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)).all()
     return list(jobs), total
-
-
-def queue_position(session: Session, job: Job) -> int | None:
-    """1 = next to be claimed; None once the job is no longer queued."""
-    if job.status != "queued":
-        return None
-    ahead = session.scalar(
-        select(func.count()).select_from(Job).where(Job.status == "queued", Job.created_at < job.created_at)
-    )
-    return int(ahead or 0) + 1
-
-
-def eta_seconds(session: Session, job: Job) -> float | None:
-    """Seconds until the job should finish: from its own pace once running, else its estimate plus the
-    remaining time of everything ahead of it."""
-    if job.status in FINISHED_STATUSES:
-        return None
-    t = utcnow()
-    if job.status == "running":
-        elapsed = (t - (as_utc(job.started_at) or t)).total_seconds()
-        if job.progress > 0.02:
-            return max(0.0, elapsed / job.progress - elapsed)
-        return max(0.0, job.estimate_seconds - elapsed)
-    ahead = session.scalars(
-        select(Job).where(Job.status.in_(("queued", "running")), Job.created_at < job.created_at)
-    ).all()
-    waiting = sum(eta_seconds(session, j) or 0.0 for j in ahead if j.status == "running")
-    waiting += sum(j.estimate_seconds for j in ahead if j.status == "queued")
-    return waiting + job.estimate_seconds
 
 
 # --- worker side: claim, heartbeat, progress, finish, requeue ----------------------------------

@@ -24,13 +24,13 @@ from starlette.responses import Response
 
 from app import ffn
 from app.documents.comparisons import job_view, live_curves
-from app.experiments import config as comparison_config
+from app.experiments import request as comparison_request
 from app.http.deps import SessionDep, SettingsDep
 from app.http.forms import comparison_form
 from app.http.jobs import cancel_job, job_or_404, submit
 from app.http.problems import problem_responses
 from app.http.security import is_admin_token
-from app.jobs import queue
+from app.jobs import queue, tokens
 from app.orm.jobs import FINISHED_STATUSES
 from app.plots.comparisons import live_chart_svg, result_charts
 from app.web.templating import render
@@ -55,7 +55,7 @@ def comparisons_page(request: Request, session: SessionDep, settings: SettingsDe
                 "total": total,
                 "variants": list(ffn.VARIANTS.values()),
                 "paper_variants": ffn.PAPER_VARIANTS,
-                "defaults": comparison_config.form_defaults(),
+                "defaults": comparison_request.form_defaults(),
                 "corpus_max_bytes": settings.compare_corpus_max_bytes,
             },
         )
@@ -68,7 +68,7 @@ async def submit_form(request: Request, session: SessionDep, settings: SettingsD
     form = await request.form()
     raw = await comparison_form(form, settings.compare_corpus_max_bytes)
     try:
-        body = comparison_config.ComparisonIn.model_validate(raw)
+        body = comparison_request.ComparisonIn.model_validate(raw)
     except ValidationError as exc:  # the same 422 problem as the JSON API's
         raise RequestValidationError(exc.errors()) from exc
     submission = await run_in_threadpool(submit, session, settings, body.to_raw())
@@ -92,7 +92,7 @@ def comparison_page(request: Request, session: SessionDep, job_id: Annotated[str
     job = job_or_404(session, job_id)
     view = job_view(session, job)
     token = request.cookies.get(CANCEL_COOKIE)
-    view["can_cancel"] = token is not None and queue.owns(job, token)
+    view["can_cancel"] = token is not None and tokens.owns(job, token)
     results = view["results"]
     charts_data: dict[str, str | None]
     if job.status == "succeeded" and results and results["kind"] == "quality":
@@ -111,7 +111,7 @@ def comparison_page(request: Request, session: SessionDep, job_id: Annotated[str
                 "charts": charts_data,
                 "finished": job.status in FINISHED_STATUSES,
                 "config_json": json.dumps(job.config, indent=2),
-                "request_json": json.dumps(comparison_config.reproduce_request(job.config), indent=2),
+                "request_json": json.dumps(comparison_request.reproduce_request(job.config), indent=2),
             },
         )
     )
