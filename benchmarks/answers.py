@@ -1,6 +1,6 @@
 """Answer latency: how long a question takes to be answered and stored, for questions that start no job.
 
-Two measurements over the evaluation set (tests/answer_eval.yaml, "run a comparison" questions left out;
+Two measurements over the evaluation set (tests/answers/answer_eval.yaml, "run a comparison" questions left out;
 follow-ups asked in their thread, as a person would):
 
 * in process: ``answers.ask()`` + commit on a fresh, migrated and seeded SQLite file — the composition
@@ -37,7 +37,7 @@ TARGET_P50_MS = 100.0
 
 def conversations() -> list[list[str]]:
     """The evaluation set as lists of questions asked in one thread, without job-starting ones."""
-    items = yaml.safe_load((ROOT / "tests" / "answer_eval.yaml").read_text(encoding="utf-8"))
+    items = yaml.safe_load((ROOT / "tests" / "answers" / "answer_eval.yaml").read_text(encoding="utf-8"))
     out = []
     for item in items:
         steps = item.get("thread") or [item]

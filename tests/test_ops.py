@@ -26,7 +26,7 @@ from app.db import create_db_engine, make_session_factory
 from app.jobs import local, queue
 from app.orm import Base, Job, JobEvent, Post, PostQuote, Thread
 from tests.conftest import open_client, sqlite_settings
-from tests.test_comparisons import FAST_WORKER, TINY, read_events
+from tests.jobs.test_comparisons import FAST_WORKER, TINY, read_events
 
 ADMIN = "an-operators-admin-token"
 AUTH = {"authorization": f"Bearer {ADMIN}"}

@@ -19,7 +19,13 @@ from app.migrate import current_revisions, head_revisions
 router = APIRouter(tags=["health"])
 
 
-@router.get("/metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}
+    },
+)
 async def prometheus_metrics(request: Request) -> Response:
     """Prometheus metrics: requests, latencies and the probes registered by each capability."""
     return Response(request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,1 +1,2 @@
-"""Contract tests: rules that hold across the whole code base (layering, cycles, file sizes, a fresh clone)."""
+"""Contract tests: promises that hold across the whole service (one error shape, declared statuses and schemas,
+fuzzing, hostile input, both databases, the deployment, layering and cycles, a fresh clone)."""

@@ -29,7 +29,7 @@ from app.db import create_db_engine, make_session_factory
 from app.jobs import local, queue, runner
 from app.orm import Job, JobEvent, Post, Thread
 from tests.conftest import sqlite_settings
-from tests.test_comparisons import FAST_WORKER, TINY, wait_for
+from tests.jobs.test_comparisons import FAST_WORKER, TINY, wait_for
 
 ACTLAB = Path(sys.executable).with_name("actlab")
 #: Settings every server of these tests runs with: fast worker cadence, no rate limits in the way.

@@ -1,4 +1,4 @@
-"""The math of app/activations.py against references that share no code with it.
+"""The math of app/activations/ against references that share no code with it.
 
 References are mpmath at 50 significant digits (more where a textbook formula cancels), scipy.special /
 numpy float64 formulas, closed-form derivatives, and the independently computed table in

@@ -1,7 +1,7 @@
 """The activation endpoints and pages, in process: shapes, numbers against scipy, caching, and errors.
 
 Numbers are checked against scipy/numpy formulas evaluated here (the math itself is covered against
-mpmath in test_activations_math.py); errors must be problem+json naming the field, the limit or the
+mpmath in tests/activations/test_math.py); errors must be problem+json naming the field, the limit or the
 valid ids.
 """
 

@@ -17,7 +17,7 @@ from app.cli.common import migrate, seed
 from app.config import Settings
 from app.main import create_app
 
-_DB_DIR = Path(__file__).resolve().parent.parent / "var" / "fuzz"
+_DB_DIR = Path(__file__).resolve().parents[2] / "var" / "fuzz"
 
 
 def _fuzz_app() -> object:

@@ -1,6 +1,6 @@
 """Question answering: the evaluation set, number grounding, retrieval, follow-ups, the API and CLI.
 
-The evaluation set (tests/answer_eval.yaml) lists, for each question, the facts its answer must contain;
+The evaluation set (tests/answers/answer_eval.yaml) lists, for each question, the facts its answer must contain;
 at least 90 % must pass. Independently of that, *every* answer in the set is checked for numbers: each
 number it shows must be printed in tests/reference, or come out of re-running one of its computations
 in the test from reference values (tests/reference_numbers.py) — one ungrounded number fails the test.

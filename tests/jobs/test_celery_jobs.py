@@ -19,7 +19,7 @@ import pytest
 from app.cli.common import migrate
 from app.config import PROJECT_ROOT, Settings
 from tests.conftest import open_client, service_unavailable
-from tests.test_comparisons import TINY, status_of, wait_for
+from tests.jobs.test_comparisons import TINY, status_of, wait_for
 
 REDIS_URL = os.environ.get("ACTLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

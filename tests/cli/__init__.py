@@ -1,0 +1,1 @@
+"""Tests of app/cli/: the actlab command's exit codes and messages."""

@@ -1,0 +1,1 @@
+"""Tests of app/experiments/: corpus, tiny LM fairness, statistics, cancellation, speed runs."""
