@@ -26,6 +26,7 @@ from app.answers.lexicon import get_lexicon
 from app.answers.rephrase import rephrase as rephrase_answer
 from app.answers.retrieval import MIN_SCORE, Hit, get_index
 from app.config import Settings
+from app.jobs import submit
 from app.orm import Post
 
 log = logging.getLogger("actlab.answers")
@@ -265,13 +266,10 @@ def ask(
     return Asked(thread.id, question_post.id, answer_post.id, answer)
 
 
-
 def publish_job_if_needed(settings: Settings, asked: Asked) -> None:
     """With the Celery backend a queued comparison is announced to the workers after the commit."""
-    if asked.answer.job_id and settings.job_backend == "celery":
-        from app.jobs.celery_app import publish  # imports Celery, which only that backend needs
-
-        publish(settings, asked.answer.job_id)
+    if asked.answer.job_id:
+        submit.announce(settings, asked.answer.job_id)
 
 
 def ask_and_commit(

@@ -16,8 +16,14 @@ def submit_and_publish(session: Session, settings: Settings, raw: dict[str, Any]
     """Raises what :func:`app.jobs.queue.submit` raises (InvalidInputError, QueueFullError), before any commit."""
     submission = queue.submit(session, settings, raw)
     session.commit()
-    if settings.job_backend == "celery" and not (submission.cached or submission.existing):
-        from app.jobs.celery_app import publish
-
-        publish(settings, submission.job.id)
+    if not (submission.cached or submission.existing):
+        announce(settings, submission.job.id)
     return submission
+
+
+def announce(settings: Settings, job_id: str) -> None:
+    """After the commit, tell a Celery worker about a queued job; the embedded worker polls and needs no word."""
+    if settings.job_backend == "celery":
+        from app.jobs.celery_app import publish  # imports Celery, which only that backend needs
+
+        publish(settings, job_id)
