@@ -46,7 +46,8 @@ from sqlalchemy.orm import Session
 from app.answers import grounding
 from app.answers.computations import ERROR_GRID, format_sig, run_computation
 from app.answers.facts import Facts, load_facts, paper_citation
-from app.answers.lexicon import build_lexicon, dataset_revision
+from app.answers.lexicon import build_lexicon
+from app.answers.per_revision import dataset_revision
 from app.config import Settings
 from app.orm import Post, Thread
 from app.threads import SERVICE_NAME, NewPost, add_post, create_thread

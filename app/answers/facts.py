@@ -9,7 +9,6 @@ grounding check resolves citations against this same store, never against the te
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.answers.lexicon import dataset_revision
+from app.answers.per_revision import PerRevision
 from app.orm import ArchitectureFact, CatalogModel, Paper, PaperTable, Post, Result, Thread, Variant
 
 
@@ -232,23 +231,9 @@ def _load(session: Session, revision: int) -> Facts:
     return Facts(revision, cells, papers, paper_facts, tables, arch, catalog, variants, explanations)
 
 
-_lock = threading.Lock()
-_cache: dict[tuple[str, int], Facts] = {}
+_facts: PerRevision[Facts] = PerRevision(lambda session, revision: _load(session, revision))
 
 
 def load_facts(session: Session, *, fresh: bool = False) -> Facts:
     """The facts of the loaded revision (cached per database and revision; ``fresh`` reads them anew)."""
-    revision = dataset_revision(session)
-    key = (str(session.get_bind().engine.url), revision)
-    if not fresh:
-        with _lock:
-            cached = _cache.get(key)
-        if cached is not None:
-            return cached
-    facts = _load(session, revision)
-    if not fresh:
-        with _lock:
-            if len(_cache) > 16:
-                _cache.clear()
-            _cache[key] = facts
-    return facts
+    return _facts.get(session, fresh=fresh)

@@ -10,15 +10,14 @@ are names, not facts.
 from __future__ import annotations
 
 import re
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import activations
+from app.answers.per_revision import PerRevision
 from app.answers.phrases import (
     BENCHMARK_ALIASES,
     BENCHMARK_CASED,
@@ -312,29 +311,9 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
     )
 
 
-def dataset_revision(session: Session) -> int:
-    try:
-        value = session.execute(text("SELECT revision FROM dataset_info WHERE id = 1")).scalar()
-    except SQLAlchemyError:
-        return 0
-    return int(value or 0)
-
-
-_lock = threading.Lock()
-_cache: dict[tuple[str, int], Lexicon] = {}
+_lexicons: PerRevision[Lexicon] = PerRevision(lambda session, revision: build_lexicon(session, revision))
 
 
 def get_lexicon(session: Session) -> Lexicon:
     """The lexicon for the loaded dataset revision (built once per revision, database and process)."""
-    revision = dataset_revision(session)
-    key = (str(session.get_bind().engine.url), revision)
-    with _lock:
-        cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    lexicon = build_lexicon(session, revision)
-    with _lock:
-        if len(_cache) > 16:
-            _cache.clear()
-        _cache[key] = lexicon
-    return lexicon
+    return _lexicons.get(session)
