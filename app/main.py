@@ -18,6 +18,7 @@ from app.api import comparisons as comparisons_api
 from app.api import health as health_api
 from app.api import papers as papers_api
 from app.api import questions as questions_api
+from app.api import sizing as sizing_api
 from app.api import threads as threads_api
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_api.router)
     app.include_router(papers_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(sizing_api.router)
     app.include_router(activations_api.router)
     app.include_router(comparisons_api.router)
     app.include_router(threads_api.router)

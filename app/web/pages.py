@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app import catalog, papers, vocabulary
+from app.documents import sizing as sizing_documents
 from app.http.deps import ReferenceDep
 from app.http.forms import query_year
-from app.http.problems import problem_responses
+from app.http.problems import checked, problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 from app.plots import papers as charts
 from app.web.templating import render
@@ -62,11 +63,35 @@ async def variants_page(request: Request, cache: ReferenceDep) -> Response:
 
 
 @router.get("/variants/{name}", responses=HTML | problem_responses(404, 422))
-async def variant_page(request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=64)]) -> Response:
+async def variant_page(
+    request: Request,
+    cache: ReferenceDep,
+    name: Annotated[str, Path(max_length=64)],
+    d_model: Annotated[str | None, Query(max_length=7, description="Calculator: the model width.")] = None,
+    rule: Annotated[str | None, Query(max_length=16, description="Calculator: dense, llama, gemma, explicit.")] = None,
+    multiple_of: Annotated[str | None, Query(max_length=7)] = None,
+    ffn_dim_multiplier: Annotated[str | None, Query(max_length=41)] = None,
+    factor: Annotated[str | None, Query(max_length=3)] = None,
+    d_ff: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    """The variant's results, the models using it, and the hidden-size calculator (a GET form)."""
+
     def build(s: Session) -> Payload:
         variant = papers.get_variant(s, name)
         label = vocabulary.variant_label(variant["name"], variant["activation"], variant["gated"])
-        return Payload({"variant": variant, "models": catalog.models_using(s, label)})
+        calculator = checked(
+            lambda: sizing_documents.page_calculator(
+                variant["name"],
+                d_model=d_model,
+                rule=rule,
+                multiple_of=multiple_of,
+                ffn_dim_multiplier=ffn_dim_multiplier,
+                factor=factor,
+                d_ff=d_ff,
+            ),
+            path_fields=(),
+        )
+        return Payload({"variant": variant, "models": catalog.models_using(s, label), "calculator": calculator})
 
     return await cache.respond(request, build, html=lambda p: render(request, "variant.html", p.data))
 
