@@ -16,6 +16,7 @@ from app.api import activations as activations_api
 from app.api import catalog as catalog_api
 from app.api import comparisons as comparisons_api
 from app.api import health as health_api
+from app.api import misreadings as misreadings_api
 from app.api import papers as papers_api
 from app.api import questions as questions_api
 from app.api import sizing as sizing_api
@@ -33,6 +34,7 @@ from app.http.service_metrics import collector as service_metrics_collector
 from app.web import activations as activations_web
 from app.web import comparisons as comparisons_web
 from app.web import docs as docs_web
+from app.web import misreadings as misreadings_web
 from app.web import pages as pages_web
 from app.web import threads as threads_web
 from app.web.templating import make_templates
@@ -121,11 +123,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(activations_api.router)
     app.include_router(comparisons_api.router)
     app.include_router(threads_api.router)
+    app.include_router(misreadings_api.router)
     app.include_router(questions_api.router)
     app.include_router(pages_web.router)
     app.include_router(comparisons_web.router)
     app.include_router(activations_web.router)
     app.include_router(threads_web.router)
+    app.include_router(misreadings_web.router)
     app.include_router(docs_web.router)
 
     install_openapi(app, settings)

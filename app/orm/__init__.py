@@ -2,6 +2,7 @@
 
 from app.orm.base import Base
 from app.orm.jobs import Job, JobEvent
+from app.orm.misreadings import Misreading
 from app.orm.reference import (
     ArchitectureFact,
     CatalogModel,
@@ -21,6 +22,7 @@ __all__ = [
     "DatasetInfo",
     "Job",
     "JobEvent",
+    "Misreading",
     "Paper",
     "PaperFact",
     "PaperTable",

@@ -34,6 +34,7 @@ from app.http.deps import ReferenceDep, SettingsDep
 from app.http.openapi import limit_from
 from app.http.problems import FieldError, ProblemError, checked, problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
+from app.misreadings import concerning
 from app.plots.activations import curve_chart_bytes
 from app.web.formatting import fmt
 from app.web.templating import render
@@ -161,7 +162,7 @@ async def activation_page(request: Request, cache: ReferenceDep, id: Annotated[s
     entry: Activation = checked(lambda: get(id, field="id"))
 
     def build(session: Session) -> Payload:
-        return Payload(detail_document(session, entry))
+        return Payload(detail_document(session, entry) | {"misreadings": concerning(session, activation=entry.id)})
 
     return await cache.respond(
         request, build, html=lambda p: render(request, "activation_detail.html", _context(a=p.data))

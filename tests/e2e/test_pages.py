@@ -28,6 +28,8 @@ PAGES = [
     ("/activations/explore", "Activation explorer"),
     ("/comparisons", "FFN comparisons"),
     ("/threads", "Threads"),
+    ("/misreadings", "Common misreadings"),
+    ("/misreadings/gemma-hidden-act", "Gemma"),
 ]
 
 
