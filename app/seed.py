@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.catalog_files import catalog_rows
 from app.clock import iso_utc, utcnow
 from app.orm import (
     ArchitectureFact,
@@ -193,25 +194,7 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
                 Result.table_id == table_row.id,
             )
 
-    catalog = []
-    for i, r in enumerate(_read_csv(data_dir / "model_catalog.csv")):
-        catalog.append(
-            {
-                "name": r["model"],
-                "organization": r["organization"],
-                "year": int(r["year"]),
-                "ffn_type": r["ffn_type"],
-                "activation": r["activation"],
-                "d_model": _int_or_none(r["d_model"]),
-                "d_model_text": r["d_model"],
-                "d_ff": _int_or_none(r["d_ff_or_intermediate_size"]),
-                "d_ff_text": r["d_ff_or_intermediate_size"],
-                "source": r["source"],
-                "verified": r["verified"],
-                "position": i,
-            }
-        )
-    _upsert(session, report, CatalogModel, ("name",), catalog)
+    _upsert(session, report, CatalogModel, ("name",), catalog_rows(data_dir))
 
     facts_rows = [
         {
@@ -232,12 +215,6 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
         from app.answers.explanations import load_explanations
 
         load_explanations(session, data_dir, report)
-
-    # Common misreadings (app/misreadings.py): their citations are checked against the rows loaded above.
-    if (data_dir / "misreadings.yaml").exists():
-        from app.misreadings import load_misreadings
-
-        load_misreadings(session, data_dir, report)
 
     sha = content_hash(data_dir, manifest["files"])
     info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))

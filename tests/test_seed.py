@@ -106,7 +106,8 @@ def corrected_data(tmp_path: Path) -> tuple[Path, str, str]:
     return data, old, "53.66"
 
 
-@pytest.mark.parametrize("name", [*(f"glu_variants_2020_table{n}.csv" for n in (1, 2, 3, 4)), "model_catalog.csv"])
+@pytest.mark.parametrize("name", [*(f"glu_variants_2020_table{n}.csv" for n in (1, 2, 3, 4)), "model_catalog.csv",
+                                  "model_catalog_extended.csv"])
 def test_shipped_data_is_the_reference_data(name: str) -> None:
     with (DATA_DIR / name).open(newline="", encoding="utf-8") as fh:
         shipped = list(csv.DictReader(fh))
@@ -138,7 +139,8 @@ def test_first_seed_inserts_everything(tmp_path: Path) -> None:
         assert report.changed is True and report.revision == 1
         results = sum(len(read_reference_csv(f"glu_variants_2020_table{n}.csv")) for n in (1, 2, 3, 4))
         assert report.counts["results"]["inserted"] == results
-        assert report.counts["catalog_models"]["inserted"] == len(read_reference_csv("model_catalog.csv"))
+        catalog = len(read_reference_csv("model_catalog.csv")) + len(read_reference_csv("model_catalog_extended.csv"))
+        assert report.counts["catalog_models"]["inserted"] == catalog
         again = run_seed(eng)
         assert again.changed is False and again.revision == 1
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import torch
@@ -40,23 +40,23 @@ from app.activations.functions import (
     _tanh,
     _tanh_ref,
 )
+from app.activations.sources import (
+    ELU_PAPER,
+    GELU_PAPER,
+    GEMMA_PAPER,
+    GLU_PAPER,
+    GLU_VARIANTS_PAPER,
+    GPT_OSS_CODE,
+    MISH_PAPER,
+    PRIMER_PAPER,
+    RELU_PAPER,
+    SELU_PAPER,
+    SOFTPLUS_PAPER,
+    SWISH_PAPER,
+    Source,
+)
 
 Family = Literal["scalar", "gate"]
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a function was introduced: enough to find the paper, and its arXiv id when it has one."""
-
-    title: str
-    authors: str
-    year: int
-    arxiv: str | None = None
-    venue: str | None = None
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,10 @@ class Activation:
     second_derivative_undefined_at: tuple[float, ...] = ()
     parameters: tuple[tuple[str, float], ...] = ()
     origin_note: str = ""
+    #: A clamped gate (gpt-oss) clips a above and b on both sides at this limit before gating.
+    clamp_limit: float | None = None
+    #: Added to the linear branch after clamping: gpt-oss multiplies by (b + 1), not b.
+    up_offset: float = 0.0
 
     def by_convention_points(self, derivative: int) -> tuple[float, ...]:
         """Points where the requested derivative is undefined and the service reports autograd's value."""
@@ -101,9 +105,13 @@ class Activation:
         return fn
 
     def gate(self, a: torch.Tensor, b: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
-        """f(a)·b for a gate, in a's dtype (float64 uses the reference form)."""
+        """f(a)·(b + offset) for a gate, in a's dtype (float64 uses the reference form); a clamped gate first
+        takes min(a, limit) and clips b to [−limit, limit], as the model code it copies does."""
         dtype = next(k for k, v in DTYPES.items() if v == a.dtype)
-        return self.implementation(dtype)(a, beta) * b
+        if self.clamp_limit is not None:
+            a = a.clamp(max=self.clamp_limit)
+            b = b.clamp(min=-self.clamp_limit, max=self.clamp_limit)
+        return self.implementation(dtype)(a, beta) * (b + self.up_offset)
 
     @property
     def torch_source(self) -> str:
@@ -136,21 +144,13 @@ class Activation:
         }
 
 
-_GELU_PAPER = Source("Gaussian Error Linear Units (GELUs)", "Dan Hendrycks, Kevin Gimpel", 2016, arxiv="1606.08415")
-_GLU_VARIANTS = Source("GLU Variants Improve Transformer", "Noam Shazeer", 2020, arxiv="2002.05202")
-
 _SCALARS: tuple[Activation, ...] = (
     Activation(
         "relu",
         "ReLU",
         r"\max(0, x)",
         "scalar",
-        Source(
-            "Rectified Linear Units Improve Restricted Boltzmann Machines",
-            "Vinod Nair, Geoffrey E. Hinton",
-            2010,
-            venue="ICML 2010",
-        ),
+        RELU_PAPER,
         _relu,
         nondifferentiable_points=(0.0,),
         second_derivative_undefined_at=(0.0,),
@@ -160,7 +160,7 @@ _SCALARS: tuple[Activation, ...] = (
         "GELU (exact, erf)",
         r"x\,\Phi(x) = \frac{1}{2}\,x\left(1 + \mathrm{erf}\left(\frac{x}{\sqrt{2}}\right)\right)",
         "scalar",
-        _GELU_PAPER,
+        GELU_PAPER,
         _gelu,
         _gelu_ref,
         aliases=("gelu_erf", "exact gelu", "gelu_python"),
@@ -170,7 +170,7 @@ _SCALARS: tuple[Activation, ...] = (
         "GELU, tanh approximation",
         r"\frac{1}{2}\,x\left(1 + \tanh\left(\sqrt{\frac{2}{\pi}}\left(x + 0.044715\,x^{3}\right)\right)\right)",
         "scalar",
-        _GELU_PAPER,
+        GELU_PAPER,
         _gelu_tanh,
         _gelu_tanh_ref,
         aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "approximate gelu"),
@@ -181,7 +181,7 @@ _SCALARS: tuple[Activation, ...] = (
         "GELU, sigmoid approximation",
         r"x\,\sigma(1.702\,x)",
         "scalar",
-        _GELU_PAPER,
+        GELU_PAPER,
         _gelu_sigmoid,
         _gelu_sigmoid_ref,
         aliases=("quick_gelu",),
@@ -191,13 +191,7 @@ _SCALARS: tuple[Activation, ...] = (
         "SiLU / Swish",
         r"x\,\sigma(\beta x) = \frac{x}{1 + e^{-\beta x}}",
         "scalar",
-        Source(
-            "Searching for Activation Functions",
-            "Prajit Ramachandran, Barret Zoph, Quoc V. Le",
-            2017,
-            arxiv="1710.05941",
-            note="x·σ(x) also appears as SiLU in Elfwing, Uchibe & Doya (arXiv:1702.03118).",
-        ),
+        SWISH_PAPER,
         _silu,
         _silu_ref,
         aliases=("swish",),
@@ -228,12 +222,7 @@ _SCALARS: tuple[Activation, ...] = (
         "Softplus",
         r"\ln\left(1 + e^{x}\right)",
         "scalar",
-        Source(
-            "Incorporating Second-Order Functional Knowledge for Better Option Pricing",
-            "Charles Dugas, Yoshua Bengio, François Bélisle, Claude Nadeau, René Garcia",
-            2000,
-            venue="NIPS 2000",
-        ),
+        SOFTPLUS_PAPER,
         _softplus,
         _softplus_ref,
     ),
@@ -242,7 +231,7 @@ _SCALARS: tuple[Activation, ...] = (
         "Mish",
         r"x\,\tanh\left(\ln\left(1 + e^{x}\right)\right)",
         "scalar",
-        Source("Mish: A Self Regularized Non-Monotonic Activation Function", "Diganta Misra", 2019, "1908.08681"),
+        MISH_PAPER,
         _mish,
         _mish_ref,
     ),
@@ -251,12 +240,7 @@ _SCALARS: tuple[Activation, ...] = (
         "ELU (α = 1)",
         r"\begin{cases} x & x > 0 \\ e^{x} - 1 & x \le 0 \end{cases}",
         "scalar",
-        Source(
-            "Fast and Accurate Deep Network Learning by Exponential Linear Units (ELUs)",
-            "Djork-Arné Clevert, Thomas Unterthiner, Sepp Hochreiter",
-            2015,
-            arxiv="1511.07289",
-        ),
+        ELU_PAPER,
         _elu,
         _elu_ref,
         second_derivative_undefined_at=(0.0,),
@@ -267,12 +251,7 @@ _SCALARS: tuple[Activation, ...] = (
         "SELU",
         r"\lambda \begin{cases} x & x > 0 \\ \alpha\left(e^{x} - 1\right) & x \le 0 \end{cases}",
         "scalar",
-        Source(
-            "Self-Normalizing Neural Networks",
-            "Günter Klambauer, Thomas Unterthiner, Andreas Mayr, Sepp Hochreiter",
-            2017,
-            arxiv="1706.02515",
-        ),
+        SELU_PAPER,
         _selu,
         _selu_ref,
         nondifferentiable_points=(0.0,),
@@ -284,12 +263,7 @@ _SCALARS: tuple[Activation, ...] = (
         "Squared ReLU",
         r"\max(0, x)^{2}",
         "scalar",
-        Source(
-            "Primer: Searching for Efficient Transformers for Language Modeling",
-            "David R. So, Wojciech Mańke, Hanxiao Liu, Zihang Dai, Noam Shazeer, Quoc V. Le",
-            2021,
-            arxiv="2109.08668",
-        ),
+        PRIMER_PAPER,
         _squared_relu,
         aliases=("relu2", "relu_squared"),
         second_derivative_undefined_at=(0.0,),
@@ -312,12 +286,7 @@ _GATES: tuple[Activation, ...] = (
         "GLU",
         r"\sigma(a)\,b",
         "gate",
-        Source(
-            "Language Modeling with Gated Convolutional Networks",
-            "Yann N. Dauphin, Angela Fan, Michael Auli, David Grangier",
-            2016,
-            arxiv="1612.08083",
-        ),
+        GLU_PAPER,
         gate_activation="sigmoid",
     ),
     Activation(
@@ -325,24 +294,18 @@ _GATES: tuple[Activation, ...] = (
         "Bilinear",
         r"a\,b",
         "gate",
-        _GLU_VARIANTS,
+        GLU_VARIANTS_PAPER,
         gate_activation="identity",
         origin_note="The GLU without its sigmoid; compared as an FFN variant by Shazeer (2020).",
     ),
-    Activation("reglu", "ReGLU", r"\max(0, a)\,b", "gate", _GLU_VARIANTS, gate_activation="relu"),
-    Activation("geglu", "GEGLU", r"\mathrm{GELU}(a)\,b", "gate", _GLU_VARIANTS, gate_activation="gelu"),
+    Activation("reglu", "ReGLU", r"\max(0, a)\,b", "gate", GLU_VARIANTS_PAPER, gate_activation="relu"),
+    Activation("geglu", "GEGLU", r"\mathrm{GELU}(a)\,b", "gate", GLU_VARIANTS_PAPER, gate_activation="gelu"),
     Activation(
         "geglu_tanh",
         "GEGLU, tanh-approximated GELU",
         r"\mathrm{GELU}_{\tanh}(a)\,b",
         "gate",
-        Source(
-            "Gemma: Open Models Based on Gemini Research and Technology",
-            "Gemma Team, Google DeepMind",
-            2024,
-            arxiv="2403.08295",
-            note="'the approximated version of the GeGLU activation function'; the gate itself is Shazeer's (2020).",
-        ),
+        GEMMA_PAPER,
         gate_activation="gelu_tanh",
         aliases=("approximate geglu",),
     ),
@@ -351,9 +314,23 @@ _GATES: tuple[Activation, ...] = (
         "SwiGLU",
         r"\mathrm{Swish}_{\beta}(a)\,b = a\,\sigma(\beta a)\,b",
         "gate",
-        _GLU_VARIANTS,
+        GLU_VARIANTS_PAPER,
         gate_activation="silu",
         parameters=(("beta", 1.0),),
+    ),
+    Activation(
+        "clamped_swiglu_a1.702",
+        "Clamped SwiGLU, α = 1.702 (gpt-oss)",
+        r"\min(a, 7)\,\sigma\left(1.702\,\min(a, 7)\right)\left(\max\left(-7, \min(b, 7)\right) + 1\right)",
+        "gate",
+        GPT_OSS_CODE,
+        gate_activation="gelu_sigmoid",
+        aliases=("clamped swiglu",),
+        parameters=(("alpha", 1.702), ("limit", 7.0)),
+        origin_note="The gpt-oss experts' gate: x·σ(1.702·x) of the clamped gate branch times (clamped up + 1); "
+        "the config's hidden_act says silu, which is not what the experts compute.",
+        clamp_limit=7.0,
+        up_offset=1.0,
     ),
 )
 

@@ -1,4 +1,5 @@
-"""Gate surfaces: a gate f(a)·b on a 2-D grid of its two inputs, in float64."""
+"""Gate surfaces: a gate f(a)·b (clamped first for gpt-oss's gate, see ``Activation.gate``) on a 2-D grid
+of its two inputs, in float64."""
 
 from __future__ import annotations
 

@@ -31,7 +31,9 @@ ARCH_PARAMETERS = {
 def _catalog_activation_text(activation_id: str) -> str:
     gated = {"geglu_tanh": "GeGLU with the tanh-approximated GELU (a gated FFN)",
              "geglu": "GeGLU with exact GELU (a gated FFN)", "swiglu": "SwiGLU (a SiLU-gated FFN)",
-             "reglu": "ReGLU (a ReLU-gated FFN)"}
+             "reglu": "ReGLU (a ReLU-gated FFN)",
+             "clamped_swiglu_a1.702": "a clamped SwiGLU, g·σ(1.702·g)·(u + 1) with g = min(a, 7) and u = b clipped to "
+             "[−7, 7] (a gated FFN)"}
     if activation_id in gated:
         return gated[activation_id]
     return f"{activation_label(activation_id)} (a dense FFN)"

@@ -150,6 +150,14 @@ class CatalogModel(Base):
     source: Mapped[str] = mapped_column(Text)
     verified: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
+    # Mixture-of-experts shape, null for dense-FFN models (and a shared-expert count only where stated).
+    moe_experts: Mapped[int | None] = mapped_column(Integer)
+    moe_active_experts: Mapped[int | None] = mapped_column(Integer)
+    moe_shared_experts: Mapped[int | None] = mapped_column(Integer)
+    moe_expert_d_ff: Mapped[int | None] = mapped_column(Integer)
+    d_ff_per_expert: Mapped[bool | None] = mapped_column(Boolean)
+    moe_dense_layers: Mapped[int | None] = mapped_column(Integer)
+
 
 
 class ArchitectureFact(Base):

@@ -53,7 +53,7 @@ def test_list_activations_json_and_csv(client: TestClient) -> None:
     body = client.get("/api/v1/activations").json()
     ids = [item["id"] for item in body["items"]]
     assert ids == [*act.SCALAR_IDS, *act.GATE_IDS]
-    assert body["total"] == 19
+    assert body["total"] == 20
     gelu = body["items"][1]
     assert gelu["introduced_by"]["arxiv"] == "1606.08415"
     assert gelu["page"] == "/activations/gelu"
@@ -65,6 +65,7 @@ def test_list_activations_json_and_csv(client: TestClient) -> None:
         "gelu",
         "gelu_tanh",
         "silu",
+        "gelu_sigmoid",
     ]
     response = client.get("/api/v1/activations", params={"format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")

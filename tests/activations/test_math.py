@@ -99,7 +99,7 @@ def assert_close(got: float, ref: mp.mpf, rtol: float, atol: float, what: str) -
 
 def test_registry_has_every_function_of_the_issue() -> None:
     assert set(act.SCALAR_IDS) == set(MP_FUNCTIONS)
-    assert act.GATE_IDS == ("glu", "bilinear", "reglu", "geglu", "geglu_tanh", "swiglu")
+    assert act.GATE_IDS == ("glu", "bilinear", "reglu", "geglu", "geglu_tanh", "swiglu", "clamped_swiglu_a1.702")
     gates = {g: act.get(g).gate_activation for g in act.GATE_IDS}
     assert gates == {
         "glu": "sigmoid",
@@ -108,6 +108,7 @@ def test_registry_has_every_function_of_the_issue() -> None:
         "geglu": "gelu",
         "geglu_tanh": "gelu_tanh",
         "swiglu": "silu",
+        "clamped_swiglu_a1.702": "gelu_sigmoid",
     }
     for entry in act.all_activations():
         assert entry.formula and entry.name

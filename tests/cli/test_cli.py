@@ -36,7 +36,7 @@ def test_migrate_then_seed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == cells
         assert conn.execute("SELECT count(*) FROM catalog_models").fetchone()[0] == len(
-            read_reference_csv("model_catalog.csv")
+            read_reference_csv("model_catalog.csv") + read_reference_csv("model_catalog_extended.csv")
         )
 
     code, out, err = run(monkeypatch, capsys, url, "seed")

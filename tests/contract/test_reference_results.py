@@ -134,8 +134,8 @@ def expected_model(row: dict[str, str]) -> dict[str, Any]:
 
 
 def test_model_catalog_matches_the_reference_csv(api: TestClient) -> None:
-    rows = read_reference_csv("model_catalog.csv")
-    assert len(rows) == 35
+    rows = read_reference_csv("model_catalog.csv") + read_reference_csv("model_catalog_extended.csv")
+    assert len(rows) == 58
     body = api.get("/api/v1/models").json()
     assert body["total"] == len(rows)
     assert [m["name"] for m in body["items"]] == [r["model"] for r in rows], "catalog order is the CSV's"
@@ -145,7 +145,7 @@ def test_model_catalog_matches_the_reference_csv(api: TestClient) -> None:
 
 
 def test_every_catalog_model_resolves_by_name(api: TestClient) -> None:
-    for row in read_reference_csv("model_catalog.csv"):
+    for row in read_reference_csv("model_catalog.csv") + read_reference_csv("model_catalog_extended.csv"):
         response = api.get(f"/api/v1/models/{quote(row['model'], safe='')}")
         assert response.status_code == 200, (row["model"], response.text)
         item = response.json()

@@ -108,7 +108,7 @@ def parse_csv(text: str) -> list[dict[str, str]]:
 
 
 def catalog() -> list[dict[str, str]]:
-    return read_reference_csv("model_catalog.csv")
+    return read_reference_csv("model_catalog.csv") + read_reference_csv("model_catalog_extended.csv")
 
 
 def variant_names_from_fact_sheet() -> list[tuple[str, bool]]:

@@ -120,7 +120,7 @@ def split_printed(cell: str) -> tuple[str, str | None]:
 
 
 def catalog() -> list[dict[str, str]]:
-    return read_reference_csv("model_catalog.csv")
+    return read_reference_csv("model_catalog.csv") + read_reference_csv("model_catalog_extended.csv")
 
 
 # --- home -----------------------------------------------------------------------------------------

@@ -41,7 +41,25 @@ class CatalogModelOut(Closed):
     d_ff: int | None
     d_ff_text: str
     source: str
-    verified: str
+    verified: str = Field(description="The verification column as the reference states it (e.g. 'two-source').")
+    verified_summary: str = Field(
+        description="A short label of `verified`: two-source, 'two-source, with notes', partly single-source, "
+        "partly unverified."
+    )
+    moe_experts: int | None = Field(description="Routed experts per MoE layer; null for a dense-FFN model.")
+    moe_active_experts: int | None = Field(description="Routed experts active per token.")
+    moe_shared_experts: int | None = Field(description="Always-on shared experts, where the source states it.")
+    moe_expert_d_ff: int | None = Field(description="The intermediate size of one expert.")
+    d_ff_per_expert: bool | None = Field(
+        description="True when d_ff is the per-expert width; false when it is the dense layers' width."
+    )
+    moe_dense_layers: int | None = Field(description="Leading dense (non-MoE) layers, where the source states it.")
+    d_ff_ratio: float | None = Field(description="d_ff / d_model, computed from the stored widths.")
+    d_ff_ratio_vs_8_3: float | None = Field(description="(d_ff / d_model) / (8/3).")
+    d_ff_ratio_reading: str | None = Field(
+        description="'8/3 rule' (within 2 %), 'above 8/3', 'below 8/3' for gated FFNs, 'dense 4×' for dense ones; "
+        "MoE rows say whether the width is per expert."
+    )
 
 
 class CatalogModelList(Closed):
