@@ -216,6 +216,12 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
 
         load_explanations(session, data_dir, report)
 
+    # Common misreadings (app/misreadings.py): their citations are checked against the rows loaded above.
+    if (data_dir / "misreadings.yaml").exists():
+        from app.misreadings import load_misreadings
+
+        load_misreadings(session, data_dir, report)
+
     sha = content_hash(data_dir, manifest["files"])
     info = session.scalar(select(DatasetInfo).where(DatasetInfo.id == 1))
     if info is None:

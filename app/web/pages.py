@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app import catalog, papers, vocabulary
+from app import catalog, misreadings, papers, vocabulary
 from app.documents import sizing as sizing_documents
 from app.http.deps import ReferenceDep
 from app.http.forms import query_year
@@ -49,7 +49,8 @@ async def paper_page(request: Request, cache: ReferenceDep, paper_id: Annotated[
         tables = [papers.paper_table(s, paper["id"], t["number"]) for t in paper["tables"]]
         gated = {v["name"]: v["gated"] for v in papers.list_variants(s)}
         chart = charts.table1_chart(tables[0], gated) if tables and tables[0]["number"] == 1 else None
-        return Payload({"paper": paper, "tables": tables, "chart": chart})
+        notes = misreadings.concerning(s, paper=paper["id"])
+        return Payload({"paper": paper, "tables": tables, "chart": chart, "misreadings": notes})
 
     return await cache.respond(request, build, html=lambda p: render(request, "paper.html", p.data))
 
@@ -137,7 +138,8 @@ async def models_page(
 async def model_page(request: Request, cache: ReferenceDep, name: Annotated[str, Path(max_length=120)]) -> Response:
     def build(s: Session) -> Payload:
         model = catalog.get_model(s, name)
+        notes = misreadings.concerning(s, model=model["name"])
         explanations = catalog.VERIFICATION_EXPLANATIONS
-        return Payload({"model": model, "verification_explanations": explanations})
+        return Payload({"model": model, "misreadings": notes, "verification_explanations": explanations})
 
     return await cache.respond(request, build, html=lambda p: render(request, "model.html", p.data))
