@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
+from app.activations.registry import all_activations
 from app.config import Settings
 from app.db import create_db_engine, make_session_factory, session_scope
 from app.orm import Misreading
@@ -120,6 +121,28 @@ def test_cited_paper_cells_and_models_hold_the_reference_values(client: TestClie
     assert "4.7324e-4" in reference_file("misreadings.md").read_text(encoding="utf-8")
 
 
+def test_what_a_misreading_concerns_names_real_models_and_activations(client: TestClient) -> None:
+    """Concern links lead to pages: model names are catalog names, activation ids registry ids (the gpt-oss
+    label is the one misreadings.md itself names)."""
+    models = {r["model"] for r in read_reference_csv("model_catalog.csv")}
+    models |= {r["model"] for r in read_reference_csv("model_catalog_extended.csv")}
+    activations = {a.id for a in all_activations()} | {"clamped_swiglu_a1.702"}
+    for item in all_items(client):
+        assert set(item["concerns"]["models"]) <= models, item["id"]
+        assert set(item["concerns"]["activations"]) <= activations, item["id"]
+        assert {link["page_url"] for link in item["links"]} >= {
+            f"/models/{quote(m)}" for m in item["concerns"]["models"]
+        }
+        assert set(item["concerns"]["papers"]) <= {"glu-variants-2020", "narang-2021"}, item["id"]
+    stored = {m for m in models if client.get(f"/api/v1/models/{quote(m)}").status_code == 200}
+    for item in all_items(client):
+        for name in set(item["concerns"]["models"]) & stored:
+            assert f'href="/misreadings/{item["id"]}"' in client.get(f"/models/{quote(name)}").text, name
+        for paper in item["concerns"]["papers"]:
+            page = client.get(f"/papers/{paper}")
+            assert page.status_code == 404 or f'href="/misreadings/{item["id"]}"' in page.text, paper
+
+
 def test_the_list_paginates_and_speaks_csv(client: TestClient) -> None:
     first = client.get("/api/v1/misreadings", params={"limit": 3}).json()
     assert [i["id"] for i in first["items"]] == IDS[:3]
@@ -148,7 +171,7 @@ def test_a_gemma_model_page_shows_the_hidden_act_note(any_client: TestClient, mo
     page = any_client.get(f"/models/{quote(model)}")
     assert page.status_code == 200
     assert 'href="/misreadings/gemma-hidden-act"' in page.text
-    assert "hidden_act" in page.text and "gelu_pytorch_tanh" in page.text
+    assert "<code>hidden_act</code>" in page.text and "gelu_pytorch_tanh" in page.text
 
 
 def test_the_paper_page_shows_the_1942_note(any_client: TestClient) -> None:
