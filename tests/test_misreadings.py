@@ -100,7 +100,7 @@ def test_cited_paper_cells_and_models_hold_the_reference_values(client: TestClie
     table1 = {(r["variant"], r["training_steps"]): r["value"] for r in rows}
     catalog = {r["model"]: r for r in read_reference_csv("model_catalog.csv")}
     catalog |= {r["model"]: r for r in read_reference_csv("model_catalog_extended.csv")}
-    fields = {"activation": "activation", "d_ff_text": "d_ff_or_intermediate_size"}
+    fields = {"activation": "activation", "d_ff_text": "d_ff_or_intermediate_size", "d_model_text": "d_model"}
     cells = 0
     for item in all_items(client):
         for c in item["evidence"]:
