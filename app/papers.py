@@ -1,6 +1,12 @@
 """Queries over the stored paper results: names, tables as printed, filtered results, winners, variants.
 
-Comparing two variants is ``app.paper_compare``; an admin's correction of a cell is ``app.paper_corrections``.
+Comparing two variants is ``app.paper_compare``; a table as printed is ``app.paper_tables``; an admin's
+correction of a cell is ``app.paper_corrections``.
+
+A query that names no paper is about the first stored paper (papers.yaml order): each paper is its own
+experiment, so results, rankings and winners are always scoped to one paper and never mix two. Cells read
+in one copy only (``single-source``) never enter a ranking or a winner unless the caller asks for them,
+and then each answer says so.
 
 Numbers are compared and subtracted as decimals built from the printed text, so that a difference
 such as 1.942 − 1.944 is reported as −0.002 and not as −0.0020000000000000018.
@@ -41,9 +47,34 @@ def resolve_variant(session: Session, name: str, field: str = "variant") -> str:
     raise UnknownNameError("variant", name, names, field)
 
 
+def default_paper(session: Session) -> Paper | None:
+    """The paper a query that names none is about: the first in papers.yaml."""
+    return session.scalars(select(Paper).order_by(Paper.position, Paper.id).limit(1)).first()
+
+
+def paper_scope(session: Session, paper_id: str | None, field: str = "paper") -> str | None:
+    """The id of the named paper, or of the default one; None only when nothing is stored."""
+    if paper_id is not None:
+        return resolve_paper(session, paper_id, field).id
+    paper = default_paper(session)
+    return None if paper is None else paper.id
+
+
+def ranked(result: Result, include_single_source: bool = False) -> bool:
+    """Whether a cell may compete in a ranking: a variant row, a numeric value, and verified enough."""
+    if result.is_reference or result.value is None:
+        return False
+    return include_single_source or result.verification != "single-source"
+
+
+def row_name(result: Result) -> str:
+    """The stored variant a row is, or the paper's own row label where it is none of them."""
+    return result.variant_name or result.row_label
+
+
 def resolve_paper(session: Session, paper_id: str, field: str = "paper") -> Paper:
     wanted = paper_id.strip().lower().removeprefix("arxiv:")
-    for paper in session.scalars(select(Paper).order_by(Paper.year)):
+    for paper in session.scalars(select(Paper).order_by(Paper.position, Paper.id)):
         if wanted in {paper.id.lower(), paper.arxiv_id, f"{paper.arxiv_id}{paper.arxiv_version}".lower()}:
             return paper
     raise UnknownNameError("paper", paper_id, list(session.scalars(select(Paper.id))), field)
@@ -58,8 +89,18 @@ def benchmark_aliases(benchmark: str) -> set[str]:
     return aliases
 
 
-def resolve_benchmarks(session: Session, name: str, field: str = "benchmark") -> list[str]:
-    all_names = list(dict.fromkeys(session.scalars(select(Result.benchmark).order_by(Result.id))))
+def _names_in(column: Any, paper_id: str | None) -> Any:
+    """The stored values of a Result column, within one paper where one is given (the names it knows)."""
+    stmt = select(column).order_by(Result.id)
+    if paper_id is not None:
+        stmt = stmt.join(Result.table).where(PaperTable.paper_id == paper_id)
+    return stmt
+
+
+def resolve_benchmarks(
+    session: Session, name: str, field: str = "benchmark", paper_id: str | None = None
+) -> list[str]:
+    all_names = list(dict.fromkeys(session.scalars(_names_in(Result.benchmark, paper_id))))
     wanted = name.strip().lower()
     exact = [b for b in all_names if b.lower() == wanted]
     if exact:
@@ -70,9 +111,9 @@ def resolve_benchmarks(session: Session, name: str, field: str = "benchmark") ->
     return matches
 
 
-def resolve_metric(session: Session, name: str, field: str = "metric") -> str:
+def resolve_metric(session: Session, name: str, field: str = "metric", paper_id: str | None = None) -> str:
     """The stored metric name for ``name`` (any case); unknown names list the valid ones."""
-    metrics = list(dict.fromkeys(session.scalars(select(Result.metric).order_by(Result.id))))
+    metrics = list(dict.fromkeys(session.scalars(_names_in(Result.metric, paper_id))))
     wanted = name.strip().lower()
     for metric in metrics:
         if metric.lower() == wanted:
@@ -107,6 +148,8 @@ def result_item(result: Result) -> dict[str, Any]:
         "stddev": result.stddev,
         "stddev_text": result.stddev_text,
         "higher_is_better": result.higher_is_better,
+        "verification": result.verification,
+        "verification_rule": result.verification_rule,
         "source": source_of(result),
     }
 
@@ -121,6 +164,8 @@ RESULT_CSV_COLUMNS = [
     "value_text",
     "stddev_text",
     "higher_is_better",
+    "verification",
+    "verification_rule",
     "source.label",
 ]
 
@@ -130,7 +175,7 @@ def results_query() -> Any:
 
 
 def list_papers(session: Session) -> list[dict[str, Any]]:
-    papers = session.scalars(select(Paper).options(selectinload(Paper.tables)).order_by(Paper.year))
+    papers = session.scalars(select(Paper).options(selectinload(Paper.tables)).order_by(Paper.position, Paper.id))
     return [paper_summary(p) for p in papers]
 
 
@@ -159,92 +204,6 @@ def get_paper(session: Session, paper_id: str) -> dict[str, Any]:
     return out
 
 
-def paper_table(session: Session, paper_id: str, number: int) -> dict[str, Any]:
-    """A table as the paper prints it: columns, variant rows, reference rows, best cells marked."""
-    paper = resolve_paper(session, paper_id, "paper_id")
-    table = next((t for t in paper.tables if t.number == number), None)
-    if table is None:
-        raise UnknownNameError(
-            "table", str(number), [str(t.number) for t in paper.tables], field="number"
-        )
-    results = list(
-        session.scalars(
-            results_query()
-            .where(Result.table_id == table.id)
-            .order_by(Result.row_position, Result.column_position)
-        )
-    )
-    columns: dict[int, dict[str, Any]] = {}
-    rows: dict[int, dict[str, Any]] = {}
-    for r in results:
-        columns.setdefault(
-            r.column_position,
-            {
-                "label": r.column_label,
-                "benchmark": r.benchmark,
-                "metric": r.metric,
-                "training_steps": r.training_steps,
-                "higher_is_better": r.higher_is_better,
-            },
-        )
-        row = rows.setdefault(
-            r.row_position,
-            {"label": r.row_label, "variant": r.variant_name, "is_reference": r.is_reference, "cells": {}},
-        )
-        row["cells"][r.column_position] = {
-            "value": r.value,
-            "value_text": r.value_text,
-            "stddev": r.stddev,
-            "stddev_text": r.stddev_text,
-            "best": False,
-        }
-    column_order = sorted(columns)
-    for pos in column_order:
-        candidates = [
-            row["cells"][pos] for row in rows.values() if not row["is_reference"] and pos in row["cells"]
-        ]
-        if not candidates:
-            continue
-        pick = max if columns[pos]["higher_is_better"] else min
-        best_value = pick(Decimal(c["value_text"]) for c in candidates)
-        for cell in candidates:
-            cell["best"] = Decimal(cell["value_text"]) == best_value
-    variant_rows: list[dict[str, Any]] = []
-    reference_rows: list[dict[str, Any]] = []
-    for pos in sorted(rows):
-        row = rows[pos]
-        row["cells"] = [row["cells"].get(c) for c in column_order]
-        (reference_rows if row["is_reference"] else variant_rows).append(row)
-    # The reference stddev ("ibid. stddev.", as each table labels it) is printed as its own row.
-    for ref in list(reference_rows):
-        if any(c and c["stddev_text"] for c in ref["cells"]):
-            reference_rows.append(
-                {
-                    "label": table.stddev_row_label,
-                    "variant": None,
-                    "is_reference": True,
-                    "is_stddev": True,
-                    "cells": [
-                        None
-                        if c is None or c["stddev_text"] is None
-                        else {"value": c["stddev"], "value_text": c["stddev_text"], "stddev": None,
-                              "stddev_text": None, "best": False}
-                        for c in ref["cells"]
-                    ],
-                }
-            )
-    return {
-        "paper": paper.id,
-        "number": table.number,
-        "title": table.title,
-        "caption": table.caption,
-        "source": table.source_label,
-        "columns": [columns[c] for c in column_order],
-        "rows": variant_rows,
-        "reference_rows": reference_rows,
-    }
-
-
 @dataclass(frozen=True)
 class ResultFilters:
     paper: str | None = None
@@ -259,15 +218,14 @@ def query_results(
     session: Session, filters: ResultFilters, sort: str | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """Filtered, sorted results and the total count before pagination."""
-    stmt = results_query().join(Result.table)
-    if filters.paper is not None:
-        stmt = stmt.where(PaperTable.paper_id == resolve_paper(session, filters.paper).id)
+    paper_id = paper_scope(session, filters.paper)
+    stmt = results_query().join(Result.table).where(PaperTable.paper_id == paper_id)
     if filters.variant is not None:
         stmt = stmt.where(Result.variant_name == resolve_variant(session, filters.variant))
     if filters.benchmark is not None:
-        stmt = stmt.where(Result.benchmark.in_(resolve_benchmarks(session, filters.benchmark)))
+        stmt = stmt.where(Result.benchmark.in_(resolve_benchmarks(session, filters.benchmark, paper_id=paper_id)))
     if filters.metric is not None:
-        stmt = stmt.where(Result.metric == resolve_metric(session, filters.metric))
+        stmt = stmt.where(Result.metric == resolve_metric(session, filters.metric, paper_id=paper_id))
     if filters.training_steps is not None:
         stmt = stmt.where(Result.training_steps == filters.training_steps)
     if not filters.include_reference:
@@ -281,8 +239,8 @@ def query_results(
             "variant": lambda r: r.row_label.lower(),
             "benchmark": lambda r: r.benchmark.lower(),
             "metric": lambda r: r.metric.lower(),
-            "training_steps": lambda r: r.training_steps,
-            "value": lambda r: r.value,
+            "training_steps": lambda r: (r.training_steps is None, r.training_steps or 0),
+            "value": lambda r: (r.value is None, r.value or 0.0),
         }
         rows.sort(key=keyfuncs[key], reverse=descending)
     total = len(rows)
@@ -291,34 +249,53 @@ def query_results(
 
 def best(
     session: Session, benchmark: str | None = None, training_steps: int | None = None,
-    metric: str | None = None,
+    metric: str | None = None, paper: str | None = None, include_single_source: bool = False,
 ) -> list[dict[str, Any]]:
-    """The best variant per benchmark/metric/length, ties listed; reference rows never compete."""
-    stmt = results_query().join(Result.table).where(Result.is_reference.is_(False))
+    """The best row per benchmark/metric/length of one paper, ties listed; reference rows never compete.
+
+    Single-source cells are left out unless ``include_single_source``; then each answer whose winners
+    include one says so (``single_source``), and ``verification`` names the weakest status among them.
+    """
+    paper_id = paper_scope(session, paper)
+    stmt = results_query().join(Result.table).where(Result.is_reference.is_(False), PaperTable.paper_id == paper_id)
     if benchmark is not None:
-        stmt = stmt.where(Result.benchmark.in_(resolve_benchmarks(session, benchmark)))
+        stmt = stmt.where(Result.benchmark.in_(resolve_benchmarks(session, benchmark, paper_id=paper_id)))
     if training_steps is not None:
         stmt = stmt.where(Result.training_steps == training_steps)
     if metric is not None:
-        stmt = stmt.where(Result.metric == resolve_metric(session, metric))
-    groups: dict[tuple[str, str, int], list[Result]] = defaultdict(list)
+        stmt = stmt.where(Result.metric == resolve_metric(session, metric, paper_id=paper_id))
+    groups: dict[tuple[int, str, str, int | None], list[Result]] = defaultdict(list)
+    left_out: dict[tuple[int, str, str, int | None], int] = defaultdict(int)
     for r in session.scalars(stmt.order_by(PaperTable.number, Result.column_position, Result.row_position)):
-        groups[(r.benchmark, r.metric, r.training_steps)].append(r)
+        key = (r.table.number, r.benchmark, r.metric, r.training_steps)
+        if ranked(r, include_single_source):
+            groups[key].append(r)
+        elif ranked(r, include_single_source=True):
+            left_out[key] += 1
     out = []
-    for (bench, metric_name, steps), rs in groups.items():
+    for key, rs in groups.items():
+        _, bench, metric_name, steps = key
+        if len(rs) < 2:
+            continue  # one competitor is no ranking (e.g. the one two-source cell of a single-source column)
         pick = max if rs[0].higher_is_better else min
         top = pick(Decimal(r.value_text) for r in rs)
         winners = [r for r in rs if Decimal(r.value_text) == top]
+        statuses = {w.verification for w in winners}
         out.append(
             {
+                "paper": winners[0].table.paper_id,
                 "benchmark": bench,
                 "metric": metric_name,
                 "training_steps": steps,
                 "higher_is_better": rs[0].higher_is_better,
-                "best": [w.variant_name for w in winners],
+                "best": [row_name(w) for w in winners],
+                "best_rows": [w.row_label for w in winners],
                 "value": winners[0].value,
                 "value_text": winners[0].value_text,
                 "tie": len(winners) > 1,
+                "verification": next(s for s in ("single-source", "derived", "two-source") if s in statuses),
+                "single_source": "single-source" in statuses,
+                "single_source_left_out": left_out[key],
                 "source": source_of(winners[0]),
             }
         )
@@ -340,35 +317,41 @@ def list_variants(session: Session) -> list[dict[str, Any]]:
     return [variant_summary(v) for v in session.scalars(select(Variant).order_by(Variant.position))]
 
 
-def get_variant(session: Session, name: str) -> dict[str, Any]:
-    """A variant with all its results and its rank among the variants in each column."""
+def get_variant(session: Session, name: str, paper: str | None = None) -> dict[str, Any]:
+    """A variant with its results in one paper and its rank among that table's rows in each column.
+
+    Single-source cells rank among nothing, so they are not listed here (``/api/v1/results`` has them).
+    """
     canonical = resolve_variant(session, name, "name")
     variant = session.get(Variant, canonical)
     assert variant is not None
     results = list(
         session.scalars(
-            results_query().join(Result.table).where(Result.is_reference.is_(False))
+            results_query().join(Result.table)
+            .where(Result.is_reference.is_(False), PaperTable.paper_id == paper_scope(session, paper))
             .order_by(PaperTable.number, Result.column_position)
         )
     )
-    groups: dict[tuple[int, str, str, int], list[Result]] = defaultdict(list)
+    groups: dict[tuple[int, str, str, int | None], list[Result]] = defaultdict(list)
     for r in results:
         groups[(r.table.number, r.benchmark, r.metric, r.training_steps)].append(r)
-    ranked = []
+    ranked_items = []
     for rs in groups.values():
         mine = next((r for r in rs if r.variant_name == canonical), None)
         if mine is None:
             continue
+        if not ranked(mine):
+            continue
+        competitors = [r for r in rs if ranked(r)]
         mine_value = Decimal(mine.value_text)
         better_count = sum(
             1
-            for r in rs
+            for r in competitors
             if (Decimal(r.value_text) > mine_value if mine.higher_is_better else Decimal(r.value_text) < mine_value)
         )
         item = result_item(mine)
-        item["rank"] = better_count + 1
-        item["of"] = len(rs)
-        ranked.append(item)
+        item["rank"], item["of"] = better_count + 1, len(competitors)
+        ranked_items.append(item)
     out = variant_summary(variant)
-    out["results"] = ranked
+    out["results"] = ranked_items
     return out

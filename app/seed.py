@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import paper_data
 from app.catalog_files import catalog_rows
 from app.clock import iso_utc, utcnow
 from app.orm import (
@@ -34,8 +35,6 @@ from app.orm import (
 from app.orm.base import Base
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-REFERENCE_ROW_IDS = {"Raffel_et_al_2019_reported": "Raffel et al. 2019"}
-LOWER_IS_BETTER_METRICS = {"log-perplexity"}
 
 
 @dataclass
@@ -78,16 +77,6 @@ def content_hash(data_dir: Path, files: Iterable[str]) -> str:
         digest.update(name.encode())
         digest.update((data_dir / name).read_bytes())
     return digest.hexdigest()
-
-
-def column_label(table_number: int, benchmark: str, metric: str, training_steps: int) -> str:
-    """The column heading as the paper prints it."""
-    if table_number == 1:
-        return f"{training_steps:,} steps"
-    if table_number == 4:
-        return metric
-    task = benchmark.split("/", 1)[1] if "/" in benchmark else ""
-    return f"{task} {metric}" if task else metric
 
 
 def _upsert(
@@ -147,17 +136,7 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
     _upsert(session, report, Variant, ("name",), variant_rows)
     variant_names = {str(v["name"]) for v in variant_rows}
 
-    _upsert(
-        session,
-        report,
-        Paper,
-        ("id",),
-        [
-            {k: p[k] for k in ("id", "arxiv_id", "arxiv_version", "title", "authors", "organization", "year")}
-            | {"submitted": str(p["submitted"]), "summary": p["summary"].strip()}
-            for p in papers
-        ],
-    )
+    _upsert(session, report, Paper, ("id",), [paper_data.paper_row(p, i) for i, p in enumerate(papers)])
     for paper in papers:
         pid = paper["id"]
         facts = [
@@ -170,17 +149,7 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
             report,
             PaperTable,
             ("number",),
-            [
-                {
-                    "paper_id": pid,
-                    "number": t["number"],
-                    "title": t["title"],
-                    "caption": t["caption"].strip(),
-                    "source_label": f"arXiv:{paper['arxiv_id']}{paper['arxiv_version']} Table {t['number']}",
-                    "stddev_row_label": t.get("stddev_row_label", "ibid. stddev."),
-                }
-                for t in paper["tables"]
-            ],
+            [paper_data.table_row(paper, t) for t in paper["tables"]],
             PaperTable.paper_id == pid,
         )
         for t in paper["tables"]:
@@ -190,7 +159,7 @@ def load_reference_data(session: Session, data_dir: Path = DATA_DIR) -> SeedRepo
                 report,
                 Result,
                 ("row_label", "benchmark", "metric", "training_steps"),
-                _result_rows(table_row.id, t["number"], _read_csv(data_dir / t["file"]), variant_names),
+                paper_data.result_rows(table_row.id, paper, t, data_dir, variant_names),
                 Result.table_id == table_row.id,
             )
 
@@ -249,41 +218,3 @@ def dataset_version(session: Session) -> dict[str, Any]:
         "loaded_at": iso_utc(info.loaded_at),
         "content_sha256": info.content_sha256,
     }
-
-
-def _result_rows(
-    table_id: int, table_number: int, rows: list[dict[str, str]], variant_names: set[str]
-) -> list[dict[str, Any]]:
-    row_positions: dict[str, int] = {}
-    column_positions: dict[tuple[str, str, int], int] = {}
-    out = []
-    for r in rows:
-        row_id = r["variant"]
-        is_reference = row_id in REFERENCE_ROW_IDS
-        if not is_reference and row_id not in variant_names:
-            raise ValueError(f"table {table_number}: unknown variant {row_id!r}")
-        steps = int(r["training_steps"])
-        column = (r["benchmark"], r["metric"], steps)
-        row_positions.setdefault(row_id, len(row_positions))
-        column_positions.setdefault(column, len(column_positions))
-        stddev_text = r["stddev"].strip() or None
-        out.append(
-            {
-                "table_id": table_id,
-                "row_label": REFERENCE_ROW_IDS.get(row_id, row_id),
-                "row_position": row_positions[row_id],
-                "variant_name": None if is_reference else row_id,
-                "is_reference": is_reference,
-                "benchmark": r["benchmark"],
-                "metric": r["metric"],
-                "column_label": column_label(table_number, r["benchmark"], r["metric"], steps),
-                "column_position": column_positions[column],
-                "training_steps": steps,
-                "value": float(r["value"]),
-                "value_text": r["value"].strip(),
-                "stddev": float(stddev_text) if stddev_text else None,
-                "stddev_text": stddev_text,
-                "higher_is_better": r["metric"] not in LOWER_IS_BETTER_METRICS,
-            }
-        )
-    return out

@@ -138,6 +138,7 @@ def test_first_seed_inserts_everything(tmp_path: Path) -> None:
         report = run_seed(eng)
         assert report.changed is True and report.revision == 1
         results = sum(len(read_reference_csv(f"glu_variants_2020_table{n}.csv")) for n in (1, 2, 3, 4))
+        results += sum(len(read_reference_csv(f"narang_2021_{part}.csv")) for part in ("table1", "single_source"))
         assert report.counts["results"]["inserted"] == results
         catalog = len(read_reference_csv("model_catalog.csv")) + len(read_reference_csv("model_catalog_extended.csv"))
         assert report.counts["catalog_models"]["inserted"] == catalog

@@ -164,7 +164,9 @@ def _load(session: Session, revision: int) -> Facts:
     papers: dict[str, dict[str, Any]] = {}
     paper_facts: dict[tuple[str, str], dict[str, Any]] = {}
     tables: dict[tuple[str, int], dict[str, Any]] = {}
-    for p in session.scalars(select(Paper).options(selectinload(Paper.facts), selectinload(Paper.tables))):
+    # The first stored paper is the one the answers read cells of (main_paper); the others are not mixed in.
+    paper_rows = select(Paper).options(selectinload(Paper.facts), selectinload(Paper.tables)).order_by(Paper.position)
+    for p in session.scalars(paper_rows.limit(1)):
         arxiv = f"arXiv:{p.arxiv_id}{p.arxiv_version}"
         papers[p.id] = {"id": p.id, "arxiv": arxiv, "title": p.title, "authors": p.authors, "year": p.year}
         for f in p.facts:
@@ -177,9 +179,14 @@ def _load(session: Session, revision: int) -> Facts:
                 "kind": "table", "paper": p.id, "table": t.number, "title": t.title, "caption": t.caption,
                 "label": f"{arxiv} Table {t.number} ({t.title})", "url": f"/papers/{p.id}#table-{t.number}",
             }
-    table_info = {t.id: (t.paper_id, t.number, t.title) for t in session.scalars(select(PaperTable))}
+    table_info = {
+        t.id: (t.paper_id, t.number, t.title)
+        for t in session.scalars(select(PaperTable).where(PaperTable.paper_id.in_(list(papers))))
+    }
     cells = []
     for r in session.scalars(select(Result).order_by(Result.table_id, Result.row_position, Result.column_position)):
+        if r.table_id not in table_info or r.training_steps is None:
+            continue
         paper_id, number, title = table_info[r.table_id]
         cells.append(
             Cell(

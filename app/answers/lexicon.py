@@ -129,12 +129,14 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
     """Read names from the database and attach the surface forms people use for them."""
     variant_rows = list(session.scalars(select(Variant).order_by(Variant.position)))
     variants = [v.name for v in variant_rows]
-    benchmarks = list(dict.fromkeys(session.scalars(select(Result.benchmark).order_by(Result.id))))
-    metrics = list(dict.fromkeys(session.scalars(select(Result.metric).order_by(Result.id))))
-    steps = sorted(set(session.scalars(select(Result.training_steps))))
+    # The answers speak about the first stored paper only; its cells are the ones they read.
+    papers = list(session.scalars(select(Paper).order_by(Paper.position, Paper.id).limit(1)))
+    scoped = select(Result).join(Result.table).where(PaperTable.paper_id.in_([p.id for p in papers]))
+    benchmarks = list(dict.fromkeys(session.scalars(scoped.with_only_columns(Result.benchmark).order_by(Result.id))))
+    metrics = list(dict.fromkeys(session.scalars(scoped.with_only_columns(Result.metric).order_by(Result.id))))
+    steps = sorted({s for s in session.scalars(scoped.with_only_columns(Result.training_steps)) if s is not None})
     catalog = list(session.scalars(select(CatalogModel).order_by(CatalogModel.position)))
     arch = list(session.execute(select(ArchitectureFact.family, ArchitectureFact.size).distinct()))
-    papers = list(session.scalars(select(Paper)))
     table_numbers = sorted(set(session.scalars(select(PaperTable.number))))
 
     phrases: dict[str, list[Ref]] = defaultdict(list)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app import paper_compare, paper_corrections, papers
+from app import paper_compare, paper_corrections, paper_crosscheck, paper_tables, papers
 from app.api.schemas import papers as schemas
 from app.documents import papers as documents
 from app.http.deps import ReferenceDep, SessionDep, SettingsDep
@@ -61,7 +61,7 @@ async def get_paper_table(
     """A table as the paper prints it: column labels, rows, cells with value and stddev."""
 
     def build(s: Session) -> Payload:
-        table = papers.paper_table(s, paper_id, number)
+        table = paper_tables.paper_table(s, paper_id, number)
         return Payload(table, *documents.table_rows(table))
 
     return await cache.respond(request, build)
@@ -72,7 +72,9 @@ async def list_results(
     request: Request,
     cache: ReferenceDep,
     settings: SettingsDep,
-    paper: Annotated[str | None, Query(max_length=64, description="Paper id or arXiv id.")] = None,
+    paper: Annotated[
+        str | None, Query(max_length=64, description="Paper id or arXiv id; default: the first stored paper.")
+    ] = None,
     variant: Annotated[str | None, Query(max_length=64, description="e.g. FFN_GEGLU (any case).")] = None,
     benchmark: Annotated[str | None, Query(max_length=120, description="e.g. GLUE, CoLA, SQuAD, C4.")] = None,
     metric: Annotated[str | None, Query(max_length=64)] = None,
@@ -83,7 +85,8 @@ async def list_results(
     offset: OffsetQuery = 0,
     format: FormatQuery = None,
 ) -> Response:
-    """Every stored cell, filtered, sorted and paginated; each with its printed text and source."""
+    """Every stored cell of one paper (the first unless ``paper`` names another), filtered, sorted and
+    paginated; each with its printed text, verification status and source."""
     lim, off = page_bounds(settings, limit, offset)
     filters = papers.ResultFilters(paper, variant, benchmark, metric, training_steps, include_reference)
 
@@ -100,13 +103,19 @@ async def compare(
     cache: ReferenceDep,
     a: Annotated[str, Query(max_length=64, description="First variant, e.g. FFN_GEGLU.")],
     b: Annotated[str, Query(max_length=64, description="Second variant, e.g. FFN_SwiGLU.")],
-    paper: Annotated[str | None, Query(max_length=64)] = None,
+    paper: Annotated[
+        str | None, Query(max_length=64, description="Paper id or arXiv id; default: the first stored paper.")
+    ] = None,
+    include_single_source: Annotated[
+        bool, Query(description="Also compare cells read in one copy only (each such item is flagged).")
+    ] = False,
     format: FormatQuery = None,
 ) -> Response:
-    """Both variants per benchmark and metric: the difference, who is better, and whether it is noise."""
+    """Both variants per benchmark and metric within one paper: the difference, who is better, and whether
+    it is noise. Single-source cells are left out unless asked for."""
 
     def build(s: Session) -> Payload:
-        result = paper_compare.compare(s, a, b, paper)
+        result = paper_compare.compare(s, a, b, paper, include_single_source)
         return Payload(result, *documents.compare_rows(result))
 
     return await cache.respond(request, build)
@@ -119,17 +128,37 @@ async def best(
     benchmark: Annotated[str | None, Query(max_length=120)] = None,
     metric: Annotated[str | None, Query(max_length=64)] = None,
     training_steps: Annotated[int | None, Query(ge=0, le=10**9)] = None,
+    paper: Annotated[
+        str | None, Query(max_length=64, description="Paper id or arXiv id; default: the first stored paper.")
+    ] = None,
+    include_single_source: Annotated[
+        bool, Query(description="Let cells read in one copy only compete (each such winner is flagged).")
+    ] = False,
     format: FormatQuery = None,
 ) -> Response:
-    """The best variant per benchmark and metric (ties listed; reference rows never compete)."""
+    """The best row per benchmark and metric of one paper (ties listed; reference rows never compete;
+    single-source cells only when asked for)."""
 
     def build(s: Session) -> Payload:
-        items = papers.best(s, benchmark, training_steps, metric)
-        return Payload(
-            {"items": items},
-            items,
-            ["benchmark", "metric", "training_steps", "best", "value_text", "tie", "source.label"],
-        )
+        items = papers.best(s, benchmark, training_steps, metric, paper, include_single_source)
+        return Payload({"items": items}, items, documents.BEST_CSV_COLUMNS)
+
+    return await cache.respond(request, build)
+
+
+@router.get("/variants/{a}/vs/{b}", responses=cached_responses(schemas.AcrossPapers, 404, 422, csv=True))
+async def across_papers(
+    request: Request,
+    cache: ReferenceDep,
+    a: Annotated[str, Path(max_length=64, description="First variant, e.g. FFN_GEGLU.")],
+    b: Annotated[str, Path(max_length=64, description="Second variant, e.g. FFN_SwiGLU.")],
+    format: FormatQuery = None,
+) -> Response:
+    """What each stored paper says about the pair: its own ordering and noise, side by side, never pooled."""
+
+    def build(s: Session) -> Payload:
+        result = paper_crosscheck.across_papers(s, a, b)
+        return Payload(result, *documents.across_rows(result))
 
     return await cache.respond(request, build)
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import papers
+from app import paper_tables
 from app.clock import iso_utc
 from app.jobs import queue
 from app.markup import excerpt, render_markdown
@@ -221,7 +221,7 @@ def with_links(attachment: dict[str, Any]) -> dict[str, Any]:
 
 def table_excerpt(session: Session, attachment: dict[str, Any]) -> dict[str, Any]:
     """The rows (and columns) of a paper table an answer refers to, values as printed."""
-    table = papers.paper_table(session, attachment["paper"], int(attachment["table"]))
+    table = paper_tables.paper_table(session, attachment["paper"], int(attachment["table"]))
     wanted_rows = set(attachment.get("rows") or [])
     wanted_cols = attachment.get("columns") or []
     keep = [i for i, c in enumerate(table["columns"]) if not wanted_cols or c["label"] in wanted_cols]

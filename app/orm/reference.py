@@ -48,6 +48,8 @@ class Paper(Base):
     year: Mapped[int] = mapped_column(Integer)
     submitted: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
+    # Order in papers.yaml; the first paper is the one a query that names no paper is about.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     facts: Mapped[list[PaperFact]] = relationship(
         back_populates="paper", order_by="PaperFact.position", cascade="all, delete-orphan"
@@ -85,6 +87,9 @@ class PaperTable(Base):
     caption: Mapped[str] = mapped_column(Text)
     source_label: Mapped[str] = mapped_column(String(200))
     stddev_row_label: Mapped[str] = mapped_column(String(64), default="ibid. stddev.")
+    # The metrics drawn as bar panels on the paper page (one per line; null: no chart) and the chart's caption.
+    chart_metrics: Mapped[str | None] = mapped_column(Text)
+    chart_caption: Mapped[str | None] = mapped_column(Text)
 
     paper: Mapped[Paper] = relationship(back_populates="tables")
 
@@ -108,6 +113,13 @@ class Result(Base):
 
     Reference rows (the Raffel et al. 2019 numbers and their run-to-run stddev) have
     ``is_reference`` set and ``variant_name`` empty, so no ranking can pick them up by accident.
+    A row of another paper whose activation is not one of the stored variants keeps its printed
+    ``row_label`` and an empty ``variant_name`` without being a reference row.
+
+    ``value`` is null where the printed text is not a plain decimal ("223M", "11.1T"): such a text is a
+    rounded magnitude, and no float would say exactly what was printed. ``verification`` says how the
+    cell was checked (``two-source``, ``single-source`` or ``derived``, the last with its rule).
+    ``training_steps`` is null where the paper prints no training length (model size, compute, speed).
     """
 
     __tablename__ = "results"
@@ -123,12 +135,14 @@ class Result(Base):
     metric: Mapped[str] = mapped_column(String(64))
     column_label: Mapped[str] = mapped_column(String(120))
     column_position: Mapped[int] = mapped_column(Integer)
-    training_steps: Mapped[int] = mapped_column(Integer)
-    value: Mapped[float] = mapped_column(Float)
+    training_steps: Mapped[int | None] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str] = mapped_column(String(32))
     stddev: Mapped[float | None] = mapped_column(Float)
     stddev_text: Mapped[str | None] = mapped_column(String(32))
     higher_is_better: Mapped[bool] = mapped_column(Boolean)
+    verification: Mapped[str] = mapped_column(String(16), default="two-source", server_default="two-source")
+    verification_rule: Mapped[str | None] = mapped_column(Text)
 
     table: Mapped[PaperTable] = relationship()
 
@@ -157,7 +171,6 @@ class CatalogModel(Base):
     moe_expert_d_ff: Mapped[int | None] = mapped_column(Integer)
     d_ff_per_expert: Mapped[bool | None] = mapped_column(Boolean)
     moe_dense_layers: Mapped[int | None] = mapped_column(Integer)
-
 
 
 class ArchitectureFact(Base):

@@ -1,4 +1,4 @@
-"""The charts of the paper and the model catalog pages: Table 1 as bars, activations by release year."""
+"""The charts of the paper and the model catalog pages: a paper table as bars, activations by release year."""
 
 from __future__ import annotations
 
@@ -11,50 +11,58 @@ import matplotlib.pyplot as plt
 from app.plots.svg import PALETTE, figure_to_svg, render_lock
 
 
-def table1_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:
-    """Table 1 of the GLU paper (a ``papers.paper_table`` document) as the bar chart of its page."""
-    steps = [c["training_steps"] for c in table["columns"]]
-    short_i, long_i = steps.index(min(steps)), steps.index(max(steps))
-    rows = table["rows"]
-    return perplexity_bars_svg(
-        tuple(r["variant"] for r in rows),
-        tuple(gated_by_name[r["variant"]] for r in rows),
-        tuple(r["cells"][short_i]["value"] for r in rows),
-        tuple(r["cells"][short_i]["stddev"] for r in rows),
-        tuple(r["cells"][long_i]["value"] for r in rows),
-        "Held-out log-perplexity on C4 (arXiv:2002.05202 Table 1)",
-    )
+def table_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:
+    """A paper table (a ``paper_tables.paper_table`` document) as the bar panels its page shows.
+
+    One panel per column whose metric the table's ``chart_metrics`` lists; a panel holds the rows that
+    compete in that column (numeric, not single-source), with the printed spread as error bars.
+    """
+    wanted = set(table["chart_metrics"])
+    panels = []
+    for i, column in enumerate(table["columns"]):
+        if column["metric"] not in wanted:
+            continue
+        rows = [r for r in table["rows"] if r["cells"][i] is not None and r["cells"][i]["value"] is not None
+                and r["cells"][i]["verification"] != "single-source"]
+        cells = [r["cells"][i] for r in rows]
+        spreads = tuple(c["stddev"] for c in cells)
+        note = "± run-to-run spread" if any(x is not None for x in spreads) else "no spread reported"
+        panels.append(
+            (
+                f"{column['label']} ({note})",
+                f"{column['metric']} ({'higher' if column['higher_is_better'] else 'lower'} is better)",
+                tuple(r["label"] for r in rows),
+                tuple(bool(r["variant"] and gated_by_name.get(r["variant"], False)) for r in rows),
+                tuple(c["value"] for c in cells),
+                spreads,
+                tuple(c["value_text"] for c in cells),
+            )
+        )
+    return bars_svg(tuple(panels), f"{table['title']} ({table['source']})")
+
+
+Panel = tuple[str, str, tuple[str, ...], tuple[bool, ...], tuple[float, ...], tuple[float | None, ...], tuple[str, ...]]
 
 
 @lru_cache(maxsize=32)
-def perplexity_bars_svg(
-    variants: tuple[str, ...],
-    gated: tuple[bool, ...],
-    short_values: tuple[float, ...],
-    short_spreads: tuple[float | None, ...],
-    long_values: tuple[float, ...],
-    title: str,
-) -> str:
-    """Table 1 as two bar panels (65,536 and 524,288 steps), each on its own axis, spreads as error bars."""
+def bars_svg(panels: tuple[Panel, ...], title: str) -> str:
+    """Bar panels side by side, each on its own axis, spreads as error bars, values labelled as printed."""
     with render_lock:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-        labels = [v.removeprefix("FFN_") for v in variants]
-        panels = [
-            (axes[0], short_values, short_spreads, "65,536 steps (± run-to-run spread)"),
-            (axes[1], long_values, tuple(None for _ in long_values), "524,288 steps (no spread reported)"),
-        ]
-        for ax, values, spreads, subtitle in panels:
+        fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
+        for ax, (subtitle, ylabel, labels, gated, values, spreads, texts) in zip(axes[0], panels, strict=True):
             colors = [PALETTE[0] if g else PALETTE[7] for g in gated]
             errors = [s if s is not None else 0.0 for s in spreads]
-            ax.bar(labels, values, color=colors, yerr=errors if any(errors) else None, capsize=3)
-            low, high = min(values), max(values)
-            pad = (high - low) * 0.6 + 0.01
-            ax.set_ylim(low - pad, high + pad)
+            names = [label.removeprefix("FFN_") for label in labels]
+            ax.bar(names, values, color=colors, yerr=errors if any(errors) else None, capsize=3)
+            if values:
+                low, high = min(values), max(values)
+                pad = (high - low) * 0.6 + 0.01
+                ax.set_ylim(low - pad, high + pad)
             ax.set_title(subtitle, fontsize=10)
-            ax.set_ylabel("log-perplexity (lower is better)")
+            ax.set_ylabel(ylabel)
             ax.tick_params(axis="x", rotation=40)
-            for i, value in enumerate(values):
-                ax.annotate(f"{value:.3f}", (i, value), ha="center", va="bottom", fontsize=8,
+            for i, (value, text) in enumerate(zip(values, texts, strict=True)):
+                ax.annotate(text, (i, value), ha="center", va="bottom", fontsize=8,
                             xytext=(0, 2), textcoords="offset points")
         fig.suptitle(f"{title} (blue: gated variants, grey: dense)", fontsize=11)
         fig.tight_layout()

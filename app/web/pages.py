@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app import catalog, misreadings, papers, vocabulary
+from app import catalog, misreadings, paper_crosscheck, paper_tables, papers, vocabulary
 from app.documents import sizing as sizing_documents
 from app.http.deps import ReferenceDep
 from app.http.forms import query_year
@@ -46,11 +46,11 @@ async def home(request: Request, cache: ReferenceDep) -> Response:
 async def paper_page(request: Request, cache: ReferenceDep, paper_id: Annotated[str, Path(max_length=64)]) -> Response:
     def build(s: Session) -> Payload:
         paper = papers.get_paper(s, paper_id)
-        tables = [papers.paper_table(s, paper["id"], t["number"]) for t in paper["tables"]]
+        tables = [paper_tables.paper_table(s, paper["id"], t["number"]) for t in paper["tables"]]
         gated = {v["name"]: v["gated"] for v in papers.list_variants(s)}
-        chart = charts.table1_chart(tables[0], gated) if tables and tables[0]["number"] == 1 else None
+        chart_list = [(t, charts.table_chart(t, gated)) for t in tables if t["chart_metrics"]]
         notes = misreadings.concerning(s, paper=paper["id"])
-        return Payload({"paper": paper, "tables": tables, "chart": chart, "misreadings": notes})
+        return Payload({"paper": paper, "tables": tables, "charts": chart_list, "misreadings": notes})
 
     return await cache.respond(request, build, html=lambda p: render(request, "paper.html", p.data))
 
@@ -61,6 +61,21 @@ async def variants_page(request: Request, cache: ReferenceDep) -> Response:
         return Payload({"variants": papers.list_variants(s)})
 
     return await cache.respond(request, build, html=lambda p: render(request, "variants.html", p.data))
+
+
+@router.get("/variants/{a}/vs/{b}", responses=HTML | problem_responses(404, 422))
+async def variant_pair_page(
+    request: Request,
+    cache: ReferenceDep,
+    a: Annotated[str, Path(max_length=64)],
+    b: Annotated[str, Path(max_length=64)],
+) -> Response:
+    """What every stored paper says about two variants, each paper on its own."""
+
+    def build(s: Session) -> Payload:
+        return Payload({"pair": paper_crosscheck.across_papers(s, a, b)})
+
+    return await cache.respond(request, build, html=lambda p: render(request, "variant_pair.html", p.data))
 
 
 @router.get("/variants/{name}", responses=HTML | problem_responses(404, 422))

@@ -33,6 +33,7 @@ def test_migrate_then_seed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captu
     assert code == 0, err
     assert "revision 1" in out and "updated" in out
     cells = sum(len(read_reference_csv(f"glu_variants_2020_table{n}.csv")) for n in (1, 2, 3, 4))
+    cells += sum(len(read_reference_csv(f"narang_2021_{part}.csv")) for part in ("table1", "single_source"))
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == cells
         assert conn.execute("SELECT count(*) FROM catalog_models").fetchone()[0] == len(

@@ -6,6 +6,7 @@ PostgreSQL (migrated and seeded the way `actlab migrate` and `actlab seed` do it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -111,6 +112,111 @@ def test_the_results_list_holds_nothing_beyond_the_reference_cells(api: TestClie
         url = body["next"]
     assert len(seen) == len(set(seen)) == len(expected)
     assert set(seen) == expected
+
+
+# --- the second paper: Narang et al. 2021 ----------------------------------------------------------
+
+NARANG_FILES = {"narang_2021_table1.csv": "two-source", "narang_2021_single_source.csv": "single-source"}
+NARANG_PAPER = "narang-2021"
+# The name mapping the reference states (narang_2021.md): LiGLU is Shazeer's Bilinear, GeLU is GELU.
+NARANG_VARIANTS = {
+    "Vanilla Transformer": "FFN_ReLU", "GeLU": "FFN_GELU", "Swish": "FFN_Swish", "GLU": "FFN_GLU",
+    "GeGLU": "FFN_GEGLU", "ReGLU": "FFN_ReGLU", "SwiGLU": "FFN_SwiGLU", "LiGLU": "FFN_Bilinear",
+}
+
+
+def narang_rows() -> list[dict[str, str]]:
+    return [{**row, "file": name} for name in NARANG_FILES for row in read_reference_csv(name)]
+
+
+def printed_number(text: str) -> float | None:
+    """A float only where the printed text is a plain decimal ("3.50"); "223M" or "11.1T" have none."""
+    return float(text) if re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", text) else None
+
+
+def narang_table(row: dict[str, str]) -> int:
+    match = re.match(r"arXiv:2102\.11972 Table (\d+)", row["source_table"])
+    assert match, row
+    return int(match.group(1))
+
+
+def find_narang_cell(client: TestClient, row: dict[str, str]) -> dict[str, Any]:
+    params = {"paper": NARANG_PAPER, "benchmark": row["benchmark"], "metric": row["metric"], "limit": "500"}
+    if row["training_steps"]:
+        params["training_steps"] = row["training_steps"]
+    response = client.get("/api/v1/results", params=params)
+    assert response.status_code == 200, (row, response.text)
+    body = response.json()
+    assert body["next"] is None
+    matches = [
+        i for i in body["items"]
+        if i["row_label"] == row["variant"] and i["benchmark"] == row["benchmark"] and i["metric"] == row["metric"]
+        and i["training_steps"] == (int(row["training_steps"]) if row["training_steps"] else None)
+        and i["source"]["table"] == narang_table(row)
+    ]
+    assert len(matches) == 1, f"{row['file']}: expected exactly one API item for {row}, got {matches}"
+    return matches[0]
+
+
+def test_every_narang_cell_is_served_exactly_with_its_status(api: TestClient) -> None:
+    rows = narang_rows()
+    assert len(rows) == 99 + 83, "the two Narang 2021 reference CSVs hold 99 and 83 printed cells"
+    mismatches = []
+    for row in rows:
+        item = find_narang_cell(api, row)
+        stddev_text = row["stddev"].strip() or None
+        expected = {
+            "row_label": row["variant"],
+            "variant": NARANG_VARIANTS.get(row["variant"]),
+            "is_reference": False,
+            "value_text": row["value"],
+            "value": printed_number(row["value"]),
+            "stddev_text": stddev_text,
+            "stddev": float(stddev_text) if stddev_text else None,
+            "training_steps": int(row["training_steps"]) if row["training_steps"] else None,
+            "verification": NARANG_FILES[row["file"]],
+        }
+        got = {key: item[key] for key in expected}
+        if got != expected:
+            mismatches.append((row["file"], row["variant"], row["benchmark"], row["metric"], got, expected))
+        assert item["source"]["paper"] == NARANG_PAPER and item["source"]["arxiv"] == "arXiv:2102.11972"
+    assert mismatches == []
+
+
+def test_narang_results_hold_nothing_beyond_its_reference_cells(api: TestClient) -> None:
+    expected = {
+        (r["variant"], narang_table(r), r["benchmark"], r["metric"], r["training_steps"], r["value"], r["stddev"],
+         NARANG_FILES[r["file"]])
+        for r in narang_rows()
+    }
+    seen = []
+    url: str | None = f"/api/v1/results?paper={NARANG_PAPER}&limit=100"
+    while url is not None:
+        body = api.get(url).json()
+        seen += [
+            (i["row_label"], i["source"]["table"], i["benchmark"], i["metric"],
+             "" if i["training_steps"] is None else str(i["training_steps"]), i["value_text"], i["stddev_text"] or "",
+             i["verification"])
+            for i in body["items"]
+        ]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == len(expected)
+    assert set(seen) == expected
+
+
+def test_every_narang_cell_is_in_its_printed_table_with_its_status(api: TestClient) -> None:
+    tables = {n: api.get(f"/api/v1/papers/{NARANG_PAPER}/tables/{n}").json() for n in (1, 2)}
+    for row in narang_rows():
+        table = tables[narang_table(row)]
+        steps = int(row["training_steps"]) if row["training_steps"] else None
+        col = next(i for i, c in enumerate(table["columns"])
+                   if (c["benchmark"], c["metric"], c["training_steps"]) == (row["benchmark"], row["metric"], steps))
+        printed = next(r for r in table["rows"] if r["label"] == row["variant"])
+        cell = printed["cells"][col]
+        assert (cell["value_text"], cell["stddev_text"] or "", cell["verification"]) == (
+            row["value"], row["stddev"], NARANG_FILES[row["file"]]
+        ), row
+        assert not (cell["best"] and cell["verification"] == "single-source"), "single-source cells are never best"
 
 
 CATALOG_FIELDS = {

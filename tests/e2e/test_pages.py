@@ -17,6 +17,8 @@ pytestmark = pytest.mark.e2e
 PAGES = [
     ("/", "Why do transformers use GeGLU, SwiGLU or ReLU?"),
     ("/papers/glu-variants-2020", "GLU Variants Improve Transformer"),
+    ("/papers/narang-2021", "Do Transformer Modifications Transfer"),
+    ("/variants/FFN_GEGLU/vs/FFN_SwiGLU", "what each paper says"),
     ("/variants", "FFN variants"),
     ("/variants/FFN_GEGLU", "GEGLU"),
     ("/models", "Models"),

@@ -133,7 +133,7 @@ def gemma_table(section_prefix: str) -> list[list[str]]:
 
 def test_papers_list(client: TestClient) -> None:
     body = client.get("/api/v1/papers").json()
-    assert [p["id"] for p in body["items"]] == [PAPER_ID]
+    assert [p["id"] for p in body["items"]] == [PAPER_ID, "narang-2021"], "the first paper first, then Narang 2021"
     paper = body["items"][0]
     assert paper["arxiv_id"] == "2002.05202"
     assert paper["arxiv_version"] == "v1"
@@ -174,7 +174,7 @@ def test_unknown_paper_is_404_with_valid_ids(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
-    assert body["valid"] == [PAPER_ID]
+    assert body["valid"] == [PAPER_ID, "narang-2021"]
     assert body["errors"][0]["loc"][-1] == "paper_id"
 
 
@@ -497,7 +497,7 @@ def test_limit_over_the_max_names_the_limit(client: TestClient) -> None:
     ("param", "value", "valid"),
     [
         ("variant", "FFN_Mish", lambda: sorted({r["variant"] for r in reference_cells()} - {REFERENCE_ROW_ID})),
-        ("paper", "attention-2017", lambda: [PAPER_ID]),
+        ("paper", "attention-2017", lambda: [PAPER_ID, "narang-2021"]),
         ("benchmark", "ImageNet", lambda: sorted({r["benchmark"] for r in reference_cells()})),
         ("metric", "BLEU", lambda: sorted({r["metric"] for r in reference_cells()})),
     ],
