@@ -36,7 +36,8 @@ def _spread(a: Result, b: Result, reference_stddev: dict[tuple[str, str, int | N
     ref = reference_stddev.get((a.benchmark, a.metric, a.training_steps))
     if ref is not None and ref.stddev_text:
         s = Decimal(ref.stddev_text)
-        return combined_spread(s, s), f"the inter-run stddev of {ref.row_label} for this metric"
+        described = ref.table.reference_spread_source or f"the inter-run stddev of {ref.row_label} for this metric"
+        return combined_spread(s, s), described
     return None, NO_SPREAD
 
 

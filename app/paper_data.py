@@ -48,6 +48,7 @@ def table_row(paper: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
         "stddev_row_label": table.get("stddev_row_label", paper.get("stddev_row_label", "stddev")),
         "chart_metrics": "\n".join(metrics) if metrics else None,
         "chart_caption": caption.strip() if caption else None,
+        "reference_spread_source": paper.get("reference_spread_source"),
     }
 
 

@@ -90,6 +90,8 @@ class PaperTable(Base):
     # The metrics drawn as bar panels on the paper page (one per line; null: no chart) and the chart's caption.
     chart_metrics: Mapped[str | None] = mapped_column(Text)
     chart_caption: Mapped[str | None] = mapped_column(Text)
+    # How a difference's spread is described when it comes from the table's reference row (null: generic).
+    reference_spread_source: Mapped[str | None] = mapped_column(Text)
 
     paper: Mapped[Paper] = relationship(back_populates="tables")
 

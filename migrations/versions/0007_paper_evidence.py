@@ -22,6 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table('paper_tables', schema=None) as batch_op:
         batch_op.add_column(sa.Column('chart_metrics', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('chart_caption', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('reference_spread_source', sa.Text(), nullable=True))
 
     with op.batch_alter_table('results', schema=None) as batch_op:
         batch_op.add_column(
@@ -40,6 +41,7 @@ def downgrade() -> None:
         batch_op.drop_column('verification')
 
     with op.batch_alter_table('paper_tables', schema=None) as batch_op:
+        batch_op.drop_column('reference_spread_source')
         batch_op.drop_column('chart_caption')
         batch_op.drop_column('chart_metrics')
 

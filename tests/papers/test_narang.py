@@ -150,3 +150,9 @@ def test_across_papers_keeps_each_paper_apart(client: TestClient) -> None:
     assert client.get("/api/v1/variants/GEGLU/vs/Mish").status_code == 404
     rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/variants/GEGLU/vs/SwiGLU?format=csv").text)))
     assert {r["paper"] for r in rows} == {"glu-variants-2020", PAPER}
+
+
+def test_the_first_papers_reference_spread_is_described_as_before(client: TestClient) -> None:
+    body = client.get("/api/v1/compare", params={"a": "GLU", "b": "Bilinear", "benchmark": "GLUE"}).json()
+    glue = next(i for i in body["items"] if i["benchmark"] == "GLUE/CoLA")
+    assert glue["spread_source"] == "the inter-run stddev of Raffel et al. (2019) for this metric"
