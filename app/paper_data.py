@@ -84,6 +84,7 @@ def result_rows(
     row_variants: dict[str, str] = paper.get("row_variants") or {}
     lower_is_better = set(paper.get("lower_is_better_metrics") or [])
     template = str(table.get("column_label", "{task} {metric}"))
+    labels: dict[str, str] = table.get("column_labels") or {}
     number = table["number"]
     row_positions: dict[str, int] = {}
     column_positions: dict[tuple[str, str, int | None], int] = {}
@@ -117,7 +118,7 @@ def result_rows(
                 "is_reference": is_reference,
                 "benchmark": r["benchmark"],
                 "metric": r["metric"],
-                "column_label": column_label(template, r["benchmark"], r["metric"], steps),
+                "column_label": labels.get(r["metric"]) or column_label(template, r["benchmark"], r["metric"], steps),
                 "column_position": column_positions[column],
                 "training_steps": steps,
                 "value": numeric_value(r["value"]),

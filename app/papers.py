@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain import UnknownNameError
@@ -176,10 +176,19 @@ def results_query() -> Any:
 
 def list_papers(session: Session) -> list[dict[str, Any]]:
     papers = session.scalars(select(Paper).options(selectinload(Paper.tables)).order_by(Paper.position, Paper.id))
-    return [paper_summary(p) for p in papers]
+    return [paper_summary(p, verification_counts(session, p.id)) for p in papers]
 
 
-def paper_summary(paper: Paper) -> dict[str, Any]:
+def verification_counts(session: Session, paper_id: str) -> dict[str, int]:
+    """How many of a paper's stored cells carry each verification status."""
+    stmt = (
+        select(Result.verification, func.count()).join(Result.table)
+        .where(PaperTable.paper_id == paper_id).group_by(Result.verification).order_by(Result.verification)
+    )
+    return {status: int(n) for status, n in session.execute(stmt)}
+
+
+def paper_summary(paper: Paper, counts: dict[str, int]) -> dict[str, Any]:
     return {
         "id": paper.id,
         "arxiv_id": paper.arxiv_id,
@@ -191,12 +200,13 @@ def paper_summary(paper: Paper) -> dict[str, Any]:
         "year": paper.year,
         "submitted": paper.submitted,
         "tables": [{"number": t.number, "title": t.title} for t in paper.tables],
+        "verification_counts": counts,
     }
 
 
 def get_paper(session: Session, paper_id: str) -> dict[str, Any]:
     paper = resolve_paper(session, paper_id, "paper_id")
-    out = paper_summary(paper)
+    out = paper_summary(paper, verification_counts(session, paper.id))
     out["summary"] = paper.summary
     out["facts"] = [
         {"key": f.key, "label": f.label, "value": f.value, "location": f.location} for f in paper.facts

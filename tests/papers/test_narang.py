@@ -32,6 +32,8 @@ def test_papers_lists_both_with_the_second_papers_tables(client: TestClient) -> 
     assert narang["arxiv_id"] == "2102.11972"
     assert narang["title"] == "Do Transformer Modifications Transfer Across Implementations and Applications?"
     assert [t["number"] for t in narang["tables"]] == [1, 2]
+    assert narang["verification_counts"] == {"single-source": 83, "two-source": 99}
+    assert items[0]["verification_counts"] == {"two-source": 259}
 
 
 def test_setup_facts_carry_the_not_comparable_note(client: TestClient) -> None:
@@ -119,7 +121,8 @@ def test_table_csv_names_each_non_two_source_column(client: TestClient) -> None:
     by_row = {r["row"]: r for r in rows}
     assert by_row["GLU"][wmt_label] == "27.12" and by_row["GLU"][f"{wmt_label} (verification)"] == "single-source"
     assert by_row["Vanilla Transformer"][f"{wmt_label} (verification)"] == "two-source"
-    assert by_row["Vanilla Transformer"][f"{EARLY_LOSS} (stddev)"] == "0.005"
+    assert wmt_label == "WMT EnDe"
+    assert by_row["Vanilla Transformer"]["Early loss (stddev)"] == "0.005"
 
 
 def test_paper_page_shows_badges_legend_and_chart(client: TestClient) -> None:

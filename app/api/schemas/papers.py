@@ -33,6 +33,7 @@ class PaperSummary(Closed):
     year: int
     submitted: str
     tables: list[TableRef]
+    verification_counts: dict[str, int] = Field(description="Stored cells per verification status.")
 
 
 class PaperList(Closed):
