@@ -43,6 +43,7 @@ def paper_table(session: Session, paper_id: str, number: int) -> dict[str, Any]:
                 "metric": r.metric,
                 "training_steps": r.training_steps,
                 "higher_is_better": r.higher_is_better,
+                "ranked": False,
             },
         )
         row = rows.setdefault(
@@ -68,6 +69,7 @@ def paper_table(session: Session, paper_id: str, number: int) -> dict[str, Any]:
         ]
         if len(candidates) < 2:
             continue  # one competing cell is no ranking
+        columns[pos]["ranked"] = True
         pick = max if columns[pos]["higher_is_better"] else min
         best_value = pick(Decimal(c["value_text"]) for c in candidates)
         for cell in candidates:

@@ -109,6 +109,8 @@ def test_table_cells_carry_their_status_and_single_source_is_never_best(client: 
     statuses = {r["label"]: r["cells"][wmt]["verification"] for r in table["rows"]}
     assert statuses["Vanilla Transformer"] == "two-source" and statuses["GLU"] == "single-source"
     assert not any(r["cells"][wmt]["best"] for r in table["rows"])
+    ranked = {c["label"]: c["ranked"] for c in table["columns"]}
+    assert ranked["Params"] is ranked["Ops"] is ranked["WMT EnDe"] is False and ranked["Final loss"] is True
     final = next(i for i, c in enumerate(table["columns"]) if c["metric"] == FINAL_LOSS)
     assert [r["label"] for r in table["rows"] if r["cells"][final]["best"]] == ["SwiGLU"]
 

@@ -58,6 +58,7 @@ class TableColumn(Closed):
     metric: str
     training_steps: int | None = Field(description=STEPS_HELP)
     higher_is_better: bool
+    ranked: bool = Field(description="Whether the column ranks its rows (at least two competing numeric cells).")
 
 
 class TableCell(Closed):
