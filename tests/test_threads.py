@@ -286,6 +286,9 @@ def test_seed_is_idempotent_and_follows_corrected_data(tmp_path: Path) -> None:
     # correct a value: the explanation that cites it changes with it
     table1 = data / "glu_variants_2020_table1.csv"
     table1.write_text(table1.read_text(encoding="utf-8").replace(",524288,1.633,", ",524288,1.632,"), encoding="utf-8")
+    # the misreading that quotes the same cell is corrected with it (the seed refuses a stale quote)
+    misreadings = data / "misreadings.yaml"
+    misreadings.write_text(misreadings.read_text(encoding="utf-8").replace("1.633", "1.632"), encoding="utf-8")
     with session_scope(factory) as session:
         report = load_reference_data(session, data)
         assert report.counts["curated_threads"]["updated"] >= 1
