@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.activations.gelu_approximations import gelu_approximation_report
-from app.activations.registry import Activation, get
+from app.activations.registry import GATE_IDS, Activation, get
 from app.activations.validation import make_error_spec, make_surface_spec
 from app.api.schemas import activations as schemas
 from app.documents.activations import (
@@ -35,6 +35,8 @@ from app.http.problems import checked
 from app.http.reference_cache import Payload, cached_responses
 from app.plots.activations import curve_chart_bytes, surface_chart_bytes
 
+GATE_ID_HELP = "Gate id: " + ", ".join(GATE_IDS) + "."
+
 router = APIRouter(prefix="/api/v1", tags=["activations"])
 
 
@@ -48,7 +50,7 @@ async def list_activations(
     family: Annotated[Literal["scalar", "gate"] | None, Query(description="Only one family.")] = None,
     format: Annotated[Literal["json", "csv"] | None, Query(description="`csv` for CSV.")] = None,
 ) -> Response:
-    """The registry: 13 scalar activations and 6 gates f(a)·b, with formula, paper and aliases."""
+    """The registry: scalar activations and gates, each with formula, paper and aliases."""
 
     def build(_: Session) -> Payload:
         items = activations_index(family)
@@ -178,7 +180,7 @@ async def get_error(
 async def get_surface(
     request: Request,
     settings: SettingsDep,
-    id: Annotated[str, Path(max_length=64, description="Gate id: glu, bilinear, reglu, geglu, geglu_tanh, swiglu.")],
+    id: Annotated[str, Path(max_length=64, description=GATE_ID_HELP)],
     amin: Annotated[float, Query(description="Gate-input range, left.", json_schema_extra=AbsBound)] = -4.0,
     amax: Annotated[float, Query(description="Gate-input range, right.", json_schema_extra=AbsBound)] = 4.0,
     bmin: Annotated[float, Query(description="Linear-input range, bottom.", json_schema_extra=AbsBound)] = -4.0,
