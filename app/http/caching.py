@@ -9,8 +9,6 @@ stores the same :class:`CachedResponse` records. The state is created per applic
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,49 +21,9 @@ from starlette.responses import Response
 from app.activations.lab import ActivationLab
 from app.config import Settings
 from app.http.formats import media_type
+from app.http.lru import CachedResponse, ResponseCache
 from app.http.problems import problem_responses
-from app.http.reference_cache import NOT_MODIFIED_RESPONSE, CachedResponse
-
-
-class ResponseCache:
-    """LRU of serialized responses keyed by (route, canonical spec, format), bounded in entries and bytes."""
-
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return entry
-
-    def put(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
-        size = len(entry.body)
-        if self.max_entries <= 0 or size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old.body)
-            self._entries[key] = entry
-            self._bytes += size
-            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped.body)
-
-    def info(self) -> dict[str, int]:
-        with self._lock:
-            return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
+from app.http.reference_cache import NOT_MODIFIED_RESPONSE
 
 
 @dataclass

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import sys
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.db import create_db_engine
+from app.http.lru import CachedResponse, ResponseCache
 from app.http.problems import problem_responses
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -64,12 +65,6 @@ class Payload:
     csv_columns: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class CachedResponse:
-    body: bytes
-    media_type: str
-    etag: str
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -118,8 +113,8 @@ class ReferenceResponses:
         # behind request threads for the shared pool.
         self._revision_engine = create_db_engine(settings, pool_size=1, max_overflow=0)
         self._check_every = settings.reference_cache_check_seconds
-        self._max_entries = settings.reference_cache_entries
-        self._entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
+        # Bounded by entries only: the reference responses are a fixed, small set per revision.
+        self._entries = ResponseCache(settings.reference_cache_entries, max_bytes=sys.maxsize)
         self._lock = threading.Lock()
         self._revision_lock = threading.Lock()
         self._revision = -1
@@ -153,13 +148,7 @@ class ReferenceResponses:
             self._checked_at = float("-inf")
 
     def _store(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
-        if self._max_entries <= 0:
-            return
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+        self._entries.put(key, entry)
 
     def lookup_scope(self, scope: Scope) -> tuple[CachedResponse, bool] | None:
         """The cached entry for an ASGI GET request and whether its If-None-Match matches, or None."""
@@ -172,11 +161,7 @@ class ReferenceResponses:
         return entry, headers.get(b"if-none-match", b"").decode("latin-1") == entry.etag
 
     def _lookup(self, key: tuple[Any, ...]) -> CachedResponse | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+        return self._entries.get(key)
 
     async def respond(
         self,
