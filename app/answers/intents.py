@@ -156,6 +156,10 @@ class Intent:
     follow_up_of: int | None = None
     question: str = ""
     retrieval_query: str = ""
+    #: A named operation that answers this question's shape (app.answers.routing); "" for the intent's own.
+    operation: str = ""
+    #: The parts of a multi-part question, answered in this order (operation "multi_part").
+    parts: list[str] = field(default_factory=list)
 
 
 def _keys_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:

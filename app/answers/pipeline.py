@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import threads
-from app.answers import explain, functions, grounding, models, run, tables
+from app.answers import explain, functions, grounding, models, routing, run, tables
 from app.answers.builder import Builder, compose_help, compose_out_of_scope
 from app.answers.entities import recognize
 from app.answers.facts import load_facts
@@ -76,6 +76,7 @@ def compose_answer(
     index = get_index(facts, str(session.get_bind().engine.url))
     entities = recognize(question, lexicon)
     intent = classify(question, entities.text, entities, lexicon, previous_meta, previous_post_id)
+    intent, entities = routing.resolve(question, intent, entities, lexicon, previous_meta, previous_post_id)
     b = Builder(facts)
     hits: list[Hit] = []
     try:
@@ -96,6 +97,10 @@ def _dispatch(
 ) -> list[Hit]:
     """Compose the answer for the intent into ``b``; returns the retrieval hits it used."""
     hits: list[Hit] = []
+    if intent.operation == "multi_part":
+        return _dispatch_parts(b, intent, session, settings, lexicon, index)
+    if routing.compose(b, intent):
+        return hits
     name = intent.name
     if name == "out_of_scope":
         strong = index.search(question, entities, k=1)
@@ -130,6 +135,28 @@ def _dispatch(
         compose_help(b)
     else:
         compose_out_of_scope(b)
+    routing.lead(b, intent)
+    return hits
+
+
+def _dispatch_parts(
+    b: Builder, intent: Intent, session: Session, settings: Settings, lexicon: Any, index: Any,
+) -> list[Hit]:
+    """Answer each part of a multi-part question in the order asked, under its own heading; a part the
+    evidence does not cover is declined by name instead of dropped."""
+    hits: list[Hit] = []
+    earlier: list[dict[str, str]] = []
+    names = []
+    for piece in intent.parts:
+        part, part_entities = routing.part_intent(piece, lexicon, earlier)
+        b.add(f"**On “{piece}”**")
+        start = len(b.parts)
+        hits += _dispatch(b, part, session, settings, lexicon, index, part_entities, part.question)
+        routing.decline_part(b, start)
+        earlier = part_entities.matches or earlier
+        names.append(part.name)
+    intent.name = names[0]
+    intent.rule += ": " + ", ".join(names)
     return hits
 
 

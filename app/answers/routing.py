@@ -1,0 +1,222 @@
+"""Question shapes the keyword intents misread, recognized before composing, each named as an operation.
+
+Why a separate step: the intent rules pick one template by keyword, so a question *about* a constant
+(0.044715) got the function evaluated at it, a parameter question got table rows, and a pronoun
+follow-up ("where does it occur?") fell out of scope. These rules look at the shape of the whole
+question and set ``Intent.operation``; :func:`compose` answers that operation with its direct answer
+first. They are written as separate operations so that a later question planner can emit them directly.
+Multi-part questions are split here too (:func:`split_parts`); the pipeline answers each part in order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.answers.builder import CAPABILITIES, Builder
+from app.answers.computations import format_sig
+from app.answers.entities import Entities, recognize
+from app.answers.explanations import activation_citation
+from app.answers.functions import plain_formula
+from app.answers.intents import Intent, Slots, classify
+from app.answers.lexicon import Lexicon
+
+#: Constants printed inside an activation's formula, and the activation whose formula they belong to.
+FORMULA_CONSTANTS = {0.044715: "gelu_tanh", 1.702: "gelu_sigmoid"}
+CONSTANT_ROLE = {
+    "gelu_tanh": "the coefficient of the cubic term in the tanh approximation of GELU",
+    "gelu_sigmoid": "the scale inside the sigmoid approximation of GELU (“quick GELU”)",
+}
+ABOUT_CONSTANT = re.compile(
+    r"\bconstant\b|\bcoefficient\b|\bcomes? from\b|\borigin|\bwhy\b|\bwhat is\b|\bwhat's\b|\bmagic\b|\bwhere\b|"
+    r"\bderived?\b|\bmean\b|\bstand for\b|\bthe number\b"
+)
+EVALUATE = re.compile(r"\b(at|of|for)\s+x\s*=|\bvalue (at|of)\b|\bevaluate|\bcompute\b|\bcalculate\b|\bderivative\b")
+PARAMS = re.compile(r"\bparameters?\b|\bparams\b|\bweights\b|\bparameter count\b")
+PARAMS_QUESTION = re.compile(r"\bmore\b|\bfewer\b|\bless\b|\bhow many\b|\bsame\b|\bequal\b|\bnumber of\b|\bcount\b|"
+                             r"\bthan\b|\bcompared?\b|\bvs\.?\b|\bversus\b|\bbigger\b|\blarger\b|\bsmaller\b")
+GATED_WORD = re.compile(r"\bglu\b|\bgated\b|\bgeglu\b|\bswiglu\b|\breglu\b|\bgating\b|\bglu[- ](variant|layer|ffn)")
+PRONOUN = re.compile(r"\b(it|its|that|this|there|they|them|those)\b")
+WHERE = re.compile(r"\bwhere\b|\bat what x\b|\bwhich x\b|\bat which (x|point|value)\b|\bpeak")
+SPLIT = re.compile(
+    r"\?\s+(?=\S)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
+)
+SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bspeed\b|\bstep/s\b|\bsteps per second\b|"
+                   r"\bthroughput\b|\bhow fast\b")
+SUBJECT_KINDS = ("model", "variant", "gate", "activation")
+
+
+def split_parts(question: str) -> list[str]:
+    """The parts of a multi-part question, in the order asked ('what is X's perplexity and which models
+    use it?' is two); a question with one part comes back whole."""
+    pieces = [p.strip(" ,?") for p in SPLIT.split(question.strip())]
+    pieces = [p + "?" for p in pieces if len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2]
+    return pieces if len(pieces) >= 2 else [question]
+
+
+def subject_of(matches: list[dict[str, str]]) -> str | None:
+    """The words that named the subject of an earlier question (its first model, variant or activation)."""
+    return next((m["text"] for m in matches if m.get("kind") in SUBJECT_KINDS), None)
+
+
+def resolve_pronoun(text: str, entities: Entities, previous_matches: list[dict[str, str]]) -> str | None:
+    """The question with its bare pronoun replaced by the earlier subject, when it names none of its own."""
+    if not entities.is_empty() or not PRONOUN.search(text):
+        return None
+    subject = subject_of(previous_matches)
+    if subject is None:
+        return None
+    return PRONOUN.sub(subject, text, count=1)
+
+
+def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, Any] | None) -> Intent:
+    """Set the operation for a question whose shape the keyword intent misreads; else return it as is."""
+    numbers = [n for n in entities.numbers if n in FORMULA_CONSTANTS]
+    if numbers and ABOUT_CONSTANT.search(text) and not EVALUATE.search(text):
+        intent.name, intent.operation = "explain", "explain_constant"
+        intent.rule = "asks about a constant of an activation's formula, not for a value at it"
+        intent.slots.numbers = numbers[:1]
+        return intent
+    if PARAMS.search(text) and PARAMS_QUESTION.search(text) and GATED_WORD.search(text) and not entities.models:
+        intent.name, intent.operation = "explain", "compare_parameters"
+        intent.rule = "asks how the parameters of a gated FFN compare with a dense one"
+        return intent
+    if SPEED.search(text) and not entities.models and intent.name in ("best", "compare", "fact"):
+        intent.operation = "speed"
+        intent.rule = "asks about speed: what the stored evidence has on it, not perplexities"
+        return intent
+    if previous and intent.follow_up_of is not None and str(previous.get("intent")) == "why_model":
+        old = Slots.from_dict(previous.get("slots"))
+        new_subject = [g for g in entities.gates if g not in old.gates]
+        if new_subject and not entities.models:
+            intent.name = "explain"
+            intent.slots.models = []
+            intent.retrieval_query = f"why use {' '.join(new_subject)}"
+            intent.rule = "follow-up naming a new subject: the same 'why' question, asked about it"
+    return intent
+
+
+def compose(b: Builder, intent: Intent) -> bool:
+    """Answer the intent's operation (direct answer first); False when it has none this module serves."""
+    if intent.operation == "explain_constant":
+        _compose_constant(b, intent)
+        return True
+    if intent.operation == "compare_parameters":
+        _compose_parameters(b)
+        return True
+    if intent.operation == "speed":
+        _compose_speed(b)
+        return True
+    return False
+
+
+def _more(b: Builder, key: str) -> None:
+    exp = b.facts.explanations.get(key)
+    if exp is not None:
+        b.explanation(exp)
+        b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
+
+
+def _compose_constant(b: Builder, intent: Intent) -> None:
+    value = intent.slots.numbers[0]
+    fn = FORMULA_CONSTANTS[value]
+    formula = plain_formula(b, fn)
+    b.cite(activation_citation(fn))
+    from app import activations
+
+    source = activations.get(fn).introduced_by
+    origin = (f" It comes with that formula from {source.authors} ({source.year}), “{source.title}”."
+              if source is not None else "")
+    b.add(f"**{value:g}** is {CONSTANT_ROLE[fn]}: `{fn}`(x) = {formula}. It is a fixed constant of the "
+          f"formula, not an input, so there is no value “at {value:g}” to compute.{origin}")
+    exp = b.facts.explanations.get("approximated-gelu")
+    if exp is not None:
+        b.explanation(exp)
+        b.computations.extend(c for c in exp.computations if c not in b.computations)
+        b.add(exp.summary)
+        b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
+
+
+def _compose_parameters(b: Builder) -> None:
+    facts = b.facts
+    paper = facts.main_paper()
+    rule = facts.paper_fact(paper["id"], "two_thirds_rule")
+    dense = facts.paper_fact(paper["id"], "d_ff_dense")
+    gated = facts.paper_fact(paper["id"], "d_ff_gated")
+    if rule is None or dense is None or gated is None:
+        b.add("At the same d_ff a gated (GLU-family) FFN has three weight matrices where a dense FFN has two, "
+              "so it has more parameters; the stored evidence holds no matched sizes to compare.")
+        return
+    for fact in (rule, dense, gated):
+        b.cite(fact)
+    b.add("At the same width a gated (GLU-family) FFN has three weight matrices where a dense FFN has "
+          f"two, so it has half as many weights again. The GLU-variants paper removes that difference: it gives "
+          f"the gated variants d_ff {gated['value']} and the dense ones d_ff {dense['value']}, so both have the "
+          f"same number of parameters — in its words, “{rule['value']}” ({rule['location']}).")
+    _more(b, "two-thirds-rule")
+
+
+def _compose_speed(b: Builder) -> None:
+    paper = b.facts.main_paper()
+    fact = b.facts.paper_fact(paper["id"], "step_time")
+    stated = ""
+    if fact is not None:
+        b.cite(fact)
+        stated = f"; it states one step time for all its runs, “{fact['value']}” ({fact['location']})"
+    b.add("The GLU-variants paper does not rank its variants by speed: its result tables hold perplexities and "
+          f"task scores, with every variant at the same parameter count and compute{stated}. Training speed per "
+          "activation is measured by Narang et al., “Do Transformer Modifications Transfer Across Implementations "
+          "and Applications?”, whose first table has a Step/s column for each activation "
+          "at matched size: [its stored results](/papers/narang-2021).")
+
+
+def lead(b: Builder, intent: Intent) -> None:
+    """Put the direct answer first where the composed text would bury it ('where does the error peak?')."""
+    if not WHERE.search(intent.question.lower()):
+        return
+    comp = next((c for c in b.computations if c["name"] == "approx_error"), None)
+    if comp is None:
+        return
+    out = comp["outputs"]
+    fn, ref = comp["params"]["fn"], comp["params"]["reference"]
+    b.parts.insert(0, f"The largest error of `{fn}` against exact `{ref}` occurs at x ≈ ±"
+                      f"{format_sig(float(out['x']), 5)} (computed by this service), where it is "
+                      f"{format_sig(float(out['max_abs_error']), 5)}.")
+
+
+def resolve(
+    question: str, intent: Intent, entities: Entities, lexicon: Lexicon, previous: dict[str, Any] | None,
+    previous_post_id: int | None,
+) -> tuple[Intent, Entities]:
+    """The question's intent after its pronoun is resolved, its shape rerouted and its parts split."""
+    if previous is not None and intent.follow_up_of is None:
+        resolved = resolve_pronoun(entities.text, entities, list(previous.get("entities") or []))
+        if resolved is not None:
+            entities = recognize(resolved, lexicon)
+            intent = classify(resolved, entities.text, entities, lexicon)
+            intent.follow_up_of = previous_post_id
+            intent.rule += f"; the pronoun read as the previous subject: {resolved!r}"
+    intent = reroute(intent, entities.text, entities, previous)
+    pieces = split_parts(question) if intent.follow_up_of is None and not intent.operation else [question]
+    if len(pieces) > 1:
+        intent.operation, intent.parts = "multi_part", pieces
+        intent.rule = f"a question in {len(pieces)} parts, each answered in the order asked"
+    return intent, entities
+
+
+def part_intent(piece: str, lexicon: Lexicon, earlier: list[dict[str, str]]) -> tuple[Intent, Entities]:
+    """One part of a multi-part question; a pronoun in it ('which models use it?') names the earlier subject."""
+    entities = recognize(piece, lexicon)
+    resolved = resolve_pronoun(entities.text, entities, earlier)
+    if resolved is not None:
+        entities = recognize(resolved, lexicon)
+    text = resolved or piece
+    intent = classify(text, entities.text, entities, lexicon)
+    return reroute(intent, entities.text, entities, None), entities
+
+
+def decline_part(b: Builder, start: int) -> None:
+    """Replace a part's general 'outside what this service covers' text by a decline naming the part."""
+    if any(CAPABILITIES in p for p in b.parts[start:]):
+        del b.parts[start:]
+        b.add("The stored evidence does not cover this part, so this service does not answer it.")
