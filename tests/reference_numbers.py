@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,33 @@ def extremum(fn: str, which: str) -> tuple[Decimal, Decimal]:
         return Decimal(mp.nstr(x_star, 30)), Decimal(mp.nstr(f(x_star), 30))
 
 
+def llama_width(d_model: int, multiple_of: int, multiplier: str | None) -> list[Decimal]:
+    """LLaMA's FFN width in exact fractions: (8d/3 truncated, times the multiplier truncated, rounded up)."""
+    h = Fraction(8 * d_model, 3).__floor__()
+    steps = [h]
+    if multiplier:
+        h = (Fraction(multiplier) * h).__floor__()
+        steps.append(h)
+    steps.append(-(-h // multiple_of) * multiple_of)
+    return [Decimal(s) for s in steps] + ([Decimal(multiplier)] if multiplier else [])
+
+
+@cache
+def derivative_extremum(fn: str, which: str) -> tuple[Decimal, Decimal]:
+    """(f′ at its extremum, x there): a scan of [−10, 10] for the start, then f″ = 0 in mpmath; a plateau
+    (ReLU's f′ = 1 for every x > 0) has no root of f″, so the scanned value stands."""
+    f = _mp_function(fn)
+    with mp.workdps(30):
+        grid = [mp.mpf(k) / 50 for k in range(-500, 501)]
+        slopes = [mp.diff(f, t, 1) for t in grid]
+        start = grid[slopes.index(max(slopes) if which == "maximum" else min(slopes))]
+        try:
+            x_star = mp.findroot(lambda t: mp.diff(f, t, 2), start)
+        except (ValueError, ZeroDivisionError):
+            x_star = start
+        return Decimal(mp.nstr(mp.diff(f, x_star, 1), 20)), Decimal(mp.nstr(x_star, 20))
+
+
 @dataclass
 class Computed:
     """What the test recomputed from an answer's computations, and the inputs they state."""
@@ -214,6 +242,12 @@ def recompute(computations: Iterable[Mapping[str, Any]]) -> Computed:
                 computed.inputs.add(normalized(str(params["x"])).lstrip("-"))
             elif name == "extremum":
                 computed.values += extremum(params["fn"], params["which"])
+            elif name == "ffn_hidden_size":
+                computed.values += llama_width(params["d_model"], params["multiple_of"], params["ffn_dim_multiplier"])
+                computed.inputs |= {str(params["d_model"]), str(params["multiple_of"])}
+            elif name == "derivative_extremum":
+                computed.values += derivative_extremum(params["fn"], params["which"])
+                computed.inputs.add(normalized(str(params["bound"])).lstrip("-"))
             elif name == "arith":
                 result = _arith(params, computed)
                 if result is not None:

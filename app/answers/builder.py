@@ -45,6 +45,7 @@ class Builder:
     sources_used: list[str] = field(default_factory=list)
     job_id: str | None = None
     noted: set[str] = field(default_factory=set)
+    quoted_names: list[str] = field(default_factory=list)  # unknown names repeated from the question
     _keys: set[tuple[Any, ...]] = field(default_factory=set)
 
     # -- citing ----------------------------------------------------------------------------------

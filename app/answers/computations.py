@@ -15,6 +15,7 @@ from typing import Any
 from app import activations
 from app.answers.citations import citation_strings
 from app.answers.facts import Facts
+from app.sizing import llama_hidden_size
 
 ERROR_GRID = {"xmin": -10.0, "xmax": 10.0, "points": 200_001}
 
@@ -145,7 +146,42 @@ def _compute_wins(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
             "total": Decimal(a_wins + b_wins + ties)}
 
 
+def _compute_derivative_extremum(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
+    """The largest (or smallest) f′ on [−10, 10]: a bound such as "does GELU's slope exceed 1?" is decided
+    by this number, not by a table value."""
+    value, where = derivative_extremum(params["fn"], params.get("which", "maximum"))
+    return {"value": _d(value), "x": _d(where)}
+
+
+@lru_cache(maxsize=64)
+def derivative_extremum(fn: str, which: str) -> tuple[float, float]:
+    """Extremum of f′ on a 200,001-point grid of [−10, 10], refined on 2,001 points across two spacings."""
+    sign = 1.0 if which == "maximum" else -1.0
+    xmin, xmax, points = ERROR_GRID["xmin"], ERROR_GRID["xmax"], int(ERROR_GRID["points"])
+    grid = [xmin + (xmax - xmin) * i / (points - 1) for i in range(0, points, 100)]
+    coarse = activations.scalar_values(fn, grid, 1) * sign
+    x0 = grid[int(coarse.argmax())]
+    step = (xmax - xmin) / (points - 1) * 100
+    fine = [max(xmin, x0 - step) + (min(xmax, x0 + step) - max(xmin, x0 - step)) * i / 20_000 for i in range(20_001)]
+    values = activations.scalar_values(fn, fine, 1) * sign
+    i = int(values.argmax())
+    return float(values[i] * sign), float(fine[i])
+
+
+def _compute_ffn_hidden_size(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
+    """LLaMA's FFN width from d_model, multiple_of and ffn_dim_multiplier (the sizing calculator's code)."""
+    multiplier = params.get("ffn_dim_multiplier")
+    sizing = llama_hidden_size(int(params["d_model"]), int(params["multiple_of"]),
+                               Decimal(str(multiplier)) if multiplier else None)
+    out = {f"step_{i}": Decimal(step.value) for i, step in enumerate(sizing.steps)}
+    if multiplier:
+        out["ffn_dim_multiplier"] = Decimal(str(multiplier))
+    return {**out, "d_ff": Decimal(sizing.d_ff)}
+
+
 COMPUTATIONS: dict[str, Callable[[Facts, dict[str, Any]], dict[str, Decimal]]] = {
+    "derivative_extremum": _compute_derivative_extremum,
+    "ffn_hidden_size": _compute_ffn_hidden_size,
     "wins": _compute_wins,
     "arith": _compute_arith,
     "approx_error": _compute_approx_error,

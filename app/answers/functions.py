@@ -32,6 +32,17 @@ PLAIN_FORMULAS = {
 APPROXIMATIONS = {"gelu_tanh": "gelu", "gelu_sigmoid": "gelu"}
 
 
+SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)")
+FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\w['′]\s*\(|\bf['′]")
+
+
+def derivative_order(text: str) -> int:
+    """Which derivative a question asks for at a point: f″ ("second derivative", "f''"), f′, or f itself."""
+    if SECOND_DERIVATIVE.search(text):
+        return 2
+    return 1 if FIRST_DERIVATIVE.search(text) else 0
+
+
 def plain_formula(b: Builder, activation_id: str) -> str | None:
     template = PLAIN_FORMULAS.get(activation_id)
     if template is None:
@@ -101,16 +112,17 @@ def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
               "x, because the rounding step grows with |GELU(x)|: [the GELU approximations page](/gelu-approximations) "
               "computes each approximation's worst error against each dtype's rounding step.")
     scalar_targets = [t for t in curve_functions if activations.get(t).family == "scalar"]
-    derivative = 1 if re.search(r"derivative|slope|gradient", text) else 0
+    derivative = derivative_order(text)
+    prime = {0: "", 1: "′", 2: "″"}[derivative]
     xs = [x for x in slots.numbers if math.isfinite(x) and abs(x) <= settings_max_abs_x][:5]
     if xs and scalar_targets:
         values = []
         for fn in scalar_targets[:3]:
             for x in xs:
                 out = b.computed("activation_value", {"fn": fn, "x": x, "derivative": derivative},
-                                 f"{fn}{'′' if derivative else ''}({x:g})")
+                                 f"{fn}{prime}({x:g})")
                 shown = format_sig(float(out["value"]), 6)
-                values.append(f"{fn}{'′' if derivative else ''}({x:g}) = {shown}")
+                values.append(f"{fn}{prime}({x:g}) = {shown}")
         b.add("Computed: " + "; ".join(values) + ".")
     if re.search(r"\bmin(imum)?\b|\blowest value\b|\bnegative\b", text):
         for fn in scalar_targets[:2]:

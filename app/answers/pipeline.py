@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import threads
-from app.answers import explain, functions, grounding, models, routing, run, tables
+from app.answers import derived, explain, functions, grounding, models, routing, run, tables
 from app.answers.builder import Builder, compose_help, compose_out_of_scope
 from app.answers.entities import recognize
 from app.answers.facts import load_facts
@@ -77,10 +77,16 @@ def compose_answer(
     entities = recognize(question, lexicon)
     intent = classify(question, entities.text, entities, lexicon, previous_meta, previous_post_id)
     intent, entities = routing.resolve(question, intent, entities, lexicon, previous_meta, previous_post_id)
+    wanted = derived.detect(question, entities, lexicon, facts) if intent.follow_up_of is None else None
+    if wanted is not None:
+        intent.name, intent.rule = wanted.kind, f"a derived answer: {wanted.kind} {wanted.inputs.get('what', '')}"
     b = Builder(facts)
     hits: list[Hit] = []
     try:
-        hits = _dispatch(b, intent, session, settings, lexicon, index, entities, question)
+        if wanted is not None:
+            derived.compose(b, wanted, lexicon, question)
+        else:
+            hits = _dispatch(b, intent, session, settings, lexicon, index, entities, question)
     except SQLAlchemyError:
         raise  # the database is the problem, not the question: the caller answers 503
     except Exception:  # a composition bug must not lose the question: answer honestly and log it
@@ -170,17 +176,17 @@ def _finish(
                 "label": f"Computed by this service: {comp.get('label') or comp['name']}",
                 "url": _computation_url(comp)})
     body = b.text()
-    report = grounding.check(body, b.citations, b.computations, facts, lexicon)
+    report = grounding.check(body, b.citations, b.computations, facts, lexicon, b.quoted_names)
     removed: list[str] = []
     if not report.ok:
         log.warning("answer to %r had ungrounded numbers %s %s", question, report.ungrounded, report.problems)
         removed = list(report.ungrounded)
         body = _strip_ungrounded(body, report.ungrounded)
         body = (body + "\n\n" if body else "") + REMOVED_NOTE
-        report = grounding.check(body, b.citations, b.computations, facts, lexicon)
+        report = grounding.check(body, b.citations, b.computations, facts, lexicon, b.quoted_names)
     outcome = rephrase_answer(body, settings)
     if outcome.accepted:
-        second = grounding.check(outcome.text, b.citations, b.computations, facts, lexicon)
+        second = grounding.check(outcome.text, b.citations, b.computations, facts, lexicon, b.quoted_names)
         if second.ok:
             body = outcome.text
         else:

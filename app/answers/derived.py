@@ -1,0 +1,276 @@
+"""Answers that are computed or honestly declined rather than looked up: one small function per kind.
+
+Why a module of its own: the keyword intents look a cell up, so a question whose answer is *derived*
+(LLaMA's FFN width from d_model and ``multiple_of``, an FFN's weight count, whether a derivative exceeds a
+bound) or that names something the store does not hold (an unknown model, a benchmark or an activation
+the paper does not report) used to get a neighbouring answer. :func:`detect` reads which kind a question
+is (a :class:`Derived` with its typed inputs) and :func:`compose` answers it, each kind by one function,
+so each can become one operation of a question plan later. Every number shown is a stored cell or a
+registered computation, like everywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from app import activations
+from app.answers.builder import Builder, activation_label
+from app.answers.computations import ERROR_GRID, activation_value, format_sig
+from app.answers.entities import Entities
+from app.answers.explanations import activation_citation
+from app.answers.facts import Facts
+from app.answers.functions import APPROXIMATIONS
+from app.answers.intents import slots_from
+from app.answers.lexicon import Lexicon
+from app.answers.tables import describe, direction, select_columns
+from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
+
+#: The intent names this module answers (``pipeline`` dispatches them here).
+INTENTS = ("hidden_size", "ffn_params", "derivative_bound", "decline")
+
+NUM = r"(\d[\d_,]*)"
+D_MODEL = re.compile(rf"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b[\"']?\s*"
+                     rf"(?:[:=]|of|is)?\s*{NUM}")
+MULTIPLE_OF = re.compile(rf"\bmultiple_of\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
+MULTIPLIER = re.compile(r"\bffn_dim_multiplier\b[\"']?\s*(?:[:=]|of|is)?\s*(none|null|\d+(?:\.\d+)?)")
+SIZE_WORDS = re.compile(r"hidden[_ ]?(?:dim|size)|intermediate[_ ]size|\bd_ff\b|ffn (?:width|size|dim)|"
+                        r"feed[- ]?forward (?:width|size|dim)|multiple_of|ffn_dim_multiplier")
+FFN_WORDS = re.compile(r"\b(ffn|mlp|feed[- ]?forward)\b")
+PARAM_WORDS = re.compile(r"\b(weights|parameters|params|parameter count)\b")
+DERIVATIVE = re.compile(r"\b(derivative|slope|gradient)\b|f′|f'")
+BOUND = re.compile(r"\b(exceed|exceeds|greater than|larger than|bigger than|more than|above|over|go above|"
+                   r"get above|less than|smaller than|below|under)\b")
+BELOW = re.compile(r"\b(less than|smaller than|below|under)\b")
+YES_NO = re.compile(r"^\s*(is|are|does|do|can|will|could)\b")
+UNKNOWN_USE = re.compile(r"\b(?:does|do|did)\s+(?P<name>[a-z][\w.\- ]{1,30}?)\s+(?:use|uses|employ|have|rely on)\b")
+NOT_A_NAME = re.compile(r"^(it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
+                        r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
+                        r"companies|labs|models?|llms?|transformers?|networks?|modern|new|recent|other|many|"
+                        r"some|so many|i|me|he|she|there|paper|papers|authors?)\b")
+#: Benchmarks users ask about that neither stored paper reports (name as the user may write it -> label).
+OTHER_BENCHMARKS = {
+    r"wiki\s?text[- ]?103": "WikiText-103", r"wiki\s?text[- ]?2": "WikiText-2", r"wiki\s?text": "WikiText",
+    r"\bptb\b|penn tree\s?bank": "Penn Treebank", r"\blambada\b": "LAMBADA", r"\bmmlu\b": "MMLU",
+    r"hellaswag": "HellaSwag", r"imagenet": "ImageNet", r"\bthe pile\b": "The Pile",
+    r"openwebtext": "OpenWebText", r"winogrande": "WinoGrande", r"\bgsm8k\b": "GSM8K",
+    r"human\s?eval": "HumanEval", r"trivia\s?qa": "TriviaQA", r"squad ?(?:v?2(?:\.0)?)\b": "SQuAD 2.0",
+}
+PREMISE = re.compile(r"^\s*(why|how come)\b|\b(since|given that|because|now that)\b")
+BEST_WORD = re.compile(r"\b(best|winner|wins|strongest|beats all|beats every)\b")
+PERPLEXITY = re.compile(r"perplexit|\bppl\b|\bloss\b|wiki\s?text|\bptb\b|penn|lambada|the pile|openwebtext")
+
+
+@dataclass
+class Derived:
+    """What kind of derived answer a question asks for, with the inputs read from it."""
+
+    kind: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+def _int(text: str) -> int:
+    return int(text.replace("_", "").replace(",", ""))
+
+
+def _hidden_size(text: str) -> Derived | None:
+    """d_model (and ``multiple_of``, ``ffn_dim_multiplier``) written out, as config fields or pasted code."""
+    d = D_MODEL.search(text)
+    if d is None or not SIZE_WORDS.search(text):
+        return None
+    if not (MULTIPLE_OF.search(text) or "ffn_dim_multiplier" in text or "llama" in text):
+        return None
+    mult_of = MULTIPLE_OF.search(text)
+    mult = MULTIPLIER.search(text)
+    inputs: dict[str, Any] = {"d_model": _int(d.group(1)),
+                              "multiple_of": _int(mult_of.group(1)) if mult_of else LLAMA_DEFAULT_MULTIPLE_OF,
+                              "multiple_of_given": mult_of is not None,
+                              "ffn_dim_multiplier": mult.group(1) if mult and mult.group(1)[0].isdigit() else None}
+    if not (0 < inputs["d_model"] <= 131_072 and 0 < inputs["multiple_of"] <= 65_536):
+        return None
+    return Derived("hidden_size", inputs)
+
+
+def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
+    """The derived-answer kind of a (non-follow-up) question, or None to leave it to the intents."""
+    text = entities.text
+    sized = _hidden_size(text)
+    if sized is not None:
+        return sized
+    if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and "how many" in text:
+        return Derived("ffn_params", {"models": [m.name for m in entities.models]})
+    scalar = [a for a in entities.activations if activations.get(a).family == "scalar"]
+    if scalar and DERIVATIVE.search(text) and BOUND.search(text) and entities.numbers and YES_NO.search(text):
+        which = "minimum" if BELOW.search(text) else "maximum"
+        return Derived("derivative_bound", {"fn": scalar[0], "bound": entities.numbers[-1], "which": which})
+    if not entities.models:
+        use = UNKNOWN_USE.search(lexicon.name_mask.sub(" ", text))
+        name = use.group("name").strip() if use else ""
+        if name and len(name.split()) <= 3 and not NOT_A_NAME.match(name) and not _names_entity(name, entities):
+            shown = re.search(re.escape(name), question, re.IGNORECASE)
+            return Derived("decline", {"what": "model", "name": shown.group(0) if shown else name,
+                                       "asked": [*entities.gates, *entities.activations]})
+        for pattern, label in OTHER_BENCHMARKS.items():
+            if re.search(pattern, text):
+                return Derived("decline", {"what": "benchmark", "name": label,
+                                           "perplexity": bool(PERPLEXITY.search(text))})
+        premise = _false_best_premise(text, entities, facts)
+        if premise is not None:
+            return premise
+        missing = _activations_not_in_paper(entities, facts)
+        if missing and (entities.benchmarks or entities.metrics or entities.steps):
+            return Derived("decline", {"what": "activation", "name": missing[0]})
+    return None
+
+
+def _false_best_premise(text: str, entities: Entities, facts: Facts) -> Derived | None:
+    """'Why is SwiGLU the best?' when the column's best is another variant: the premise is named, not
+    explained. Only when the variant wins none of the columns asked about (else the premise is partly true)."""
+    if not (PREMISE.search(text) and BEST_WORD.search(text)) or len(entities.variants) != 1:
+        return None
+    variant = entities.variants[0]
+    columns, _ = select_columns(facts, slots_from(entities, text))
+    winners: list[tuple[str, str, int]] = []
+    for column in columns:
+        cells = facts.column_cells(*column)
+        if not cells:
+            continue
+        best = (max if cells[0].higher_is_better else min)(Decimal(c.value_text) for c in cells)
+        if any(c.row == variant and Decimal(c.value_text) == best for c in cells):
+            return None
+        winners.append(column)
+    return Derived("decline", {"what": "premise", "name": variant, "columns": winners}) if winners else None
+
+
+def _names_entity(name: str, entities: Entities) -> bool:
+    """Whether the would-be model name is a word the question's entities came from (a variant, a gate)."""
+    return any(str(e.get("text", "")) in name for e in entities.to_meta())
+
+
+def _activations_not_in_paper(entities: Entities, facts: Facts) -> list[str]:
+    """Activations the question names that no stored FFN variant uses (Mish, ELU, softplus …)."""
+    stored = {str(v.get("activation")) for v in facts.variants.values()} | {"swish"}
+    stored |= {fn for fn, exact in APPROXIMATIONS.items() if exact in stored}  # GELU's approximations
+    return [a for a in entities.activations if a not in stored]
+
+
+def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> None:
+    """Answer ``derived`` into ``b`` by the function for its kind."""
+    if derived.kind == "hidden_size":
+        compose_hidden_size(b, **{k: v for k, v in derived.inputs.items()})
+    elif derived.kind == "ffn_params":
+        compose_ffn_params(b, lexicon, derived.inputs["models"], question)
+    elif derived.kind == "derivative_bound":
+        compose_derivative_bound(b, **derived.inputs)
+    else:
+        compose_decline(b, derived.inputs)
+
+
+def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_given: bool,
+                        ffn_dim_multiplier: str | None) -> None:
+    """LLaMA's rule, computed by the sizing calculator and registered so the check re-runs it."""
+    params = {"d_model": d_model, "multiple_of": multiple_of, "ffn_dim_multiplier": ffn_dim_multiplier}
+    out = b.computed("ffn_hidden_size", params, f"LLaMA FFN width for d_model {d_model}")
+    d_ff = int(out["d_ff"])
+    first = int(out["step_0"])
+    lines = [f"The FFN hidden size (intermediate_size) is **{d_ff}** for d_model {d_model}, multiple_of "
+             f"{multiple_of}" + (f" and ffn_dim_multiplier {ffn_dim_multiplier}" if ffn_dim_multiplier else "")
+             + " (computed with LLaMA's rule)."]
+    steps = [f"two-thirds of four times d_model, truncated, gives {first}"]
+    if ffn_dim_multiplier:
+        steps.append(f"times ffn_dim_multiplier {ffn_dim_multiplier}, truncated, gives {int(out['step_1'])}")
+    steps.append(f"rounded up to a multiple of {multiple_of} gives {d_ff}")
+    lines.append("Steps: " + "; ".join(steps) + ".")
+    if not multiple_of_given:
+        lines.append(f"multiple_of was not given, so LLaMA's default {multiple_of} was used.")
+    lines.append("Try other values in the [FFN sizing calculator](/sizing).")
+    b.add(" ".join(lines[:1]))
+    for line in lines[1:]:
+        b.add(line)
+
+
+def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
+    """Weights of one FFN layer: 3 · d_model · d_ff for a gated layer, 2 · d_model · d_ff for a dense one."""
+    rows = []
+    for name in models:
+        group = lexicon.groups.get(name)
+        members = [m for m in (group.members if group else [name]) if m in b.facts.catalog]
+        named = [m for m in members if m.lower() in question.lower()]
+        rows += named or members[:4]
+    if not rows:
+        b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")
+        return
+    for model in dict.fromkeys(rows):
+        entry = b.facts.catalog[model]
+        gated = entry["ffn_type"] == "gated"
+        matrices = 3 if gated else 2
+        b.cite(entry)
+        params = {"op": "mul", "operands": [{"citation": entry, "field": "d_model_text"},
+                                            {"citation": entry, "field": "d_ff_text"}, {"number": matrices}]}
+        total = b.computed("arith", params, f"{model}: {matrices} · d_model · d_ff")["result"]
+        kind = "gated: gate, up and down projections" if gated else "dense: up and down projections"
+        b.add(f"**{model}** has **{int(total):,}** FFN weights per layer: {matrices} matrices ({kind}) of "
+              f"d_model × d_ff = {entry['d_model_text']} × {entry['d_ff_text']}, biases not counted (computed "
+              "from the catalog).")
+
+
+def compose_derivative_bound(b: Builder, fn: str, bound: float, which: str) -> None:
+    """Whether f′ ever exceeds (or drops below) ``bound``: decided by f′'s extremum, computed."""
+    b.cite(activation_citation(fn))
+    grid = {"xmin": ERROR_GRID["xmin"], "xmax": ERROR_GRID["xmax"]}
+    out = b.computed("derivative_extremum", {"fn": fn, "which": which, "bound": bound, **grid},
+                     f"{which} of {fn}′ on [−10, 10]")
+    value, where = float(out["value"]), float(out["x"])
+    crosses = value > bound if which == "maximum" else value < bound
+    verb = "exceed" if which == "maximum" else "drop below"
+    label = activation_label(fn)
+    answer = "Yes" if crosses else "No"
+    plateau = activation_value(fn, where + 0.25, 1) == value  # ReLU: f′ = 1 for every x > 0, no single peak
+    at = " on a plateau, not at one point" if plateau else f" at x ≈ {format_sig(where, 4)}"
+    b.add(f"{answer}: {label}'s derivative {'does' if crosses else 'does not'} {verb} {bound:g}. Its "
+          f"{which} is {format_sig(value, 5)}{at} (computed on [−10, 10]).")
+    b.attachments.append({"kind": "curve", "functions": [fn], "xmin": -4.0, "xmax": 4.0, "title": fn})
+
+
+def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
+    """A specific decline: name what was asked for and what the store does hold instead."""
+    name = inputs["name"][:1].upper() + inputs["name"][1:]
+    b.quoted_names.append(name)
+    if inputs["what"] == "model":
+        asked = list(dict.fromkeys(inputs.get("asked", [])))
+        for activation_id in asked:  # what the question did name that the store holds
+            b.cite(activation_citation(activation_id))
+        example = activation_label(asked[0]) if asked else "GeGLU"
+        b.add(f"{name} is not in the catalog, so I cannot say which activation it uses; the stored evidence "
+              f"covers the catalog's models and the two papers. Ask \"which models use {example}?\" for the "
+              "catalog's answer.")
+    elif inputs["what"] == "benchmark":
+        if inputs.get("perplexity"):
+            b.add(f"The GLU-variants paper reports C4 only for perplexity (held-out log-perplexity on its C4 shard); "
+                  f"{name} is not in the stored evidence.")
+        else:
+            b.add(f"{name} is not in the stored evidence: the GLU-variants paper's fine-tuning results are GLUE, "
+                  "SuperGLUE and SQuAD.")
+    elif inputs["what"] == "premise":
+        compose_false_premise(b, inputs["name"], inputs["columns"])
+    else:
+        variants = ", ".join(sorted(b.facts.variants))
+        b.add(f"The GLU-variants paper has no {activation_label(name)} variant, so there are no stored "
+              f"results for it; its FFN variants are {variants}.")
+
+
+def compose_false_premise(b: Builder, variant: str, columns: list[tuple[str, str, int]]) -> None:
+    """Name the premise that does not hold, with the column's actual best and the variant's own cell."""
+    lines = []
+    for column in columns[:3]:
+        cells = b.facts.column_cells(*column)
+        best = sorted(cells, key=lambda c: Decimal(c.value_text), reverse=cells[0].higher_is_better)[0]
+        own = next((c for c in cells if c.row == variant), None)
+        line = f"- {describe(best)} ({direction(best)}): **{best.row}** is best at {b.value(best)}"
+        if own is not None:
+            line += f"; {variant} has {b.value(own)}"
+        lines.append(line + ".")
+    b.add(f"The premise does not hold: {variant} is not the best variant in the GLU-variants paper for what "
+          "you asked about.\n\n" + "\n".join(lines))
