@@ -16,6 +16,7 @@ names are printed in the reference files, so their digits are found there.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -65,8 +66,14 @@ class Reference:
 def reference() -> Reference:
     texts: set[str] = set()
     for path in sorted(REFERENCE_DIR.iterdir()):
-        if path.suffix in (".csv", ".md"):
+        if path.suffix == ".md":
             texts.update(normalized(n) for n in numbers_in(path.read_text(encoding="utf-8")))
+        elif path.suffix == ".csv":
+            # cell by cell: "5120,27648" in a CSV row is two numbers, not one thousands-grouped number
+            with path.open(encoding="utf-8", newline="") as handle:
+                for row in csv.reader(handle):
+                    for cell in row:
+                        texts.update(normalized(n) for n in numbers_in(cell))
     computed = tuple(
         Decimal(t) for t in sorted(texts) if "." in t.lower().split("e")[0] and significant_digits(t) >= COMPUTED_DIGITS
     )
