@@ -166,7 +166,8 @@ def check(
     allowed = allowed_numbers(facts, list(citations), list(computations))
     text = visible_text(markdown)
     for name in names:
-        text = text.replace(name, " ")
+        if any(ch.isalpha() for ch in name):  # a bare number is never a name: "1.942" stays checked
+            text = text.replace(name, " ")
     checked, bad = check_text(text, allowed, lexicon)
     return GroundingReport(ok=not bad and not allowed.problems, checked=checked, ungrounded=bad,
                            problems=allowed.problems)
