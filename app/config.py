@@ -159,7 +159,7 @@ class Settings(BaseSettings):
         description="How long an answer waits for the rephrasing endpoint before keeping its own text.",
     )
 
-    # --- comparisons (issue 4: FFN comparison jobs) ---------------------------------------------
+    # --- comparisons: FFN comparison jobs --------------------------------------------------------
     job_backend: Literal["local", "celery"] = Field(
         "local",
         description=(
@@ -243,7 +243,7 @@ class Settings(BaseSettings):
     compare_corpus_max_bytes: int = Field(
         1_000_000, ge=1000, le=100_000_000, description="Largest uploaded corpus text (UTF-8 bytes); over it: 413."
     )
-    # --- hardening of jobs (issue 6) ---
+    # --- hardening of jobs ---
     job_wall_clock_limit_seconds: float = Field(
         3600.0, gt=0, le=604_800,
         description="Longest a job may run (per attempt); past it the job fails with the reason and its worker "

@@ -1,4 +1,4 @@
-"""Forward+backward time of each FFN variant and its ratio to the matmul-only floor (issue 4).
+"""Forward+backward time of each FFN variant and its ratio to the matmul-only floor.
 
 Runs the same speed comparison a ``kind: "speed"`` job runs (app/experiments/speed.py) and prints a
 Markdown table. Usage:

@@ -1,4 +1,4 @@
-"""p50 latency of GET /api/v1/results while idle vs. while a CPU comparison trains (issue 4 target: <= 2x).
+"""p50 latency of GET /api/v1/results while idle vs. while a CPU comparison trains (target: <= 2x).
 
 Starts `actlab serve` (API + its embedded comparison worker) on a fresh SQLite file, measures sequential
 requests idle, queues the default quality comparison on the CPU, waits until it trains, measures again,

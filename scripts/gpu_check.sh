@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# FFN comparisons on a GPU machine (issue 4), in well under 5 minutes: the CUDA checks, the speed
+# FFN comparisons on a GPU machine, in well under 5 minutes: the CUDA checks, the speed
 # benchmark (bf16, eager and torch.compile) and the default quality comparison on CUDA, then a summary
 # table. Needs a Python with a CUDA build of torch plus numpy and scipy (the project's .venv if it has
 # CUDA, else python3). Full results go to $RESULTS_DIR (default var/gpu_check).
