@@ -29,7 +29,7 @@ from app.answers.tables import describe, direction, select_columns
 from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 
 #: The intent names this module answers (``pipeline`` dispatches them here).
-INTENTS = ("hidden_size", "ffn_params", "derivative_bound", "decline")
+INTENTS = ("hidden_size", "ffn_params", "ffn_ratio", "derivative_bound", "decline")
 
 NUM = r"(\d[\d_,]*)"
 D_MODEL = re.compile(rf"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b[\"']?\s*"
@@ -40,6 +40,8 @@ SIZE_WORDS = re.compile(r"hidden[_ ]?(?:dim|size)|intermediate[_ ]size|\bd_ff\b|
                         r"feed[- ]?forward (?:width|size|dim)|multiple_of|ffn_dim_multiplier")
 FFN_WORDS = re.compile(r"\b(ffn|mlp|feed[- ]?forward)\b")
 PARAM_WORDS = re.compile(r"\b(weights|parameters|params|parameter count)\b")
+RATIO = re.compile(r"\bratio\b|\bd_ff\s*/\s*d_model\b|\bintermediate_size\s*/\s*hidden_size\b|"
+                   r"\bhow many times (?:wider|larger|bigger)\b|\bexpansion (?:factor|ratio)\b")
 DERIVATIVE = re.compile(r"\b(derivative|slope|gradient)\b|f′|f'")
 BOUND = re.compile(r"\b(exceed|exceeds|greater than|larger than|bigger than|more than|above|over|go above|"
                    r"get above|less than|smaller than|below|under)\b")
@@ -99,8 +101,10 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     sized = _hidden_size(text)
     if sized is not None:
         return sized
-    if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and "how many" in text:
+    if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and not PREMISE.search(text):
         return Derived("ffn_params", {"models": [m.name for m in entities.models]})
+    if entities.models and RATIO.search(text):
+        return Derived("ffn_ratio", {"models": [m.name for m in entities.models]})
     scalar = [a for a in entities.activations if activations.get(a).family == "scalar"]
     if scalar and DERIVATIVE.search(text) and BOUND.search(text) and entities.numbers and YES_NO.search(text):
         which = "minimum" if BELOW.search(text) else "maximum"
@@ -162,6 +166,8 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
         compose_hidden_size(b, **{k: v for k, v in derived.inputs.items()})
     elif derived.kind == "ffn_params":
         compose_ffn_params(b, lexicon, derived.inputs["models"], question)
+    elif derived.kind == "ffn_ratio":
+        compose_ffn_ratio(b, lexicon, derived.inputs["models"], question)
     elif derived.kind == "derivative_bound":
         compose_derivative_bound(b, **derived.inputs)
     else:
@@ -191,14 +197,36 @@ def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_
         b.add(line)
 
 
-def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
-    """Weights of one FFN layer: 3 · d_model · d_ff for a gated layer, 2 · d_model · d_ff for a dense one."""
+def _catalog_rows(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> list[str]:
+    """The catalog entries the question names: a family's members named in full, else its first four."""
     rows = []
     for name in models:
         group = lexicon.groups.get(name)
         members = [m for m in (group.members if group else [name]) if m in b.facts.catalog]
         named = [m for m in members if m.lower() in question.lower()]
         rows += named or members[:4]
+    return list(dict.fromkeys(rows))
+
+
+def compose_ffn_ratio(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
+    """d_ff / d_model from the catalog: a ratio users ask for is a division of two cited fields."""
+    rows = _catalog_rows(b, lexicon, models, question)
+    if not rows:
+        b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")
+        return
+    for model in rows:
+        entry = b.facts.catalog[model]
+        b.cite(entry)
+        params = {"op": "div", "operands": [{"citation": entry, "field": "d_ff_text"},
+                                            {"citation": entry, "field": "d_model_text"}]}
+        ratio = b.computed("arith", params, f"{model}: d_ff / d_model")["result"]
+        b.add(f"**{model}**: d_ff / d_model = {entry['d_ff_text']} / {entry['d_model_text']} = "
+              f"**{float(ratio):.4g}** (computed from the catalog).")
+
+
+def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
+    """Weights of one FFN layer: 3 · d_model · d_ff for a gated layer, 2 · d_model · d_ff for a dense one."""
+    rows = _catalog_rows(b, lexicon, models, question)
     if not rows:
         b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")
         return
