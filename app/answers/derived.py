@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import activations
+from app.answers import claims, declines
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, activation_value, format_sig
 from app.answers.entities import Entities
@@ -46,7 +47,7 @@ DERIVATIVE = re.compile(r"\b(derivative|slope|gradient)\b|f′|f'")
 BOUND = re.compile(r"\b(exceed|exceeds|greater than|larger than|bigger than|more than|above|over|go above|"
                    r"get above|less than|smaller than|below|under)\b")
 BELOW = re.compile(r"\b(less than|smaller than|below|under)\b")
-YES_NO = re.compile(r"^\s*(is|are|does|do|can|will|could)\b")
+YES_NO = re.compile(r"^\s*(is|are|does|do|can|will|could)\b|\b(true|right|correct|really|yes or no)\s*\??\s*$")
 UNKNOWN_USE = re.compile(r"\b(?:does|do|did)\s+(?P<name>[a-z][\w.\- ]{1,30}?)\s+(?:use|uses|employ|have|rely on)\b")
 NOT_A_NAME = re.compile(r"^(it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
@@ -109,6 +110,12 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     if scalar and DERIVATIVE.search(text) and BOUND.search(text) and entities.numbers and YES_NO.search(text):
         which = "minimum" if BELOW.search(text) else "maximum"
         return Derived("derivative_bound", {"fn": scalar[0], "bound": entities.numbers[-1], "which": which})
+    claim = claims.detect(entities, facts) if YES_NO.search(text) else None
+    if claim is not None:
+        return Derived("best_everywhere", claim)
+    specific = declines.detect(entities, lexicon, facts)
+    if specific is not None:
+        return Derived("decline", specific)
     if not entities.models:
         use = UNKNOWN_USE.search(lexicon.name_mask.sub(" ", text))
         name = use.group("name").strip() if use else ""
@@ -124,7 +131,7 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         if premise is not None:
             return premise
         missing = _activations_not_in_paper(entities, facts)
-        if missing and (entities.benchmarks or entities.metrics or entities.steps):
+        if missing and (entities.benchmarks or entities.metrics or entities.steps or entities.paper):
             return Derived("decline", {"what": "activation", "name": missing[0]})
     return None
 
@@ -170,6 +177,8 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
         compose_ffn_ratio(b, lexicon, derived.inputs["models"], question)
     elif derived.kind == "derivative_bound":
         compose_derivative_bound(b, **derived.inputs)
+    elif derived.kind == "best_everywhere":
+        claims.compose(b, **derived.inputs)
     else:
         compose_decline(b, derived.inputs)
 
@@ -283,10 +292,13 @@ def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
                   "SuperGLUE and SQuAD.")
     elif inputs["what"] == "premise":
         compose_false_premise(b, inputs["name"], inputs["columns"])
+    elif inputs["what"] in declines.KINDS:
+        declines.compose(b, inputs)
     else:
         variants = ", ".join(sorted(b.facts.variants))
-        b.add(f"The GLU-variants paper has no {activation_label(name)} variant, so there are no stored "
-              f"results for it; its FFN variants are {variants}.")
+        b.cite(activation_citation(name))  # its label may carry a constant ("ELU (α = 1)")
+        b.add(f"The GLU-variants paper has no {activation_label(name)} variant: it is not one of its FFN "
+              f"variants, so its results are not in the stored evidence; the variants are {variants}.")
 
 
 def compose_false_premise(b: Builder, variant: str, columns: list[tuple[str, str, int]]) -> None:

@@ -1,0 +1,161 @@
+"""Specific declines for questions whose subject is stored but whose *particular* ask is not.
+
+Why a module of its own: the keyword intents answer the nearest cell, so "SwiGLU at 100k steps" got the
+65,536- and 524,288-step rows, "Swish with β = 2" got the β = 1 results, "Llama 3 8B perplexity on C4" got
+the paper's SwiGLU number, and "which GELU implementation did the paper use" got GELU's formula — each a
+confident answer to a neighbouring question. :func:`detect` reads which stored thing the question is next
+to but not about, and :func:`compose` says so by name, with what the store does hold. It returns the
+inputs of a ``decline`` (see ``derived.py``, which calls it), so each stays one operation of a plan.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.answers.builder import Builder
+from app.answers.entities import Entities
+from app.answers.facts import Facts
+from app.answers.lexicon import Lexicon
+
+#: Kinds of decline this module composes (``inputs["what"]``).
+KINDS = ("other_paper", "steps", "parameter", "not_stated", "cost", "model_results")
+
+STEPS_ASKED = re.compile(r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\s*(?:training\s+|pre-?training\s+)?steps?\b")
+RUN_REQUEST = re.compile(r"\b(run|rerun|launch|start|queue|kick off)\b|\btrain (?:a|an|the|them|it)\b")
+BETA = re.compile(r"(?:\bbeta\b|β)\s*(?:=|of|is)?\s*(\d+(?:\.\d+)?)")
+COST = re.compile(r"\b(cost|costs|dollars?|usd|price|energy|carbon|co2|emissions?|kwh|gpu[- ]hours?|"
+                  r"tpu[- ]hours?)\b|\$")
+USE_WORDS = re.compile(r"\b(use|uses|using|used|activation|act|ffn|mlp|glu|gated|hidden_act|architecture)\b")
+#: Tasks Narang et al. report that the GLU-variants paper does not (named so a paper-scoped ask is declined).
+OTHER_PAPER_BENCHMARK = re.compile(r"\bxsum\b|\bwmt\b|web ?questions|\bwebq\b|cnn ?/ ?dm|cnn[/ ]daily ?mail",
+                                   re.IGNORECASE)
+OTHER_PAPER_LABEL = {"xsum": "XSum", "wmt": "WMT", "web": "WebQuestions", "webq": "WebQuestions", "cnn": "CNN/DM"}
+CONTENT_WORD = re.compile(r"[a-zA-Z][a-zA-Z-]{3,}")
+STOP = frozenset({"whether", "used", "only", "defined", "figure", "four", "with", "from", "that", "this",
+                  "paper", "what", "which", "does", "exactly"})
+
+
+def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any] | None:
+    """The inputs of a specific decline, or None when the question's ask is in the store."""
+    text = entities.text
+    version = _unknown_version(entities, facts)
+    if version is not None:
+        return {"what": "model", "name": version, "asked": [*entities.gates, *entities.activations]}
+    subject = bool(entities.variants or entities.activations or entities.gates or entities.paper)
+    if entities.models and (entities.metrics or entities.benchmarks) and not subject \
+            and not USE_WORDS.search(text):
+        return {"what": "model_results", "name": entities.models[0].name}
+    if entities.models:
+        return None
+    other = OTHER_PAPER_BENCHMARK.search(text)
+    if other and entities.paper:
+        key = re.split(r"[ /]", other.group(0).replace("webquestions", "web"))[0]
+        return {"what": "other_paper", "name": OTHER_PAPER_LABEL.get(key, other.group(0))}
+    asked = _steps_not_reported(text, entities, lexicon)
+    if asked is not None and subject | bool(entities.metrics or entities.benchmarks):
+        return {"what": "steps", "name": asked, "variants": entities.variant_like()}
+    beta = BETA.search(text)
+    if beta and float(beta.group(1)) != 1 and ({"swish", "silu"} & set(entities.activations)
+                                               or "swiglu" in entities.gates or "FFN_Swish" in entities.variants):
+        return {"what": "parameter", "name": beta.group(0)}
+    if subject and COST.search(text):
+        return {"what": "cost", "name": (entities.variant_like() or ["the variants"])[0]}
+    item = _not_stated_item(text, facts) if subject else None
+    if item is not None:
+        return {"what": "not_stated", "name": item}
+    return None
+
+
+def _unknown_version(entities: Entities, facts: Facts) -> str | None:
+    """A family the catalog holds written with a version it does not hold ('llama 4'): that model is
+    unknown, not the family's stored member (and its digit is no table value)."""
+    for match in entities.matches:
+        if match.get("kind") != "model":
+            continue
+        named = re.escape(match["text"])
+        version = re.search(rf"\b{named}[\s-]?(\d+(?:\.\d+)?)(?![\d.]|\s*[bmk]\b)", entities.text)
+        if version is None:
+            continue
+        written = f"{match['text']} {version.group(1)}"
+        known = (re.sub(r"[-_\s]+", " ", name.lower()) for name in facts.catalog)
+        if not any(k == written or k.startswith(written + " ") for k in known):
+            return version.group(0)
+    return None
+
+
+def _steps_not_reported(text: str, entities: Entities, lexicon: Lexicon) -> str | None:
+    """A training length the question writes out that no stored column has ('at 100k steps')."""
+    if entities.steps or RUN_REQUEST.search(text):  # a run of any length can be requested, not looked up
+        return None
+    for match in STEPS_ASKED.finditer(text):
+        scale = {"k": 1000, "m": 1_000_000}.get(match.group(2) or "", 1)
+        value = float(match.group(1).replace(",", "")) * scale
+        if value >= 100 and all(abs(value - s) > 0.02 * s for s in lexicon.steps):
+            return match.group(0)
+    return None
+
+
+def _not_stated_item(text: str, facts: Facts) -> str | None:
+    """The item of the paper's 'not stated' list the question asks about (two of its words in the question)."""
+    fact = facts.paper_fact(facts.main_paper()["id"], "not_stated")
+    if fact is None:
+        return None
+    words = set(re.findall(r"[a-z][a-z-]+", text))
+    for item in str(fact["value"]).split(";"):
+        content = {w.lower() for w in CONTENT_WORD.findall(item)} - STOP
+        hits = {w for w in content if any(q.startswith(w[:6]) for q in words if len(q) >= 4)}
+        if len(hits) >= 2:
+            return item.strip()
+    return None
+
+
+def compose(b: Builder, inputs: dict[str, Any]) -> None:
+    """Decline ``inputs`` by name, then give what the store holds next to it."""
+    paper = b.facts.main_paper()
+    what, name = inputs["what"], str(inputs["name"])
+    if what == "model_results":
+        b.add(f"There are no stored perplexities or benchmark scores for {name}: the stored results are the "
+              "GLU-variants paper's FFN variants, trained by its authors at one size, and the catalog holds "
+              f"{name}'s architecture only (ask \"what activation does {name} use?\"). Its results are not in "
+              "the stored evidence.")
+    elif what == "other_paper":
+        b.add(f"The GLU-variants paper does not report {name}: its results are C4 log-perplexity and the GLUE, "
+              "SuperGLUE and SQuAD fine-tuning scores, so that score is not in the paper. Narang et al. report "
+              "that task for their activation variants: [their stored results](/papers/narang-2021).")
+    elif what == "steps":
+        fact = b.facts.paper_fact(paper["id"], "steps")
+        if fact is not None:
+            b.cite(fact)
+        lengths = " and ".join(f"{s:,}" for s in sorted({c.steps for c in b.facts.cells if c.steps}))
+        b.add(f"The GLU-variants paper reports results after {lengths} steps only; the length you asked for is "
+              "not reported, so it is not in the stored evidence.")
+        rows = []
+        for variant in inputs.get("variants", [])[:2]:
+            for cell in (c for c in b.facts.cells if c.row == variant and c.benchmark.startswith("C4")):
+                rows.append(f"- {variant} after {b.steps(cell)} steps: {b.value(cell)} ({cell.metric})")
+        if rows:
+            b.add("At the reported lengths:\n\n" + "\n".join(rows))
+    elif what == "parameter":
+        fact = b.facts.paper_fact(paper["id"], "swish_beta")
+        stated = ""
+        if fact is not None:
+            b.cite(fact)
+            stated = f" (“{fact['value']}”, {fact['location']})"
+        b.add(f"The GLU-variants paper uses β = 1 only{stated}; results with another β, as asked, are not "
+              "reported, so they are not in the stored evidence.")
+    elif what == "cost":
+        fact = b.facts.paper_fact(paper["id"], "step_time")
+        stated = ""
+        if fact is not None:
+            b.cite(fact)
+            stated = f"; what it does state is the step time, “{fact['value']}” ({fact['location']})"
+        b.add(f"The GLU-variants paper does not report a training cost (money, energy or hours) for {name}, so "
+              f"it is not in the stored evidence{stated}, the same for every variant at equal parameters and "
+              "compute.")
+    else:
+        fact = b.facts.paper_fact(paper["id"], "not_stated")
+        if fact is not None:
+            b.cite(fact)
+        b.add(f"The GLU-variants paper does not say: {name} is among what it leaves not stated, so it is not in "
+              "the stored evidence.")
