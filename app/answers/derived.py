@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import activations
-from app.answers import claims, declines
+from app.answers import claims, declines, reference_rows
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, activation_value, format_sig
 from app.answers.entities import Entities
@@ -30,7 +30,7 @@ from app.answers.tables import describe, direction, select_columns
 from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 
 #: The intent names this module answers (``pipeline`` dispatches them here).
-INTENTS = ("hidden_size", "ffn_params", "ffn_ratio", "derivative_bound", "decline")
+INTENTS = ("hidden_size", "sizing_rule", "ffn_params", "ffn_ratio", "reference_row", "derivative_bound", "decline")
 
 NUM = r"(\d[\d_,]*)"
 D_MODEL = re.compile(rf"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b[\"']?\s*"
@@ -40,6 +40,8 @@ MULTIPLIER = re.compile(r"\bffn_dim_multiplier\b[\"']?\s*(?:[:=]|of|is)?\s*(none
 SIZE_WORDS = re.compile(r"hidden[_ ]?(?:dim|size)|intermediate[_ ]size|\bd_ff\b|ffn (?:width|size|dim)|"
                         r"feed[- ]?forward (?:width|size|dim)|multiple_of|ffn_dim_multiplier")
 FFN_WORDS = re.compile(r"\b(ffn|mlp|feed[- ]?forward)\b")
+SIZING_FIELDS = re.compile(r"\bffn_dim_multiplier\b|\bmultiple_of\b")
+ASKS_WHAT = re.compile(r"\bwhat\b|\bhow\b|\bwhy\b|\bexplain\b|\bmean(s|ing)?\b|\bpurpose\b|\brole\b")
 PARAM_WORDS = re.compile(r"\b(weights|parameters|params|parameter count)\b")
 RATIO = re.compile(r"\bratio\b|\bd_ff\s*/\s*d_model\b|\bintermediate_size\s*/\s*hidden_size\b|"
                    r"\bhow many times (?:wider|larger|bigger)\b|\bexpansion (?:factor|ratio)\b")
@@ -102,10 +104,15 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     sized = _hidden_size(text)
     if sized is not None:
         return sized
+    if SIZING_FIELDS.search(text) and ASKS_WHAT.search(text) and not entities.numbers:
+        return Derived("sizing_rule", {})
     if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and not PREMISE.search(text):
         return Derived("ffn_params", {"models": [m.name for m in entities.models]})
     if entities.models and RATIO.search(text):
         return Derived("ffn_ratio", {"models": [m.name for m in entities.models]})
+    reference = reference_rows.detect(text, entities, facts)
+    if reference is not None:
+        return Derived("reference_row", reference)
     scalar = [a for a in entities.activations if activations.get(a).family == "scalar"]
     if scalar and DERIVATIVE.search(text) and BOUND.search(text) and entities.numbers and YES_NO.search(text):
         which = "minimum" if BELOW.search(text) else "maximum"
@@ -173,8 +180,12 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
         compose_hidden_size(b, **{k: v for k, v in derived.inputs.items()})
     elif derived.kind == "ffn_params":
         compose_ffn_params(b, lexicon, derived.inputs["models"], question)
+    elif derived.kind == "sizing_rule":
+        compose_sizing_rule(b)
     elif derived.kind == "ffn_ratio":
         compose_ffn_ratio(b, lexicon, derived.inputs["models"], question)
+    elif derived.kind == "reference_row":
+        reference_rows.compose(b, derived.inputs)
     elif derived.kind == "derivative_bound":
         compose_derivative_bound(b, **derived.inputs)
     elif derived.kind == "best_everywhere":
@@ -204,6 +215,17 @@ def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_
     b.add(" ".join(lines[:1]))
     for line in lines[1:]:
         b.add(line)
+
+
+def compose_sizing_rule(b: Builder) -> None:
+    """What ``ffn_dim_multiplier`` and ``multiple_of`` do in LLaMA's FFN sizing, in words (the same steps
+    :func:`compose_hidden_size` computes when a d_model is given), pointing to the calculator for numbers."""
+    b.add("In LLaMA's FeedForward code the FFN width (intermediate_size) is derived from d_model in three steps: "
+          "start from two-thirds of four times d_model, truncated; if `ffn_dim_multiplier` is set, multiply by it "
+          "and truncate again (it widens or narrows the layer); then round up to a multiple of `multiple_of` "
+          "(a hardware-friendly width). Neither field changes the activation, only the width of the SwiGLU layer.")
+    b.add("Give d_model (and the two fields) to get the width computed, or try values in the "
+          "[FFN sizing calculator](/sizing).")
 
 
 def _catalog_rows(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> list[str]:

@@ -44,6 +44,10 @@ SPLIT = re.compile(
 SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bspeed\b|\bstep/s\b|\bsteps per second\b|"
                    r"\bthroughput\b|\bhow fast\b")
 SUBJECT_KINDS = ("model", "variant", "gate", "activation")
+DIFFERENCE = re.compile(r"\bdifference between\b|\bhow (?:do|does) .{1,40} differ\b|\bwhat distinguishes\b")
+DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the difference\b)|"
+                    r"^\s*what (?:does|do) \S+ (?:mean|stand for)\b|"
+                    r"^\s*what(?:'s|s| is| are)?\s+(?:a |an |the )?[\w\- ]{1,40}\??\s*$")
 
 
 def split_parts(question: str) -> list[str]:
@@ -69,6 +73,17 @@ def resolve_pronoun(text: str, entities: Entities, previous_matches: list[dict[s
     return PRONOUN.sub(subject, text, count=1)
 
 
+def asks_definition(text: str, entities: Entities) -> bool:
+    """'What's the difference between SwiGLU and GeGLU?', 'explain ReGLU': a question about what the
+    functions are, naming no benchmark, metric, length, number or model to look a value up for."""
+    if entities.benchmarks or entities.metrics or entities.steps or entities.numbers or entities.models:
+        return False
+    functions = {*entities.gates, *entities.activations} or set(entities.variants)
+    if DIFFERENCE.search(text):
+        return len(functions) >= 2
+    return len(functions) == 1 and bool(DEFINE.match(text))
+
+
 def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, Any] | None) -> Intent:
     """Set the operation for a question whose shape the keyword intent misreads; else return it as is."""
     numbers = [n for n in entities.numbers if n in FORMULA_CONSTANTS]
@@ -84,6 +99,10 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
     if SPEED.search(text) and not entities.models and intent.name in ("best", "compare", "fact"):
         intent.operation = "speed"
         intent.rule = "asks about speed: what the stored evidence has on it, not perplexities"
+        return intent
+    if intent.follow_up_of is None and asks_definition(text, entities) and intent.name != "math":
+        intent.name = "math"
+        intent.rule = "asks what a function is or how two differ: each defined, not their table values"
         return intent
     if previous and intent.follow_up_of is not None and str(previous.get("intent")) == "why_model":
         old = Slots.from_dict(previous.get("slots"))
