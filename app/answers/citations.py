@@ -16,8 +16,11 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
     """The stored strings a citation refers to, looked up by its key; None when it refers to nothing."""
     kind = citation.get("kind")
     if kind == "result":
-        cell = facts.cell(int(citation.get("table", -1)), str(citation.get("row")), str(citation.get("column")))
+        key = (int(citation.get("table", -1)), str(citation.get("row")), str(citation.get("column")))
+        cell = facts.cell(*key)
         if cell is None or cell.paper != citation.get("paper"):
+            cell = facts.side_cell(str(citation.get("paper")), *key)
+        if cell is None:
             return None
         return [cell.value_text, cell.stddev_text, str(cell.steps), cell.column, cell.benchmark, cell.arxiv,
                 f"Table {cell.table}", cell.row]
@@ -37,7 +40,7 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
             return None
         return [model["model"], str(model["year"]), model["d_model_text"], model["d_ff_text"], model["source"]]
     if kind == "paper":
-        paper = facts.papers.get(str(citation.get("paper")))
+        paper = facts.papers.get(str(citation.get("paper"))) or facts.side_papers.get(str(citation.get("paper")))
         if paper is None:
             return None
         return [paper["arxiv"], str(paper["year"]), paper["title"]]

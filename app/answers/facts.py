@@ -40,6 +40,8 @@ class Cell:
     value_text: str
     stddev_text: str | None
     higher_is_better: bool
+    #: How the cell was checked ("two-source", "single-source", …); rankings leave single-source cells out.
+    verification: str = ""
 
     def citation(self) -> dict[str, Any]:
         return {
@@ -100,6 +102,11 @@ class Facts:
     explanations: dict[str, Explanation]
     by_cell: dict[tuple[int, str, str], Cell] = field(default_factory=dict)
     by_variant: dict[str, list[Cell]] = field(default_factory=dict)
+    #: The cells and papers of the other stored papers (Narang et al.), kept apart from ``cells`` so that
+    #: no answer about the main paper mixes another paper's runs into its columns; only questions that name
+    #: that paper read them (app.answers.second_paper).
+    side_cells: list[Cell] = field(default_factory=list)
+    side_papers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Cell]] = defaultdict(list)
@@ -148,6 +155,10 @@ class Facts:
 
     def main_paper(self) -> dict[str, Any]:
         return next(iter(self.papers.values()))
+
+    def side_cell(self, paper: str, table: int, row: str, column: str) -> Cell | None:
+        return next((c for c in self.side_cells if c.paper == paper and c.table == table and c.row == row
+                     and c.column == column), None)
 
 
 def paper_citation(p: dict[str, Any]) -> dict[str, Any]:
@@ -235,7 +246,32 @@ def _load(session: Session, revision: int) -> Facts:
             citations=tuple(post.citations or ()), computations=tuple(meta.get("computations", ())),
             attachments=tuple(post.attachments or ()),
         )
-    return Facts(revision, cells, papers, paper_facts, tables, arch, catalog, variants, explanations)
+    side_papers, side_cells = _side_papers(session, set(papers))
+    return Facts(revision, cells, papers, paper_facts, tables, arch, catalog, variants, explanations,
+                 side_cells=side_cells, side_papers=side_papers)
+
+
+def _side_papers(session: Session, main: set[str]) -> tuple[dict[str, dict[str, Any]], list[Cell]]:
+    """The papers after the first and their table cells (a cell without a training length gets 0)."""
+    papers: dict[str, dict[str, Any]] = {}
+    for p in session.scalars(select(Paper).order_by(Paper.position)):
+        if p.id not in main:
+            papers[p.id] = {"id": p.id, "arxiv": f"arXiv:{p.arxiv_id}{p.arxiv_version}", "title": p.title,
+                            "authors": p.authors, "year": p.year}
+    info = {t.id: (t.paper_id, t.number, t.title)
+            for t in session.scalars(select(PaperTable).where(PaperTable.paper_id.in_(list(papers))))}
+    cells = []
+    for r in session.scalars(select(Result).where(Result.table_id.in_(list(info)))
+                             .order_by(Result.table_id, Result.row_position, Result.column_position)):
+        paper_id, number, title = info[r.table_id]
+        cells.append(Cell(
+            paper=paper_id, arxiv=papers[paper_id]["arxiv"], table=number, table_title=title, row=r.row_label,
+            variant=r.variant_name, is_reference=r.is_reference, benchmark=r.benchmark, metric=r.metric,
+            column=r.column_label, column_position=r.column_position, steps=r.training_steps or 0,
+            value_text=r.value_text, stddev_text=r.stddev_text, higher_is_better=r.higher_is_better,
+            verification=r.verification or "",
+        ))
+    return papers, cells
 
 
 _facts: PerRevision[Facts] = PerRevision(lambda session, revision: _load(session, revision))

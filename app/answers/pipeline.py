@@ -77,7 +77,8 @@ def compose_answer(
     entities = recognize(question, lexicon)
     intent = classify(question, entities.text, entities, lexicon, previous_meta, previous_post_id)
     intent, entities = routing.resolve(question, intent, entities, lexicon, previous_meta, previous_post_id)
-    wanted = derived.detect(question, entities, lexicon, facts) if intent.follow_up_of is None else None
+    wanted = (derived.detect(question, entities, lexicon, facts)
+              if intent.follow_up_of is None and intent.operation not in routing.OTHER_PAPER else None)
     if wanted is not None:
         intent.name, intent.rule = wanted.kind, f"a derived answer: {wanted.kind} {wanted.inputs.get('what', '')}"
     b = Builder(facts)

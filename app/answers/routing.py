@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.answers import ranking, second_paper
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
@@ -48,6 +49,9 @@ DIFFERENCE = re.compile(r"\bdifference between\b|\bhow (?:do|does) .{1,40} diffe
 DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the difference\b)|"
                     r"^\s*what (?:does|do) \S+ (?:mean|stand for)\b|"
                     r"^\s*what(?:'s|s| is| are)?\s+(?:a |an |the )?[\w\- ]{1,40}\??\s*$")
+#: Operations that answer from another stored paper than the GLU-variants one: the derived answers' declines
+#: ("the paper has no ELU variant") are about that paper and must not pre-empt them.
+OTHER_PAPER = ("second_paper_spread", "second_paper_ranking")
 
 
 def split_parts(question: str) -> list[str]:
@@ -96,6 +100,23 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.name, intent.operation = "explain", "compare_parameters"
         intent.rule = "asks how the parameters of a gated FFN compare with a dense one"
         return intent
+    if second_paper.names_paper(text) and not entities.models and intent.name != "verify":
+        if ranking.SPREAD_WORDS.search(text):
+            intent.name, intent.operation = "fact", "second_paper_spread"
+            intent.rule = "asks for the run-to-run spread in Narang et al.'s table"
+            return intent
+        if second_paper.wants_ranking(text):
+            intent.name, intent.operation = "best", "second_paper_ranking"
+            intent.rule = "asks for a best, worst or ordered list in Narang et al.'s table"
+            return intent
+    if ranking.wants_spread(text, entities) and intent.name != "verify":
+        intent.name, intent.operation = "fact", "spread"
+        intent.rule = "asks how noisy a column or a gap is: the run-to-run spread the paper publishes"
+        return intent
+    if ranking.wants_ranking(intent, text) and not SPEED.search(text):
+        intent.operation = "ranking"
+        intent.rule = "asks for an ordered list (all, top N or one group of variants), not one winner"
+        return intent
     if SPEED.search(text) and not entities.models and intent.name in ("best", "compare", "fact"):
         intent.operation = "speed"
         intent.rule = "asks about speed: what the stored evidence has on it, not perplexities"
@@ -125,6 +146,18 @@ def compose(b: Builder, intent: Intent) -> bool:
         return True
     if intent.operation == "speed":
         _compose_speed(b)
+        return True
+    if intent.operation == "spread":
+        ranking.compose_spread(b, intent)
+        return True
+    if intent.operation == "ranking":
+        ranking.compose_ranking(b, intent)
+        return True
+    if intent.operation == "second_paper_spread":
+        second_paper.compose_spread(b, intent.question)
+        return True
+    if intent.operation == "second_paper_ranking":
+        second_paper.compose_ranking(b, intent.question)
         return True
     return False
 

@@ -1,0 +1,124 @@
+"""Rankings and spreads over the activation table of the second stored paper (Narang et al. 2021).
+
+Why apart from app.answers.tables: the answers read the GLU-variants paper's cells, whose benchmarks and
+variants the lexicon knows; a question that names Narang et al. ("worst activation in narang by final
+loss", "sigmoid early loss std (narang)") was answered from the wrong paper or fell out of scope. Its
+first table is matched here by its own column labels and row names, and only its two-source cells
+compete in a ranking (single-source ones are shown nowhere in one). Every value is a cited cell.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from app.answers.builder import Builder
+from app.answers.facts import Cell, Facts, paper_citation
+from app.answers.intents import BEST, rank_order
+from app.answers.ranking import COUNT, RANKING, count_asked
+
+PAPER_ID = "narang-2021"
+TABLE = 1
+NAMES = re.compile(r"\bnarang\b|\btransformer modifications transfer\b")
+SLOW = re.compile(r"\bslowest\b|\bslower\b")
+FAST = re.compile(r"\bfastest\b|\bfaster\b")
+#: The question words that name a column of the table (its column labels as the table prints them).
+COLUMN_WORDS: dict[str, tuple[str, ...]] = {
+    "Early loss": ("early loss", "early", "65k", "65,536", "65536", "short run"),
+    "Final loss": ("final loss", "final", "full training", "after full", "524k", "perplexity", "loss"),
+    "SuperGLUE": ("superglue",),
+    "XSum": ("xsum", "rouge"),
+    "WebQ": ("webq", "web questions", "webquestions"),
+    "WMT EnDe": ("wmt", "bleu", "en-de", "ende", "translation"),
+    "Step/s": ("step/s", "steps per second", "speed", "fast", "fastest", "faster", "slow", "slowest", "slower",
+               "throughput"),
+}
+RANKED_COLUMNS = ("Final loss", "Early loss", "SuperGLUE", "XSum", "WebQ", "WMT EnDe", "Step/s")
+
+
+def names_paper(text: str) -> bool:
+    return bool(NAMES.search(text))
+
+
+def _columns(text: str) -> list[str]:
+    """The columns a question names; 'early loss' is not also 'final loss' (longest words first)."""
+    found, rest = [], text
+    pairs = sorted(((w, col) for col, words in COLUMN_WORDS.items() for w in words), key=lambda p: -len(p[0]))
+    for word, col in pairs:
+        pattern = rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])"
+        if re.search(pattern, rest):
+            if col not in found:
+                found.append(col)
+            rest = re.sub(pattern, " ", rest)
+    return [c for c in RANKED_COLUMNS if c in found]
+
+
+def _cells(facts: Facts) -> list[Cell]:
+    return [c for c in facts.side_cells if c.paper == PAPER_ID and c.table == TABLE and not c.is_reference]
+
+
+def _rows(cells: list[Cell], text: str) -> list[str]:
+    rows = list(dict.fromkeys(c.row for c in cells))
+    return [r for r in rows if re.search(rf"(?<![a-z0-9]){re.escape(r.lower())}(?![a-z0-9])", text)]
+
+
+def _number(cell: Cell) -> Decimal | None:
+    try:
+        return Decimal(cell.value_text)
+    except InvalidOperation:
+        return None
+
+
+def _label(cell: Cell) -> str:
+    return f"{cell.column} ({'higher' if cell.higher_is_better else 'lower'} is better)"
+
+
+def wants_ranking(text: str) -> bool:
+    """A question naming the paper and asking for a best, worst, slowest or an ordered list."""
+    return names_paper(text) and bool(BEST.search(text) or SLOW.search(text) or FAST.search(text)
+                                       or RANKING.search(text) or COUNT.search(text))
+
+
+def compose_ranking(b: Builder, question: str) -> None:
+    text = question.lower()
+    facts = b.facts
+    paper = facts.side_papers.get(PAPER_ID)
+    pool = [c for c in _cells(facts) if c.verification != "single-source" and _number(c) is not None]
+    columns = _columns(text) or [c for c in RANKED_COLUMNS if c != "Step/s"]
+    order = "worst" if SLOW.search(text) else "best" if FAST.search(text) else rank_order(question)
+    count = count_asked(text)
+    lines = []
+    for col in columns:
+        cells = [c for c in pool if c.column == col]
+        if not cells:
+            continue
+        descending = {"best": cells[0].higher_is_better, "worst": not cells[0].higher_is_better,
+                      "lowest": False, "highest": True}[order]
+        ordered = sorted(cells, key=lambda c: _number(c) or Decimal(0), reverse=descending)
+        shown = ordered[:count] if count else ordered
+        entries = [f"{'**' + c.row + '**' if c is shown[0] else c.row} {b.value(c)}" for c in shown]
+        lines.append(f"- {_label(cells[0])}: " + ", then ".join(entries) + ".")
+    if paper is None or not lines:
+        b.add("The stored table of Narang et al. has no such column.")
+        return
+    b.cite(paper_citation(paper))
+    first = {"best": "best first", "worst": "worst first", "lowest": "lowest first", "highest": "highest first"}
+    b.add(f"Activations in Table {TABLE} of {paper['authors']} ({paper['year']}), “{paper['title']}”, ranked "
+          f"({first[order]}; single-source cells left out):\n\n" + "\n".join(lines))
+
+
+def compose_spread(b: Builder, question: str) -> None:
+    text = question.lower()
+    facts = b.facts
+    paper = facts.side_papers.get(PAPER_ID)
+    cells = [c for c in _cells(facts) if c.stddev_text]
+    rows = _rows(cells, text)
+    shown = [c for c in cells if c.row in rows] if rows else cells
+    if paper is None or not shown:
+        b.add("The stored table of Narang et al. prints no run-to-run spread for that.")
+        return
+    b.cite(paper_citation(paper))
+    values = ", ".join(f"{c.row} {b.value(c)} ± {b.stddev(c)}" for c in shown)
+    b.add(f"Narang et al. ({paper['year']}) print a run-to-run spread only for the early loss: the "
+          f"{_label(shown[0])}, mean ± stddev over the runs: {values}. Their other columns are single runs "
+          "with no spread printed.")
