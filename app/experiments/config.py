@@ -46,6 +46,16 @@ def limit_setting(maximum: str | None = None, *, max_items: str | None = None) -
 
 
 VARIANT_NAMES: dict[str, Any] = {"items": {"type": "string", "enum": vocabulary.accepted_names()}}
+# The variants field of every comparison kind.
+VariantNames = Annotated[
+    tuple[str, ...],
+    Field(
+        min_length=1,
+        max_length=10,
+        json_schema_extra=VARIANT_NAMES,
+        description="FFN variants (default: the paper's eight). Names are case-insensitive, FFN_ prefix optional.",
+    ),
+]
 #: The LLaMA-style rounding of the gated hidden size (``app.ffn.DEFAULT_MULTIPLE_OF``).
 GATED_MULTIPLE_OF = 8
 
@@ -110,13 +120,7 @@ class QualityConfig(Schema):
     for why these defaults)."""
 
     kind: Literal["quality"] = "quality"
-    variants: tuple[str, ...] = Field(
-        vocabulary.PAPER_VARIANTS,
-        min_length=1,
-        max_length=10,
-        json_schema_extra=VARIANT_NAMES,
-        description="FFN variants (default: the paper's eight). Names are case-insensitive, FFN_ prefix optional.",
-    )
+    variants: VariantNames = vocabulary.PAPER_VARIANTS
     seeds: tuple[SeedValue, ...] = Field(
         (0, 1, 2), min_length=1, description="A count n (seeds 0..n-1) or a list of seeds 0..2^32−1."
     )
@@ -249,13 +253,7 @@ class SpeedConfig(Schema):
     these defaults)."""
 
     kind: Literal["speed"] = "speed"
-    variants: tuple[str, ...] = Field(
-        vocabulary.PAPER_VARIANTS,
-        min_length=1,
-        max_length=10,
-        json_schema_extra=VARIANT_NAMES,
-        description="FFN variants (default: the paper's eight). Names are case-insensitive, FFN_ prefix optional.",
-    )
+    variants: VariantNames = vocabulary.PAPER_VARIANTS
     tokens: int = Field(
         2048, ge=1, json_schema_extra=limit_setting("compare_max_tokens"), description="Tokens per fwd+bwd."
     )
