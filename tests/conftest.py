@@ -208,3 +208,12 @@ def pg_settings(pg_url: str) -> Settings:
     migrate(settings)
     seed(settings)
     return settings
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_database_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """The app on the seeded SQLite copy, and on a freshly migrated and seeded PostgreSQL database: a test
+    that takes it states a promise of both databases."""
+    fixture = "settings" if request.param == "sqlite" else "pg_settings"
+    with open_client(request.getfixturevalue(fixture)) as client:
+        yield client

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 from urllib.parse import quote
@@ -22,8 +21,7 @@ import torch
 from fastapi.testclient import TestClient
 
 from app.activations import get
-from app.config import Settings
-from tests.conftest import open_client, read_reference_csv
+from tests.conftest import read_reference_csv
 
 FILES = ("model_catalog.csv", "model_catalog_extended.csv")
 GPT_OSS = "clamped_swiglu_a1.702"
@@ -57,14 +55,9 @@ MOE_KEYS = ("moe_experts", "moe_active_experts", "moe_shared_experts", "moe_expe
             "moe_dense_layers")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api(request: pytest.FixtureRequest) -> Iterator[TestClient]:
-    if request.param == "sqlite":
-        settings: Settings = request.getfixturevalue("settings")
-    else:
-        settings = request.getfixturevalue("pg_settings")
-    with open_client(settings) as client:
-        yield client
+@pytest.fixture
+def api(each_database_client: TestClient) -> TestClient:
+    return each_database_client
 
 
 def reference_rows() -> list[dict[str, str]]:

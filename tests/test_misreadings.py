@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -54,11 +53,9 @@ def reference_items() -> list[str]:
     return items
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_client(request: pytest.FixtureRequest, settings: Settings) -> Iterator[TestClient]:
-    chosen = settings if request.param == "sqlite" else request.getfixturevalue("pg_settings")
-    with open_client(chosen) as client:
-        yield client
+@pytest.fixture
+def any_client(each_database_client: TestClient) -> TestClient:
+    return each_database_client
 
 
 def all_items(client: TestClient) -> list[dict[str, Any]]:

@@ -7,30 +7,22 @@ PostgreSQL (migrated and seeded the way `actlab migrate` and `actlab seed` do it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
-from tests.conftest import open_client, read_reference_csv
+from tests.conftest import read_reference_csv
 
 TABLE_FILES = [f"glu_variants_2020_table{n}.csv" for n in (1, 2, 3, 4)]
 REFERENCE_ROW_ID = "Raffel_et_al_2019_reported"
 REFERENCE_ROW_LABEL = "Raffel et al. 2019"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api(request: pytest.FixtureRequest) -> Iterator[TestClient]:
-    """The app on the seeded SQLite copy, and on a freshly migrated and seeded PostgreSQL database."""
-    if request.param == "sqlite":
-        settings: Settings = request.getfixturevalue("settings")
-    else:
-        settings = request.getfixturevalue("pg_settings")
-    with open_client(settings) as client:
-        yield client
+@pytest.fixture
+def api(each_database_client: TestClient) -> TestClient:
+    return each_database_client
 
 
 def reference_rows() -> list[dict[str, str]]:
