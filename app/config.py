@@ -159,6 +159,25 @@ class Settings(BaseSettings):
         description="How long an answer waits for the rephrasing endpoint before keeping its own text.",
     )
 
+    planner_endpoint_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of an OpenAI-compatible API (`…/v1`) whose model may plan how a question is answered; "
+            "unset = off. It only chooses operations (schema-validated JSON, never a number); an invalid or late "
+            "plan falls back to the rule planner."
+        ),
+    )
+    planner_model: str = Field("", description="Model name sent to the planner endpoint.")
+    planner_api_key: SecretStr | None = Field(
+        None, description="Bearer token for the planner endpoint, if it needs one."
+    )
+    planner_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="How long a question waits for the planner endpoint before the rule planner plans it.",
+    )
+
     # --- comparisons: FFN comparison jobs --------------------------------------------------------
     job_backend: Literal["local", "celery"] = Field(
         "local",
