@@ -1,4 +1,4 @@
-"""The question-answering pipeline: entities -> intent -> composed answer -> checks -> stored post.
+"""The question-answering pipeline: question -> plan -> executed answer -> checks -> stored post.
 
 :func:`ask` is what the API, the pages and ``actlab ask`` call: it stores the question and the answer
 in a thread inside the caller's transaction, so both are written or neither; :func:`ask_and_commit`
@@ -17,22 +17,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import threads
-from app.answers import derived, explain, functions, grounding, models, routing, run, tables
-from app.answers.builder import Builder, compose_help, compose_out_of_scope
-from app.answers.entities import recognize
+from app.answers import answered, execute, grounding, planner
+from app.answers.builder import Builder, compose_out_of_scope
 from app.answers.facts import load_facts
-from app.answers.intents import Intent, classify
 from app.answers.lexicon import get_lexicon
+from app.answers.plan import DERIVED_METHODS, ROUTED_METHODS, Operation, Plan
 from app.answers.rephrase import rephrase as rephrase_answer
-from app.answers.retrieval import MIN_SCORE, Hit, get_index
+from app.answers.retrieval import Hit, get_index
 from app.config import Settings
 from app.jobs import submit
 from app.orm import Post
 
 log = logging.getLogger("actlab.answers")
 
-#: Out-of-scope questions that still share words with an explanation need this much more evidence.
-OUT_OF_SCOPE_RETRIEVAL_FACTOR = 1.6
 REMOVED_NOTE = ("Some statements were left out because their numbers could not be traced to the stored data "
                 "or to a computation.")
 
@@ -69,107 +66,39 @@ def compose_answer(
     previous_meta: dict[str, Any] | None = None,
     previous_post_id: int | None = None,
 ) -> ComposedAnswer:
-    """Compose (but do not store) the answer to ``question``, leaning on ``previous_meta`` for follow-ups."""
+    """Compose (but do not store) the answer to ``question``, leaning on ``previous_meta`` for follow-ups:
+    plan it, execute the plan, then check the numbers and that every part was answered."""
     started = time.perf_counter()
     lexicon = get_lexicon(session)
     facts = load_facts(session)
     index = get_index(facts, str(session.get_bind().engine.url))
-    entities = recognize(question, lexicon)
-    intent = classify(question, entities.text, entities, lexicon, previous_meta, previous_post_id)
-    intent, entities = routing.resolve(question, intent, entities, lexicon, previous_meta, previous_post_id)
-    wanted = (derived.detect(question, entities, lexicon, facts)
-              if intent.follow_up_of is None and intent.operation not in routing.OTHER_PAPER else None)
-    if wanted is not None:
-        intent.name, intent.rule = wanted.kind, f"a derived answer: {wanted.kind} {wanted.inputs.get('what', '')}"
+    plan, entities = planner.plan_question(question, lexicon, facts, index, previous_meta, previous_post_id)
     b = Builder(facts)
-    hits: list[Hit] = []
+    failed = False
     try:
-        if wanted is not None:
-            derived.compose(b, wanted, lexicon, question)
-        else:
-            hits = _dispatch(b, intent, session, settings, lexicon, index, entities, question)
+        executed = execute.execute(plan, b, session, settings, lexicon, index)
     except SQLAlchemyError:
         raise  # the database is the problem, not the question: the caller answers 503
     except Exception:  # a composition bug must not lose the question: answer honestly and log it
         log.exception("composing the answer to %r failed", question)
+        failed = True
         b = Builder(facts)
-        intent.name, intent.rule = "error", "composition failed; logged"
         compose_out_of_scope(b, honest_miss=True)
-    return _finish(b, intent, entities, hits, question, settings, facts, lexicon, started)
-
-
-def _dispatch(
-    b: Builder, intent: Intent, session: Session, settings: Settings, lexicon: Any, index: Any,
-    entities: Any, question: str,
-) -> list[Hit]:
-    """Compose the answer for the intent into ``b``; returns the retrieval hits it used."""
-    hits: list[Hit] = []
-    if intent.operation == "multi_part":
-        return _dispatch_parts(b, intent, session, settings, lexicon, index)
-    if routing.compose(b, intent):
-        return hits
-    name = intent.name
-    if name == "out_of_scope":
-        strong = index.search(question, entities, k=1)
-        if strong and strong[0].score >= MIN_SCORE * OUT_OF_SCOPE_RETRIEVAL_FACTOR:
-            name = intent.name = "explain"
-            intent.rule = "no entity, but a curated explanation matches strongly"
-    if name == "fact":
-        tables.compose_fact(b, intent)
-    elif name == "compare":
-        tables.compose_compare(b, intent, index, entities)
-    elif name == "best":
-        tables.compose_best(b, intent)
-    elif name == "why_model":
-        hits = models.compose_why_model(b, intent, lexicon, index, entities)
-    elif name == "model_activation":
-        models.compose_model_activation(b, intent, lexicon, index, entities)
-    elif name == "models_using":
-        models.compose_models_using(b, intent)
-    elif name == "math":
-        functions.compose_math(b, intent, settings.curve_max_abs_x)
-    elif name == "run_comparison":
-        run.compose_run_comparison(b, intent, session, settings)
-    elif name == "explain":
-        hits = explain.compose_explain(b, intent, index, entities)
-    elif name == "paper_setup":
-        explain.compose_paper_setup(b, intent)
-    elif name == "architecture":
-        models.compose_architecture(b, intent, lexicon)
-    elif name == "verify":
-        hits = tables.compose_verify(b, intent, index, entities)
-    elif name == "help":
-        compose_help(b)
-    else:
-        compose_out_of_scope(b)
-    routing.lead(b, intent)
-    return hits
-
-
-def _dispatch_parts(
-    b: Builder, intent: Intent, session: Session, settings: Settings, lexicon: Any, index: Any,
-) -> list[Hit]:
-    """Answer each part of a multi-part question in the order asked, under its own heading; a part the
-    evidence does not cover is declined by name instead of dropped."""
-    hits: list[Hit] = []
-    earlier: list[dict[str, str]] = []
-    names = []
-    for piece in intent.parts:
-        part, part_entities = routing.part_intent(piece, lexicon, earlier)
-        b.add(f"**On “{piece}”**")
-        start = len(b.parts)
-        hits += _dispatch(b, part, session, settings, lexicon, index, part_entities, part.question)
-        routing.decline_part(b, start)
-        earlier = part_entities.matches or earlier
-        names.append(part.name)
-    intent.name = names[0]
-    intent.rule += ": " + ", ".join(names)
-    return hits
+        plan = Plan(operations=[Operation(kind="decline", method="out_of_scope", asked=question,
+                                          rule="composition failed; logged")])
+        executed = execute.Executed([], [execute.Span((0, len(b.parts)), (0, 0), (0, 0))])
+    answered_check = answered.check(plan, b, executed.spans)
+    if not answered_check["ok"]:
+        log.info("answer to %r did not pass the answered check: %s", question, answered_check)
+    composed = _finish(b, plan, answered_check, entities, executed.hits, question, settings, facts, lexicon, started)
+    if failed:
+        composed.meta["intent"] = "error"
+    return composed
 
 
 def _finish(
-    b: Builder, intent: Intent, entities: Any, hits: list[Hit], question: str, settings: Settings,
-    facts: Any, lexicon: Any, started: float,
+    b: Builder, plan: Plan, answered_check: dict[str, Any], entities: Any, hits: list[Hit], question: str,
+    settings: Settings, facts: Any, lexicon: Any, started: float,
 ) -> ComposedAnswer:
     """Cite the computations, check every number, optionally rephrase, and record how it was answered."""
     for comp in b.computations:
@@ -198,10 +127,12 @@ def _finish(
         "normalized": entities.text,
         "corrections": [list(x) for x in entities.corrections],
         "entities": entities.to_meta(),
-        "intent": intent.name,
-        "rule": intent.rule,
-        "follow_up_of": intent.follow_up_of,
-        "slots": intent.slots.to_dict(),
+        "intent": intent_name(plan),
+        "rule": "; ".join(op.rule for op in plan.operations if op.rule),
+        "follow_up_of": plan.follow_up_of,
+        "slots": plan.operations[-1].slots.model_dump(),
+        "plan": plan.model_dump(mode="json"),
+        "answered": answered_check,
         "sources": [x.get("label") for x in b.citations],
         "computations": [{"name": x["name"], "label": x.get("label", ""), "outputs": x.get("outputs", {})}
                          for x in b.computations],
@@ -213,6 +144,13 @@ def _finish(
     }
     return ComposedAnswer(body, b.citations, b.computations, b.attachments, b.quote_ids, meta, b.job_id,
                           meta["grounding"])
+
+
+def intent_name(plan: Plan) -> str:
+    """The intent name older readers of an answer's metadata know: the first operation's, as the composers
+    name it (a ranking is a 'best' answer, a derived answer its kind)."""
+    method = plan.operations[0].method
+    return method if method in DERIVED_METHODS else ROUTED_METHODS.get(method, method)
 
 
 def _computation_url(comp: dict[str, Any]) -> str | None:

@@ -100,6 +100,7 @@ class Operation(BaseModel):
     kind: OperationKind
     method: Method
     asked: str = Field(description="The words of the question this operation answers.", max_length=2000)
+    read_as: str = Field("", description="The words as read, where a pronoun was resolved.", max_length=2000)
     slots: PlanSlots = Field(default_factory=PlanSlots)
     inputs: dict[str, Any] = Field(default_factory=dict, description="Typed inputs of a calculation method.")
     rule: str = Field("", description="Why the planner chose this operation.", max_length=500)
@@ -113,8 +114,13 @@ class Operation(BaseModel):
         """The intent the composers of this method expect."""
         name = ROUTED_METHODS.get(self.method, self.method)
         operation = self.method if self.method in ROUTED_METHODS else ""
-        return Intent(name, self.slots.to_slots(), self.rule, follow_up_of, self.asked,
-                      self.retrieval_query or self.asked, operation)
+        return Intent(name, self.slots.to_slots(), self.rule, follow_up_of, self.text,
+                      self.retrieval_query or self.text, operation)
+
+    @property
+    def text(self) -> str:
+        """The words this operation is executed on (with a pronoun resolved, where one was)."""
+        return self.read_as or self.asked
 
 
 class Plan(BaseModel):
@@ -129,14 +135,18 @@ class Plan(BaseModel):
                       max_length=500)
 
 
-def operation_for(intent: Intent, method: str | None = None, inputs: dict[str, Any] | None = None) -> Operation:
-    """The operation an intent (and, for a derived answer, its kind and inputs) stands for."""
+def operation_for(intent: Intent, asked: str, method: str | None = None,
+                  inputs: dict[str, Any] | None = None) -> Operation:
+    """The operation an intent (and, for a derived answer, its kind and inputs) stands for; ``asked`` is
+    the question's own words for it (the intent may hold them with a pronoun resolved)."""
     chosen = method or intent.operation or intent.name
     if chosen not in METHOD_KIND:
         chosen = "out_of_scope"
-    return Operation(kind=METHOD_KIND[chosen], method=chosen, asked=intent.question,  # type: ignore[arg-type]
+    read_as = intent.question if intent.question.strip() != asked.strip() else ""
+    query = intent.retrieval_query if intent.retrieval_query not in (intent.question, asked) else ""
+    return Operation(kind=METHOD_KIND[chosen], method=chosen, asked=asked, read_as=read_as,
                      slots=PlanSlots.of(intent.slots), inputs=dict(inputs or {}), rule=intent.rule,
-                     retrieval_query=intent.retrieval_query if intent.retrieval_query != intent.question else "")
+                     retrieval_query=query)
 
 
 def last_operation(meta: dict[str, Any] | None) -> dict[str, Any] | None:

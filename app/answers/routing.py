@@ -267,8 +267,10 @@ def part_intent(piece: str, lexicon: Lexicon, earlier: list[dict[str, str]]) -> 
     return reroute(intent, entities.text, entities, None), entities
 
 
-def decline_part(b: Builder, start: int) -> None:
+def decline_part(b: Builder, start: int, asked: str = "") -> None:
     """Replace a part's general 'outside what this service covers' text by a decline naming the part."""
     if any(CAPABILITIES in p for p in b.parts[start:]):
         del b.parts[start:]
-        b.add("The stored evidence does not cover this part, so this service does not answer it.")
+        named = f" (“{asked.rstrip('?')}”)" if asked else ""
+        b.add(f"The stored evidence does not cover this part{named}, so this service does not answer it: it "
+              "holds the two papers' result tables, the model catalog and the computed curves.")

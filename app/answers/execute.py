@@ -1,0 +1,104 @@
+"""Execute a plan: each operation answered over the database and the computations, in the order asked.
+
+Why deterministic: whoever planned (the rules or a language model), the text, every number in it and its
+citations come from here — stored cells, curated passages and registered computations — so the grounding
+check can re-trace them. Each operation's paragraphs and citations are recorded as a :class:`Span`, which is
+what the answered-the-question check (:mod:`app.answers.answered`) holds to account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.answers import derived, explain, functions, models, routing, run, tables
+from app.answers.builder import Builder, compose_help, compose_out_of_scope
+from app.answers.entities import Entities, recognize
+from app.answers.intents import Intent
+from app.answers.lexicon import Lexicon
+from app.answers.plan import DERIVED_METHODS, Operation, Plan
+from app.answers.retrieval import Hit
+from app.config import Settings
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one operation's answer sits in the builder: its paragraphs and the citations it added."""
+
+    parts: tuple[int, int]
+    citations: tuple[int, int]
+    computations: tuple[int, int]
+
+
+@dataclass
+class Executed:
+    hits: list[Hit]
+    spans: list[Span]
+
+
+def execute(plan: Plan, b: Builder, session: Session, settings: Settings, lexicon: Lexicon, index: Any) -> Executed:
+    """Answer every operation of ``plan`` into ``b``; a multi-part plan gives each part its own heading, and a
+    part the evidence does not cover is declined by name instead of dropped."""
+    several = len(plan.operations) > 1
+    hits: list[Hit] = []
+    spans: list[Span] = []
+    for operation in plan.operations:
+        if several:
+            b.add(f"**On “{operation.asked}”**")
+        start, cited, computed = len(b.parts), len(b.citations), len(b.computations)
+        hits += _run(operation, plan.follow_up_of, b, session, settings, lexicon, index)
+        if several:
+            routing.decline_part(b, start, operation.asked)
+        spans.append(Span((start, len(b.parts)), (cited, len(b.citations)), (computed, len(b.computations))))
+    return Executed(hits, spans)
+
+
+def _run(operation: Operation, follow_up_of: int | None, b: Builder, session: Session, settings: Settings,
+         lexicon: Lexicon, index: Any) -> list[Hit]:
+    if operation.method in DERIVED_METHODS:
+        derived.compose(b, derived.Derived(operation.method, dict(operation.inputs)), lexicon, operation.asked)
+        return []
+    intent = operation.intent(follow_up_of)
+    entities = recognize(operation.text, lexicon)
+    return _compose(b, intent, session, settings, lexicon, index, entities)
+
+
+def _compose(b: Builder, intent: Intent, session: Session, settings: Settings, lexicon: Lexicon, index: Any,
+             entities: Entities) -> list[Hit]:
+    """Compose one intent's answer into ``b``; returns the retrieval hits it used."""
+    hits: list[Hit] = []
+    if routing.compose(b, intent):
+        return hits
+    name = intent.name
+    if name == "fact":
+        tables.compose_fact(b, intent)
+    elif name == "compare":
+        tables.compose_compare(b, intent, index, entities)
+    elif name == "best":
+        tables.compose_best(b, intent)
+    elif name == "why_model":
+        hits = models.compose_why_model(b, intent, lexicon, index, entities)
+    elif name == "model_activation":
+        models.compose_model_activation(b, intent, lexicon, index, entities)
+    elif name == "models_using":
+        models.compose_models_using(b, intent)
+    elif name == "math":
+        functions.compose_math(b, intent, settings.curve_max_abs_x)
+    elif name == "run_comparison":
+        run.compose_run_comparison(b, intent, session, settings)
+    elif name == "explain":
+        hits = explain.compose_explain(b, intent, index, entities)
+    elif name == "paper_setup":
+        explain.compose_paper_setup(b, intent)
+    elif name == "architecture":
+        models.compose_architecture(b, intent, lexicon)
+    elif name == "verify":
+        hits = tables.compose_verify(b, intent, index, entities)
+    elif name == "help":
+        compose_help(b)
+    else:
+        compose_out_of_scope(b)
+    routing.lead(b, intent)
+    return hits
