@@ -31,7 +31,9 @@ PROMPT = (
 Transport = Callable[[str, dict[str, Any], dict[str, str], float], dict[str, Any]]
 
 
-def _http_post(url: str, payload: dict[str, Any], headers: dict[str, str], timeout: float) -> dict[str, Any]:
+def http_post_json(url: str, payload: dict[str, Any], headers: dict[str, str], timeout: float) -> dict[str, Any]:
+    """POST ``payload`` as JSON and return the JSON reply; the one HTTP client of the optional endpoints
+    (rephrasing, planning), so both time out and fail the same way."""
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
     with urllib.request.urlopen(request, timeout=timeout) as response:
         data: dict[str, Any] = json.loads(response.read().decode("utf-8"))
@@ -89,7 +91,7 @@ def rephrase(text: str, settings: Settings, transport: Transport | None = None) 
         "messages": [{"role": "system", "content": PROMPT}, {"role": "user", "content": text}],
     }
     try:
-        data = (transport or _http_post)(url, payload, headers, settings.rephrase_timeout_seconds)
+        data = (transport or http_post_json)(url, payload, headers, settings.rephrase_timeout_seconds)
         candidate = str(data["choices"][0]["message"]["content"])
     except Exception as exc:  # the endpoint is optional: any failure keeps the composed text
         log.warning("rephrasing failed: %s", exc)
