@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import threads
-from app.answers import answered, execute, grounding, planner
+from app.answers import answered, execute, grounding, llm_planner, planner
 from app.answers.builder import Builder, compose_out_of_scope
 from app.answers.facts import load_facts
 from app.answers.lexicon import get_lexicon
@@ -73,6 +73,11 @@ def compose_answer(
     facts = load_facts(session)
     index = get_index(facts, str(session.get_bind().engine.url))
     plan, entities = planner.plan_question(question, lexicon, facts, index, previous_meta, previous_post_id)
+    planned_by = _language_model_plan(question, plan, previous_meta, lexicon, settings)
+    if planned_by.plan is not None:
+        plan = planned_by.plan
+    elif settings.planner_endpoint_url:
+        plan.note = f"the language-model plan was not used: {planned_by.reason}"[:500]
     b = Builder(facts)
     failed = False
     try:
@@ -93,7 +98,24 @@ def compose_answer(
     composed = _finish(b, plan, answered_check, entities, executed.hits, question, settings, facts, lexicon, started)
     if failed:
         composed.meta["intent"] = "error"
+    composed.meta["planner"] = planned_by.to_meta()
     return composed
+
+
+def _language_model_plan(question: str, rules: Plan, previous_meta: dict[str, Any] | None, lexicon: Any,
+                         settings: Settings) -> llm_planner.LanguagePlan:
+    """The optional language-model plan (off unless a planner endpoint is configured); the rule plan is
+    what a follow-up's earlier answer stored, and whether the question is a follow-up stays the rules' call."""
+    if not settings.planner_endpoint_url:
+        return llm_planner.LanguagePlan(None, "planner is off", 0.0)
+    previous: Plan | None = None
+    if previous_meta and isinstance(previous_meta.get("plan"), dict):
+        try:
+            previous = Plan.model_validate(previous_meta["plan"])
+        except ValueError:
+            previous = None
+    return llm_planner.plan_with_language_model(question, previous, planner.vocabulary(lexicon), settings,
+                                                follow_up_of=rules.follow_up_of)
 
 
 def _finish(

@@ -15,7 +15,7 @@ from typing import Any
 from app.answers import derived, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
-from app.answers.intents import Intent, Slots, classify
+from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
 from app.answers.plan import SLOT_NAMES, Operation, Plan, last_operation, operation_for
 from app.answers.retrieval import MIN_SCORE
@@ -90,6 +90,17 @@ def _mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:
             operation.replaced.append(name)
         elif value == getattr(previous, name):
             operation.inherited.append(name)
+
+
+def vocabulary(lexicon: Lexicon) -> dict[str, frozenset[str]]:
+    """The ids each slot may hold, for a language-model planner: what recognition itself can produce."""
+    found: dict[str, set[str]] = {}
+    for refs in (*lexicon.phrases.values(), *lexicon.cased_phrases.values()):
+        for ref in refs:
+            found.setdefault(f"{ref.kind}s", set()).add(ref.value)
+    found["steps"] = {str(s) for s in lexicon.steps}
+    found["setup_keys"], found["arch_keys"] = set(SETUP_KEYWORDS), set(ARCH_KEYWORDS)
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def named_slots(entities: Entities) -> Slots:
