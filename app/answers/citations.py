@@ -38,7 +38,8 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
         model = facts.catalog.get(str(citation.get("model")))
         if model is None:
             return None
-        return [model["model"], str(model["year"]), model["d_model_text"], model["d_ff_text"], model["source"]]
+        return [model["model"], str(model["year"]), model["d_model_text"], model["d_ff_text"], model["source"],
+                model["organization"], model["activation"]]
     if kind == "paper":
         paper = facts.papers.get(str(citation.get("paper"))) or facts.side_papers.get(str(citation.get("paper")))
         if paper is None:

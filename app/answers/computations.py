@@ -54,7 +54,10 @@ def _cell_value(facts: Facts, citation: dict[str, Any], what: str = "value") -> 
     strings = citation_strings(facts, citation)
     if strings is None:
         raise ValueError(f"citation not found: {citation.get('label')}")
-    cell = facts.cell(int(citation["table"]), str(citation["row"]), str(citation["column"]))
+    key = (int(citation["table"]), str(citation["row"]), str(citation["column"]))
+    cell = facts.cell(*key)
+    if cell is None or cell.paper != citation.get("paper"):
+        cell = facts.side_cell(str(citation.get("paper")), *key)
     assert cell is not None
     text = cell.value_text if what == "value" else cell.stddev_text
     if text is None:

@@ -69,7 +69,7 @@ def _compose(b: Builder, intent: Intent, session: Session, settings: Settings, l
              entities: Entities) -> list[Hit]:
     """Compose one intent's answer into ``b``; returns the retrieval hits it used."""
     hits: list[Hit] = []
-    if routing.compose(b, intent):
+    if routing.compose(b, intent, lexicon):
         return hits
     name = intent.name
     if name == "fact":

@@ -32,7 +32,8 @@ USES = re.compile(
 )
 MODELS_USING = re.compile(
     r"\b(which|what|wich)\s+(other\s+)?(models?|llms?|networks?|architectures?)\b|\bwho uses\b|\bmodels? (that )?"
-    r"uses?\b|\bused (by|in)\b|\bmodels with\b|\blist (of )?models\b"
+    r"uses?\b|\bused (by|in)\b|\bmodels with\b|\blist (of )?models\b|\blist\b.{0,40}\bmodels\b|"
+    r"\bmodels in the catalog\b"
 )
 COMPARE = re.compile(
     r"\bvs\.?\b|\bversus\b|\bcompar|\bbetter\b|\bworse\b|\bdifference\b|\bdiffer\b|\bbeats?\b|\boutperform|"

@@ -7,11 +7,14 @@ say (why a team chose an FFN, when no curated explanation covers it) the answer 
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections import defaultdict
 from typing import Any
 
 from app.answers.builder import CAPABILITIES, Builder, activation_label
 from app.answers.entities import Entities
+from app.answers.explanations import activation_citation
 from app.answers.facts import Explanation
 from app.answers.intents import Intent, Slots
 from app.answers.lexicon import Lexicon, ModelGroup
@@ -59,6 +62,7 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
         sentences = []
         for act, rows in by_activation.items():
             names = ", ".join(r["model"] for r in rows)
+            _cite_activation(b, act)
             sentences.append(f"**{names}** {'uses' if len(rows) == 1 else 'use'} `{act}` — "
                              f"{_catalog_activation_text(act)} (model catalog).")
         if group.arch_family:
@@ -101,6 +105,37 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
                 b.cite(exp.citation())
                 b.add(f"Why: see [{exp.title}]({exp.citation()['url']}).")
                 break
+
+
+def _cite_activation(b: Builder, activation_id: str) -> None:
+    """The registry entry whose formula (and constants) the activation's description shows."""
+    with contextlib.suppress(LookupError):
+        b.cite(activation_citation(activation_id))
+
+
+#: What a question about a catalog row's other fields names (who released it, when).
+ORG_WORDS = re.compile(r"\borg(?:anization|anisation)?s?\b|\bcompany\b|\blab\b|\bwho (?:made|released|trained|built|"
+                       r"developed|created|makes)\b|\breleased by\b|\bmade by\b|\bdeveloped by\b|\bvendor\b")
+YEAR_WORDS = re.compile(r"\bwhen\b|\byear\b|\breleased in\b")
+
+
+def asks_catalog_field(text: str) -> bool:
+    return bool(ORG_WORDS.search(text) or YEAR_WORDS.search(text))
+
+
+def compose_catalog_field(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
+    """Who released a catalog model and when: the row's organization and year, cited."""
+    facts = b.facts
+    groups = model_groups(lexicon, intent.slots)
+    lines = []
+    for group in groups:
+        for name in group.members:
+            row = facts.catalog.get(name)
+            if row is None:
+                continue
+            b.cite(row)
+            lines.append(f"**{row['model']}** was released by {row['organization']} in {row['year']} (model catalog).")
+    b.add(" ".join(lines) if lines else "No model named there is in the catalog.")
 
 
 def _about_models(exp: Explanation, groups: list[ModelGroup]) -> bool:

@@ -31,10 +31,10 @@ OperationKind = Literal[
 METHOD_KIND: dict[str, OperationKind] = {
     # looking a stored value up
     "fact": "lookup", "paper_setup": "lookup", "architecture": "catalog", "model_activation": "catalog",
-    "models_using": "catalog",
+    "models_using": "catalog", "catalog_field": "catalog",
     # orderings and spreads
     "best": "rank", "ranking": "rank", "second_paper_ranking": "rank",
-    "spread": "spread", "second_paper_spread": "spread",
+    "spread": "spread", "second_paper_spread": "spread", "second_paper_cells": "lookup",
     "compare": "compare", "difference": "difference",
     # calculations over stored sizes and rules
     "hidden_size": "calculate", "ffn_params": "calculate", "ffn_ratio": "calculate", "sizing_rule": "calculate",
@@ -49,8 +49,9 @@ METHOD_KIND: dict[str, OperationKind] = {
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
 Method = Literal[
-    "fact", "paper_setup", "architecture", "model_activation", "models_using", "best", "ranking",
-    "second_paper_ranking", "spread", "second_paper_spread", "compare", "difference", "hidden_size", "ffn_params",
+    "fact", "paper_setup", "architecture", "model_activation", "models_using", "catalog_field", "best", "ranking",
+    "second_paper_ranking", "spread", "second_paper_spread", "second_paper_cells", "compare", "difference",
+    "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
     "explain_constant", "reference_row", "verify", "best_everywhere", "run_comparison", "decline", "speed",
     "out_of_scope", "help",
@@ -62,6 +63,7 @@ DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_r
 ROUTED_METHODS: dict[str, str] = {
     "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",
     "ranking": "best", "second_paper_spread": "fact", "second_paper_ranking": "best", "difference": "compare",
+    "second_paper_cells": "fact", "catalog_field": "model_activation",
 }
 SLOT_NAMES = ("variants", "activations", "gates", "models", "benchmarks", "metrics", "steps", "numbers",
               "setup_keys", "arch_keys", "paper")

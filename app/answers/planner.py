@@ -32,7 +32,7 @@ def plan_question(
     previous = last_operation(previous_meta)
     entities = recognize(question, lexicon)
     intent = classify(question, entities.text, entities, lexicon, previous, previous_post_id)
-    intent, entities = routing.resolve(question, intent, entities, lexicon, previous, previous_post_id)
+    intent, entities = routing.resolve(question, intent, entities, lexicon, previous, previous_post_id, facts)
     derive = intent.follow_up_of is None
     whole = _derived(intent, question, entities, lexicon, facts) if derive else None
     if whole is None and intent.operation == "multi_part":
@@ -73,7 +73,7 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
     operations = []
     earlier: list[dict[str, str]] = []
     for piece in intent.parts:
-        part, part_entities = routing.part_intent(piece, lexicon, earlier)
+        part, part_entities = routing.part_intent(piece, lexicon, earlier, facts)
         operations.append(_operation(part, piece, part_entities, lexicon, facts, index, derive=True))
         earlier = part_entities.matches or earlier
     return operations

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import ranking, second_paper
+from app.answers import models, ranking, second_paper
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
 from app.answers.explanations import activation_citation
+from app.answers.facts import Facts
 from app.answers.functions import plain_formula
 from app.answers.intents import Intent, Slots, classify
 from app.answers.lexicon import Lexicon
@@ -51,7 +52,7 @@ DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the diffe
                     r"^\s*what(?:'s|s| is| are)?\s+(?:a |an |the )?[\w\- ]{1,40}\??\s*$")
 #: Operations that answer from another stored paper than the GLU-variants one: the derived answers' declines
 #: ("the paper has no ELU variant") are about that paper and must not pre-empt them.
-OTHER_PAPER = ("second_paper_spread", "second_paper_ranking")
+OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cells")
 
 
 def split_parts(question: str) -> list[str]:
@@ -88,7 +89,8 @@ def asks_definition(text: str, entities: Entities) -> bool:
     return len(functions) == 1 and bool(DEFINE.match(text))
 
 
-def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, Any] | None) -> Intent:
+def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, Any] | None,
+            facts: Facts | None = None) -> Intent:
     """Set the operation for a question whose shape the keyword intent misreads; else return it as is."""
     numbers = [n for n in entities.numbers if n in FORMULA_CONSTANTS]
     if numbers and ABOUT_CONSTANT.search(text) and not EVALUATE.search(text):
@@ -96,11 +98,16 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.rule = "asks about a constant of an activation's formula, not for a value at it"
         intent.slots.numbers = numbers[:1]
         return intent
+    if entities.models and models.asks_catalog_field(text) and intent.name in ("model_activation", "architecture"):
+        intent.name, intent.operation = "model_activation", "catalog_field"
+        intent.rule = "asks who released a catalog model, or when"
+        return intent
     if PARAMS.search(text) and PARAMS_QUESTION.search(text) and GATED_WORD.search(text) and not entities.models:
         intent.name, intent.operation = "explain", "compare_parameters"
         intent.rule = "asks how the parameters of a gated FFN compare with a dense one"
         return intent
-    if second_paper.names_paper(text) and not entities.models and intent.name != "verify":
+    if second_paper.names_paper(text) and intent.name != "verify" and (
+            not entities.models or (facts is not None and second_paper.names_rows(text, facts))):
         if ranking.SPREAD_WORDS.search(text):
             intent.name, intent.operation = "fact", "second_paper_spread"
             intent.rule = "asks for the run-to-run spread in Narang et al.'s table"
@@ -108,6 +115,10 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         if second_paper.wants_ranking(text):
             intent.name, intent.operation = "best", "second_paper_ranking"
             intent.rule = "asks for a best, worst or ordered list in Narang et al.'s table"
+            return intent
+        if facts is not None and second_paper.names_rows(text, facts):
+            intent.name, intent.operation = "fact", "second_paper_cells"
+            intent.rule = "names rows of Narang et al.'s table: their cells, side by side with the difference"
             return intent
     if ranking.wants_spread(text, entities) and intent.name != "verify":
         intent.name, intent.operation = "fact", "spread"
@@ -136,7 +147,7 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
     return intent
 
 
-def compose(b: Builder, intent: Intent) -> bool:
+def compose(b: Builder, intent: Intent, lexicon: Lexicon | None = None) -> bool:
     """Answer the intent's operation (direct answer first); False when it has none this module serves."""
     if intent.operation == "explain_constant":
         _compose_constant(b, intent)
@@ -158,6 +169,12 @@ def compose(b: Builder, intent: Intent) -> bool:
         return True
     if intent.operation == "second_paper_ranking":
         second_paper.compose_ranking(b, intent.question)
+        return True
+    if intent.operation == "catalog_field" and lexicon is not None:
+        models.compose_catalog_field(b, intent, lexicon)
+        return True
+    if intent.operation == "second_paper_cells":
+        second_paper.compose_cells(b, intent.question)
         return True
     return False
 
@@ -238,7 +255,7 @@ def lead(b: Builder, intent: Intent) -> None:
 
 def resolve(
     question: str, intent: Intent, entities: Entities, lexicon: Lexicon, previous: dict[str, Any] | None,
-    previous_post_id: int | None,
+    previous_post_id: int | None, facts: Facts | None = None,
 ) -> tuple[Intent, Entities]:
     """The question's intent after its pronoun is resolved, its shape rerouted and its parts split."""
     if previous is not None and intent.follow_up_of is None:
@@ -248,7 +265,7 @@ def resolve(
             intent = classify(resolved, entities.text, entities, lexicon)
             intent.follow_up_of = previous_post_id
             intent.rule += f"; the pronoun read as the previous subject: {resolved!r}"
-    intent = reroute(intent, entities.text, entities, previous)
+    intent = reroute(intent, entities.text, entities, previous, facts)
     pieces = split_parts(question) if intent.follow_up_of is None and not intent.operation else [question]
     if len(pieces) > 1:
         intent.operation, intent.parts = "multi_part", pieces
@@ -256,7 +273,8 @@ def resolve(
     return intent, entities
 
 
-def part_intent(piece: str, lexicon: Lexicon, earlier: list[dict[str, str]]) -> tuple[Intent, Entities]:
+def part_intent(piece: str, lexicon: Lexicon, earlier: list[dict[str, str]],
+                facts: Facts | None = None) -> tuple[Intent, Entities]:
     """One part of a multi-part question; a pronoun in it ('which models use it?') names the earlier subject."""
     entities = recognize(piece, lexicon)
     resolved = resolve_pronoun(entities.text, entities, earlier)
@@ -264,7 +282,7 @@ def part_intent(piece: str, lexicon: Lexicon, earlier: list[dict[str, str]]) -> 
         entities = recognize(resolved, lexicon)
     text = resolved or piece
     intent = classify(text, entities.text, entities, lexicon)
-    return reroute(intent, entities.text, entities, None), entities
+    return reroute(intent, entities.text, entities, None, facts), entities
 
 
 def decline_part(b: Builder, start: int, asked: str = "") -> None:

@@ -57,9 +57,29 @@ def _cells(facts: Facts) -> list[Cell]:
     return [c for c in facts.side_cells if c.paper == PAPER_ID and c.table == TABLE and not c.is_reference]
 
 
+#: Other words for a row of the table (its baseline is "the vanilla Transformer" in the text).
+ROW_ALIASES = {"Vanilla Transformer": ("vanilla", "baseline")}
+
+
 def _rows(cells: list[Cell], text: str) -> list[str]:
-    rows = list(dict.fromkeys(c.row for c in cells))
-    return [r for r in rows if re.search(rf"(?<![a-z0-9]){re.escape(r.lower())}(?![a-z0-9])", text)]
+    """The rows a question names, in the order it names them."""
+    found = []
+    for row in dict.fromkeys(c.row for c in cells):
+        for word in (row.lower(), *ROW_ALIASES.get(row, ())):
+            hit = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text)
+            if hit:
+                found.append((hit.start(), row))
+                break
+    return [row for _, row in sorted(found)]
+
+
+def _table_cells(facts: Facts) -> list[Cell]:
+    return [c for c in facts.side_cells if c.paper == PAPER_ID and c.table == TABLE]
+
+
+def names_rows(text: str, facts: Facts) -> bool:
+    """A question naming the paper and one or more of its table's rows ('SeLU final loss narang')."""
+    return names_paper(text) and bool(_rows(_table_cells(facts), text))
 
 
 def _number(cell: Cell) -> Decimal | None:
@@ -122,3 +142,59 @@ def compose_spread(b: Builder, question: str) -> None:
     b.add(f"Narang et al. ({paper['year']}) print a run-to-run spread only for the early loss: the "
           f"{_label(shown[0])}, mean ± stddev over the runs: {values}. Their other columns are single runs "
           "with no spread printed.")
+
+
+HEADLINE_COLUMNS = ("Final loss", "SuperGLUE", "XSum", "WebQ", "WMT EnDe")
+
+
+def compose_cells(b: Builder, question: str) -> None:
+    """The cells of the rows and columns a question names; two rows are set side by side with their
+    difference (computed from the printed values) and what the paper's spread says about it."""
+    text = question.lower()
+    facts = b.facts
+    paper = facts.side_papers.get(PAPER_ID)
+    cells = _table_cells(facts)
+    rows = _rows(cells, text)
+    columns = _columns(text) or list(HEADLINE_COLUMNS)
+    if paper is None or not rows:
+        b.add("The stored table of Narang et al. has no such row.")
+        return
+    b.cite(paper_citation(paper))
+    where = f"Table {TABLE} of {paper['authors']} ({paper['year']})"
+    lines = []
+    for col in columns:
+        found = [facts.side_cell(PAPER_ID, TABLE, row, col) for row in rows]
+        shown = [c for c in found if c is not None]
+        if not shown:
+            continue
+        lines.append(_compare_line(b, shown) if len(shown) >= 2 else _value_line(b, shown[0]))
+    if not lines:
+        b.add(f"{where} has no such column for {', '.join(rows)}.")
+        return
+    lead = (f"In {where}, “{paper['title']}”:" if len(lines) > 1 else f"In {where}:")
+    b.add(lead + ("\n\n" + "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else " " + lines[0]))
+
+
+def _caveat(cell: Cell) -> str:
+    return " (one source only: the paper's text and table disagree, or it is printed once)" if (
+        cell.verification == "single-source") else ""
+
+
+def _value_line(b: Builder, cell: Cell) -> str:
+    spread = f" ± {b.stddev(cell)} (stddev over runs)" if cell.stddev_text else ""
+    return f"{cell.row}'s {_label(cell)} is **{b.value(cell)}**{spread}{_caveat(cell)}."
+
+
+def _compare_line(b: Builder, shown: list[Cell]) -> str:
+    first, second = shown[0], shown[1]
+    values = " vs ".join(f"{c.row} **{b.value(c)}**{_caveat(c)}" for c in shown)
+    if _number(first) is None or _number(second) is None:
+        return f"{_label(first)}: {values}."
+    diff = b.diff(first, second)
+    better = first if (diff > 0) == first.higher_is_better else second
+    verdict = "equal" if diff == 0 else f"{better.row} is better"
+    spread = (" The paper prints a run-to-run stddev for this column only: "
+              + ", ".join(f"{c.row} ± {b.stddev(c)}" for c in shown if c.stddev_text) + "."
+              if any(c.stddev_text for c in shown) else " Both are single runs: the paper prints no spread here.")
+    return (f"{_label(first)}: {values}; {first.row} − {second.row} = {diff} ({verdict} by the printed values)."
+            + spread)
