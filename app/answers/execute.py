@@ -8,6 +8,7 @@ what the answered-the-question check (:mod:`app.answers.answered`) holds to acco
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,28 +42,38 @@ class Executed:
 def execute(plan: Plan, b: Builder, session: Session, settings: Settings, lexicon: Lexicon, index: Any) -> Executed:
     """Answer every operation of ``plan`` into ``b``; a multi-part plan gives each part its own heading, and a
     part the evidence does not cover is declined by name instead of dropped."""
-    several = len(plan.operations) > 1
+    several = len({op.asked for op in plan.operations}) > 1  # parts asked in their own words get headings
     hits: list[Hit] = []
     spans: list[Span] = []
-    for operation in plan.operations:
+    for number, operation in enumerate(plan.operations, 1):
         if several:
-            b.add(f"**On “{operation.asked}”**")
+            b.add(_heading(operation.asked, number, len(plan.operations)))
         start, cited, computed = len(b.parts), len(b.citations), len(b.computations)
-        hits += _run(operation, plan.follow_up_of, b, session, settings, lexicon, index)
+        hits += _run(operation, plan.follow_up_of, b, session, settings, lexicon, index, start, computed)
         if several:
             routing.decline_part(b, start, operation.asked)
         spans.append(Span((start, len(b.parts)), (cited, len(b.citations)), (computed, len(b.computations))))
     return Executed(hits, spans)
 
 
+def _heading(asked: str, number: int, total: int) -> str:
+    """The part's own words as its heading; a part with digits is numbered instead, so that the answer
+    shows no number it does not also trace to the evidence."""
+    if re.search(r"\d", asked):
+        return f"**Part {number} of {total}**"
+    return f"**On “{asked}”**"
+
+
 def _run(operation: Operation, follow_up_of: int | None, b: Builder, session: Session, settings: Settings,
-         lexicon: Lexicon, index: Any) -> list[Hit]:
+         lexicon: Lexicon, index: Any, start: int, computed: int) -> list[Hit]:
     if operation.method in DERIVED_METHODS:
         derived.compose(b, derived.Derived(operation.method, dict(operation.inputs)), lexicon, operation.asked)
         return []
     intent = operation.intent(follow_up_of)
     entities = recognize(operation.text, lexicon)
-    return _compose(b, intent, session, settings, lexicon, index, entities)
+    hits = _compose(b, intent, session, settings, lexicon, index, entities)
+    routing.lead(b, intent, start, computed)
+    return hits
 
 
 def _compose(b: Builder, intent: Intent, session: Session, settings: Settings, lexicon: Lexicon, index: Any,
@@ -100,5 +111,4 @@ def _compose(b: Builder, intent: Intent, session: Session, settings: Settings, l
         compose_help(b)
     else:
         compose_out_of_scope(b)
-    routing.lead(b, intent)
     return hits

@@ -32,8 +32,12 @@ PLAIN_FORMULAS = {
 APPROXIMATIONS = {"gelu_tanh": "gelu", "gelu_sigmoid": "gelu"}
 
 
-SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)")
-FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\w['′]\s*\(|\bf['′]")
+SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)|"
+                               r"\bd\s*(?:²|\^2|2)\s*/\s*dx\s*(?:²|\^2|2)")
+FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\w['′]\s*\(|\bf['′]|\bd\s*/\s*dx\b")
+MONOTONIC = re.compile(r"\bmonoton")
+#: Functions with a kink at 0: their derivative there is a convention, not a value.
+KINKED_AT_ZERO = {"relu": "zero on the left and one on the right", "squared_relu": ""}
 
 
 def derivative_order(text: str) -> int:
@@ -51,7 +55,26 @@ def plain_formula(b: Builder, activation_id: str) -> str | None:
     return template.format(c=repr(activations.GELU_TANH_COEFF), s=repr(activations.GELU_SIGMOID_SCALE))
 
 
+def asked_derivative(intent: Intent) -> int:
+    """The derivative order asked for; a follow-up that names none ('and at 2?') keeps the earlier one."""
+    order = derivative_order(intent.question.lower())
+    if order or intent.follow_up_of is None:
+        return order
+    return derivative_order(intent.retrieval_query.lower())
+
+
 def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
+    """Formulas, then what was asked of them; values at points, monotonicity and error peaks are moved in
+    front of the formulas, so the answer comes first."""
+    start = len(b.parts)
+    direct: list[str] = []
+    _compose_math(b, intent, settings_max_abs_x, direct)
+    for line in reversed(direct):
+        b.parts.remove(line)
+        b.parts.insert(start, line)
+
+
+def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct: list[str]) -> None:
     slots = intent.slots
     text = intent.question.lower()
     targets = list(dict.fromkeys([*slots.gates, *slots.activations]))
@@ -98,13 +121,15 @@ def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
         params = {"fn": fn, "reference": ref, **ERROR_GRID}
         out = b.computed("approx_error", params, f"max |{fn} − {ref}| on [−10, 10]")
         side = "above" if out["signed_error"] > 0 else "below"
-        b.add(
+        line = (
             f"Computed by this service on {ERROR_GRID['points']:,} points of "
             f"[{ERROR_GRID['xmin']:g}, {ERROR_GRID['xmax']:g}]: the largest difference between "
             f"`{fn}` and exact `{ref}` is **{format_sig(float(out['max_abs_error']), 5)}**, at |x| ≈ "
             f"{format_sig(float(out['x']), 5)}, where the approximation lies {side} the exact curve; the "
             "error is even in x, so it peaks at both ±x."
         )
+        b.add(line)
+        direct.append(line)
         b.attachments.append({"kind": "curve", "functions": [fn], "error_of": ref, "xmin": -6.0, "xmax": 6.0,
                               "title": f"{fn} − {ref}"})
     if error_pairs and re.search(r"bfloat16|\bbf16\b|float16|\bfp16\b|half.precision|low.precision|dtype", text):
@@ -112,7 +137,7 @@ def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
               "x, because the rounding step grows with |GELU(x)|: [the GELU approximations page](/gelu-approximations) "
               "computes each approximation's worst error against each dtype's rounding step.")
     scalar_targets = [t for t in curve_functions if activations.get(t).family == "scalar"]
-    derivative = derivative_order(text)
+    derivative = asked_derivative(intent)
     prime = {0: "", 1: "′", 2: "″"}[derivative]
     xs = [x for x in slots.numbers if math.isfinite(x) and abs(x) <= settings_max_abs_x][:5]
     if xs and scalar_targets:
@@ -123,7 +148,28 @@ def compose_math(b: Builder, intent: Intent, settings_max_abs_x: float) -> None:
                                  f"{fn}{prime}({x:g})")
                 shown = format_sig(float(out["value"]), 6)
                 values.append(f"{fn}{prime}({x:g}) = {shown}")
-        b.add("Computed: " + "; ".join(values) + ".")
+                if derivative == 1 and x == 0 and fn in KINKED_AT_ZERO and KINKED_AT_ZERO[fn]:
+                    values[-1] += (f" by convention: `{fn}` is not differentiable at 0 (its one-sided derivatives "
+                                   f"are {KINKED_AT_ZERO[fn]}); PyTorch and JAX use the left one")
+        line = "Computed: " + "; ".join(values) + "."
+        b.add(line)
+        direct.append(line)
+    if MONOTONIC.search(text):
+        for fn in scalar_targets[:2]:
+            out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
+                                                     "xmax": ERROR_GRID["xmax"]}, f"minimum of {fn}′ on [−10, 10]")
+            lowest = float(out["value"])
+            if lowest < 0:
+                low = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
+                line = (f"No: `{fn}` is not monotonic. It falls to its minimum {format_sig(float(low['value']), 5)} "
+                        f"at x ≈ {format_sig(float(low['x']), 5)} and rises after it; its derivative is negative "
+                        f"left of that point, lowest ({format_sig(lowest, 5)}) at x ≈ "
+                        f"{format_sig(float(out['x']), 4)} (computed).")
+            else:
+                line = (f"Yes: `{fn}` is monotonic (non-decreasing): its smallest derivative on [−10, 10] is "
+                        f"{format_sig(lowest, 5)} (computed).")
+            b.add(line)
+            direct.append(line)
     if re.search(r"\bmin(imum)?\b|\blowest value\b|\bnegative\b", text):
         for fn in scalar_targets[:2]:
             out = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")

@@ -74,6 +74,10 @@ FOLLOW_UP = re.compile(
     r"and at|and on|and after|what if)\b"
 )
 ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\bglu\b")
+#: A yes/no question about the function itself (its slope, its value at a point), not about a table value.
+ABOUT_FUNCTION = re.compile(r"derivative|\bslope\b|\bgradient\b|\bmonoton|\bat x\b|\bx\s*=|\bd\s*/\s*dx\b|"
+                            r"\b[a-z_]+\s*\(\s*[-−]?\d")
+WHERE_ELSE = re.compile(r"\bwhere\b|\bpeaks?\b|\bat what x\b")
 HELP = re.compile(r"^\s*(hi|hello|hey|help|thanks|thank you)\b|\bwhat can you (do|answer)\b|\bhow do i use\b")
 
 SETUP_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -226,7 +230,7 @@ def is_follow_up(text: str, entities: Entities, has_context: bool) -> bool:
         return False
     if entities.is_empty():
         return bool(WHY.search(text) or COMPARE.search(text) or BEST.search(text) or EXPLAIN.search(text)
-                    or MATH.search(text))
+                    or MATH.search(text) or WHERE_ELSE.search(text))
     return not _own_frame(text, entities)
 
 
@@ -237,6 +241,8 @@ def _follow_up_intent(text: str, entities: Entities, merged: Slots, previous_int
         return "run_comparison"
     if WHY.search(text):
         return "why_model" if merged.models else "explain"
+    if merged.models and _keys_in(text, ARCH_KEYWORDS):
+        return "architecture"
     if EXPLAIN.search(text):
         return "explain"
     if BEST.search(text) and not entities.variants:
@@ -284,7 +290,8 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "run_comparison", "asks to run a comparison"
     if HELP.search(text) and entities.is_empty():
         return "help", "greeting or a question about the service"
-    if YES_NO.search(text) and entities.numbers and (variants or entities.benchmarks or entities.steps):
+    if YES_NO.search(text) and entities.numbers and (variants or entities.benchmarks or entities.steps) and not (
+            ABOUT_FUNCTION.search(text)):
         return "verify", "a yes/no question about a number"
     if WHY.search(text) and has_models:
         return "why_model", "'why' and a model name"

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.answers import derived, routing
+from app.answers import derived, paraphrase, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
-from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, Intent, Slots, classify
+from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, Intent, Slots, classify, is_follow_up
 from app.answers.lexicon import Lexicon
-from app.answers.plan import SLOT_NAMES, Operation, Plan, last_operation, operation_for
+from app.answers.plan import ROUTED_METHODS, SLOT_NAMES, Operation, Plan, last_operation, operation_for
 from app.answers.retrieval import MIN_SCORE
 
 #: Out-of-scope questions that still share words with an explanation need this much more evidence.
@@ -30,9 +30,13 @@ def plan_question(
 ) -> tuple[Plan, Entities]:
     """The plan answering ``question``, and the entities found in it (kept for the next follow-up)."""
     previous = last_operation(previous_meta)
-    entities = recognize(question, lexicon)
-    intent = classify(question, entities.text, entities, lexicon, previous, previous_post_id)
-    intent, entities = routing.resolve(question, intent, entities, lexicon, previous, previous_post_id, facts)
+    read = paraphrase.rewrite(question, lexicon)
+    entities = recognize(read, lexicon)
+    if previous is not None and not entities.models:
+        read = paraphrase.with_family(read, list(Slots.from_dict(previous.get("slots")).models), lexicon)
+        entities = recognize(read, lexicon)
+    intent = classify(read, entities.text, entities, lexicon, previous, previous_post_id)
+    intent, entities = routing.resolve(read, intent, entities, lexicon, previous, previous_post_id, facts)
     derive = intent.follow_up_of is None
     whole = _derived(intent, question, entities, lexicon, facts) if derive else None
     if whole is None and intent.operation == "multi_part":
@@ -40,7 +44,17 @@ def plan_question(
     operation = whole or _operation(intent, question, entities, lexicon, facts, index, derive=False)
     if intent.follow_up_of is not None and previous is not None:
         _mark_edits(operation, Slots.from_dict(previous.get("slots")), recognize(operation.text, lexicon))
-    return Plan(operations=[operation], follow_up_of=intent.follow_up_of), entities
+    return Plan(operations=_with_sizes(operation), follow_up_of=intent.follow_up_of), entities
+
+
+def _with_sizes(operation: Operation) -> list[Operation]:
+    """'gemma 2 9b d_model, intermediate size and activation': the sizes asked beside the activation are an
+    operation of their own, answered first (the words come first in the question)."""
+    if operation.method != "model_activation" or not operation.slots.arch_keys or not operation.slots.models:
+        return [operation]
+    sizes = operation.model_copy(update={"method": "architecture", "kind": "catalog",
+                                         "rule": "a model and architecture parameters, asked beside its activation"})
+    return [sizes, operation]
 
 
 def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, facts: Facts, index: Any,
@@ -70,13 +84,30 @@ def _derived(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, f
 def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[Operation]:
     """One operation per part of a multi-part question, in the order asked; a pronoun in a later part
     ('which models use it?') names the earlier part's subject."""
-    operations = []
+    operations: list[Operation] = []
     earlier: list[dict[str, str]] = []
     for piece in intent.parts:
         part, part_entities = routing.part_intent(piece, lexicon, earlier, facts)
+        if operations and is_follow_up(part_entities.text, part_entities, True):
+            part, part_entities = _edit_of(operations[-1], piece, earlier, lexicon, facts)
         operations.append(_operation(part, piece, part_entities, lexicon, facts, index, derive=True))
         earlier = part_entities.matches or earlier
     return operations
+
+
+def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexicon: Lexicon,
+             facts: Facts) -> tuple[Intent, Entities]:
+    """An elliptical later part ('… and qwen3-32b?') read as an edit of the part before it: the same
+    operation with the slots it names replaced, as a follow-up edits the previous answer's plan."""
+    context = {"intent": ROUTED_METHODS.get(before.method, before.method), "slots": before.slots.model_dump(),
+               "question": before.text, "entities": earlier}
+    text = paraphrase.with_family(piece, list(before.slots.models), lexicon)
+    entities = recognize(text, lexicon)
+    part = classify(text, entities.text, entities, lexicon, context, None)
+    part.follow_up_of, part.rule = None, f"an elliptical part: the {before.method} operation before it, edited"
+    if before.method in ROUTED_METHODS and not part.operation and part.name == ROUTED_METHODS[before.method]:
+        part.operation = before.method
+    return routing.reroute(part, entities.text, entities, None, facts), entities
 
 
 def _mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:

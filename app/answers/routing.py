@@ -41,7 +41,7 @@ GATED_WORD = re.compile(r"\bglu\b|\bgated\b|\bgeglu\b|\bswiglu\b|\breglu\b|\bgat
 PRONOUN = re.compile(r"\b(it|its|that|this|there|they|them|those)\b")
 WHERE = re.compile(r"\bwhere\b|\bat what x\b|\bwhich x\b|\bat which (x|point|value)\b|\bpeak")
 SPLIT = re.compile(
-    r"\?\s+(?=\S)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
+    r"\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
 )
 SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bspeed\b|\bstep/s\b|\bsteps per second\b|"
                    r"\bthroughput\b|\bhow fast\b")
@@ -55,9 +55,16 @@ DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the diffe
 OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cells")
 
 
+BOTH_ENDS = re.compile(r"\b(best|worst|highest|lowest)\s+(?:and|&)\s+(best|worst|highest|lowest)\b")
+
+
 def split_parts(question: str) -> list[str]:
     """The parts of a multi-part question, in the order asked ('what is X's perplexity and which models
-    use it?' is two); a question with one part comes back whole."""
+    use it?' is two, 'best and worst at 65k' too); a question with one part comes back whole."""
+    ends = BOTH_ENDS.search(question.lower())
+    if ends and ends.group(1) != ends.group(2):
+        span = ends.span()
+        return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
     pieces = [p.strip(" ,?") for p in SPLIT.split(question.strip())]
     pieces = [p + "?" for p in pieces if len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2]
     return pieces if len(pieces) >= 2 else [question]
@@ -239,16 +246,17 @@ def _compose_speed(b: Builder) -> None:
           "at matched size: [its stored results](/papers/narang-2021).")
 
 
-def lead(b: Builder, intent: Intent) -> None:
-    """Put the direct answer first where the composed text would bury it ('where does the error peak?')."""
+def lead(b: Builder, intent: Intent, start: int = 0, computed: int = 0) -> None:
+    """Put the direct answer first where the composed text would bury it ('where does the error peak?');
+    ``start`` and ``computed`` are where this operation's paragraphs and computations begin."""
     if not WHERE.search(intent.question.lower()):
         return
-    comp = next((c for c in b.computations if c["name"] == "approx_error"), None)
+    comp = next((c for c in b.computations[computed:] if c["name"] == "approx_error"), None)
     if comp is None:
         return
     out = comp["outputs"]
     fn, ref = comp["params"]["fn"], comp["params"]["reference"]
-    b.parts.insert(0, f"The largest error of `{fn}` against exact `{ref}` occurs at x ≈ ±"
+    b.parts.insert(start, f"The largest error of `{fn}` against exact `{ref}` occurs at x ≈ ±"
                       f"{format_sig(float(out['x']), 5)} (computed by this service), where it is "
                       f"{format_sig(float(out['max_abs_error']), 5)}.")
 
