@@ -40,6 +40,9 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
             return None
         return [model["model"], str(model["year"]), model["d_model_text"], model["d_ff_text"], model["source"],
                 model["organization"], model["activation"]]
+    if kind == "misreading":
+        misreading = facts.misreadings.get(str(citation.get("id")))
+        return None if misreading is None else list(misreading_strings(misreading))
     if kind == "paper":
         paper = facts.papers.get(str(citation.get("paper"))) or facts.side_papers.get(str(citation.get("paper")))
         if paper is None:
@@ -74,3 +77,11 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
     if kind == "computation":
         return []
     return None
+
+
+def misreading_strings(m: dict[str, Any]) -> list[str]:
+    """The stored text a misreading's citation stands for (its readings and its evidence as printed)."""
+    out = [m["title"], m["wrong"], m["right"], m["shows_up"]]
+    for e in m["evidence"]:
+        out += [str(e.get(k)) for k in ("text", "value_text", "source", "quote") if e.get(k)]
+    return out

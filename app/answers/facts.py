@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.answers.per_revision import PerRevision
-from app.orm import ArchitectureFact, CatalogModel, Paper, PaperTable, Post, Result, Thread, Variant
+from app.orm import ArchitectureFact, CatalogModel, Misreading, Paper, PaperTable, Post, Result, Thread, Variant
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,9 @@ class Facts:
     #: that paper read them (app.answers.second_paper).
     side_cells: list[Cell] = field(default_factory=list)
     side_papers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The stored common misreadings (id -> title, wrong, right, shows_up, evidence), an answer source of
+    #: their own: a question that repeats one gets its correction (app.answers.misread).
+    misreadings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Cell]] = defaultdict(list)
@@ -247,8 +250,13 @@ def _load(session: Session, revision: int) -> Facts:
             attachments=tuple(post.attachments or ()),
         )
     side_papers, side_cells = _side_papers(session, set(papers))
+    misreadings = {
+        m.id: {"id": m.id, "title": m.title, "wrong": m.wrong, "right": m.right, "shows_up": m.shows_up,
+               "evidence": list(m.evidence or []), "concerns": dict(m.concerns or {})}
+        for m in session.scalars(select(Misreading).order_by(Misreading.position))
+    }
     return Facts(revision, cells, papers, paper_facts, tables, arch, catalog, variants, explanations,
-                 side_cells=side_cells, side_papers=side_papers)
+                 side_cells=side_cells, side_papers=side_papers, misreadings=misreadings)
 
 
 def _side_papers(session: Session, main: set[str]) -> tuple[dict[str, dict[str, Any]], list[Cell]]:

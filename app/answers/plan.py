@@ -44,7 +44,7 @@ METHOD_KIND: dict[str, OperationKind] = {
     # curated explanations
     "explain": "explain", "why_model": "explain", "explain_constant": "explain", "reference_row": "lookup",
     # claims
-    "verify": "verify", "best_everywhere": "verify",
+    "verify": "verify", "best_everywhere": "verify", "misreading": "verify",
     # the rest
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
@@ -53,7 +53,8 @@ Method = Literal[
     "second_paper_ranking", "spread", "second_paper_spread", "second_paper_cells", "compare", "difference",
     "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
-    "explain_constant", "reference_row", "verify", "best_everywhere", "run_comparison", "decline", "speed",
+    "explain_constant", "reference_row", "verify", "best_everywhere", "misreading", "run_comparison", "decline",
+    "speed",
     "out_of_scope", "help",
 ]
 #: Methods answered by app.answers.derived (their inputs are typed per method there).
@@ -159,8 +160,11 @@ def last_operation(meta: dict[str, Any] | None) -> dict[str, Any] | None:
     plan = meta.get("plan")
     if not isinstance(plan, dict) or not plan.get("operations"):
         return meta
+    answered = [op for op in plan["operations"] if isinstance(op, dict) and op.get("method") != "misreading"]
+    if not answered:  # the answer was a misreading's correction: a follow-up asks about it as an explanation
+        return {**meta, "intent": "explain"}
     try:
-        last = Operation.model_validate(plan["operations"][-1])
+        last = Operation.model_validate(answered[-1])
     except ValueError:
         return meta
     name = ROUTED_METHODS.get(last.method, last.method)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.answers import derived, paraphrase, routing
+from app.answers import derived, misread, paraphrase, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
 from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, Intent, Slots, classify, is_follow_up
@@ -20,6 +20,10 @@ from app.answers.lexicon import Lexicon
 from app.answers.plan import ROUTED_METHODS, SLOT_NAMES, Operation, Plan, last_operation, operation_for
 from app.answers.retrieval import MIN_SCORE
 
+#: Intents a stored misreading answers instead (its correction is the explanation asked for) …
+EXPLAINED_BY_MISREADING = ("explain", "out_of_scope", "why_model")
+#: … and those it follows: the value is looked up as asked, then the misreading the question repeats is named.
+NAMED_AFTER = ("verify", "architecture", "fact", "model_activation")
 #: Out-of-scope questions that still share words with an explanation need this much more evidence.
 OUT_OF_SCOPE_RETRIEVAL_FACTOR = 1.6
 
@@ -44,7 +48,22 @@ def plan_question(
     operation = whole or _operation(intent, question, entities, lexicon, facts, index, derive=False)
     if intent.follow_up_of is not None and previous is not None:
         _mark_edits(operation, Slots.from_dict(previous.get("slots")), recognize(operation.text, lexicon))
-    return Plan(operations=_with_sizes(operation), follow_up_of=intent.follow_up_of), entities
+    operations = _with_sizes(operation)
+    if intent.follow_up_of is None:
+        operations += _misreading_after(operations[-1], facts)
+    return Plan(operations=operations, follow_up_of=intent.follow_up_of), entities
+
+
+def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
+    """The stored misreading a lookup or a claim repeats, as an operation after it ('LLaMA-13B's hidden
+    size is 13568?' gets the stored size, then the rounding misreading that yields 13568)."""
+    if operation.method not in NAMED_AFTER:
+        return []
+    repeated = misread.detect(operation.text, facts)
+    if repeated is None:
+        return []
+    return [Operation(kind="verify", method="misreading", asked=operation.asked, read_as=operation.read_as,
+                      inputs=repeated, rule=f"repeats a stored misreading ({repeated['id']})")]
 
 
 def _with_sizes(operation: Operation) -> list[Operation]:
@@ -63,6 +82,11 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     wanted = _derived(intent, asked, entities, lexicon, facts) if derive else None
     if wanted is not None:
         return wanted
+    if intent.name in EXPLAINED_BY_MISREADING and not intent.operation and intent.follow_up_of is None:
+        repeated = misread.detect(intent.question, facts)
+        if repeated is not None:
+            intent.rule = f"repeats a stored misreading ({repeated['id']}, score {repeated['score']})"
+            return operation_for(intent, asked, "misreading", repeated)
     if intent.name == "out_of_scope" and not intent.operation:
         strong = index.search(intent.question, entities, k=1)
         if strong and strong[0].score >= MIN_SCORE * OUT_OF_SCOPE_RETRIEVAL_FACTOR:

@@ -7,13 +7,14 @@ exceed, because a single number from a single run says little on its own.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
 from app.answers.builder import CAPABILITIES, Builder, round_like
 from app.answers.entities import Entities
 from app.answers.facts import Cell, Facts, paper_citation
-from app.answers.intents import Intent, Slots, rank_order
+from app.answers.intents import YES_NO, Intent, Slots, rank_order
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.spread import NO_SPREAD
 from app.vocabulary import DENSE_VARIANT_OF, GATE_VARIANT_OF
@@ -343,13 +344,20 @@ def compose_best(b: Builder, intent: Intent) -> None:
     b.add(intro + "\n\n" + "\n".join(lines))
 
 
+#: Words that ask about the fully trained runs without naming the step count.
+FULL_LENGTH = re.compile(r"\bfull(?:y)?\b|\bfinal\b|\bend of training\b|\bconverged\b")
+
+
 def compose_verify(b: Builder, intent: Intent, index: ExplanationIndex, entities: Entities) -> list[Hit]:
     """A yes/no question about a number: where that number really comes from, and the value asked about."""
     facts, slots = b.facts, intent.slots
     variants = variant_list(slots)
+    steps = list(slots.steps)
+    if not steps and FULL_LENGTH.search(intent.question.lower()):  # "is 1.942 geglu's full ppl?"
+        steps = [max(c.steps for c in facts.cells)]
 
     def fits(cell: Cell) -> bool:
-        return ((not variants or cell.variant in variants) and (not slots.steps or cell.steps in slots.steps)
+        return ((not variants or cell.variant in variants) and (not steps or cell.steps in steps)
                 and (not slots.benchmarks or cell.benchmark in slots.benchmarks))
 
     statements: list[str] = []
@@ -380,7 +388,8 @@ def compose_verify(b: Builder, intent: Intent, index: ExplanationIndex, entities
             cells = facts.find(variant=variant, benchmark=bench, metric=metric, steps=steps)
             if cells and Decimal(cells[0].value_text) not in shown:
                 asked.append(f"{variant}'s {describe(cells[0])} is **{b.value(cells[0])}**.")
-    b.add(" ".join(["Yes." if any_fit else "No.", *statements, *asked]))
+    verdict = ["Yes." if any_fit else "No."] if YES_NO.search(intent.question.lower()) else []  # "what is 1.942?"
+    b.add(" ".join([*verdict, *statements, *asked]))
     hits = index.search(intent.retrieval_query or intent.question, entities, k=1)
     if hits and hits[0].score >= MIN_SCORE:
         exp = facts.explanations[hits[0].key]

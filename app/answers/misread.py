@@ -1,0 +1,115 @@
+"""The stored common misreadings as an answer source: a question that repeats one gets its correction.
+
+Why: the questions people actually ask are often a misreading in question form ("LLaMA-13B's hidden size is
+13568?", "why is Qwen-14B's FFN width 27392 in one place and 13696 in another?", "is it true that squared
+ReLU beats SwiGLU?"). Each stored misreading holds the wrong reading, the right one, where it shows up and
+its evidence; an answer built from it states the right reading first and links the misreading's page. Its
+numbers are the stored text's, so the grounding check traces them to the misreading's citation.
+
+A misreading is chosen only on strong evidence: a number of the question that the misreading's own text
+prints, or a BM25 match on its wording well above chance; anything weaker leaves the question to the
+other operations.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import bm25s
+
+from app.answers.builder import Builder
+from app.answers.citations import misreading_strings
+from app.answers.facts import Facts
+from app.answers.retrieval import tokenize
+
+#: A BM25 score (over title, wrong and right readings) this high is a match without a shared number.
+STRONG_SCORE = 5.0
+#: With a number of the question printed in the misreading, this score suffices.
+NUMBER_SCORE = 3.0
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+#: Numbers too common to single a misreading out (sizes and lengths printed everywhere).
+COMMON_NUMBERS = frozenset({"1", "2", "3", "4", "8", "65536", "524288"})
+
+
+def citation(m: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "misreading", "id": m["id"], "label": f"Common misreading: {m['title']}",
+            "url": f"/misreadings/{m['id']}"}
+
+
+def _numbers(text: str) -> set[Decimal]:
+    found = set()
+    for token in _NUMBER.findall(text):
+        plain = token.replace(",", "")
+        if plain in COMMON_NUMBERS:
+            continue
+        try:
+            found.add(Decimal(plain).normalize())
+        except InvalidOperation:
+            continue
+    return found
+
+
+class MisreadingIndex:
+    def __init__(self, misreadings: list[dict[str, Any]]) -> None:
+        self.misreadings = misreadings
+        self.documents = [tokenize(" ".join([m["title"], m["title"], m["wrong"], m["wrong"], m["right"]]))
+                          for m in misreadings]
+        self.numbers = [_numbers(" ".join(misreading_strings(m))) for m in misreadings]
+        self.retriever = bm25s.BM25()
+        if self.documents:
+            self.retriever.index(self.documents, show_progress=False)
+
+    def best(self, question: str) -> tuple[dict[str, Any], float, bool] | None:
+        """The best-matching misreading, its score and whether a number of the question is in it."""
+        query = tokenize(question)
+        if not self.misreadings or not query:
+            return None
+        docs, scores = self.retriever.retrieve([query], k=len(self.misreadings), show_progress=False)
+        asked = _numbers(question)
+        ranked = []
+        for index, score in zip(docs[0], scores[0], strict=True):
+            shared = bool(asked & self.numbers[int(index)])
+            ranked.append((float(score) + (NUMBER_SCORE if shared else 0.0), shared, int(index)))
+        score, shared, index = max(ranked)
+        return self.misreadings[index], score, shared
+
+
+_lock = threading.Lock()
+_indexes: dict[tuple[Any, ...], MisreadingIndex] = {}
+
+
+def index_for(facts: Facts) -> MisreadingIndex:
+    """The index of these facts' misreadings (built once per revision and content)."""
+    key = (facts.revision, *((m["id"], m["right"]) for m in facts.misreadings.values()))
+    with _lock:
+        index = _indexes.get(key)
+        if index is None:
+            if len(_indexes) > 16:
+                _indexes.clear()
+            index = _indexes[key] = MisreadingIndex(list(facts.misreadings.values()))
+    return index
+
+
+def detect(question: str, facts: Facts) -> dict[str, Any] | None:
+    """The misreading a question repeats, when the evidence for it is strong; else None."""
+    found = index_for(facts).best(question)
+    if found is None:
+        return None
+    m, score, shared = found
+    if (shared and score >= NUMBER_SCORE * 2) or score >= STRONG_SCORE:
+        return {"id": m["id"], "score": round(score, 3), "shared_number": shared}
+    return None
+
+
+def compose(b: Builder, misreading_id: str) -> None:
+    m = b.facts.misreadings.get(misreading_id)
+    if m is None:
+        b.add("That misreading is not stored.")
+        return
+    b.cite(citation(m))
+    b.add(f"{m['right']}")
+    b.add(f"This is a common misreading — “{m['wrong'].rstrip('.')}” is wrong. Where it shows up: "
+          f"{m['shows_up'].rstrip('.')}. The evidence: [{m['title'].strip('“”')}](/misreadings/{m['id']}).")
