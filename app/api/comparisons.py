@@ -119,7 +119,8 @@ async def comparison_events(
         str, Header(alias="Last-Event-ID", pattern=r"^[0-9]{0,18}$", description="Resume after this event.")
     ] = "",
     after: Annotated[
-        int | None, Query(ge=0, description="Same as Last-Event-ID, for clients that cannot set it.")
+        int | None,
+        Query(ge=0, le=2**63 - 1, description="Same as Last-Event-ID, for clients that cannot set it."),
     ] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: ``status`` (state changes), ``start``, ``progress`` (per-step losses of every

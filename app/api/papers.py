@@ -178,7 +178,7 @@ class ResultCorrection(BaseModel):
     responses=success(schemas.ResultItem) | problem_responses(401, 403, 404, 413, 422, 429),
 )
 def correct_result(
-    result_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    result_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     correction: ResultCorrection,
     session: SessionDep,
     cache: ReferenceDep,

@@ -38,8 +38,10 @@ def form_id(form: FormData, name: str, field: str) -> int | None:
 
 
 def form_ids(form: FormData, name: str) -> list[int]:
-    """A repeated id field (checkboxes); values that are not ids are left out."""
-    return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.strip().isdigit()]
+    """A repeated id field (checkboxes); values that are not ids (whole numbers from 1 to 2^63 − 1) are left out,
+    so no number a database column cannot hold reaches a query."""
+    numbers = (int(v) for v in form.getlist(name) if isinstance(v, str) and v.strip().isdigit() and len(v) < 40)
+    return [n for n in numbers if 1 <= n <= ID_MAX]
 
 
 def query_year(text: str | None, field: str) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import BigInteger, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -14,6 +14,11 @@ NAMING_CONVENTION = {
 }
 
 
+#: The type of every integer id and of the keys that point at one: 64-bit on PostgreSQL, so any id the API
+#: accepts (1 .. 2^63 - 1) fits the column; plain INTEGER on SQLite, whose INTEGER PRIMARY KEY already is
+#: 64-bit and is the only form that autoincrements (so the SQLite schema stays as it was).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import utcnow
-from app.orm.base import Base
+from app.orm.base import Base, BigId
 
 
 class DatasetInfo(Base):
@@ -29,7 +29,7 @@ class DatasetInfo(Base):
 
     __tablename__ = "dataset_info"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     version: Mapped[str] = mapped_column(String(64))
     content_sha256: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -65,7 +65,7 @@ class PaperFact(Base):
     __tablename__ = "paper_facts"
     __table_args__ = (UniqueConstraint("paper_id", "key"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(200))
@@ -80,7 +80,7 @@ class PaperTable(Base):
     __tablename__ = "paper_tables"
     __table_args__ = (UniqueConstraint("paper_id", "number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
@@ -127,8 +127,8 @@ class Result(Base):
     __tablename__ = "results"
     __table_args__ = (UniqueConstraint("table_id", "row_label", "benchmark", "metric", "training_steps"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    table_id: Mapped[int] = mapped_column(ForeignKey("paper_tables.id", ondelete="CASCADE"), index=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    table_id: Mapped[int] = mapped_column(BigId, ForeignKey("paper_tables.id", ondelete="CASCADE"), index=True)
     row_label: Mapped[str] = mapped_column(String(64))
     row_position: Mapped[int] = mapped_column(Integer)
     variant_name: Mapped[str | None] = mapped_column(ForeignKey("variants.name"), index=True)
@@ -181,7 +181,7 @@ class ArchitectureFact(Base):
     __tablename__ = "architecture_facts"
     __table_args__ = (UniqueConstraint("family", "size", "parameter"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     family: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[str] = mapped_column(String(16))
     parameter: Mapped[str] = mapped_column(String(120))
