@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
@@ -24,6 +24,7 @@ from app.api import threads as threads_api
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
 from app.http.caching import ActivationState
+from app.http.inputs import check_query_and_path
 from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.http.openapi import install_openapi
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _bound_torch_threads(settings.api_torch_threads)
     app = FastAPI(
         lifespan=_lifespan,
+        # Every route: no query or path value that a database cannot store (NUL, unpaired surrogates).
+        dependencies=[Depends(check_query_and_path)],
         docs_url=None,  # app/web/docs.py serves a vendored Swagger UI: the CDN default breaks offline and under the CSP
         redoc_url=None,
         title="Activation Lab",

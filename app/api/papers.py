@@ -14,6 +14,7 @@ from app.api.schemas import papers as schemas
 from app.documents import papers as documents
 from app.http.deps import ReferenceDep, SessionDep, SettingsDep
 from app.http.formats import FormatQuery
+from app.http.inputs import StorableText
 from app.http.openapi import success
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
@@ -167,8 +168,8 @@ class ResultCorrection(BaseModel):
     """A correction of one stored cell, as printed (admin only)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    value_text: str | None = Field(None, max_length=32, description='The value as printed, e.g. "1.960".')
-    stddev_text: str | None = Field(None, max_length=32, description="The spread as printed.")
+    value_text: StorableText | None = Field(None, max_length=32, description='The value as printed, e.g. "1.960".')
+    stddev_text: StorableText | None = Field(None, max_length=32, description="The spread as printed.")
     clear_stddev: bool = Field(False, description="Remove the stored spread.")
 
 

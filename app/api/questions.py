@@ -19,6 +19,7 @@ from app.answers import pipeline as answers
 from app.api.schemas.questions import QuestionAnswered
 from app.documents.threads import thread_document
 from app.http.deps import SessionDep, SettingsDep
+from app.http.inputs import StorableText
 from app.http.openapi import NON_BLANK, limit_from
 from app.http.problems import problem_responses
 
@@ -32,7 +33,7 @@ class QuestionIn(BaseModel):
     """A question, optionally in an existing thread (follow-ups lean on that thread's earlier answers)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    question: str = Field(
+    question: StorableText = Field(
         pattern=NON_BLANK,
         description="Limit: ACTLAB_QUESTION_MAX_CHARS.",
         json_schema_extra=limit_from(max_length="question_max_chars"),
@@ -41,7 +42,7 @@ class QuestionIn(BaseModel):
         None, ge=1, le=2**63 - 1, description="Ask in this thread (default: a new thread)."
     )
     parent_id: int | None = Field(None, ge=1, le=2**63 - 1, description="Reply to this post of the thread.")
-    display_name: str | None = Field(
+    display_name: StorableText | None = Field(
         None,
         description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.",
         json_schema_extra=limit_from(max_length="display_name_max_chars"),

@@ -18,6 +18,7 @@ from app import threads
 from app.api.schemas import threads as schemas
 from app.documents import threads as documents
 from app.http.deps import SessionDep, SettingsDep
+from app.http.inputs import StorableText
 from app.http.openapi import NON_BLANK, limit_from, success
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
@@ -33,17 +34,17 @@ class ThreadIn(BaseModel):
     """A new thread: its title and first post (Markdown; raw HTML is shown as text)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    title: str = Field(
+    title: StorableText = Field(
         pattern=NON_BLANK,
         description="One line. Limit: ACTLAB_THREAD_TITLE_MAX_CHARS.",
         json_schema_extra=limit_from(max_length="thread_title_max_chars"),
     )
-    body: str = Field(
+    body: StorableText = Field(
         pattern=NON_BLANK,
         description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.",
         json_schema_extra=limit_from(max_length="post_body_max_chars"),
     )
-    display_name: str | None = Field(
+    display_name: StorableText | None = Field(
         None,
         description="Shown instead of 'Anonymous'. Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.",
         json_schema_extra=limit_from(max_length="display_name_max_chars"),
@@ -54,7 +55,7 @@ class PostIn(BaseModel):
     """A new post in a thread, optionally a reply to one of its posts and quoting others."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    body: str = Field(
+    body: StorableText = Field(
         pattern=NON_BLANK,
         description="Markdown. Limit: ACTLAB_POST_BODY_MAX_CHARS.",
         json_schema_extra=limit_from(max_length="post_body_max_chars"),
@@ -65,7 +66,7 @@ class PostIn(BaseModel):
         description="Posts to quote (shown as embeds linking back). Limit: ACTLAB_POST_QUOTES_MAX.",
         json_schema_extra=limit_from(max_items="post_quotes_max"),
     )
-    display_name: str | None = Field(
+    display_name: StorableText | None = Field(
         None,
         description="Limit: ACTLAB_DISPLAY_NAME_MAX_CHARS.",
         json_schema_extra=limit_from(max_length="display_name_max_chars"),
@@ -132,7 +133,7 @@ class HideIn(BaseModel):
     """Why the post is hidden (kept for the record; never shown on pages)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    reason: str | None = Field(None, max_length=threads.HIDDEN_REASON_MAX_CHARS)
+    reason: StorableText | None = Field(None, max_length=threads.HIDDEN_REASON_MAX_CHARS)
 
 
 @router.post(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app import vocabulary
+from app.storable_text import StorableText
 
 if TYPE_CHECKING:
     from app.experiments.tiny_lm import LMConfig
@@ -48,7 +49,7 @@ def limit_setting(maximum: str | None = None, *, max_items: str | None = None) -
 VARIANT_NAMES: dict[str, Any] = {"items": {"type": "string", "enum": vocabulary.accepted_names()}}
 # The variants field of every comparison kind.
 VariantNames = Annotated[
-    tuple[str, ...],
+    tuple[StorableText, ...],
     Field(
         min_length=1,
         max_length=10,
@@ -95,7 +96,7 @@ class TextCorpus(Schema):
     """User-supplied UTF-8 text, modelled character by character (size limit: ACTLAB_COMPARE_CORPUS_MAX_BYTES)."""
 
     kind: Literal["text"] = "text"
-    text: str = Field(min_length=1)
+    text: StorableText = Field(min_length=1)
     val_fraction: float = Field(0.1, gt=0, lt=1, description="The last share of the text is held out.")
 
     REQUEST_FIELDS: ClassVar[tuple[str, ...]] = ("kind", "text", "val_fraction")

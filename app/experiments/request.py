@@ -27,6 +27,7 @@ from app.experiments.config import (
     default_text_val_fraction,
     limit_setting,
 )
+from app.storable_text import StorableText
 
 # --- reproduce this run --------------------------------------------------------------------------
 
@@ -130,7 +131,7 @@ def _request_model() -> type[_RequestBase]:
         if name == "device":
             fields[name] = (info.annotation, Field(default("speed", name), description=description))
         elif name == "variants":
-            fields[name] = _optional(list[str], info, description)
+            fields[name] = _optional(list[StorableText], info, description)
         elif name in _WIRE_TYPES:
             fields[name] = (_WIRE_TYPES[name] | None, Field(None, description=description))
         else:

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from app.domain import InvalidInputError
 from app.experiments import request as comparison_request
+from app.storable_text import text_problem
 
 ID_MAX = 2**63 - 1
 
@@ -75,15 +76,31 @@ async def form_upload_text(form: FormData, name: str, max_bytes: int) -> str | N
             name, f"over the limit of {max_bytes} bytes (ACTLAB_COMPARE_CORPUS_MAX_BYTES)", max_bytes, status=413
         )
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInputError(name, "is not UTF-8 text") from None
+    problem = text_problem(text)
+    if problem is not None:
+        raise InvalidInputError(f"body.{name}", problem[1])
+    return text
+
+
+def form_text_within(form: FormData, name: str, max_bytes: int, setting: str) -> str:
+    """A text field of at most ``max_bytes`` UTF-8 bytes (empty when absent); over it is a 413 naming the field
+    and the limit, the same answer the JSON API gives for the same text."""
+    text = form_text(form, name) or ""
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise InvalidInputError(
+            f"body.{name}", f"{size} bytes is over the limit of {max_bytes} bytes ({setting})", max_bytes, status=413
+        )
+    return text
 
 
 async def comparison_form(form: FormData, max_bytes: int) -> dict[str, Any]:
     """The comparison form's fields as a request for :data:`app.experiments.request.ComparisonIn`."""
     kind = str(form.get("kind") or "quality")
-    text = str(form.get("corpus_text") or "")
+    text = form_text_within(form, "corpus_text", max_bytes, "ACTLAB_COMPARE_CORPUS_MAX_BYTES")
     if kind != "speed":  # only the quality comparison trains on a corpus
         text = await form_upload_text(form, "corpus_file", max_bytes) or text
     return comparison_request.from_form(

@@ -8,6 +8,7 @@ client needs exactly one error parser.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,7 +16,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -23,6 +24,22 @@ from app.domain import InvalidInputError, NotFoundError, UnknownNameError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("actlab.errors")
+#: Seconds a client is asked to wait before retrying while the database is unavailable.
+DATABASE_RETRY_AFTER_SECONDS = 5
+# An unpaired surrogate cannot be encoded as UTF-8; one echoed from the input (an unknown field's name, an
+# unknown variant) would make the error response itself fail, so it is shown as U+FFFD.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(value: Any) -> Any:
+    """``value`` with every unpaired surrogate in its strings replaced by U+FFFD (lists and dicts walked)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    return value
 
 TITLES = {
     400: "Bad request",
@@ -117,7 +134,7 @@ def problem_response(
         valid=valid,
     )
     return Response(
-        orjson.dumps(body.model_dump(exclude_none=True)),
+        orjson.dumps(_encodable(body.model_dump(exclude_none=True))),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
@@ -149,9 +166,9 @@ def _error(
             current_path=request.url.path,
             status=status,
             title=TITLES.get(status, "Error"),
-            detail=detail,
-            errors=errors or [],
-            valid=valid or [],
+            detail=_encodable(detail),
+            errors=[FieldError.model_validate(_encodable(e.model_dump())) for e in errors or []],
+            valid=_encodable(valid or []),
         )
         return Response(body, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
     return problem_response(
@@ -252,7 +269,22 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_not_ready(request: Request, exc: Exception) -> Response:
         log.error("database error on %s %s: %s", request.method, request.url.path, exc)
         return _error(
-            request, 503, "the database is unavailable or not migrated; see /readyz (`actlab migrate` fixes the latter)"
+            request,
+            503,
+            "the database is unavailable or not migrated; see /readyz (`actlab migrate` fixes the latter)",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        # The last line behind the request checks: a value the column cannot hold (out of range, bad text)
+        # is the client's input, not a server fault. The driver's message may quote it, so it is only logged.
+        log.warning("value refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
+        return _error(
+            request,
+            422,
+            "a value the database cannot store",
+            errors=[FieldError(loc=["request"], msg="cannot be stored", type="unstorable")],
         )
 
     @app.exception_handler(Exception)

@@ -27,6 +27,7 @@ from app.documents.comparisons import job_view, live_curves
 from app.experiments import request as comparison_request
 from app.http.deps import SessionDep, SettingsDep
 from app.http.forms import comparison_form
+from app.http.inputs import read_form
 from app.http.jobs import cancel_job, job_or_404, submit
 from app.http.problems import problem_responses
 from app.http.security import is_admin_token
@@ -65,7 +66,7 @@ def comparisons_page(request: Request, session: SessionDep, settings: SettingsDe
 @router.post("/comparisons", responses=SEE_OTHER | problem_responses(413, 422, 429))
 async def submit_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The form's POST (urlencoded or multipart with a text file) -> 303 to the job's page."""
-    form = await request.form()
+    form = await read_form(request)
     raw = await comparison_form(form, settings.compare_corpus_max_bytes)
     try:
         body = comparison_request.ComparisonIn.model_validate(raw)

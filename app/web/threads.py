@@ -23,6 +23,7 @@ from app.documents import threads as documents
 from app.domain import InvalidInputError
 from app.http.deps import SessionDep, SettingsDep
 from app.http.forms import form_id, form_ids, form_text
+from app.http.inputs import read_form
 from app.http.openapi import ID_FIELD, form_body, text_field
 from app.http.pagination import LimitQuery, OffsetQuery, page_bounds
 from app.http.problems import problem_responses
@@ -76,7 +77,7 @@ def _threads_page(request: Request, session: Session, settings: Any, lim: int, o
     status_code=303,
 )
 async def create_thread_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    form = await request.form()
+    form = await read_form(request)
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
         title, body = form_text(form, "title") or "", form_text(form, "body") or ""
@@ -142,7 +143,7 @@ def _thread_page(request: Request, session: Session, settings: Any, thread_id: i
 async def create_post_form(
     request: Request, thread_id: ThreadId, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    form = await request.form()
+    form = await read_form(request)
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
         body = form_text(form, "body") or ""
@@ -171,7 +172,7 @@ async def ask_in_thread_form(
     request: Request, thread_id: ThreadId, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The ask box of a thread: the question and the answer are added to this thread."""
-    form = await request.form()
+    form = await read_form(request)
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
         question = form_text(form, "question") or ""
@@ -200,7 +201,7 @@ async def ask_in_thread_form(
 )
 async def ask_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The home page's ask box: a new thread with the question and its answer."""
-    form = await request.form()
+    form = await read_form(request)
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
         question = form_text(form, "question") or ""
