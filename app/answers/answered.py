@@ -28,13 +28,16 @@ DECLINE = re.compile(
 ABOUT_NAMED = ("lookup", "compare", "verify", "difference", "catalog", "spread")
 
 
-def check(plan: Plan, b: Builder, spans: list[Span]) -> dict[str, Any]:
-    """The check's verdict per operation, and overall ``ok``."""
-    results = [_check_one(i, op, b, span) for i, (op, span) in enumerate(zip(plan.operations, spans, strict=True))]
+def check(plan: Plan, b: Builder, spans: list[Span], members: dict[str, set[str]] | None = None) -> dict[str, Any]:
+    """The check's verdict per operation, and overall ``ok``; ``members`` maps a model group ('Gemma 1') to
+    the catalog models and report families it stands for."""
+    groups = members or {}
+    results = [_check_one(i, op, b, span, groups)
+               for i, (op, span) in enumerate(zip(plan.operations, spans, strict=True))]
     return {"ok": all(not r["problems"] for r in results), "operations": results}
 
 
-def _check_one(index: int, op: Operation, b: Builder, span: Span) -> dict[str, Any]:
+def _check_one(index: int, op: Operation, b: Builder, span: Span, groups: dict[str, set[str]]) -> dict[str, Any]:
     text = "\n\n".join(b.parts[span.parts[0]:span.parts[1]])
     problems: list[str] = []
     if not text.strip():
@@ -48,7 +51,7 @@ def _check_one(index: int, op: Operation, b: Builder, span: Span) -> dict[str, A
     else:
         status = "answered"
     if status == "answered" and op.kind in ABOUT_NAMED:
-        problems += _other_entity(op, b, span)
+        problems += _other_entity(op, b, span, groups)
     result: dict[str, Any] = {"index": index, "kind": op.kind, "method": op.method, "asked": op.asked,
                               "status": status, "problems": problems}
     if op.method == "decline" and op.inputs.get("what") == "premise":
@@ -63,7 +66,7 @@ def _has_values(b: Builder, span: Span) -> bool:
         span.computations[1] > span.computations[0])
 
 
-def _other_entity(op: Operation, b: Builder, span: Span) -> list[str]:
+def _other_entity(op: Operation, b: Builder, span: Span, groups: dict[str, set[str]]) -> list[str]:
     """A problem when every stored row the operation cites is about an entity it did not ask about."""
     cited = b.citations[span.citations[0]:span.citations[1]]
     problems = []
@@ -72,6 +75,7 @@ def _other_entity(op: Operation, b: Builder, span: Span) -> list[str]:
     if variants and rows and not (rows & variants):
         problems.append(f"asked about {', '.join(sorted(variants))} but cites only {', '.join(sorted(rows))}")
     models = set(op.slots.models)
+    models |= {member for m in op.slots.models for member in groups.get(m, set())}
     named = {str(c.get("model")) for c in cited if c.get("kind") == "catalog"}
     named |= {str(c.get("family")) for c in cited if c.get("kind") == "architecture"}
     if models and named and not (named & models) and not any(_same_model(m, n) for m in models for n in named):

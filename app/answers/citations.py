@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app import activations
+from app.answers import framework_names
 from app.answers.facts import Facts
 
 
@@ -40,6 +41,9 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
             return None
         return [model["model"], str(model["year"]), model["d_model_text"], model["d_ff_text"], model["source"],
                 model["organization"], model["activation"]]
+    if kind == "framework_name":
+        named = framework_names.by_name(str(citation.get("name")))
+        return None if named is None else list(framework_names.strings(named))
     if kind == "misreading":
         misreading = facts.misreadings.get(str(citation.get("id")))
         return None if misreading is None else list(misreading_strings(misreading))

@@ -30,7 +30,8 @@ OperationKind = Literal[
 #: intent composers, routed operations by app.answers.routing, derived kinds by app.answers.derived.
 METHOD_KIND: dict[str, OperationKind] = {
     # looking a stored value up
-    "fact": "lookup", "paper_setup": "lookup", "architecture": "catalog", "model_activation": "catalog",
+    "fact": "lookup", "paper_setup": "lookup", "framework_name": "lookup", "architecture": "catalog",
+    "model_activation": "catalog",
     "models_using": "catalog", "catalog_field": "catalog",
     # orderings and spreads
     "best": "rank", "ranking": "rank", "second_paper_ranking": "rank",
@@ -49,7 +50,8 @@ METHOD_KIND: dict[str, OperationKind] = {
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
 Method = Literal[
-    "fact", "paper_setup", "architecture", "model_activation", "models_using", "catalog_field", "best", "ranking",
+    "fact", "paper_setup", "framework_name", "architecture", "model_activation", "models_using", "catalog_field",
+    "best", "ranking",
     "second_paper_ranking", "spread", "second_paper_spread", "second_paper_cells", "compare", "difference",
     "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",

@@ -10,9 +10,10 @@ replace the previous ones, the rest are inherited, and both lists are recorded o
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from app.answers import derived, misread, paraphrase, routing
+from app.answers import derived, framework_names, misread, paraphrase, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
 from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, Intent, Slots, classify, is_follow_up
@@ -20,6 +21,9 @@ from app.answers.lexicon import Lexicon
 from app.answers.plan import ROUTED_METHODS, SLOT_NAMES, Operation, Plan, last_operation, operation_for
 from app.answers.retrieval import MIN_SCORE
 
+#: Words of a question that asks for a computation on a function, not for what its name means.
+COMPUTING = re.compile(r"derivative|slope|gradient|\berrors?\b|\bpeaks?\b|\bmax(?:imum)?\b|\bmin(?:imum)?\b|"
+                       r"\bplot\b|\bcurve\b|\bat x\b|\bvalue\b", re.IGNORECASE)
 #: Intents a stored misreading answers instead (its correction is the explanation asked for) …
 EXPLAINED_BY_MISREADING = ("explain", "out_of_scope", "why_model")
 #: … and those it follows: the value is looked up as asked, then the misreading the question repeats is named.
@@ -78,7 +82,14 @@ def _with_sizes(operation: Operation) -> list[Operation]:
 
 def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, facts: Facts, index: Any,
                derive: bool) -> Operation:
-    """One operation: a derived kind where the question asks for one, else the (rerouted) intent's own."""
+    """One operation: a framework name's meaning or a derived kind where the question asks for one, else the
+    (rerouted) intent's own."""
+    names = (framework_names.detect(intent.question)
+             if not (entities.models or entities.numbers or intent.operation or COMPUTING.search(intent.question))
+             else [])
+    if names:
+        intent.rule = "asks what a framework's or config's activation name computes"
+        return operation_for(intent, asked, "framework_name", {"names": names})
     wanted = _derived(intent, asked, entities, lexicon, facts) if derive else None
     if wanted is not None:
         return wanted

@@ -384,8 +384,8 @@ def compose_verify(b: Builder, intent: Intent, index: ExplanationIndex, entities
     columns, _ = select_columns(facts, slots)
     shown = {Decimal(repr(n)) for n in slots.numbers}
     for variant in variants[:2]:
-        for bench, metric, steps in columns[:2]:
-            cells = facts.find(variant=variant, benchmark=bench, metric=metric, steps=steps)
+        for bench, metric, length in columns[:2]:
+            cells = facts.find(variant=variant, benchmark=bench, metric=metric, steps=length)
             if cells and Decimal(cells[0].value_text) not in shown:
                 asked.append(f"{variant}'s {describe(cells[0])} is **{b.value(cells[0])}**.")
     verdict = ["Yes." if any_fit else "No."] if YES_NO.search(intent.question.lower()) else []  # "what is 1.942?"
