@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.config import Settings
 from app.domain import InvalidInputError, NotFoundError
+from app.names import has_visible, looks_like, visible_text
 from app.orm import Post, PostQuote, Thread
 
 SERVICE_NAME = "Activation Lab"
@@ -65,16 +66,22 @@ class PostNotFoundError(NotFoundError):
 
 
 def _clean_line(value: str) -> str:
-    """NFC, no control characters, spaces collapsed: a title or name is one line of text."""
-    value = unicodedata.normalize("NFC", value)
+    """NFKC, no control, format or blank-filler characters, spaces collapsed: a title or name is one line of
+    text made of what it shows (``app.names``)."""
+    value = visible_text(value)
     value = _CONTROL.sub("", value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     return " ".join(value.split())
+
+
+def _empty(field: str, raw: str) -> InvalidInputError:
+    """Nothing sent, or only characters that show nothing (zero-width, bidi controls, fillers)."""
+    return InvalidInputError(field, "has no visible characters" if raw.split() else "must not be empty")
 
 
 def validate_title(settings: Settings, title: str, field: str = "body.title") -> str:
     cleaned = _clean_line(title)
     if not cleaned:
-        raise InvalidInputError(field, "must not be empty")
+        raise _empty(field, title)
     if len(cleaned) > settings.thread_title_max_chars:
         raise InvalidInputError(
             field, f"at most {settings.thread_title_max_chars} characters, got {len(cleaned)}",
@@ -85,8 +92,8 @@ def validate_title(settings: Settings, title: str, field: str = "body.title") ->
 
 def validate_body(settings: Settings, body: str, field: str = "body.body") -> str:
     cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", body).replace("\r\n", "\n")).strip()
-    if not cleaned:
-        raise InvalidInputError(field, "must not be empty")
+    if not has_visible(cleaned):
+        raise _empty(field, cleaned)
     if len(cleaned) > settings.post_body_max_chars:
         raise InvalidInputError(
             field, f"at most {settings.post_body_max_chars} characters, got {len(cleaned)}",
@@ -100,21 +107,23 @@ def validate_display_name(settings: Settings, name: str | None, field: str = "bo
         return None
     cleaned = _clean_line(name)
     if not cleaned:
+        if name.split():  # something was typed, but nothing of it shows
+            raise _empty(field, name)
         return None
     if len(cleaned) > settings.display_name_max_chars:
         raise InvalidInputError(
             field, f"at most {settings.display_name_max_chars} characters, got {len(cleaned)}",
             settings.display_name_max_chars,
         )
-    if cleaned.casefold() == SERVICE_NAME.casefold():
+    if looks_like(cleaned, SERVICE_NAME):  # also with look-alike letters, other spacing or accents
         raise InvalidInputError(field, f"'{SERVICE_NAME}' is the service's own name")
     return cleaned
 
 
 def validate_question(settings: Settings, question: str, field: str = "body.question") -> str:
     cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", question)).strip()
-    if not cleaned:
-        raise InvalidInputError(field, "must not be empty")
+    if not has_visible(cleaned):
+        raise _empty(field, cleaned)
     if len(cleaned) > settings.question_max_chars:
         raise InvalidInputError(
             field, f"at most {settings.question_max_chars} characters, got {len(cleaned)}",
