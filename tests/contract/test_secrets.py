@@ -42,8 +42,9 @@ def test_generated_tokens_are_accepted(tmp_path: Path) -> None:
     for _ in range(50):
         token = secrets.token_urlsafe(32)
         if weak_secret_reason(token) is None:  # a random 43 characters holding a listed word: ~never
-            settings = Settings(environment="production", database_url=f"sqlite:///{tmp_path / 'p.db'}",
-                                admin_token=token)
+            settings = Settings(
+                environment="production", database_url=f"sqlite:///{tmp_path / 'p.db'}", admin_token=token
+            )
             assert settings.admin_token is not None
     assert weak_secret_reason("q7Zp-3vKx_9LmR2tYw8NcB4hJd6FgS1e") is None
     assert secret_bits("aaaa") == 0.0 and round(secret_bits("0123456789abcdef")) == 64
