@@ -279,6 +279,10 @@ class Settings(BaseSettings):
         description="On SIGTERM/SIGINT `actlab serve` lets open requests (live-progress streams included) finish "
         "for this long, then closes them and stops its worker.",
     )
+    compare_max_d_ff: int = Field(16_384, ge=1, description="Largest dense d_ff of a quality comparison.")
+    compare_max_d_ff_speed: int = Field(65_536, ge=1, description="Largest dense d_ff of a speed comparison.")
+    compare_max_peak_memory_bytes: int = Field(4 * 2**30, ge=2**20, description="Largest estimated peak memory "
+        "of one comparison (bytes: its processes together, or the GPU's); over it: 422.")  # fmt: skip
     # --- end of comparisons ---
 
     @field_validator("database_url")

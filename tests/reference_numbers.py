@@ -281,10 +281,19 @@ class Report:
         return not self.ungrounded and not self.problems
 
 
-def check(text: str, computations: Iterable[Mapping[str, Any]]) -> Report:
-    """Trace every number of ``text``; list those found nowhere (with their context)."""
+#: A name with digits in it, as a question may write it ("WikiText-103", "GPT-4", "Qwen2.5-7B").
+NAME_WITH_DIGITS = re.compile(r"(?<![\w.-])(?=[\w.-]*[A-Za-z])(?=[\w.-]*\d)[A-Za-z0-9][\w.]*(?:-[\w.]+)+(?![\w-])")
+
+
+def check(text: str, computations: Iterable[Mapping[str, Any]], question: str = "") -> Report:
+    """Trace every number of ``text``; list those found nowhere (with their context).
+
+    A name with digits that the question itself wrote ("WikiText-103 is not in the stored evidence") is the
+    asker's name repeated, not a number the answer claims: its digits are not traced."""
     ref = reference()
     computed = recompute(computations)
+    for name in set(NAME_WITH_DIGITS.findall(question)):
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)
     shown = numbers_in(text)
     ungrounded = []
     for number in shown:

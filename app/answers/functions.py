@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 
 from app import activations
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, format_sig
 from app.answers.explanations import activation_citation
-from app.answers.intents import Intent
+from app.answers.intents import YES_NO, Intent
 from app.vocabulary import BY_PAPER_NAME, GATE_VARIANT_OF
 
 # Plain-text formulas (the registry's LaTeX is cited beside them; numbers here all appear in it).
@@ -53,6 +54,18 @@ def plain_formula(b: Builder, activation_id: str) -> str | None:
         return None
     b.cite(activation_citation(activation_id))
     return template.format(c=repr(activations.GELU_TANH_COEFF), s=repr(activations.GELU_SIGMOID_SCALE))
+
+
+BOUND_CLAIM = re.compile(r"\bat most\b|\bbelow\b|\bunder\b|\bless than\b|\bwithin\b|\boff by\b|\bsmaller than\b|"
+                         r"\bno more than\b|\bup to\b")
+
+
+def _claimed_bound(text: str, numbers: list[float]) -> float | None:
+    """The error bound a yes/no claim states ('off by at most about 5e-4, true?'), if it states one."""
+    if not BOUND_CLAIM.search(text) or not YES_NO.search(text):
+        return None
+    small = [n for n in numbers if 0 < abs(n) < 1]
+    return abs(small[-1]) if small else None
 
 
 def asked_derivative(intent: Intent) -> int:
@@ -130,6 +143,14 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         )
         b.add(line)
         direct.append(line)
+        bound = _claimed_bound(text, slots.numbers)
+        if bound is not None:
+            within = out["max_abs_error"] <= Decimal(repr(bound))
+            verdict = (f"{'Yes' if within else 'No'}: the largest error of `{fn}` is "
+                       f"{format_sig(float(out['max_abs_error']), 5)}, {'within' if within else 'above'} "
+                       f"{format_sig(bound, 2)}.")
+            b.add(verdict)
+            direct.insert(0, verdict)
         b.attachments.append({"kind": "curve", "functions": [fn], "error_of": ref, "xmin": -6.0, "xmax": 6.0,
                               "title": f"{fn} − {ref}"})
     if error_pairs and re.search(r"bfloat16|\bbf16\b|float16|\bfp16\b|half.precision|low.precision|dtype", text):
@@ -139,10 +160,12 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
     scalar_targets = [t for t in curve_functions if activations.get(t).family == "scalar"]
     derivative = asked_derivative(intent)
     prime = {0: "", 1: "′", 2: "″"}[derivative]
-    xs = [x for x in slots.numbers if math.isfinite(x) and abs(x) <= settings_max_abs_x][:5]
+    claimed = _claimed_bound(text, slots.numbers) if error_pairs else None
+    xs = [x for x in dict.fromkeys(slots.numbers)
+          if math.isfinite(x) and abs(x) <= settings_max_abs_x and x != claimed][:5]
     if xs and scalar_targets:
         values = []
-        for fn in scalar_targets[:3]:
+        for fn in list(dict.fromkeys(scalar_targets))[:3]:
             for x in xs:
                 out = b.computed("activation_value", {"fn": fn, "x": x, "derivative": derivative},
                                  f"{fn}{prime}({x:g})")

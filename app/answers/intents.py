@@ -75,7 +75,8 @@ FOLLOW_UP = re.compile(
 )
 ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\bglu\b")
 #: A yes/no question about the function itself (its slope, its value at a point), not about a table value.
-ABOUT_FUNCTION = re.compile(r"derivative|\bslope\b|\bgradient\b|\bmonoton|\bat x\b|\bx\s*=|\bd\s*/\s*dx\b|"
+ABOUT_FUNCTION = re.compile(r"derivative|\bslope\b|\bgradient\b|\bmonoton|\bat x\b|\bx\s*=|\bd\s*/\s*dx\b|\bapprox|"
+                            r"\berrors?\b|\boff by\b|"
                             r"\b[a-z_]+\s*\(\s*[-−]?\d")
 WHERE_ELSE = re.compile(r"\bwhere\b|\bpeaks?\b|\bat what x\b")
 HELP = re.compile(r"^\s*(hi|hello|hey|help|thanks|thank you)\b|\bwhat can you (do|answer)\b|\bhow do i use\b")

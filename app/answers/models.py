@@ -175,8 +175,9 @@ def compose_models_using(b: Builder, intent: Intent) -> None:
 
 def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: ExplanationIndex,
                       entities: Entities) -> list[Hit]:
-    """What the model uses (catalog, report), then the curated explanation of why, if one covers it."""
+    """The curated explanation of why, if one covers it (the answer first), then what the model uses."""
     facts = b.facts
+    start = len(b.parts)
     groups = model_groups(lexicon, intent.slots)
     hits = index.search(intent.retrieval_query or intent.question, entities, k=3)
     chosen = next((facts.explanations[h.key] for h in hits
@@ -186,7 +187,7 @@ def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: Expla
     if chosen is not None:
         b.explanation(chosen)
         b.computations.extend(c for c in chosen.computations if c not in b.computations)
-        b.add(chosen.summary)
+        b.parts.insert(start, chosen.summary.strip("\n"))
         b.add(f"The full explanation, with its sources: [{chosen.title}]({chosen.citation()['url']}).")
         b.attachments.extend(chosen.attachments[:1])
         return hits

@@ -45,6 +45,7 @@ SPLIT = re.compile(
 )
 SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bspeed\b|\bstep/s\b|\bsteps per second\b|"
                    r"\bthroughput\b|\bhow fast\b")
+ABLATION = re.compile(r"\bablat|\bseeds?\b.{0,40}\b(?:activation|geglu|swiglu|ffn)\b")
 SUBJECT_KINDS = ("model", "variant", "gate", "activation")
 DIFFERENCE = re.compile(r"\bdifference between\b|\bhow (?:do|does) .{1,40} differ\b|\bwhat distinguishes\b")
 DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the difference\b)|"
@@ -104,6 +105,9 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.name, intent.operation = "explain", "explain_constant"
         intent.rule = "asks about a constant of an activation's formula, not for a value at it"
         intent.slots.numbers = numbers[:1]
+        return intent
+    if entities.models and ABLATION.search(text) and intent.name in ("model_activation", "architecture", "fact"):
+        intent.name, intent.rule = "why_model", "asks for a model's own activation ablation: what its report says"
         return intent
     if entities.models and models.asks_catalog_field(text) and intent.name in ("model_activation", "architecture"):
         intent.name, intent.operation = "model_activation", "catalog_field"

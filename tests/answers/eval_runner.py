@@ -167,7 +167,7 @@ def ask_item(item: Mapping[str, Any], asker: Asker) -> ItemResult:
     for step in steps(item):
         body, specs, thread_id = asker(str(step["question"]), thread_id)
         turn = TurnResult(str(step["question"]), body, judge(body, step))
-        turn.ungrounded = [n for n in reference_numbers.check(body, specs).ungrounded
+        turn.ungrounded = [n for n in reference_numbers.check(body, specs, str(step["question"])).ungrounded
                            if reference_numbers.normalized(n) not in csv_cells()]
         turns.append(turn)
     return ItemResult(str(item["id"]), str(item["category"]), turns)
