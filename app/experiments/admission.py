@@ -34,6 +34,8 @@ class Prepared:
     config_hash: str
     estimate_flops: float
     estimate_seconds: float
+    #: The whole estimate: seconds by phase and peak memory (see :mod:`app.experiments.cost`).
+    estimate: cost.Estimate
 
 
 def resolve_device_class(device: str, settings: Settings) -> str:
@@ -109,22 +111,16 @@ def prepare(raw: dict[str, Any], settings: Settings) -> Prepared:
         _bound("seq_len", cfg.seq_len, settings.compare_max_seq_len, "compare_max_seq_len")
         _bound("batch_size", cfg.batch_size, settings.compare_max_batch_size, "compare_max_batch_size")
         _bound("seeds", len(cfg.seeds), settings.compare_max_seeds, "compare_max_seeds")
+        _bound("d_ff", cfg.dense_d_ff, settings.compare_max_d_ff, "compare_max_d_ff")
         if corpus_text is not None:
             config["corpus"].pop("text", None)
             config["corpus"]["sha256"] = hashlib.sha256(corpus_text.encode("utf-8")).hexdigest()
     else:
         _bound("tokens", cfg.tokens, settings.compare_max_tokens, "compare_max_tokens")
         _bound("d_model", cfg.d_model, settings.compare_max_d_model_speed, "compare_max_d_model_speed")
+        _bound("d_ff", cfg.dense_d_ff, settings.compare_max_d_ff_speed, "compare_max_d_ff_speed")
     price = cost.estimate(cfg, device_class, settings, text_corpus=corpus_text is not None)
-    _bound("config", round(price.flops), round(settings.compare_max_flops), "compare_max_flops")
-    if price.seconds > settings.compare_max_expected_seconds:
-        raise InvalidInputError(
-            "config",
-            f"estimated {price.seconds:.0f} s on {device_class} is over the limit "
-            f"{settings.compare_max_expected_seconds:.0f} s (ACTLAB_COMPARE_MAX_EXPECTED_SECONDS); "
-            "use fewer steps, seeds, variants or a smaller model",
-            settings.compare_max_expected_seconds,
-        )
+    _check_cost(price, device_class, settings)
     code_version = device_lib.code_version()
     key = json.dumps(
         {"config": config, "code_version": code_version, "device_class": device_class},
@@ -140,7 +136,40 @@ def prepare(raw: dict[str, Any], settings: Settings) -> Prepared:
         config_hash=hashlib.sha256(key.encode()).hexdigest(),
         estimate_flops=price.flops,
         estimate_seconds=price.seconds,
+        estimate=price,
     )
+
+
+def _phases(price: cost.Estimate) -> str:
+    parts = {
+        "training": price.training_seconds,
+        "evaluation": price.evaluation_seconds,
+        "corpus": price.corpus_seconds,
+        "compilation": price.compile_seconds,
+        "start-up": price.startup_seconds,
+    }
+    return ", ".join(f"{name} {seconds:.0f} s" for name, seconds in parts.items() if seconds >= 0.5)
+
+
+def _check_cost(price: cost.Estimate, device_class: str, settings: Settings) -> None:
+    """Refuse a config whose estimate is over the FLOP, time or memory limit (422 naming the setting)."""
+    _bound("config", round(price.flops), round(settings.compare_max_flops), "compare_max_flops")
+    if price.seconds > settings.compare_max_expected_seconds:
+        raise InvalidInputError(
+            "config",
+            f"estimated {price.seconds:.0f} s on {device_class} ({_phases(price)}) is over the limit "
+            f"{settings.compare_max_expected_seconds:.0f} s (ACTLAB_COMPARE_MAX_EXPECTED_SECONDS); "
+            "use fewer steps, seeds, variants, evaluation points or a smaller model or vocabulary",
+            settings.compare_max_expected_seconds,
+        )
+    if price.peak_memory_bytes > settings.compare_max_peak_memory_bytes:
+        raise InvalidInputError(
+            "config",
+            f"estimated peak memory {price.peak_memory_bytes / 2**20:.0f} MiB on {device_class} is over the limit "
+            f"{settings.compare_max_peak_memory_bytes / 2**20:.0f} MiB (ACTLAB_COMPARE_MAX_PEAK_MEMORY_BYTES); "
+            "use fewer tokens, a smaller batch, sequence, model or vocabulary",
+            settings.compare_max_peak_memory_bytes,
+        )
 
 
 def _parse(raw: dict[str, Any]) -> Any:

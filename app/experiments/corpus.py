@@ -90,7 +90,13 @@ def _entropy(p: np.ndarray) -> np.ndarray:
     return -(p * np.log(np.where(p > 0, p, 1.0))).sum(axis=-1)
 
 
-def stationary_pairs(p: np.ndarray, tol: float = 1e-13, max_iter: int = 100_000) -> np.ndarray:
+#: Power iterations before the stationary distribution is given up on. Chains that mix this slowly
+#: (a near-zero concentration) took up to 100,000 iterations, half an hour at a vocabulary of 256; the
+#: cost estimate (:mod:`app.experiments.cost`) counts this many, so a corpus build is bounded and priced.
+STATIONARY_MAX_ITER = 5_000
+
+
+def stationary_pairs(p: np.ndarray, tol: float = 1e-13, max_iter: int = STATIONARY_MAX_ITER) -> np.ndarray:
     """Stationary distribution ``pi[a, b]`` of the pair chain ``(a, b) -> (b, c)``, by power iteration."""
     v = p.shape[0]
     pi = np.full((v, v), 1.0 / (v * v))
@@ -99,12 +105,16 @@ def stationary_pairs(p: np.ndarray, tol: float = 1e-13, max_iter: int = 100_000)
         if np.abs(nxt - pi).sum() < tol:
             return nxt
         pi = nxt
-    raise RuntimeError("pair chain did not converge")
+    raise RuntimeError(
+        f"the synthetic corpus's chain did not mix within {max_iter} power iterations "
+        f"(vocab_size {v}); use a larger corpus concentration or a smaller vocabulary"
+    )
 
 
-def reference_losses(p: np.ndarray) -> dict[str, float]:
-    """Exact entropy rate, bigram and unigram cross-entropies (nats/token) of the stationary process."""
-    pi = stationary_pairs(p)
+def reference_losses(p: np.ndarray, pi: np.ndarray | None = None) -> dict[str, float]:
+    """Exact entropy rate, bigram and unigram cross-entropies (nats/token) of the stationary process
+    (``pi``: its stationary pair distribution, when already computed)."""
+    pi = stationary_pairs(p) if pi is None else pi
     unigram = pi.sum(axis=0)
     optimal = float((pi * _entropy(p)).sum())
     p_next_given_b = np.einsum("ab,abc->bc", pi, p) / unigram[:, None]
@@ -141,7 +151,7 @@ def synthetic(spec: SyntheticSpec | None = None) -> Corpus:
         vocab_size=spec.vocab_size,
         train=torch.from_numpy(train),
         val=torch.from_numpy(val),
-        reference=reference_losses(p),
+        reference=reference_losses(p, pi),
         info={"kind": "synthetic", **spec.__dict__},
     )
 

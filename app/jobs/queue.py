@@ -124,7 +124,8 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submiss
     )
     session.add(job)
     session.flush()
-    append_event(session, job.id, "status", {"status": "queued"})
+    # The admission estimate, by phase and with peak memory, is kept with the job (its first event).
+    append_event(session, job.id, "status", {"status": "queued", "estimate": prepared.estimate.to_dict()})
     return Submission(job, cached=False, existing=False, cancel_token=token)
 
 
