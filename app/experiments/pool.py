@@ -6,6 +6,10 @@ caller's ``__main__``, and unlike fork they start without inherited OpenMP state
 a daemonic parent (a Celery prefork child). A task goes to whichever process is free. Any exception —
 including one raised by ``emit``, i.e. a cancellation — kills the processes before propagating, so a
 cancel stops training within one step; they also die with this process (PR_SET_PDEATHSIG).
+
+The corpus is built once, by the caller, and handed to the processes as a file of token tensors: each
+process building it again would cost its build time (up to minutes at a vocabulary of 256) and its
+transition tensor's memory once more per process.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.experiments.config import QualityConfig
 from app.experiments.types import Report
+
+if TYPE_CHECKING:
+    from app.experiments.corpus import Corpus
 
 
 def run_done_event(result: dict[str, Any]) -> dict[str, Any]:
@@ -35,9 +43,29 @@ def run_done_event(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_in_pool(cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report) -> list[dict[str, Any]]:
+def save_corpus(corpus: Corpus, folder: str) -> str:
+    """Write the corpus the pool processes train on; returns the file's path."""
+    import dataclasses
+
+    import torch
+
+    path = str(Path(folder) / "corpus.pt")
+    torch.save(dataclasses.asdict(corpus), path)
+    return path
+
+
+def run_in_pool(
+    cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report, corpus: Corpus
+) -> list[dict[str, Any]]:
     """Hand ``tasks`` to ``processes`` single-thread child processes, relay their events to ``emit``,
     and return the results in task order."""
+    with tempfile.TemporaryDirectory(prefix="actlab-corpus-") as folder:
+        return _run(cfg, tasks, processes, emit, save_corpus(corpus, folder))
+
+
+def _run(
+    cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report, corpus_path: str
+) -> list[dict[str, Any]]:
     root = str(Path(__file__).resolve().parents[2])
     env = {
         **os.environ,
@@ -80,7 +108,7 @@ def run_in_pool(cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int
             )
             procs.append(proc)
             assert proc.stdin is not None
-            proc.stdin.write(json.dumps(cfg.to_dict()) + "\n")
+            proc.stdin.write(json.dumps({"config": cfg.to_dict(), "corpus_path": corpus_path}) + "\n")
             threading.Thread(target=pump, args=(i,), daemon=True).start()
             send_next(i)
         while len(results) < len(tasks):

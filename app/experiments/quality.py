@@ -142,7 +142,9 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
     emit = report or (lambda _event: None)
     dev = device_lib.resolve(cfg.device)
     started = time.perf_counter()
+    emit({"type": "phase", "phase": "corpus"})  # no steps here: the job process relay ticks meanwhile
     corpus = corpus_lib.build_corpus(cfg.corpus, cfg.seq_len)
+    emit({"type": "phase", "phase": "training", "corpus_seconds": time.perf_counter() - started})
     tasks = [(v, s) for s in cfg.seeds for v in cfg.variants]  # seed-major: early curves for every variant
     total_steps = len(tasks) * cfg.steps
     emit(
@@ -170,7 +172,7 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
             device_lib.set_threads(cfg.threads)  # same thread count as pool processes: same numbers
         runs = _run_here(cfg, tasks, corpus, dev, forward)
     else:
-        runs = run_in_pool(cfg, tasks, processes, forward)
+        runs = run_in_pool(cfg, tasks, processes, forward, corpus)
     env = {
         **device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32"),
         "threads": cfg.threads if dev.type == "cpu" else torch.get_num_threads(),

@@ -151,6 +151,7 @@ def run(cfg: SpeedConfig, report: Report | None = None) -> dict[str, Any]:
         steps = {"eager": module_step(module, x, grad), "floor": floor_step(gated, x, grad, d_ff)}
         compiled: dict[str, Any] = {"compile_seconds": None, "compile_error": None}
         if use_compile:
+            emit({"type": "phase", "phase": "compile", "variant": name})
             step, compiled = _compile(module, x, grad, dev)
             if step is not None:
                 steps["compiled"] = step

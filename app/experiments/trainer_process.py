@@ -1,6 +1,7 @@
 """A training pool process for parallel quality runs: ``python -m app.experiments.trainer_process``.
 
-Protocol (JSON, one object per line): the parent writes the QualityConfig dict, then one
+Protocol (JSON, one object per line): the parent writes ``{"config": <the QualityConfig dict>,
+"corpus_path": <the corpus it built, saved by pool.save_corpus>}``, then one
 ``[variant, seed]`` task at a time; for each task this process writes a ``step`` event per optimiser
 step and finally ``{"type": "result", ...}`` (or ``{"type": "error", ...}``) and waits for the next
 task. End of input means no more work. Torch threads are set from the config (1 by default).
@@ -34,12 +35,13 @@ def main() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from app.experiments import device as device_lib
     from app.experiments.config import QualityConfig
-    from app.experiments.corpus import build_corpus
+    from app.experiments.corpus import Corpus
     from app.experiments.quality import train_one
 
-    cfg = QualityConfig.from_dict(json.loads(sys.stdin.readline()))
+    header = json.loads(sys.stdin.readline())
+    cfg = QualityConfig.from_dict(header["config"])
     device_lib.set_threads(cfg.threads)
-    corpus = build_corpus(cfg.corpus, cfg.seq_len)
+    corpus = Corpus(**torch.load(header["corpus_path"], weights_only=False))  # written by our parent
     out = sys.stdout
 
     def emit(event: dict[str, Any]) -> None:

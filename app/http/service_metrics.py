@@ -9,6 +9,9 @@ Every metric is computed from the database, so all API replicas report the same 
 ``actlab_job_oldest_queued_age_seconds``     age of the oldest queued job (0 when none): workers down?
 ``actlab_job_duration_seconds{status}``      histogram of finished jobs' run times (started -> finished)
 ``actlab_worker_heartbeat_age_seconds``      per running job's worker: seconds since its last heartbeat
+``actlab_job_estimated_seconds_total{kind}``  admitted cost estimates of succeeded jobs, summed
+``actlab_job_measured_seconds_total{kind}``   their measured run times, summed (the ratio: the estimate's bias)
+``actlab_job_last_{estimated,measured}_seconds{kind}``  the same for the latest succeeded job of a kind
 ``actlab_embedded_worker_up``                1/0 for the worker ``actlab serve`` started in this process
 ``actlab_threads_total``, ``actlab_posts_total{author_kind}``, ``actlab_posts_hidden``
 =========================================== =====================================================
@@ -20,7 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,6 +62,13 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
                 .group_by(Job.status)
             ).all()
             heartbeats = session.execute(
+            ran = (Job.status == "succeeded", Job.started_at.is_not(None), Job.finished_at.is_not(None))
+            cost_totals = session.execute(
+                select(Job.kind, func.sum(Job.estimate_seconds), func.sum(duration)).where(*ran).group_by(Job.kind)
+            ).all()
+            recent = session.execute(
+                select(Job.kind, Job.estimate_seconds, duration).where(*ran).order_by(Job.finished_at.desc()).limit(50)
+            ).all()
                 select(Job.worker, Job.id, Job.heartbeat_at).where(Job.status == "running").order_by(Job.id)
             ).all()
             threads_total = session.scalar(select(func.count()).select_from(Thread)) or 0
@@ -86,6 +96,8 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
         yield durations
 
         beats = GaugeMetricFamily(
+        yield from _cost_metrics(cost_totals, recent)
+
             "actlab_worker_heartbeat_age_seconds",
             "Seconds since the worker of each running job last refreshed its heartbeat "
             "(over ACTLAB_WORKER_STALE_SECONDS = the worker is gone and the job will be re-queued)",
@@ -114,3 +126,27 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
         yield GaugeMetricFamily("actlab_posts_hidden", "Posts hidden by a moderator", value=float(hidden))
 
     return collect
+
+
+def _cost_metrics(totals_rows: Iterable[Any], recent: Iterable[Any]) -> Iterable[Metric]:
+    """Estimated against measured seconds of succeeded jobs: sums per kind, and the latest job of each kind
+    (``recent``: kind, estimate, duration; newest first)."""
+    totals = {kind: (float(est or 0.0), float(meas or 0.0)) for kind, est, meas in totals_rows}
+    last: dict[str, tuple[float, float]] = {}
+    for kind, estimated, measured in recent:
+        last.setdefault(kind, (float(estimated or 0.0), float(measured or 0.0)))
+    for which, index in (("estimated", 0), ("measured", 1)):
+        total = CounterMetricFamily(
+            f"actlab_job_{which}_seconds",
+            f"Sum of the {which} run times of succeeded comparison jobs",
+            labels=["kind"],
+        )
+        latest = GaugeMetricFamily(
+            f"actlab_job_last_{which}_seconds", f"The {which} run time of the latest succeeded job", labels=["kind"]
+        )
+        for kind in sorted(totals):
+            total.add_metric([kind], totals[kind][index])
+        for kind in sorted(last):
+            latest.add_metric([kind], last[kind][index])
+        yield total
+        yield latest

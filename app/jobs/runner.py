@@ -1,11 +1,13 @@
 """Running one claimed job — the same code under the embedded worker and under Celery.
 
-``execute`` runs ``app.experiments.comparison.run`` with a reporter that
+``execute`` runs ``app.experiments.comparison.run`` in a child process (:mod:`app.jobs.job_process`,
+so that every phase can be stopped) with a reporter that
 
 * buffers per-step losses and writes them as one ``progress`` event every ``job_event_flush_seconds``
   (a few hundred rows per comparison instead of one per step per run);
-* checks for cancellation every ``job_cancel_poll_seconds``, at a step boundary, and raises
-  ``Cancelled`` there, which stops training at once (the training pool's processes are killed);
+* checks for cancellation every ``job_cancel_poll_seconds`` — at a step boundary, or on the ``tick`` the
+  job process relay sends when the job is in a phase without steps (corpus build, evaluation,
+  compilation) — and raises ``Cancelled``, which kills the job process and its training pool at once;
 
 while a heartbeat thread keeps the job's ``heartbeat_at`` fresh independently of training progress,
 so a long single step (compilation, a slow device) is not mistaken for a dead worker.
@@ -112,7 +114,8 @@ class JobReporter:
             remaining = self.remaining_seconds(t)
             self.finishing = remaining is not None and remaining <= grace
             log.info(
-                "job %s: worker shutting down; %s", self.job_id,
+                "job %s: worker shutting down; %s",
+                self.job_id,
                 f"finishing it (about {remaining:.1f} s left)" if self.finishing else "handing it back to the queue",
             )
         if not self.finishing or t - self.stop_seen > grace:
@@ -125,7 +128,9 @@ class JobReporter:
         from app.experiments.types import Cancelled
 
         kind = event["type"]
-        if kind == "start":
+        if kind == "phase":  # corpus, training, compile: shown live, and checked like a step
+            self.pending.append(("phase", {k: v for k, v in event.items() if k != "type"}))
+        elif kind == "start":
             self.total = int(event["total_steps"])
             self.pending.append(("start", {k: v for k, v in event.items() if k != "type"}))
             self.flush()
@@ -206,6 +211,34 @@ class Heartbeat:
         self._thread.join(timeout=10)
 
 
+def cost_record(
+    config: dict[str, Any], admitted: dict[str, Any], results: dict[str, Any], seconds: float, settings: Settings
+) -> dict[str, Any]:
+    """Estimated against measured: the admitted estimate (seconds, FLOPs), this worker's breakdown of it
+    (training, evaluation, corpus, compilation; peak memory), and the attempt's wall-clock seconds and
+    the job process's peak resident memory (its training pool processes report theirs per run)."""
+    from app.experiments import cost
+    from app.experiments.config import parse_config
+
+    text = isinstance(config.get("corpus"), dict) and config["corpus"].get("kind") == "text"
+    try:
+        breakdown: dict[str, Any] | None = cost.estimate(
+            parse_config(config), str(admitted["device_class"]), settings, text_corpus=text
+        ).to_dict()
+    except Exception:  # a measurement record must never fail a job that succeeded
+        log.warning("could not recompute the estimate of a finished job", exc_info=True)
+        breakdown = None
+    measured = results.pop("measured", {})
+    return {
+        "estimated_seconds": admitted["seconds"],
+        "estimated_flops": admitted["flops"],
+        "estimate": breakdown,
+        "measured_seconds": seconds,
+        "measured_over_estimated": seconds / admitted["seconds"] if admitted["seconds"] else None,
+        "measured_peak_rss_bytes": measured.get("peak_rss_bytes"),
+    }
+
+
 def execute(
     session_factory: sessionmaker[Session],
     settings: Settings,
@@ -215,18 +248,20 @@ def execute(
 ) -> str:
     """Run a job this worker has claimed to its final state; returns that state (``queued`` when the job
     was handed back because the worker is shutting down)."""
-    from app.experiments import comparison
     from app.experiments.types import Cancelled
+    from app.jobs import job_process
 
     with session_factory() as session:
         job = queue.get_job(session, job_id)
         config = queue.runnable_config(job)
+        admitted = {"seconds": job.estimate_seconds, "flops": job.estimate_flops, "device_class": job.device_class}
     reporter = JobReporter(session_factory, settings, job_id, worker, stop)
     heartbeat = Heartbeat(session_factory, settings, job_id, worker, deadline=reporter.deadline)
     log.info("job %s (%s) started by %s", job_id, config.get("kind"), worker)
+    results: dict[str, Any] | None
     try:
         with heartbeat:
-            results = comparison.run(config, reporter)
+            outcome = job_process.run(config, reporter, settings.job_cancel_poll_seconds)
     except ShutdownRequested as exc:
         released = queue.release(session_factory, job_id, worker, str(exc))
         log.info("job %s handed back: %s", job_id, released or "no longer this worker's")
@@ -238,12 +273,17 @@ def execute(
             log.info("job %s failed: %s", job_id, time_limit_reason(settings))
             return "failed"
         status, error, results = "cancelled", None, None
+    except job_process.JobProcessError as exc:
+        log.warning("job %s failed: %s", job_id, exc)
+        status, error, results = "failed", str(exc), None
     except Exception as exc:
         log.warning("job %s failed", job_id, exc_info=True)
         status, error, results = "failed", f"{type(exc).__name__}: {exc}", None
         log.debug("%s", traceback.format_exc())
     else:
         status, error = "succeeded", None
+        outcome["cost"] = cost_record(config, admitted, outcome, time.monotonic() - reporter.started, settings)
+        results = outcome
         if heartbeat.timed_out:  # the result came too late: the job already failed for its time limit
             log.info("job %s failed: %s", job_id, time_limit_reason(settings))
             return "failed"
