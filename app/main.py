@@ -24,6 +24,7 @@ from app.api import threads as threads_api
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
 from app.http.caching import ActivationState
+from app.http.head import HeadAsGetMiddleware
 from app.http.inputs import check_query_and_path
 from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Middleware, innermost first: the reference cache sits just outside the router, so every hit
     # still passes the cross-site, size and rate checks, gets security headers and is counted.
     app.add_middleware(ReferenceCacheMiddleware, cache=reference_responses)
+    app.add_middleware(HeadAsGetMiddleware)  # HEAD on every GET route, cached or not
     app.add_middleware(CrossSiteWriteMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, settings=settings)

@@ -213,6 +213,8 @@ def _allowed_methods(request: Request) -> list[str]:
         regex, _, _ = compile_path(template)
         if regex.match(request.url.path):
             methods |= {m.upper() for m in item if m in {"get", "put", "post", "delete", "patch", "head", "options"}}
+    if "GET" in methods:
+        methods.add("HEAD")  # every GET route answers HEAD (app.http.head)
     return sorted(methods)
 
 

@@ -255,7 +255,7 @@ def test_api_errors_stay_json_for_browsers(client: TestClient) -> None:
 def test_wrong_method_is_405_problem(client: TestClient) -> None:
     response = client.post("/api/v1/papers", json={})
     assert_problem(response, 405, None)
-    assert response.headers["allow"] == "GET"
+    assert response.headers["allow"] == "GET, HEAD"
 
 
 def test_unknown_names_list_the_valid_ones(client: TestClient) -> None:
