@@ -39,7 +39,16 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses=success(schemas.Readiness) | problem_responses(503))
 async def readyz(request: Request) -> Any:
-    """The database is reachable and at the migration head; 503 otherwise."""
+    """The database is reachable and at the migration head, and the embedded comparison worker (when this
+    process started one) is running; 503 otherwise."""
+    from app.jobs.local import embedded_worker_alive, embedded_worker_restarts
+
+    if embedded_worker_alive() is False:
+        return problem_response(
+            503,
+            f"the embedded comparison worker is down and being restarted ({embedded_worker_restarts()} restarts)",
+            instance="/readyz",
+        )
     settings = request.app.state.settings
     engine = request.app.state.engine
 

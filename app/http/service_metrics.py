@@ -13,6 +13,7 @@ Every metric is computed from the database, so all API replicas report the same 
 ``actlab_job_measured_seconds_total{kind}``   their measured run times, summed (the ratio: the estimate's bias)
 ``actlab_job_last_{estimated,measured}_seconds{kind}``  the same for the latest succeeded job of a kind
 ``actlab_embedded_worker_up``                1/0 for the worker ``actlab serve`` started in this process
+``actlab_embedded_worker_restarts_total``    how often its supervisor restarted it after it died
 ``actlab_threads_total``, ``actlab_posts_total{author_kind}``, ``actlab_posts_hidden``
 =========================================== =====================================================
 """
@@ -61,7 +62,6 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
                 .where(Job.status.in_(FINISHED_STATUSES), Job.started_at.is_not(None), Job.finished_at.is_not(None))
                 .group_by(Job.status)
             ).all()
-            heartbeats = session.execute(
             ran = (Job.status == "succeeded", Job.started_at.is_not(None), Job.finished_at.is_not(None))
             cost_totals = session.execute(
                 select(Job.kind, func.sum(Job.estimate_seconds), func.sum(duration)).where(*ran).group_by(Job.kind)
@@ -69,6 +69,7 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
             recent = session.execute(
                 select(Job.kind, Job.estimate_seconds, duration).where(*ran).order_by(Job.finished_at.desc()).limit(50)
             ).all()
+            heartbeats = session.execute(
                 select(Job.worker, Job.id, Job.heartbeat_at).where(Job.status == "running").order_by(Job.id)
             ).all()
             threads_total = session.scalar(select(func.count()).select_from(Thread)) or 0
@@ -95,9 +96,9 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
             durations.add_metric([status], [*buckets, ("+Inf", float(count))], sum_value=float(total or 0.0))
         yield durations
 
-        beats = GaugeMetricFamily(
         yield from _cost_metrics(cost_totals, recent)
 
+        beats = GaugeMetricFamily(
             "actlab_worker_heartbeat_age_seconds",
             "Seconds since the worker of each running job last refreshed its heartbeat "
             "(over ACTLAB_WORKER_STALE_SECONDS = the worker is gone and the job will be re-queued)",
@@ -108,14 +109,20 @@ def collector(session_factory: sessionmaker[Session]) -> Callable[[], Iterable[M
                 beats.add_metric([worker or "", job_id], max(0.0, (now - as_utc(beat)).total_seconds()))
         yield beats
 
-        from app.jobs.local import embedded_worker_alive
+        from app.jobs.local import embedded_worker_alive, embedded_worker_restarts
 
         alive = embedded_worker_alive()
         if alive is not None:
             yield GaugeMetricFamily(
                 "actlab_embedded_worker_up",
-                "1 while the comparison worker started by this `actlab serve` process is running",
+                "1 while the comparison worker started by this `actlab serve` process is running "
+                "(0 while its supervisor waits to restart it)",
                 value=1.0 if alive else 0.0,
+            )
+            yield CounterMetricFamily(
+                "actlab_embedded_worker_restarts",
+                "Restarts of the embedded comparison worker after it died",
+                value=float(embedded_worker_restarts()),
             )
 
         yield GaugeMetricFamily("actlab_threads_total", "Threads stored", value=float(threads_total))

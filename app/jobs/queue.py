@@ -327,17 +327,22 @@ def request_cancel(session: Session, job_id: str) -> Job:
     raise JobFinishedError(f"job {job_id} has already {job.status}")
 
 
-def requeue_stale(session_factory: sessionmaker[Session], settings: Settings) -> list[str]:
+def requeue_stale(
+    session_factory: sessionmaker[Session], settings: Settings, dead_worker: str | None = None, why: str = ""
+) -> list[str]:
     """Running jobs whose heartbeat is older than ``worker_stale_seconds`` lost their worker: queue them
     again, or fail them with the reason after ``job_max_attempts`` attempts (a cancelled one is marked
-    cancelled). Returns the ids put back in the queue."""
+    cancelled). With ``dead_worker`` (a worker id prefix) the jobs of that worker, known dead, are
+    handled so at once, whatever their heartbeat, ``why`` giving the reason. The attempt counts either
+    way. Returns the ids put back in the queue."""
     cutoff = utcnow() - timedelta(seconds=settings.worker_stale_seconds)
     requeued = []
     with session_factory() as session:
-        stale = session.scalars(select(Job).where(Job.status == "running", Job.heartbeat_at < cutoff)).all()
+        lost = Job.worker.startswith(dead_worker, autoescape=True) if dead_worker else Job.heartbeat_at < cutoff
+        stale = session.scalars(select(Job).where(Job.status == "running", lost)).all()
         for job in stale:
             last = as_utc(job.heartbeat_at)
-            reason = (
+            reason = why or (
                 f"worker {job.worker} stopped (last heartbeat {last:%Y-%m-%d %H:%M:%S} UTC)" if last else "worker lost"
             )
             if job.cancel_requested:
@@ -352,7 +357,7 @@ def requeue_stale(session_factory: sessionmaker[Session], settings: Settings) ->
                 values = {"status": "queued", "worker": None, "progress": 0.0, "done_steps": 0}
             result = session.execute(
                 update(Job)
-                .where(Job.id == job.id, Job.status == "running", Job.heartbeat_at < cutoff)
+                .where(Job.id == job.id, Job.status == "running", Job.worker == job.worker, lost)
                 .values(**values),
                 execution_options={"synchronize_session": False},  # compared in SQL; SQLite returns naive times
             )

@@ -80,7 +80,9 @@ class Server:
 class Servers:
     started: list[Server] = field(default_factory=list)
 
-    def start(self, database_url: str, log: Path, port: int | None = None, **env: str) -> Server:
+    def start(
+        self, database_url: str, log: Path, port: int | None = None, cwd: Path = PROJECT_ROOT, **env: str
+    ) -> Server:
         port = port or free_port()
         environment = {
             **os.environ, **SERVER_ENV, **env, "ACTLAB_DATABASE_URL": database_url, "ACTLAB_PORT": str(port),
@@ -88,7 +90,7 @@ class Servers:
         command = [str(ACTLAB), "serve"] if ACTLAB.exists() else [sys.executable, "-m", "app.cli", "serve"]
         with log.open("ab") as out:
             proc = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+                command, cwd=cwd, env=environment, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         server = Server(proc, port, log)
