@@ -283,6 +283,8 @@ class Settings(BaseSettings):
     compare_max_d_ff_speed: int = Field(65_536, ge=1, description="Largest dense d_ff of a speed comparison.")
     compare_max_peak_memory_bytes: int = Field(4 * 2**30, ge=2**20, description="Largest estimated peak memory "
         "of one comparison (bytes: its processes together, or the GPU's); over it: 422.")  # fmt: skip
+    compare_max_unfinished_per_client: int = Field(3, ge=1, le=10_000, description="Most unfinished (queued + "
+        "running) comparisons one client may have; more get 429 with Retry-After.")  # fmt: skip
     # --- end of comparisons ---
 
     @field_validator("database_url")

@@ -29,7 +29,7 @@ from app.documents.comparisons import job_view
 from app.domain import InvalidInputError
 from app.experiments.request import ComparisonIn
 from app.http.deps import SessionDep, SettingsDep
-from app.http.jobs import cancel_job, job_or_404, submit
+from app.http.jobs import cancel_job, client_of, job_or_404, submit
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
 from app.http.security import bearer_token, is_admin_token
@@ -59,13 +59,14 @@ JobId = Annotated[str, Path(max_length=64, description="The job id (32 hex digit
     status_code=202,
     responses=ACCEPTED | problem_responses(413, 422, 429),
 )
-def create_comparison(body: ComparisonIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+def create_comparison(body: ComparisonIn, request: Request, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Queue a comparison. The cost is estimated first: over ACTLAB_COMPARE_MAX_EXPECTED_SECONDS -> 422;
-    a full queue -> 429 with Retry-After; a text corpus over ACTLAB_COMPARE_CORPUS_MAX_BYTES -> 413.
+    a full queue, or ACTLAB_COMPARE_MAX_UNFINISHED_PER_CLIENT unfinished jobs of this client -> 429 with
+    Retry-After; a text corpus over ACTLAB_COMPARE_CORPUS_MAX_BYTES -> 413.
 
     A new job's answer carries ``cancel_token``, shown this once: send it as ``Authorization: Bearer
     <cancel_token>`` to cancel the job. It is null when an identical job answered (that job is not yours)."""
-    submission = submit(session, settings, body.to_raw())
+    submission = submit(session, settings, body.to_raw(), client_of(request, settings))
     view = job_view(session, submission.job)
     view["cached"] = submission.cached
     view["cancel_token"] = submission.cancel_token

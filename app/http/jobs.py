@@ -5,25 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
 from app.config import Settings
 from app.domain import InvalidInputError
-from app.http.problems import ProblemError
+from app.http.limits import client_key
+from app.http.problems import FieldError, ProblemError
 from app.jobs import cancel, queue
+from app.jobs.quota import ClientQuotaError
 from app.jobs.submit import submit_and_publish
 from app.orm.jobs import Job
 
 CHALLENGE = 'Bearer realm="actlab"'
 
 
-def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> queue.Submission:
-    """Submit; a full queue is 429 with Retry-After, a bad field is named where it was sent (the body)."""
+def submit(session: Session, settings: Settings, raw: dict[str, Any], client: str | None = None) -> queue.Submission:
+    """Submit; a full queue or a client at its quota is 429 with Retry-After, a bad field is named where it
+    was sent (the body)."""
     try:
-        return submit_and_publish(session, settings, raw)
+        return submit_and_publish(session, settings, raw, client)
     except queue.QueueFullError as exc:
         raise ProblemError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
+    except ClientQuotaError as exc:
+        raise ProblemError(
+            429,
+            str(exc),
+            headers={"Retry-After": str(exc.retry_after)},
+            errors=[FieldError(loc=["client"], msg="unfinished comparisons", type="quota", limit=exc.limit)],
+        ) from exc
     except InvalidInputError as exc:
         raise InvalidInputError(f"body.{exc.field}", exc.message, exc.limit, exc.status) from exc
+
+
+def client_of(request: Request, settings: Settings) -> str:
+    """The client a submission counts against: the rate limiter's key."""
+    return client_key(request.scope, settings.trust_forwarded_for)
 
 
 def job_or_404(session: Session, job_id: str) -> Job:

@@ -81,11 +81,14 @@ class Submission:
     cancel_token: str | None = None
 
 
-def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submission:
+def submit(
+    session: Session, settings: Settings, raw: dict[str, Any], client_unfinished: int | None = None
+) -> Submission:
     """Store a new queued job for ``raw``, or answer with the identical one already stored.
 
     Order of checks: validation and limits (422, :mod:`app.experiments.admission`), the cache (a
-    succeeded identical job is returned at once, as is a queued or running one), then queue capacity (429).
+    succeeded identical job is returned at once, as is a queued or running one), then the client's quota
+    (``client_unfinished``: its unfinished jobs, :mod:`app.jobs.quota`) and queue capacity (429).
     """
     from app.experiments.admission import prepare  # torch loads on first use, after worker set-up
 
@@ -99,6 +102,10 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any]) -> Submiss
         for job in same:
             if job.status == status:
                 return Submission(job, cached=status == "succeeded", existing=status != "succeeded")
+    if client_unfinished is not None and client_unfinished >= settings.compare_max_unfinished_per_client:
+        from app.jobs.quota import ClientQuotaError
+
+        raise ClientQuotaError(settings.compare_max_unfinished_per_client, retry_after(session, settings))
     unfinished = session.scalar(select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running"))))
     if (unfinished or 0) >= settings.compare_queue_max:
         raise QueueFullError(settings.compare_queue_max, retry_after(session, settings))

@@ -28,7 +28,7 @@ from app.experiments import request as comparison_request
 from app.http.deps import SessionDep, SettingsDep
 from app.http.forms import comparison_form
 from app.http.inputs import read_form
-from app.http.jobs import cancel_job, job_or_404, submit
+from app.http.jobs import cancel_job, client_of, job_or_404, submit
 from app.http.problems import problem_responses
 from app.http.security import is_admin_token
 from app.jobs import queue, tokens
@@ -72,7 +72,7 @@ async def submit_form(request: Request, session: SessionDep, settings: SettingsD
         body = comparison_request.ComparisonIn.model_validate(raw)
     except ValidationError as exc:  # the same 422 problem as the JSON API's
         raise RequestValidationError(exc.errors()) from exc
-    submission = await run_in_threadpool(submit, session, settings, body.to_raw())
+    submission = await run_in_threadpool(submit, session, settings, body.to_raw(), client_of(request, settings))
     page = f"/comparisons/{submission.job.id}"
     response = RedirectResponse(page, status_code=303)
     if submission.cancel_token is not None:
