@@ -152,3 +152,49 @@ def test_celery_worker_hands_its_job_back_on_sigterm(celery_settings: Settings) 
             if worker.poll() is None:
                 worker.kill()
                 worker.wait(timeout=30)
+
+
+def test_a_job_of_a_killed_celery_worker_runs_on_the_next_worker_within_60_s(celery_settings: Settings) -> None:
+    """A worker SIGKILLed mid-job and replaced at once: its job's heartbeat is still fresh and its message
+    sits unacknowledged in Redis until the visibility timeout (an hour). The new worker sees the dead
+    worker's process is gone, re-queues the job and publishes it again."""
+    env = {
+        **os.environ,
+        "ACTLAB_DATABASE_URL": celery_settings.database_url,
+        "ACTLAB_BROKER_URL": REDIS_URL,
+        "ACTLAB_CELERY_QUEUE": celery_settings.celery_queue,
+        "ACTLAB_JOB_BACKEND": "celery",
+        "ACTLAB_WORKER_PROCESSES": "1",
+        "ACTLAB_JOB_EVENT_FLUSH_SECONDS": "0.1",
+        "ACTLAB_WORKER_STALE_SECONDS": "600",  # a stale heartbeat would come far too late
+        "ACTLAB_LOG_LEVEL": "warning",
+    }
+
+    def start_worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "worker", "--backend", "celery"],
+            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    with open_client(celery_settings) as api:
+        job_id = api.post("/api/v1/comparisons", json={**TINY, "steps": 300}).json()["id"]
+        first = start_worker()
+        second = None
+        try:
+            wait_for(lambda: status_of(api, job_id)["done_steps"] > 0, timeout=120, what="the job to train")
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=30)
+            assert status_of(api, job_id)["status"] == "running"  # stranded under the dead worker
+            second = start_worker()
+            final = wait_for(
+                lambda: (s := status_of(api, job_id))["status"] in ("succeeded", "failed") and s,
+                timeout=60,
+                what="the job to run on the new worker",
+            )
+            assert final["status"] == "succeeded", final["error"]
+            assert final["attempts"] == 2
+        finally:
+            for proc in (first, second):
+                if proc is not None and proc.poll() is None:
+                    proc.kill()
+                    proc.wait(timeout=30)
