@@ -475,8 +475,8 @@ def test_wall_clock_limit_stops_a_job_whose_step_never_returns(
         with factory() as session:
             job = queue.get_job(session, job_id)
             assert job.status == "failed" and job.results is None
-    finally:
             assert job.error is not None and "ACTLAB_JOB_WALL_CLOCK_LIMIT_SECONDS" in job.error
+    finally:
         engine.dispose()
 
 
