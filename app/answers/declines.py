@@ -67,13 +67,24 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
     return None
 
 
+#: Words that name another member of a family than the catalog's ('Mistral Large', 'Gemini Flash').
+QUALIFIERS = re.compile(r"large|small|medium|nemo|pro|ultra|flash|nano|behemoth|maverick|scout|max|plus|turbo|"
+                        r"next|codestral|mamba|opus|sonnet|haiku|mixtral\s+8x22b|8x22b")
+
+
 def _unknown_version(entities: Entities, facts: Facts) -> str | None:
-    """A family the catalog holds written with a version it does not hold ('llama 4'): that model is
-    unknown, not the family's stored member (and its digit is no table value)."""
+    """A family the catalog holds written with a version or member it does not hold ('llama 4', 'mistral
+    large 2'): that model is unknown, not the family's stored member (and its digit is no table value)."""
+    known_names = [re.sub(r"[-_\s]+", " ", name.lower()) for name in facts.catalog]
     for match in entities.matches:
         if match.get("kind") != "model":
             continue
         named = re.escape(match["text"])
+        member = re.search(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?", entities.text)
+        if member is not None:
+            written = re.sub(r"[-_\s]+", " ", member.group(0))
+            if not any(k == written or k.startswith(written + " ") for k in known_names):
+                return member.group(0)
         version = re.search(rf"\b{named}[\s-]?(\d+(?:\.\d+)?)(?![\d.]|\s*[bmk]\b)", entities.text)
         if version is None:
             continue

@@ -50,6 +50,9 @@ BOUND = re.compile(r"\b(exceed|exceeds|greater than|larger than|bigger than|more
                    r"get above|less than|smaller than|below|under)\b")
 BELOW = re.compile(r"\b(less than|smaller than|below|under)\b")
 YES_NO = re.compile(r"^\s*(is|are|does|do|can|will|could)\b|\b(true|right|correct|really|yes or no)\s*\??\s*$")
+#: "gemini 1.5 ffn activation?", "Claude hidden_act", "grok's activation function": a name, then what it uses.
+UNKNOWN_NAMED_FIRST = re.compile(r"^\s*(?P<name>[a-z][\w.\- ]{1,30}?)(?:'s)?\s+(?:ffn |mlp |feed[- ]?forward )?"
+                                 r"(?:activation|hidden_act|non-?linearity|glu variant|gating)\b")
 UNKNOWN_USE = re.compile(r"\b(?:does|do|did)\s+(?P<name>[a-z][\w.\- ]{1,30}?)\s+(?:use|uses|employ|have|rely on)\b")
 NOT_A_NAME = re.compile(r"^(it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
@@ -62,6 +65,13 @@ OTHER_BENCHMARKS = {
     r"hellaswag": "HellaSwag", r"imagenet": "ImageNet", r"\bthe pile\b": "The Pile",
     r"openwebtext": "OpenWebText", r"winogrande": "WinoGrande", r"\bgsm8k\b": "GSM8K",
     r"human\s?eval": "HumanEval", r"trivia\s?qa": "TriviaQA", r"squad ?(?:v?2(?:\.0)?)\b": "SQuAD 2.0",
+    r"\barc(?:[- ](?:challenge|easy|c|e))?\b": "ARC", r"\bpiqa\b": "PIQA", r"\bsiqa\b|social ?iqa": "SIQA",
+    r"\benwik8\b": "enwik8", r"\btext8\b": "text8", r"\bbbh\b|big[- ]?bench": "BIG-Bench",
+    r"\bdrop\b(?= benchmark| score| f1| results)": "DROP", r"openbook ?qa": "OpenBookQA",
+    r"commonsense ?qa": "CommonsenseQA", r"natural ?questions|\bnq\b": "Natural Questions",
+    r"truthful ?qa": "TruthfulQA", r"\bmt[- ]bench\b": "MT-Bench", r"alpaca ?eval": "AlpacaEval",
+    r"\bcifar": "CIFAR", r"\bcoco\b": "COCO", r"\bc[- ]eval\b": "C-Eval", r"\bmbpp\b": "MBPP",
+    r"\bmath benchmark\b|\bmath dataset\b": "MATH",
 }
 PREMISE = re.compile(r"^\s*(why|how come)\b|\b(since|given that|because|now that)\b")
 BEST_WORD = re.compile(r"\b(best|winner|wins|strongest|beats all|beats every)\b")
@@ -124,7 +134,8 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     if specific is not None:
         return Derived("decline", specific)
     if not entities.models:
-        use = UNKNOWN_USE.search(lexicon.name_mask.sub(" ", text))
+        masked = lexicon.name_mask.sub(" ", text)
+        use = UNKNOWN_USE.search(masked) or UNKNOWN_NAMED_FIRST.search(masked)
         name = use.group("name").strip() if use else ""
         if name and len(name.split()) <= 3 and not NOT_A_NAME.match(name) and not _names_entity(name, entities):
             shown = re.search(re.escape(name), question, re.IGNORECASE)
@@ -302,8 +313,8 @@ def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
         for activation_id in asked:  # what the question did name that the store holds
             b.cite(activation_citation(activation_id))
         example = activation_label(asked[0]) if asked else "GeGLU"
-        b.add(f"{name} is not in the catalog, so I cannot say which activation it uses; the stored evidence "
-              f"covers the catalog's models and the two papers. Ask \"which models use {example}?\" for the "
+        b.add(f"{name} is not in the catalog, so I cannot say which activation or FFN sizes it has; the stored "
+              f"evidence covers the catalog's models and the two papers. Ask \"which models use {example}?\" for the "
               "catalog's answer.")
     elif inputs["what"] == "benchmark":
         if inputs.get("perplexity"):
