@@ -288,12 +288,16 @@ NAME_WITH_DIGITS = re.compile(r"(?<![\w.-])(?=[\w.-]*[A-Za-z])(?=[\w.-]*\d)[A-Za
 def check(text: str, computations: Iterable[Mapping[str, Any]], question: str = "") -> Report:
     """Trace every number of ``text``; list those found nowhere (with their context).
 
-    A name with digits that the question itself wrote ("WikiText-103 is not in the stored evidence") is the
-    asker's name repeated, not a number the answer claims: its digits are not traced."""
+    A name with digits that the question itself wrote ("WikiText-103 is not in the stored evidence"), and
+    words of the question quoted back in “…”, are the asker's words repeated, not numbers the answer
+    claims: their digits are not traced."""
     ref = reference()
     computed = recompute(computations)
     for name in set(NAME_WITH_DIGITS.findall(question)):
         text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, flags=re.IGNORECASE)
+    for quoted in set(re.findall(r"“([^”]{1,200})”", text)):  # the asker's words, quoted back verbatim
+        if quoted.casefold() in question.casefold():
+            text = text.replace(f"“{quoted}”", " ")
     shown = numbers_in(text)
     ungrounded = []
     for number in shown:

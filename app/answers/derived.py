@@ -313,7 +313,7 @@ def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
         for activation_id in asked:  # what the question did name that the store holds
             b.cite(activation_citation(activation_id))
         example = activation_label(asked[0]) if asked else "GeGLU"
-        b.add(f"{name} is not in the catalog, so I cannot say which activation or FFN sizes it has; the stored "
+        b.add(f"“{name}” is not in the catalog, so I cannot say which activation or FFN sizes it has; the stored "
               f"evidence covers the catalog's models and the two papers. Ask \"which models use {example}?\" for the "
               "catalog's answer.")
     elif inputs["what"] == "benchmark":
