@@ -29,7 +29,8 @@ def citation_strings(facts: Facts, citation: dict[str, Any]) -> list[str | None]
         fact = facts.paper_fact(str(citation.get("paper")), str(citation.get("key")))
         if fact is None:
             return None
-        return [fact["value"], fact["location"], fact["fact_label"], facts.papers[fact["paper"]]["arxiv"]]
+        source = facts.papers.get(fact["paper"]) or facts.side_papers.get(fact["paper"]) or {}
+        return [fact["value"], fact["location"], fact["fact_label"], source.get("arxiv")]
     if kind == "architecture":
         fact = facts.arch_fact(str(citation.get("family")), str(citation.get("size")), str(citation.get("parameter")))
         if fact is None:

@@ -18,7 +18,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.answers.per_revision import PerRevision
-from app.orm import ArchitectureFact, CatalogModel, Misreading, Paper, PaperTable, Post, Result, Thread, Variant
+from app.orm import (
+    ArchitectureFact,
+    CatalogModel,
+    Misreading,
+    Paper,
+    PaperFact,
+    PaperTable,
+    Post,
+    Result,
+    Thread,
+    Variant,
+)
 
 
 @dataclass(frozen=True)
@@ -250,6 +261,14 @@ def _load(session: Session, revision: int) -> Facts:
             attachments=tuple(post.attachments or ()),
         )
     side_papers, side_cells = _side_papers(session, set(papers))
+    side_facts = select(PaperFact).where(PaperFact.paper_id.in_(list(side_papers)))
+    for f in session.scalars(side_facts.order_by(PaperFact.paper_id, PaperFact.position)):
+        side = side_papers[f.paper_id]
+        paper_facts[(f.paper_id, f.key)] = {
+            "kind": "paper_fact", "paper": f.paper_id, "key": f.key,
+            "label": f"{side['arxiv']} {f.location}: {f.label}", "fact_label": f.label, "value": f.value,
+            "location": f.location, "url": f"/papers/{f.paper_id}",
+        }
     misreadings = {
         m.id: {"id": m.id, "title": m.title, "wrong": m.wrong, "right": m.right, "shows_up": m.shows_up,
                "evidence": list(m.evidence or []), "concerns": dict(m.concerns or {})}

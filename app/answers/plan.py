@@ -30,7 +30,8 @@ OperationKind = Literal[
 #: intent composers, routed operations by app.answers.routing, derived kinds by app.answers.derived.
 METHOD_KIND: dict[str, OperationKind] = {
     # looking a stored value up
-    "fact": "lookup", "paper_setup": "lookup", "framework_name": "lookup", "architecture": "catalog",
+    "fact": "lookup", "paper_setup": "lookup", "framework_name": "lookup", "second_paper_setup": "lookup",
+    "architecture": "catalog",
     "model_activation": "catalog",
     "models_using": "catalog", "catalog_field": "catalog",
     # orderings and spreads
@@ -50,7 +51,8 @@ METHOD_KIND: dict[str, OperationKind] = {
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
 Method = Literal[
-    "fact", "paper_setup", "framework_name", "architecture", "model_activation", "models_using", "catalog_field",
+    "fact", "paper_setup", "second_paper_setup", "framework_name", "architecture", "model_activation", "models_using",
+    "catalog_field",
     "best", "ranking",
     "second_paper_ranking", "spread", "second_paper_spread", "second_paper_cells", "compare", "difference",
     "hidden_size", "ffn_params",
@@ -66,7 +68,7 @@ DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_r
 ROUTED_METHODS: dict[str, str] = {
     "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",
     "ranking": "best", "second_paper_spread": "fact", "second_paper_ranking": "best", "difference": "compare",
-    "second_paper_cells": "fact", "catalog_field": "model_activation",
+    "second_paper_cells": "fact", "catalog_field": "model_activation", "second_paper_setup": "paper_setup",
 }
 SLOT_NAMES = ("variants", "activations", "gates", "models", "benchmarks", "metrics", "steps", "numbers",
               "setup_keys", "arch_keys", "paper")

@@ -53,7 +53,7 @@ DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the diffe
                     r"^\s*what(?:'s|s| is| are)?\s+(?:a |an |the )?[\w\- ]{1,40}\??\s*$")
 #: Operations that answer from another stored paper than the GLU-variants one: the derived answers' declines
 #: ("the paper has no ELU variant") are about that paper and must not pre-empt them.
-OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cells")
+OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cells", "second_paper_setup")
 
 
 BOTH_ENDS = re.compile(r"\b(best|worst|highest|lowest)\s+(?:and|&)\s+(best|worst|highest|lowest)\b")
@@ -116,6 +116,10 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
     if PARAMS.search(text) and PARAMS_QUESTION.search(text) and GATED_WORD.search(text) and not entities.models:
         intent.name, intent.operation = "explain", "compare_parameters"
         intent.rule = "asks how the parameters of a gated FFN compare with a dense one"
+        return intent
+    if facts is not None and second_paper.setup_key(text, facts) is not None:
+        intent.name, intent.operation = "paper_setup", "second_paper_setup"
+        intent.rule = "asks what Narang et al.'s setup or text states"
         return intent
     if second_paper.names_paper(text) and intent.name != "verify" and (
             not entities.models or (facts is not None and second_paper.names_rows(text, facts))):
@@ -183,6 +187,9 @@ def compose(b: Builder, intent: Intent, lexicon: Lexicon | None = None) -> bool:
         return True
     if intent.operation == "catalog_field" and lexicon is not None:
         models.compose_catalog_field(b, intent, lexicon)
+        return True
+    if intent.operation == "second_paper_setup":
+        second_paper.compose_setup(b, intent.question)
         return True
     if intent.operation == "second_paper_cells":
         second_paper.compose_cells(b, intent.question)

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.answers.builder import Builder
 from app.answers.facts import Cell, Facts, paper_citation
-from app.answers.intents import BEST, rank_order
+from app.answers.intents import BEST, YES_NO, rank_order
 from app.answers.ranking import COUNT, RANKING, count_asked
 
 PAPER_ID = "narang-2021"
@@ -198,3 +198,51 @@ def _compare_line(b: Builder, shown: list[Cell]) -> str:
               if any(c.stddev_text for c in shown) else " Both are single runs: the paper prints no spread here.")
     return (f"{_label(first)}: {values}; {first.row} − {second.row} = {diff} ({verdict} by the printed values)."
             + spread)
+
+
+#: The paper's stored setup and reading facts, and the question words that ask for each (most specific first).
+SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("vanilla_superglue_text", re.compile(r"\btext\b.{0,40}\btable\b|\btable\b.{0,40}\btext\b|70\.97")),
+    ("one_ninth", re.compile(r"1/9|1/8|one[- ]ninth|fraction of (?:the )?pre-?training")),
+    ("bold", re.compile(r"\bbold")),
+    ("gelu_variant", re.compile(r"which gelu|gelu (?:implementation|variant|version)|tanh .{0,20}gelu|exact gelu")),
+    ("gates", re.compile(r"\bliglu\b|\bbilinear\b|\bgates?\b")),
+    ("not_comparable", re.compile(r"comparab|compare .{0,30}(?:absolute|losses|numbers)|same baseline|mix")),
+    ("normalization_biases", re.compile(r"layer ?norm|rms ?norm|\bbias")),
+    ("wmt", re.compile(r"\bwmt\b.{0,40}\b(?:trained|steps|pre-?train|setup)|translation setup")),
+    ("finetuning", re.compile(r"fine-?tun")),
+    ("pretraining", re.compile(r"pre-?train|\bbatch\b|\boptimi[sz]er\b|\badafactor\b|learning rate")),
+    ("d_ff", re.compile(r"\bd_ff\b|ffn (?:size|width|dim)")),
+    ("baseline", re.compile(r"\bbaseline\b|\blayers\b|\bd_model\b|\bparameters\b|\bheads\b|setup")),
+    ("columns", re.compile(r"\bcolumns?\b|what does .{0,20}table (?:report|show)")),
+)
+SAME = re.compile(r"\bsame\b|\bidentical\b|\bequal\b|\b(?:just|really) (?:the|a)\b")
+
+
+def setup_key(text: str, facts: Facts) -> str | None:
+    """The stored setup fact of the paper a question asks about, if it names the paper and one."""
+    if not names_paper(text):
+        return None
+    return next((key for key, words in SETUP_WORDS if words.search(text)
+                 and facts.paper_fact(PAPER_ID, key) is not None), None)
+
+
+def compose_setup(b: Builder, question: str) -> None:
+    """The fact as the paper's setup states it (a yes/no 'is LiGLU the same as Bilinear?' gets its verdict)."""
+    text = question.lower()
+    key = setup_key(text, b.facts)
+    fact = b.facts.paper_fact(PAPER_ID, key) if key else None
+    paper = b.facts.side_papers.get(PAPER_ID)
+    if fact is None or paper is None:
+        b.add("The stored setup of Narang et al. does not say.")
+        return
+    b.cite(paper_citation(paper))
+    b.cite(fact)
+    lead = ""
+    if key == "gates" and SAME.search(text) and "bilinear" in text and "liglu" in text:
+        lead = "Yes: LiGLU is Shazeer's Bilinear (both gates are linear). "
+    elif key == "one_ninth" and YES_NO.search(text):
+        lead = "No: 65,536 of 524,288 steps is 1/8, not 1/9. "
+    elif key == "bold" and re.search(r"\bbest\b", text):
+        lead = "No: bold marks better than the vanilla Transformer, not the best in the column. "
+    b.add(f"{lead}{paper['authors']} ({paper['year']}), {fact['fact_label']}: {fact['value']} ({fact['location']}).")
