@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings, secret_bits, weak_secret_reason
+from app.config import Settings
+from app.secret_strength import secret_bits, weak_secret_reason
 
 WEAK = {
     "aaaaaaaaaaaaaaaa": "different characters",
