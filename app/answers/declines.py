@@ -80,7 +80,8 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
         if match.get("kind") != "model":
             continue
         named = re.escape(match["text"])
-        member = re.search(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?", entities.text)
+        member = (re.search(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?", entities.text)
+                  or re.search(rf"\b{named}[\s-]?\d+(?:\.\d+)?[bm]\b", entities.text))
         if member is not None:
             written = re.sub(r"[-_\s]+", " ", member.group(0))
             if not any(k == written or k.startswith(written + " ") for k in known_names):

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import activations
-from app.answers import claims, declines, reference_rows
+from app.answers import claims, declines, reference_rows, unreported
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, activation_value, format_sig
 from app.answers.entities import Entities
@@ -130,7 +130,7 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     claim = claims.detect(entities, facts) if YES_NO.search(text) else None
     if claim is not None:
         return Derived("best_everywhere", claim)
-    specific = declines.detect(entities, lexicon, facts)
+    specific = declines.detect(entities, lexicon, facts) or unreported.detect(text, entities)
     if specific is not None:
         return Derived("decline", specific)
     if not entities.models:
@@ -306,6 +306,9 @@ def compose_derivative_bound(b: Builder, fn: str, bound: float, which: str) -> N
 
 def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
     """A specific decline: name what was asked for and what the store does hold instead."""
+    if inputs["what"] == "unreported":
+        unreported.compose(b, inputs)
+        return
     name = inputs["name"][:1].upper() + inputs["name"][1:]
     b.quoted_names.append(name)
     if inputs["what"] == "model":

@@ -31,6 +31,7 @@ OperationKind = Literal[
 METHOD_KIND: dict[str, OperationKind] = {
     # looking a stored value up
     "fact": "lookup", "paper_setup": "lookup", "framework_name": "lookup", "second_paper_setup": "lookup",
+    "paper_info": "lookup",
     "architecture": "catalog",
     "model_activation": "catalog",
     "models_using": "catalog", "catalog_field": "catalog",
@@ -51,15 +52,12 @@ METHOD_KIND: dict[str, OperationKind] = {
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
 Method = Literal[
-    "fact", "paper_setup", "second_paper_setup", "framework_name", "architecture", "model_activation", "models_using",
-    "catalog_field",
-    "best", "ranking",
-    "second_paper_ranking", "spread", "second_paper_spread", "second_paper_cells", "compare", "difference",
-    "hidden_size", "ffn_params",
+    "fact", "paper_setup", "second_paper_setup", "paper_info", "framework_name", "architecture",
+    "model_activation", "models_using", "catalog_field", "best", "ranking", "second_paper_ranking", "spread",
+    "second_paper_spread", "second_paper_cells", "compare", "difference", "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
     "explain_constant", "reference_row", "verify", "best_everywhere", "misreading", "run_comparison", "decline",
-    "speed",
-    "out_of_scope", "help",
+    "speed", "out_of_scope", "help",
 ]
 #: Methods answered by app.answers.derived (their inputs are typed per method there).
 DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_rule", "reference_row",
@@ -69,6 +67,7 @@ ROUTED_METHODS: dict[str, str] = {
     "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",
     "ranking": "best", "second_paper_spread": "fact", "second_paper_ranking": "best", "difference": "compare",
     "second_paper_cells": "fact", "catalog_field": "model_activation", "second_paper_setup": "paper_setup",
+    "paper_info": "paper_setup",
 }
 SLOT_NAMES = ("variants", "activations", "gates", "models", "benchmarks", "metrics", "steps", "numbers",
               "setup_keys", "arch_keys", "paper")

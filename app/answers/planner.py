@@ -61,7 +61,8 @@ def plan_question(
 def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
     """The stored misreading a lookup or a claim repeats, as an operation after it ('LLaMA-13B's hidden
     size is 13568?' gets the stored size, then the rounding misreading that yields 13568)."""
-    if operation.method not in NAMED_AFTER:
+    unknown_model = operation.method == "decline" and operation.inputs.get("what") == "model"
+    if operation.method not in NAMED_AFTER and not unknown_model:
         return []
     repeated = misread.detect(operation.text, facts)
     if repeated is None:

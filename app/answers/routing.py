@@ -117,6 +117,11 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.name, intent.operation = "explain", "compare_parameters"
         intent.rule = "asks how the parameters of a gated FFN compare with a dense one"
         return intent
+    if (entities.paper or second_paper.names_paper(text)) and second_paper.ABOUT_PAPER.search(text) and (
+            not entities.models):
+        intent.name, intent.operation = "paper_setup", "paper_info"
+        intent.rule = "asks who wrote a stored paper, when, or where it is"
+        return intent
     if facts is not None and second_paper.setup_key(text, facts) is not None:
         intent.name, intent.operation = "paper_setup", "second_paper_setup"
         intent.rule = "asks what Narang et al.'s setup or text states"
@@ -187,6 +192,9 @@ def compose(b: Builder, intent: Intent, lexicon: Lexicon | None = None) -> bool:
         return True
     if intent.operation == "catalog_field" and lexicon is not None:
         models.compose_catalog_field(b, intent, lexicon)
+        return True
+    if intent.operation == "paper_info":
+        second_paper.compose_paper_info(b, intent.question)
         return True
     if intent.operation == "second_paper_setup":
         second_paper.compose_setup(b, intent.question)

@@ -219,11 +219,19 @@ SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 SAME = re.compile(r"\bsame\b|\bidentical\b|\bequal\b|\b(?:just|really) (?:the|a)\b")
 
 
+#: Setup facts asked in words no cell question uses; the others only when no row or column is named.
+SPECIFIC_SETUP = frozenset({"vanilla_superglue_text", "one_ninth", "bold", "gelu_variant"})
+
+
 def setup_key(text: str, facts: Facts) -> str | None:
-    """The stored setup fact of the paper a question asks about, if it names the paper and one."""
+    """The stored setup fact of the paper a question asks about, if it names the paper and one ('narang:
+    swiglu vs the baseline on superglue' names cells, not the baseline's setup)."""
     if not names_paper(text):
         return None
+    asks_cells = bool(_rows(_table_cells(facts), text) or _columns(text)) and not (
+        "liglu" in text and "bilinear" in text)
     return next((key for key, words in SETUP_WORDS if words.search(text)
+                 and (key in SPECIFIC_SETUP or not asks_cells)
                  and facts.paper_fact(PAPER_ID, key) is not None), None)
 
 
@@ -246,3 +254,23 @@ def compose_setup(b: Builder, question: str) -> None:
     elif key == "bold" and re.search(r"\bbest\b", text):
         lead = "No: bold marks better than the vanilla Transformer, not the best in the column. "
     b.add(f"{lead}{paper['authors']} ({paper['year']}), {fact['fact_label']}: {fact['value']} ({fact['location']}).")
+
+
+#: A question about a stored paper itself: who wrote it, when, where to find it.
+ABOUT_PAPER = re.compile(r"\bwho (?:wrote|authored|published)\b|\bauthors?\b|\bwhen was\b.{0,40}\b(?:published|"
+                         r"written|released|out)\b|\bwhat year\b|\barxiv (?:id|number|link)\b|\btitle of\b|"
+                         r"\bwhich paper\b|\bpublished (?:in|when)\b")
+
+
+def compose_paper_info(b: Builder, question: str) -> None:
+    """Title, authors, year and arXiv id of the paper asked about (both when the question names neither)."""
+    facts = b.facts
+    papers = [facts.main_paper(), *facts.side_papers.values()]
+    named = [p for p in papers if p["id"] == PAPER_ID] if names_paper(question.lower()) else []
+    shown = named or ([facts.main_paper()] if re.search(r"glu|shazeer|variants", question.lower()) else papers)
+    lines = []
+    for p in shown:
+        b.cite(paper_citation(p))
+        lines.append(f"“{p['title']}” is by {p['authors']} ({p['year']}), {p['arxiv']}: [its stored results]"
+                     f"(/papers/{p['id']}).")
+    b.add(" ".join(lines))

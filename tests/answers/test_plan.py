@@ -132,3 +132,8 @@ def test_plans_are_closed_typed_models() -> None:
         Plan.model_validate({"operations": []})
     with pytest.raises(ValidationError):
         PlanSlots.model_validate({"variants": ["FFN_GEGLU"], "value": 1.5})
+
+
+def test_every_method_has_a_kind_and_every_kind_is_typed() -> None:
+    methods = set(Operation.model_fields["method"].annotation.__args__)  # type: ignore[union-attr]
+    assert methods == set(METHOD_KIND)
