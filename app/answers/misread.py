@@ -93,13 +93,17 @@ def index_for(facts: Facts) -> MisreadingIndex:
     return index
 
 
-def detect(question: str, facts: Facts) -> dict[str, Any] | None:
+#: A why/explain question asks for exactly what a misreading's correction says: a weaker match suffices.
+EXPLAIN_SCORE = 4.5
+
+
+def detect(question: str, facts: Facts, strong: float = STRONG_SCORE) -> dict[str, Any] | None:
     """The misreading a question repeats, when the evidence for it is strong; else None."""
     found = index_for(facts).best(question)
     if found is None:
         return None
     m, score, shared = found
-    if (shared and score >= NUMBER_SCORE * 2) or score >= STRONG_SCORE:
+    if (shared and score >= NUMBER_SCORE * 2) or score >= strong:
         return {"id": m["id"], "score": round(score, 3), "shared_number": shared}
     return None
 

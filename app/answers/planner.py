@@ -95,7 +95,7 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     if wanted is not None:
         return wanted
     if intent.name in EXPLAINED_BY_MISREADING and not intent.operation and intent.follow_up_of is None:
-        repeated = misread.detect(intent.question, facts)
+        repeated = misread.detect(intent.question, facts, misread.EXPLAIN_SCORE)
         if repeated is not None:
             intent.rule = f"repeats a stored misreading ({repeated['id']}, score {repeated['score']})"
             return operation_for(intent, asked, "misreading", repeated)
