@@ -7,11 +7,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
+from app.cli.common import migrate
 from app.config import Settings
+from app.db import create_db_engine
+from app.migrate import alembic_config
 from tests.conftest import open_client
 
 ADMIN = "an-admin-token-for-the-id-tests"
@@ -148,3 +152,24 @@ def test_postgres_stores_and_reads_ids_above_2_31(pg_settings: Settings) -> None
                             json={"body": "reply", "parent_id": 5_000_000_000, "quote_ids": [5_000_000_000]})
         assert reply.status_code == 201 and reply.json()["parent_id"] == 5_000_000_000
         assert client.get(f"/api/v1/threads/{thread['id']}").status_code == 200
+
+
+@pytest.mark.postgres
+def test_the_bigint_migration_downgrades_and_upgrades_on_postgres(pg_url: str) -> None:
+    settings = Settings(database_url=pg_url, environment="test")
+    migrate(settings)
+    engine = create_db_engine(settings)
+    try:
+
+        def id_types() -> set[str]:
+            return {str(c["type"]) for c in inspect(engine).get_columns("posts") if c["name"].endswith("id")}
+
+        assert id_types() == {"BIGINT"}
+        command.downgrade(alembic_config(settings), "0007_paper_evidence")
+        engine.dispose()
+        assert id_types() == {"INTEGER"}
+        command.upgrade(alembic_config(settings), "head")
+        engine.dispose()
+        assert id_types() == {"BIGINT"}
+    finally:
+        engine.dispose()
