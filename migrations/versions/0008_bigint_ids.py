@@ -31,8 +31,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "job_events": ("id", "seq"),
 }
 #: Tables whose ``id`` is fed by a sequence (SERIAL).
-SERIAL_IDS = ("dataset_info", "paper_facts", "paper_tables", "results", "architecture_facts", "threads", "posts",
-              "job_events")
+SERIAL_IDS = (
+    "dataset_info",
+    "paper_facts",
+    "paper_tables",
+    "results",
+    "architecture_facts",
+    "threads",
+    "posts",
+    "job_events",
+)
 
 
 def _on_postgresql() -> bool:

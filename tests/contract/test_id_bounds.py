@@ -94,13 +94,16 @@ def test_ids_up_to_2_63_minus_1_are_not_found_and_2_63_is_refused(admin_client: 
         ({"question": "q?", "thread_id": tid, "parent_id": TOO_BIG}, ["body", "parent_id"]),
     ]:
         assert _problem(client.post("/api/v1/questions", json=body), 422)["errors"][0]["loc"] == loc
-    for body, loc in [({"body": "x", "parent_id": TOO_BIG}, ["body", "parent_id"]),
-                      ({"body": "x", "quote_ids": [TOO_BIG]}, ["body", "quote_ids", 0])]:
+    for body, loc in [
+        ({"body": "x", "parent_id": TOO_BIG}, ["body", "parent_id"]),
+        ({"body": "x", "quote_ids": [TOO_BIG]}, ["body", "quote_ids", 0]),
+    ]:
         assert _problem(client.post(f"/api/v1/threads/{tid}/posts", json=body), 422)["errors"][0]["loc"] == loc
     too_big_form = client.post(f"/threads/{tid}/posts", data={"body": "x", "parent_id": str(TOO_BIG)})
     assert too_big_form.status_code == 422 and "body.parent_id" in too_big_form.text
-    ticked = client.post(f"/threads/{tid}/posts", data={"body": "quoting", "quote_ids": str(TOO_BIG)},
-                          follow_redirects=False)
+    ticked = client.post(
+        f"/threads/{tid}/posts", data={"body": "quoting", "quote_ids": str(TOO_BIG)}, follow_redirects=False
+    )
     assert ticked.status_code == 303  # not an id at all: left out of the quotes, as any non-id value is
 
 
@@ -111,8 +114,9 @@ def test_event_numbers_up_to_2_63_minus_1_and_2_63_refused(each_database_client:
         stream = client.get(f"/api/v1/comparisons/{job}/events", params={"after": number})
         assert stream.status_code == 200 and stream.headers["content-type"].startswith("text/event-stream")
         assert "id: " not in stream.text  # nothing after that number
-        _problem(client.get("/api/v1/comparisons/0123456789abcdef0123456789abcdef/events",
-                            params={"after": number}), 404)
+        _problem(
+            client.get("/api/v1/comparisons/0123456789abcdef0123456789abcdef/events", params={"after": number}), 404
+        )
     refused = _problem(client.get(f"/api/v1/comparisons/{job}/events", params={"after": TOO_BIG}), 422)
     assert refused["errors"][0]["loc"] == ["query", "after"]
     header = _problem(client.get(f"/api/v1/comparisons/{job}/events", headers={"last-event-id": str(TOO_BIG)}), 422)
@@ -148,8 +152,10 @@ def test_postgres_stores_and_reads_ids_above_2_31(pg_settings: Settings) -> None
             conn.execute(text("ALTER SEQUENCE posts_id_seq RESTART WITH 5000000000"))
         thread = _new_thread(client)
         assert thread["id"] == 3_000_000_000 and thread["posts"][0]["id"] == 5_000_000_000
-        reply = client.post(f"/api/v1/threads/{thread['id']}/posts",
-                            json={"body": "reply", "parent_id": 5_000_000_000, "quote_ids": [5_000_000_000]})
+        reply = client.post(
+            f"/api/v1/threads/{thread['id']}/posts",
+            json={"body": "reply", "parent_id": 5_000_000_000, "quote_ids": [5_000_000_000]},
+        )
         assert reply.status_code == 201 and reply.json()["parent_id"] == 5_000_000_000
         assert client.get(f"/api/v1/threads/{thread['id']}").status_code == 200
 

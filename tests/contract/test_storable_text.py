@@ -29,8 +29,11 @@ COUNTED = ("threads", "posts", "post_quotes", "jobs")
 @pytest.fixture(params=["sqlite", "postgresql"])
 def admin_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     base: Settings = request.getfixturevalue("settings" if request.param == "sqlite" else "pg_settings")
-    update = {"admin_token": SecretStr(ADMIN), "rate_limit_writes_per_minute": 100_000,
-              "rate_limit_reads_per_minute": 100_000}
+    update = {
+        "admin_token": SecretStr(ADMIN),
+        "rate_limit_writes_per_minute": 100_000,
+        "rate_limit_reads_per_minute": 100_000,
+    }
     with open_client(base.model_copy(update=update)) as client:
         yield client
 
@@ -65,15 +68,18 @@ def test_json_write_endpoints_refuse_nul_and_lone_surrogates(admin_client: TestC
         good = {"title": "t", "body": "b", "display_name": "Ada"}
         writes.append(("POST", "/api/v1/threads", good, ["body", field], JSON))
     for field in ("body", "display_name"):
-        writes.append(("POST", f"/api/v1/threads/{tid}/posts", {"body": "b", "display_name": "Ada"}, ["body", field],
-                       JSON))
+        writes.append(
+            ("POST", f"/api/v1/threads/{tid}/posts", {"body": "b", "display_name": "Ada"}, ["body", field], JSON)
+        )
     for field in ("question", "display_name"):
-        writes.append(("POST", "/api/v1/questions", {"question": "what is GEGLU?", "display_name": "Ada"},
-                       ["body", field], JSON))
+        writes.append(
+            ("POST", "/api/v1/questions", {"question": "what is GEGLU?", "display_name": "Ada"}, ["body", field], JSON)
+        )
     writes.append(("POST", f"/api/v1/posts/{pid}/hide", {"reason": "r"}, ["body", "reason"], AUTH))
     for field in ("value_text", "stddev_text"):
-        writes.append(("PATCH", "/api/v1/results/1", {"value_text": "1.0", "stddev_text": "0.1"}, ["body", field],
-                       AUTH))
+        writes.append(
+            ("PATCH", "/api/v1/results/1", {"value_text": "1.0", "stddev_text": "0.1"}, ["body", field], AUTH)
+        )
     before = _counts(client)
     for method, url, good, loc, headers in writes:
         for bad, message in BAD.items():
@@ -82,11 +88,15 @@ def test_json_write_endpoints_refuse_nul_and_lone_surrogates(admin_client: TestC
     corpus = {"kind": "quality", "steps": 10, "corpus": {"kind": "text", "text": ""}}
     for bad, message in BAD.items():
         corpus["corpus"] = {"kind": "text", "text": f"some text {bad} more"}
-        _refused(client.post("/api/v1/comparisons", content=_raw(corpus), headers=JSON),
-                 ["body", "corpus", "text", "text"], message)
+        _refused(
+            client.post("/api/v1/comparisons", content=_raw(corpus), headers=JSON),
+            ["body", "corpus", "text", "text"],
+            message,
+        )
         variants = {"kind": "speed", "variants": [f"ReLU{bad}"]}
-        _refused(client.post("/api/v1/comparisons", content=_raw(variants), headers=JSON),
-                 ["body", "variants", 0], message)
+        _refused(
+            client.post("/api/v1/comparisons", content=_raw(variants), headers=JSON), ["body", "variants", 0], message
+        )
     assert _counts(client) == before
 
 
@@ -192,6 +202,10 @@ def test_a_pasted_corpus_over_its_byte_limit_is_a_413_naming_the_field(client: T
 def test_every_page_form_is_read_through_the_checked_reader() -> None:
     """Page routes read forms with app.http.inputs.read_form (checked fields, no parser-made 400)."""
     root = Path(__file__).resolve().parents[2] / "app"
-    readers = [p.relative_to(root).as_posix() for d in ("web", "api") for p in (root / d).rglob("*.py")
-               if "request.form(" in p.read_text(encoding="utf-8")]
+    readers = [
+        p.relative_to(root).as_posix()
+        for d in ("web", "api")
+        for p in (root / d).rglob("*.py")
+        if "request.form(" in p.read_text(encoding="utf-8")
+    ]
     assert readers == []
