@@ -11,6 +11,7 @@ Multi-part questions are split here too (:func:`split_parts`); the pipeline answ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from app.answers import models, ranking, second_paper
@@ -167,42 +168,29 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
     return intent
 
 
-def compose(b: Builder, intent: Intent, lexicon: Lexicon | None = None) -> bool:
+#: The composer of each routed operation, called with the builder, the intent and the lexicon.
+COMPOSERS: dict[str, Callable[[Builder, Intent, Lexicon], None]] = {
+    "explain_constant": lambda b, intent, lexicon: _compose_constant(b, intent),
+    "compare_parameters": lambda b, intent, lexicon: _compose_parameters(b),
+    "speed": lambda b, intent, lexicon: _compose_speed(b),
+    "spread": lambda b, intent, lexicon: ranking.compose_spread(b, intent),
+    "ranking": lambda b, intent, lexicon: ranking.compose_ranking(b, intent),
+    "catalog_field": lambda b, intent, lexicon: models.compose_catalog_field(b, intent, lexicon),
+    "second_paper_spread": lambda b, intent, lexicon: second_paper.compose_spread(b, intent.question),
+    "second_paper_ranking": lambda b, intent, lexicon: second_paper.compose_ranking(b, intent.question),
+    "second_paper_cells": lambda b, intent, lexicon: second_paper.compose_cells(b, intent.question),
+    "second_paper_setup": lambda b, intent, lexicon: second_paper.compose_setup(b, intent.question),
+    "paper_info": lambda b, intent, lexicon: second_paper.compose_paper_info(b, intent.question),
+}
+
+
+def compose(b: Builder, intent: Intent, lexicon: Lexicon) -> bool:
     """Answer the intent's operation (direct answer first); False when it has none this module serves."""
-    if intent.operation == "explain_constant":
-        _compose_constant(b, intent)
-        return True
-    if intent.operation == "compare_parameters":
-        _compose_parameters(b)
-        return True
-    if intent.operation == "speed":
-        _compose_speed(b)
-        return True
-    if intent.operation == "spread":
-        ranking.compose_spread(b, intent)
-        return True
-    if intent.operation == "ranking":
-        ranking.compose_ranking(b, intent)
-        return True
-    if intent.operation == "second_paper_spread":
-        second_paper.compose_spread(b, intent.question)
-        return True
-    if intent.operation == "second_paper_ranking":
-        second_paper.compose_ranking(b, intent.question)
-        return True
-    if intent.operation == "catalog_field" and lexicon is not None:
-        models.compose_catalog_field(b, intent, lexicon)
-        return True
-    if intent.operation == "paper_info":
-        second_paper.compose_paper_info(b, intent.question)
-        return True
-    if intent.operation == "second_paper_setup":
-        second_paper.compose_setup(b, intent.question)
-        return True
-    if intent.operation == "second_paper_cells":
-        second_paper.compose_cells(b, intent.question)
-        return True
-    return False
+    composer = COMPOSERS.get(intent.operation)
+    if composer is None:
+        return False
+    composer(b, intent, lexicon)
+    return True
 
 
 def _more(b: Builder, key: str) -> None:
