@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.answers import derived, explain, framework_names, functions, misread, models, routing, run, tables
+from app.answers import derived, explain, framework_answer, functions, misread, models, routing, run, tables
 from app.answers.builder import Builder, compose_help, compose_out_of_scope
 from app.answers.entities import Entities, recognize
 from app.answers.intents import Intent
@@ -67,7 +67,7 @@ def _heading(asked: str, number: int, total: int) -> str:
 def _run(operation: Operation, follow_up_of: int | None, b: Builder, session: Session, settings: Settings,
          lexicon: Lexicon, index: Any, start: int, computed: int) -> list[Hit]:
     if operation.method == "framework_name":
-        framework_names.compose(b, list(operation.inputs.get("names", [])), operation.text)
+        framework_answer.compose(b, list(operation.inputs.get("names", [])), operation.text)
         return []
     if operation.method == "misreading":
         misread.compose(b, str(operation.inputs.get("id", "")))

@@ -4,7 +4,8 @@ Why its own source: "is jax.nn.gelu exact by default?" or "hidden_act gelu_new â
 question about a *name*, and the names disagree across frameworks (JAX's `gelu` is the tanh form by
 default, PyTorch's and Hugging Face's `gelu` are exact). The verified mapping ships as
 ``app/data/framework_names.yaml``; an answer names the function each one computes, with the place it was
-verified, and links the activation's page.
+verified, and links the activation's page. This module holds the mapping and its recognition (the grounding
+check reads it); :mod:`app.answers.framework_answer` writes the answer.
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
-
-if TYPE_CHECKING:
-    from app.answers.builder import Builder
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "framework_names.yaml"
 #: The question asks what a name computes (not, say, which models use it).
@@ -68,31 +66,3 @@ def detect(text: str) -> list[str]:
             if name not in (n for _, n in found):
                 found.append((span[0], name))
     return [name for _, name in sorted(found)]
-
-
-def compose(b: Builder, names: list[str], question: str) -> None:
-    """Each name's function first, as verified; a yes/no question about exactness gets its verdict."""
-    from app.answers.builder import activation_label
-    from app.answers.explanations import activation_citation
-
-    shown = [e for e in (by_name(n) for n in names) if e is not None]
-    if not shown:
-        b.add("None of those names is in the stored list of framework activation names.")
-        return
-    lines = []
-    for e in shown:
-        b.cite(citation(e))
-        b.cite(activation_citation(e["activation"]))
-        lines.append(f"`{e['name']}` ({e['framework']}): {e['meaning']} â€” "
-                     f"{activation_label(e['activation'])}, [`{e['activation']}`](/activations/{e['activation']}) "
-                     f"(verified in {e['source']}).")
-    lowered = question.lower()
-    functions = {e["activation"] for e in shown}
-    if len(shown) >= 2 and re.search(r"\bsame\b|\bidentical\b|\bequal\b|\bdiffer", lowered):
-        lines.insert(0, f"{'Yes' if len(functions) == 1 else 'No'}: "
-                        + ("they compute the same function." if len(functions) == 1 else
-                           "they compute different functions."))
-    elif YES_NO.search(lowered) and len(shown) == 1 and re.search(r"\bexact\b|\berf\b", lowered):
-        exact = shown[0]["activation"] == "gelu"
-        lines.insert(0, "Yes, it is the exact (erf) GELU." if exact else "No, it is not the exact GELU.")
-    b.add(" ".join(lines))
