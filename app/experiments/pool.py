@@ -54,6 +54,34 @@ def save_corpus(corpus: Corpus, folder: str) -> str:
     return path
 
 
+#: Processes started ahead by :func:`prestart`, taken by the next :func:`run_in_pool`.
+_prestarted: list[subprocess.Popen[str]] = []
+
+
+def _spawn(threads: int) -> subprocess.Popen[str]:
+    root = str(Path(__file__).resolve().parents[2])
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        "OMP_NUM_THREADS": str(threads),
+        "MKL_NUM_THREADS": str(threads),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.experiments.trainer_process"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+
+
+def prestart(processes: int, threads: int) -> None:
+    """Start the pool's processes now, so that their start-up (importing torch: seconds on a busy machine)
+    overlaps the caller's own start-up and corpus build; the next :func:`run_in_pool` takes them."""
+    _prestarted.extend(_spawn(threads) for _ in range(processes))
+
+
 def run_in_pool(
     cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report, corpus: Corpus
 ) -> list[dict[str, Any]]:
@@ -66,13 +94,6 @@ def run_in_pool(
 def _run(
     cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report, corpus_path: str
 ) -> list[dict[str, Any]]:
-    root = str(Path(__file__).resolve().parents[2])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-        "OMP_NUM_THREADS": str(cfg.threads),
-        "MKL_NUM_THREADS": str(cfg.threads),
-    }
     lines: queue.Queue[tuple[int, str | None]] = queue.Queue()
     procs: list[subprocess.Popen[str]] = []
     pending = list(tasks)
@@ -98,14 +119,7 @@ def _run(
 
     try:
         for i in range(processes):
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "app.experiments.trainer_process"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                env=env,
-                cwd=root,
-            )
+            proc = _prestarted.pop(0) if _prestarted else _spawn(cfg.threads)
             procs.append(proc)
             assert proc.stdin is not None
             proc.stdin.write(json.dumps({"config": cfg.to_dict(), "corpus_path": corpus_path}) + "\n")
@@ -129,6 +143,8 @@ def _run(
             else:
                 emit(event)
     finally:
+        procs += _prestarted  # started ahead but not needed
+        _prestarted.clear()
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()

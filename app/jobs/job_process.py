@@ -111,6 +111,17 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _prestart_pool(config: dict[str, Any]) -> None:
+    """A CPU quality job with a training pool starts the pool's processes first: their start-up then runs
+    beside this process's (torch, the corpus) instead of after it."""
+    workers = int(config.get("workers", 1)) if config.get("kind") == "quality" else 1
+    runs = len(config.get("variants", ())) * len(config.get("seeds", ()))
+    if config.get("device") == "cpu" and workers > 1 and runs > 1:
+        from app.experiments import pool
+
+        pool.prestart(min(workers, runs), int(config.get("threads", 1)))
+
+
 def main() -> None:
     """The child: run the config read from stdin, events to the protocol stream, exit."""
     from app.experiments.trainer_process import die_with_parent
@@ -129,6 +140,7 @@ def main() -> None:
 
     config = json.loads(sys.stdin.readline())
     started = time.perf_counter()
+    _prestart_pool(config)
     try:
         from app.experiments import comparison
 
