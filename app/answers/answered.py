@@ -71,7 +71,7 @@ def _other_entity(op: Operation, b: Builder, span: Span, groups: dict[str, set[s
     cited = b.citations[span.citations[0]:span.citations[1]]
     problems = []
     variants = set(op.slots.variants)
-    rows = {str(c.get("row")) for c in cited if c.get("kind") == "result"}
+    rows = {_variant_of(b, c) for c in cited if c.get("kind") == "result"}
     if variants and rows and not (rows & variants):
         problems.append(f"asked about {', '.join(sorted(variants))} but cites only {', '.join(sorted(rows))}")
     models = set(op.slots.models)
@@ -81,6 +81,14 @@ def _other_entity(op: Operation, b: Builder, span: Span, groups: dict[str, set[s
     if models and named and not (named & models) and not any(_same_model(m, n) for m in models for n in named):
         problems.append(f"asked about {', '.join(sorted(models))} but cites only {', '.join(sorted(named))}")
     return problems
+
+
+def _variant_of(b: Builder, citation: dict[str, Any]) -> str:
+    """The variant a cited cell is about (another paper's row label maps to the variant it stands for)."""
+    key = (int(citation.get("table", -1)), str(citation.get("row")), str(citation.get("column")))
+    cell = b.facts.side_cell(str(citation.get("paper")), *key) if citation.get("paper") else None
+    cell = cell or b.facts.cell(*key)
+    return str(cell.variant if cell is not None and cell.variant else citation.get("row"))
 
 
 def _same_model(asked: str, cited: str) -> bool:

@@ -14,7 +14,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.answers import derived, explain, framework_answer, functions, misread, models, routing, run, tables
+from app.answers import (
+    derived,
+    explain,
+    framework_answer,
+    functions,
+    misread,
+    models,
+    routing,
+    run,
+    second_paper,
+    tables,
+)
 from app.answers.builder import Builder, compose_help, compose_out_of_scope
 from app.answers.entities import Entities, recognize
 from app.answers.intents import Intent
@@ -93,6 +104,7 @@ def _compose(b: Builder, intent: Intent, session: Session, settings: Settings, l
         tables.compose_fact(b, intent)
     elif name == "compare":
         tables.compose_compare(b, intent, index, entities)
+        second_paper.compose_beside(b, tables.variant_list(intent.slots))
     elif name == "best":
         tables.compose_best(b, intent)
     elif name == "why_model":

@@ -47,7 +47,7 @@ METHOD_KIND: dict[str, OperationKind] = {
     # curated explanations
     "explain": "explain", "why_model": "explain", "explain_constant": "explain", "reference_row": "lookup",
     # claims
-    "verify": "verify", "best_everywhere": "verify", "misreading": "verify",
+    "verify": "verify", "best_everywhere": "verify", "misreading": "verify", "second_paper_verify": "verify",
     # the rest
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
@@ -56,8 +56,8 @@ Method = Literal[
     "model_activation", "models_using", "catalog_field", "best", "ranking", "second_paper_ranking", "spread",
     "second_paper_spread", "second_paper_cells", "compare", "difference", "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
-    "explain_constant", "reference_row", "verify", "best_everywhere", "misreading", "run_comparison", "decline",
-    "speed", "out_of_scope", "help",
+    "explain_constant", "reference_row", "verify", "second_paper_verify", "best_everywhere", "misreading",
+    "run_comparison", "decline", "speed", "out_of_scope", "help",
 ]
 #: Methods answered by app.answers.derived (their inputs are typed per method there).
 DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_rule", "reference_row",
@@ -67,7 +67,7 @@ ROUTED_METHODS: dict[str, str] = {
     "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",
     "ranking": "best", "second_paper_spread": "fact", "second_paper_ranking": "best", "difference": "compare",
     "second_paper_cells": "fact", "catalog_field": "model_activation", "second_paper_setup": "paper_setup",
-    "paper_info": "paper_setup",
+    "paper_info": "paper_setup", "second_paper_verify": "verify",
 }
 SLOT_NAMES = ("variants", "activations", "gates", "models", "benchmarks", "metrics", "steps", "numbers",
               "setup_keys", "arch_keys", "paper")

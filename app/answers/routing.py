@@ -54,7 +54,8 @@ DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the diffe
                     r"^\s*what(?:'s|s| is| are)?\s+(?:a |an |the )?[\w\- ]{1,40}\??\s*$")
 #: Operations that answer from another stored paper than the GLU-variants one: the derived answers' declines
 #: ("the paper has no ELU variant") are about that paper and must not pre-empt them.
-OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cells", "second_paper_setup")
+OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cells", "second_paper_setup",
+               "second_paper_verify")
 
 
 BOTH_ENDS = re.compile(r"\b(best|worst|highest|lowest)\s+(?:and|&)\s+(best|worst|highest|lowest)\b")
@@ -127,6 +128,11 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.name, intent.operation = "paper_setup", "second_paper_setup"
         intent.rule = "asks what Narang et al.'s setup or text states"
         return intent
+    if second_paper.names_paper(text) and intent.name == "verify" and facts is not None and (
+            second_paper.names_rows(text, facts)):
+        intent.operation = "second_paper_verify"
+        intent.rule = "a yes/no question about a number of Narang et al.'s table"
+        return intent
     if second_paper.names_paper(text) and intent.name != "verify" and (
             not entities.models or (facts is not None and second_paper.names_rows(text, facts))):
         if ranking.SPREAD_WORDS.search(text):
@@ -181,6 +187,8 @@ COMPOSERS: dict[str, Callable[[Builder, Intent, Lexicon], None]] = {
     "second_paper_cells": lambda b, intent, lexicon: second_paper.compose_cells(b, intent.question),
     "second_paper_setup": lambda b, intent, lexicon: second_paper.compose_setup(b, intent.question),
     "paper_info": lambda b, intent, lexicon: second_paper.compose_paper_info(b, intent.question),
+    "second_paper_verify": lambda b, intent, lexicon: second_paper.compose_verify(b, intent.question,
+                                                                                 intent.slots.numbers),
 }
 
 

@@ -274,3 +274,56 @@ def compose_paper_info(b: Builder, question: str) -> None:
         lines.append(f"“{p['title']}” is by {p['authors']} ({p['year']}), {p['arxiv']}: [its stored results]"
                      f"(/papers/{p['id']}).")
     b.add(" ".join(lines))
+
+
+def row_of(facts: Facts, variant: str) -> str | None:
+    """This paper's row for a variant of the GLU-variants paper (LiGLU for FFN_Bilinear), if it has one."""
+    return next((c.row for c in _table_cells(facts) if c.variant == variant), None)
+
+
+def compose_beside(b: Builder, variants: list[str]) -> None:
+    """Two variants compared in the main paper get the same comparison in this paper's table beside it,
+    labelled as another baseline (its absolute losses are not comparable, its ordering is)."""
+    if len(variants) != 2:
+        return
+    rows = [row_of(b.facts, v) for v in variants]
+    paper = b.facts.side_papers.get(PAPER_ID)
+    if paper is None or None in rows:
+        return
+    lines = []
+    for col in ("Final loss", "SuperGLUE"):
+        shown = [b.facts.side_cell(PAPER_ID, TABLE, str(row), col) for row in rows]
+        if all(c is not None for c in shown):
+            lines.append(_compare_line(b, [c for c in shown if c is not None]))
+    if lines:
+        b.cite(paper_citation(paper))
+        b.add(f"In the other stored paper, {paper['authors']} ({paper['year']}) Table {TABLE} (another baseline: "
+              "compare the ordering, not the absolute numbers):\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
+def compose_verify(b: Builder, question: str, numbers: list[float]) -> None:
+    """A yes/no question about a number of this paper's table: which cell holds it, and the cell asked about."""
+    text = question.lower()
+    cells = _table_cells(b.facts)
+    rows, columns = _rows(cells, text), _columns(text)
+    asked = [c for c in cells if (not rows or c.row in rows) and (not columns or c.column in columns)]
+    paper = b.facts.side_papers.get(PAPER_ID)
+    if paper is None:
+        b.add("The stored table of Narang et al. is not loaded.")
+        return
+    b.cite(paper_citation(paper))
+    statements = []
+    fits = False
+    for number in numbers[:3]:
+        wanted = Decimal(repr(number))
+        holding = [c for c in cells if _number(c) == wanted]
+        fits = fits or any(c in asked for c in holding)
+        for cell in sorted(holding, key=lambda c: c not in asked)[:2]:
+            statements.append(f"{b.value(cell)} is {cell.row}'s {_label(cell)}{_caveat(cell)}.")
+        if not holding:
+            statements.append("That number is not in its Table 1.")
+    if not fits:
+        statements += [f"{c.row}'s {_label(c)} is **{b.value(c)}**{_caveat(c)}." for c in asked[:2]
+                       if Decimal(repr(numbers[0])) != _number(c)] if numbers and len(asked) <= 4 else []
+    verdict = ("Yes." if fits else "No.") if YES_NO.search(text) else ""
+    b.add(" ".join([verdict, f"In Table {TABLE} of {paper['authors']} ({paper['year']}):", *statements]).strip())

@@ -95,8 +95,13 @@ def operation(kind: str, method: str, **slots: Any) -> Operation:
     return Operation(kind=kind, method=method, asked="q?", slots=PlanSlots(**slots))  # type: ignore[arg-type]
 
 
+def empty_facts() -> Facts:
+    return Facts(revision=0, cells=[], papers={}, paper_facts={}, tables={}, arch={}, catalog={}, variants={},
+                 explanations={})
+
+
 def built(parts: list[str], citations: list[dict[str, Any]]) -> tuple[Builder, Span]:
-    b = Builder(Facts.__new__(Facts))
+    b = Builder(empty_facts())
     b.parts.extend(parts)
     b.citations.extend(citations)
     return b, Span((0, len(parts)), (0, len(citations)), (0, 0))
@@ -110,7 +115,7 @@ def test_the_check_flags_an_answer_about_another_variant() -> None:
 
 def test_the_check_flags_a_missing_part_and_a_generic_decline() -> None:
     plan = Plan(operations=[operation("lookup", "fact"), operation("compare", "compare")])
-    b = Builder(Facts.__new__(Facts))
+    b = Builder(empty_facts())
     b.parts.append("That is outside. " + CAPABILITIES)
     spans = [Span((0, 1), (0, 0), (0, 0)), Span((1, 1), (0, 0), (0, 0))]
     result = answered.check(plan, b, spans)
