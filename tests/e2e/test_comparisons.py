@@ -83,7 +83,9 @@ def test_tiny_comparison_runs_live_to_its_verdict(open_tab: Callable[..., Tab]) 
     assert match, tab.path()
     job_id = match.group(1)
     assert page.locator("#progress").count() == 1, "the live view is missing"
-    page.wait_for_function("() => document.querySelector('#live svg polyline') || document.querySelector('h3')")
+    # The first curve needs the job's process to start (torch import): wait as long as for the job itself.
+    page.wait_for_function("() => document.querySelector('#live svg polyline') || document.querySelector('h3')",
+                           timeout=JOB_TIMEOUT_MS)
     tab.shot("live")
 
     # The page follows the job over SSE and reloads itself into the result once the job finished.
