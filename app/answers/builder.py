@@ -114,7 +114,15 @@ class Builder:
         self.parts.append(text.strip("\n"))
 
     def text(self) -> str:
-        return "\n\n".join(p for p in self.parts if p.strip())
+        """The paragraphs in order; one that repeats an earlier one word for word (the same link after two
+        parts) is shown once."""
+        seen: set[str] = set()
+        kept = []
+        for part in self.parts:
+            if part.strip() and part not in seen:
+                kept.append(part)
+                seen.add(part)
+        return "\n\n".join(kept)
 
 
 def round_like(value: Decimal, like: str) -> str:
