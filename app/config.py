@@ -11,46 +11,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SQLITE_PATH = Path("var") / "actlab.db"
+from app.settings_http import DEFAULT_SQLITE_PATH, PROJECT_ROOT, ServiceSettings
+
+__all__ = ["DEFAULT_SQLITE_PATH", "PROJECT_ROOT", "Settings", "get_settings"]
 
 
-class Settings(BaseSettings):
-    """All configuration of one Activation Lab deployment."""
+class Settings(ServiceSettings):
+    """All configuration of one Activation Lab deployment (the service and HTTP part: ``ServiceSettings``)."""
 
     model_config = SettingsConfigDict(env_prefix="ACTLAB_", env_file=".env", extra="ignore")
-
-    # --- service -------------------------------------------------------------------------------
-    environment: Literal["development", "production", "test"] = Field(
-        "development",
-        description=(
-            "`development` (and `test`, the test suite's mode) allows insecure defaults; "
-            "`production` refuses to start without secrets."
-        ),
-    )
-    database_url: str = Field(
-        f"sqlite:///./{DEFAULT_SQLITE_PATH.as_posix()}",
-        description="SQLAlchemy URL. SQLite file by default; `postgresql+psycopg://user@host/db` when deployed.",
-    )
-    host: str = Field("127.0.0.1", description="Address `actlab serve` binds to.")
-    port: int = Field(8000, ge=1, le=65535, description="Port `actlab serve` listens on.")
-    templates_dir: Path = Field(
-        PROJECT_ROOT / "templates", description="Folder of the Jinja templates (the project's `templates/`)."
-    )
-    log_level: Literal["debug", "info", "warning", "error"] = Field("info", description="Log level.")
-    db_pool_size: int = Field(
-        20, ge=1, le=1000, description="Database connections kept open per process (with overflow: above 40 threads)."
-    )
-    db_max_overflow: int = Field(30, ge=0, le=1000, description="Extra connections a process may open under load.")
-    db_pool_timeout_seconds: float = Field(
-        30.0, gt=0, le=600, description="How long a request waits for a free database connection before failing."
-    )
-    sqlite_busy_timeout_ms: int = Field(
-        5000, ge=0, le=600_000, description="How long a SQLite writer waits for a lock before failing."
-    )
 
     # --- reference data and lists ---------------------------------------------------------------
     reference_cache_check_seconds: float = Field(
@@ -286,13 +258,6 @@ class Settings(BaseSettings):
     compare_max_unfinished_per_client: int = Field(3, ge=1, le=10_000, description="Most unfinished (queued + "
         "running) comparisons one client may have; more get 429 with Retry-After.")  # fmt: skip
     # --- end of comparisons ---
-
-    @field_validator("database_url")
-    @classmethod
-    def _url_has_scheme(cls, value: str) -> str:
-        if "://" not in value:
-            raise ValueError("must be a SQLAlchemy URL such as sqlite:///./var/actlab.db")
-        return value
 
     @model_validator(mode="after")
     def _page_sizes_consistent(self) -> Settings:

@@ -24,8 +24,10 @@ from app.api import threads as threads_api
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
 from app.http.caching import ActivationState
+from app.http.event_feeds import JobFeeds
 from app.http.head import HeadAsGetMiddleware
 from app.http.inputs import check_query_and_path
+from app.http.jobs import event_reader
 from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.http.openapi import install_openapi
@@ -53,6 +55,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.shutting_down = shutting_down
     _notice_shutdown_signals(shutting_down)
     yield
+    app.state.job_feeds.close()
     app.state.reference_responses.dispose()
     app.state.engine.dispose()
 
@@ -102,6 +105,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reference_responses = reference_responses
     app.state.activations = ActivationState.from_settings(settings)
     app.state.templates = make_templates(settings)
+    app.state.job_feeds = JobFeeds(
+        event_reader(session_factory),
+        poll_seconds=settings.sse_poll_seconds,
+        idle_timeout_seconds=settings.sse_idle_timeout_seconds,
+        max_per_client=settings.sse_max_streams_per_client,
+        max_streams=settings.sse_max_streams,
+    )
 
     metrics = Metrics()
     app.state.metrics = metrics

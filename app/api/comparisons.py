@@ -13,7 +13,6 @@ token or an unknown one is 401 with ``WWW-Authenticate``; the valid token of ano
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator
@@ -21,14 +20,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from app.api.schemas.comparisons import JobCreated, JobPage, JobSummary, JobView
 from app.documents.comparisons import job_view
 from app.domain import InvalidInputError
 from app.experiments.request import ComparisonIn
 from app.http.deps import SessionDep, SettingsDep
+from app.http.event_feeds import EventStreamResponse, JobFeeds
 from app.http.jobs import cancel_job, client_of, job_or_404, submit
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import problem_responses
@@ -111,7 +109,7 @@ def cancel_comparison(job_id: JobId, request: Request, session: SessionDep) -> J
 @router.get(
     "/{job_id}/events",
     response_class=StreamingResponse,
-    responses=EVENT_STREAM | problem_responses(404, 422),
+    responses=EVENT_STREAM | problem_responses(404, 422, 429),
 )
 async def comparison_events(
     job_id: JobId,
@@ -127,45 +125,34 @@ async def comparison_events(
     """Server-Sent Events: ``status`` (state changes), ``start``, ``progress`` (per-step losses of every
     variant and seed since the previous event, with done/total steps) and ``run_done``. Each event's
     ``id`` is its sequence number: reconnecting with ``Last-Event-ID`` resumes after it. The stream
-    ends after the final status."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
+    ends after the final status, or after ACTLAB_SSE_IDLE_TIMEOUT_SECONDS without an event. Open streams
+    are capped per client (ACTLAB_SSE_MAX_STREAMS_PER_CLIENT) and per server (ACTLAB_SSE_MAX_STREAMS): 429
+    with Retry-After past either. All streams of a job share one poller, which holds no request thread."""
+    feeds: JobFeeds = request.app.state.job_feeds
     try:
         # An empty header is what a client sends before it has seen any event: start from the beginning.
         start = int(last_event_id) if last_event_id else (after or 0)
     except ValueError:
         raise InvalidInputError("header.Last-Event-ID", "must be an event id (an integer)") from None
 
-    def read(seq: int) -> tuple[list[tuple[int, str, dict[str, Any]]], str]:
-        with factory() as session:
-            job = job_or_404(session, job_id)
-            events = [(e.seq, e.type, e.data) for e in queue.events_after(session, job_id, seq)]
-            return events, job.status
-
-    await run_in_threadpool(read, start)  # 404 before the stream starts
+    await feeds.read(job_id, start)  # 404 before the stream starts
+    client = client_of(request, request.app.state.settings)
+    feeds.slots.acquire(client)  # 429 past the per-client or the overall cap
 
     shutting_down: threading.Event | None = getattr(request.app.state, "shutting_down", None)
 
-    async def stream() -> AsyncIterator[str]:
-        seq, quiet = start, 0.0
-        yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
-            if shutting_down is not None and shutting_down.is_set():
-                return  # the server is going down: the browser reconnects with Last-Event-ID
-            events, status = await run_in_threadpool(read, seq)
-            for number, type_, data in events:
-                seq = number
-                yield f"id: {number}\nevent: {type_}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
-            if not events and status in FINISHED_STATUSES:
-                return
-            if events:
-                quiet = 0.0
-                continue
-            quiet += 0.5
-            if quiet >= 15:
-                quiet = 0.0
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(0.5)
+    async def stop() -> bool:
+        """The server is going down (the browser reconnects with Last-Event-ID), or the client left."""
+        return (shutting_down is not None and shutting_down.is_set()) or await request.is_disconnected()
 
-    return StreamingResponse(
-        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 2000\n\n"
+        async for batch in feeds.subscribe(job_id, start, FINISHED_STATUSES, stop):
+            if not batch:
+                yield ": keep-alive\n\n"
+            for number, type_, data in batch:
+                yield f"id: {number}\nevent: {type_}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+    return EventStreamResponse(
+        stream(), lambda: feeds.slots.release(client), {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
 from app.config import Settings
 from app.domain import InvalidInputError
+from app.http.event_feeds import READ_LIMIT, Event
 from app.http.limits import client_key
 from app.http.problems import FieldError, ProblemError
 from app.jobs import cancel, queue
@@ -40,6 +42,18 @@ def submit(session: Session, settings: Settings, raw: dict[str, Any], client: st
 def client_of(request: Request, settings: Settings) -> str:
     """The client a submission counts against: the rate limiter's key."""
     return client_key(request.scope, settings.trust_forwarded_for)
+
+
+def event_reader(factory: sessionmaker[Session]) -> Callable[[str, int], tuple[list[Event], str]]:
+    """What a job's live-progress feed reads per poll: its events after a number, and its status (404 if gone)."""
+
+    def read(job_id: str, after: int) -> tuple[list[Event], str]:
+        with factory() as session:
+            job = job_or_404(session, job_id)
+            events = [(e.seq, e.type, e.data) for e in queue.events_after(session, job_id, after, limit=READ_LIMIT)]
+            return events, job.status
+
+    return read
 
 
 def job_or_404(session: Session, job_id: str) -> Job:
