@@ -153,6 +153,16 @@ def gelu_document(points: int) -> dict[str, Any]:
     }
 
 
+def gelu_approximation_of(entry: Activation, points: int) -> dict[str, Any] | None:
+    """For a GELU approximation's own page: its largest |error| against exact GELU on the grid of
+    /gelu-approximations (the same cached computation that page reports), so the number is never typed
+    in; None for every other activation."""
+    if entry.id not in GELU_APPROXIMATIONS:
+        return None
+    error = compute_error(ErrorSpec(entry.id, "gelu", -10.0, 10.0, points))
+    return {"xmin": -10.0, "xmax": 10.0, "points": points, "stats": error.stats}
+
+
 def curve_spec_for(
     settings: Settings,
     fn: list[str],

@@ -159,8 +159,11 @@ def _error(
     headers: dict[str, str] | None = None,
     type_: str = "about:blank",
 ) -> Response:
+    """The error as a page for browsers, else as problem+json. The page is told which path value was the
+    unknown name (the one that is not among the valid names), so it can link each valid name in its place."""
     templates = getattr(request.app.state, "templates", None)
     if templates is not None and wants_html(request):
+        unknown = next((v for v in request.path_params.values() if isinstance(v, str) and v not in (valid or [])), None)
         body = templates.env.get_template("error.html").render(
             request=request,
             current_path=request.url.path,
@@ -169,6 +172,7 @@ def _error(
             detail=_encodable(detail),
             errors=[FieldError.model_validate(_encodable(e.model_dump())) for e in errors or []],
             valid=_encodable(valid or []),
+            unknown=unknown,
         )
         return Response(body, status_code=status, media_type="text/html; charset=utf-8", headers=headers)
     return problem_response(

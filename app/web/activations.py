@@ -24,6 +24,7 @@ from app.documents.activations import (
     curve_spec_for,
     detail_document,
     explorer_table,
+    gelu_approximation_of,
     gelu_document,
     gelu_report_points,
     list_document,
@@ -158,11 +159,17 @@ async def explore_page(
 
 
 @router.get("/activations/{id}", responses=CACHED_HTML | problem_responses(404, 422))
-async def activation_page(request: Request, cache: ReferenceDep, id: Annotated[str, Path(max_length=64)]) -> Response:
+async def activation_page(
+    request: Request, cache: ReferenceDep, settings: SettingsDep, id: Annotated[str, Path(max_length=64)]
+) -> Response:
     entry: Activation = checked(lambda: get(id, field="id"))
 
     def build(session: Session) -> Payload:
-        return Payload(detail_document(session, entry) | {"misreadings": concerning(session, activation=entry.id)})
+        extra = {
+            "misreadings": concerning(session, activation=entry.id),
+            "gelu_approximation": gelu_approximation_of(entry, gelu_report_points(settings)),
+        }
+        return Payload(detail_document(session, entry) | extra)
 
     return await cache.respond(
         request, build, html=lambda p: render(request, "activation_detail.html", _context(a=p.data))

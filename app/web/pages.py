@@ -155,6 +155,22 @@ async def model_page(request: Request, cache: ReferenceDep, name: Annotated[str,
         model = catalog.get_model(s, name)
         notes = misreadings.concerning(s, model=model["name"])
         explanations = catalog.VERIFICATION_EXPLANATIONS
-        return Payload({"model": model, "misreadings": notes, "verification_explanations": explanations})
+        return Payload(
+            {
+                "model": model,
+                "variant": _paper_variant_of(s, model["activation"]),
+                "misreadings": notes,
+                "verification_explanations": explanations,
+            }
+        )
 
     return await cache.respond(request, build, html=lambda p: render(request, "model.html", p.data))
+
+
+def _paper_variant_of(s: Session, activation: str) -> str | None:
+    """The stored paper variant whose catalog labels cover a model's activation (geglu_tanh -> FFN_GEGLU),
+    so a model page leads to the paper's evidence for its FFN; None when the paper has no such variant."""
+    for variant in papers.list_variants(s):
+        if activation in vocabulary.catalog_labels_for_variant(variant["name"]):
+            return str(variant["name"])
+    return None

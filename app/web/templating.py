@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
@@ -27,7 +28,19 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["nav"] = NAV
     env.globals["app_version"] = __version__
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    env.globals["valid_name_href"] = valid_name_href
     return templates
+
+
+def valid_name_href(path: str, unknown: str | None, name: str) -> str | None:
+    """Where a valid name of a 404 page leads: the same path with the unknown name's segment (the last one
+    equal to it) replaced by ``name``, so a mistyped address is one click from the right page. None when
+    the unknown name is not a path segment (it came from a query or a body)."""
+    parts = path.split("/")
+    for i in range(len(parts) - 1, 0, -1):
+        if unknown is not None and parts[i] == unknown:
+            return "/".join(quote(p, safe="", errors="replace") for p in [*parts[:i], name, *parts[i + 1 :]])
+    return None
 
 
 def render(request: Request, name: str, context: dict[str, Any]) -> str:
