@@ -1,4 +1,5 @@
-"""Numbers for people, as the activation pages print them (the ``fmt`` of the templates)."""
+"""Numbers for people, as the activation pages print them (the ``fmt`` of the templates, and the ``sig``
+filter for values that arrive as text)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,23 @@ def fmt(value: float | None, digits: int = 5) -> str:
     if "." in mantissa:
         mantissa = mantissa.rstrip("0").rstrip(".")
     return mantissa.replace("-", "−") + " × 10" + str(exponent).translate(SUPERSCRIPT)
+
+
+def significant(value: object, digits: int = 5) -> str:
+    """A computation's output as "how this was answered" prints it: a number (a float, or the text of one,
+    as answers store their outputs) at ``digits`` significant digits, so float noise such as
+    2.6989414000000003 reads 2.6989; anything else (a name, a verdict, an integer count) unchanged."""
+    if isinstance(value, (bool, int)):
+        return str(value)
+    if isinstance(value, float):
+        return fmt(value, digits)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("+-").isdigit():
+            return value
+        try:
+            number = float(text)
+        except ValueError:
+            return value
+        return fmt(number, digits) if math.isfinite(number) else value
+    return str(value)

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from app import __version__
 from app.config import Settings
+from app.web.formatting import significant
 
 NAV = [
     ("/", "Home"),
@@ -28,6 +29,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["nav"] = NAV
     env.globals["app_version"] = __version__
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
+    env.filters["sig"] = significant
     env.globals["valid_name_href"] = valid_name_href
     return templates
 
