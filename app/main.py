@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.api import activations as activations_api
@@ -35,6 +34,7 @@ from app.http.problems import install_error_handlers
 from app.http.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.http.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
 from app.http.service_metrics import collector as service_metrics_collector
+from app.http.static import SiteStaticFiles
 from app.web import activations as activations_web
 from app.web import comparisons as comparisons_web
 from app.web import docs as docs_web
@@ -128,7 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
-    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "app" / "static"), name="static")
+    test_tools = settings.environment == "test"  # axe-core for the browser tests, nowhere else
+    app.mount("/static", SiteStaticFiles(PROJECT_ROOT / "app" / "static", serve_test_tools=test_tools), name="static")
 
     # JSON routers first, then pages; each line is one resource.
     app.include_router(health_api.router)

@@ -47,9 +47,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-# Server settings of the session: no rate limits (one client sends everything), and a job reports its
-# progress often enough that a run of a few seconds shows several live updates.
+# Server settings of the session: the test environment (it serves the vendored axe-core), no rate limits
+# (one client sends everything), and a job reports its progress often enough that a run of a few seconds
+# shows several live updates.
 SERVER_ENV = {
+    "ACTLAB_ENVIRONMENT": "test",
     "ACTLAB_LOG_LEVEL": "warning",
     "ACTLAB_LOG_FORMAT": "text",
     "ACTLAB_RATE_LIMIT_READS_PER_MINUTE": "10000000",

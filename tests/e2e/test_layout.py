@@ -1,0 +1,287 @@
+"""The layout contract, in the browser: at a desktop (1280×800) and a phone (390×844) viewport every page
+holds its width (no sideways scrolling of the page itself: what is wider scrolls in its own box), logs no
+console error and no CSP violation, and axe-core finds no serious or critical accessibility violation.
+
+axe-core is the vendored ``app/static/vendor/axe-core/axe.min.js``, which the server serves only in the
+test environment; loading it as a same-origin script also shows that the CSP lets it run. One browser
+context per viewport visits every page in turn, so the whole file stays well under two minutes.
+A failing page's full-page screenshot goes to test-artifacts/screenshots/ (the path is in the message).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from app.config import Settings
+from app.web.formatting import fmt
+from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, SCREENSHOTS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.e2e
+
+VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
+AXE_URL = "/static/vendor/axe-core/axe.min.js"
+# The README's pages, every page of the navigation, one detail page of each kind and the error page.
+PAGES = [
+    "/",
+    "/papers/glu-variants-2020",
+    "/papers/narang-2021",
+    "/variants",
+    "/variants/FFN_GEGLU",
+    "/variants/FFN_GEGLU/vs/FFN_SwiGLU",
+    "/models",
+    "/models/gemma-2-9b",
+    "/activations",
+    "/activations/gelu",
+    "/activations/gelu_tanh",
+    "/activations/geglu",
+    "/gelu-approximations",
+    "/activations/explore",
+    "/comparisons",
+    "/threads",
+    "/misreadings",
+    "/misreadings/gemma-hidden-act",
+    "/docs",
+]
+NOT_FOUND_PAGE = "/activations/no-such-activation"
+# A question whose answer carries a computation ("how this was answered") and a chart attachment.
+QUESTION = "Where is the tanh approximation of GELU furthest from exact GELU?"
+# A finished comparison in a few seconds of the embedded worker: two variants, 2 seeds, 20 steps.
+TINY_COMPARISON = {
+    "kind": "quality",
+    "variants": ["ReLU", "GEGLU"],
+    "device": "cpu",
+    "d_model": 16,
+    "n_layers": 1,
+    "n_heads": 2,
+    "seq_len": 16,
+    "batch_size": 8,
+    "steps": 20,
+    "seeds": [0, 1],
+}
+COMPARISON_TIMEOUT_S = 90
+# The vendored Swagger UI widget on /docs is third-party markup; the page around it is audited.
+AXE_EXCLUDE = {"/docs": ["#swagger-ui"]}
+# Chart text on a phone: nothing tiny (contour labels are drawn at 6 pt, 8 px), the usual label at a reading size.
+CHART_MIN_PX, CHART_MEDIAN_PX = 7.5, 11.0
+
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", e => window.__cspViolations.push(
+  `${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`));
+"""
+MEASURE = """() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth,
+  wide: [...document.querySelectorAll("body *")].filter(el => {
+    if (el.getBoundingClientRect().right <= innerWidth + 1) return false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement)
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(p).overflowX)) return false;
+    return true;
+  }).slice(0, 5).map(el => `${el.tagName.toLowerCase()}.${el.getAttribute("class") || ""}`) })"""
+AXE_RUN = """async exclude => {
+  const result = await axe.run({ exclude: exclude.map(s => [s]) }, { resultTypes: ["violations"] });
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}) on ${v.nodes.length} node(s), e.g. ${v.nodes[0].target.join(" ")}: ${v.help}`);
+}"""
+# Labels whose text starts below their checkbox or radio (a column layout) rather than beside it.
+LABEL_BELOW_CONTROL = """() => [...document.querySelectorAll("label")].filter(label => {
+  const box = label.querySelector("input[type=checkbox], input[type=radio]");
+  if (!box) return false;
+  const text = document.createRange();
+  text.selectNodeContents(label);
+  text.setStartAfter(box);
+  const first = [...text.getClientRects()].find(r => r.width > 0);
+  return first !== undefined && first.top >= box.getBoundingClientRect().bottom - 1;
+}).map(label => label.textContent.trim())"""
+CHART_TEXT = """() => [...document.querySelectorAll("figure svg")].map(svg => {
+  const box = svg.viewBox.baseVal, width = svg.getBoundingClientRect().width;
+  const scale = box && box.width ? width / box.width : 1;
+  const px = [...svg.querySelectorAll("text")].map(t => parseFloat(getComputedStyle(t).fontSize) * scale)
+    .sort((a, b) => a - b);
+  return { label: svg.getAttribute("aria-label"), min: px[0] || 0, median: px[Math.floor(px.length / 2)] || 0 };
+})"""
+
+
+def _post_json(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return dict(json.load(response))
+
+
+def _get_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return dict(json.load(response))
+
+
+@pytest.fixture(scope="module")
+def thread_path(server: str) -> str:
+    """A thread whose service answer shows a computation under "how this was answered"."""
+    asked = _post_json(f"{server}/api/v1/questions", {"question": QUESTION})
+    return f"/threads/{asked['thread']['id']}"
+
+
+@pytest.fixture(scope="module")
+def comparison_path(server: str) -> str:
+    """A finished quality comparison (charts, result tables, config), queued through the JSON API."""
+    job = _post_json(f"{server}/api/v1/comparisons", TINY_COMPARISON)
+    deadline = time.monotonic() + COMPARISON_TIMEOUT_S
+    while job["status"] not in ("succeeded", "failed", "cancelled"):
+        assert time.monotonic() < deadline, f"comparison {job['id']} not finished in {COMPARISON_TIMEOUT_S} s"
+        time.sleep(0.5)
+        job = _get_json(f"{server}/api/v1/comparisons/{job['id']}")
+    assert job["status"] == "succeeded", job.get("error")
+    return f"/comparisons/{job['id']}"
+
+
+@pytest.fixture(params=list(VIEWPORTS), scope="module")
+def viewport_page(
+    request: pytest.FixtureRequest, browser: Browser, server: str
+) -> Iterator[tuple[str, Page, list[str]]]:
+    """One tab at one viewport for all pages of the module, with its console errors collected."""
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=server)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    yield request.param, page, errors
+    context.close()
+
+
+def _check_page(page: Page, path: str, errors: list[str], *, status: int = 200) -> list[str]:
+    """Everything wrong with one page as it is shown now (empty: it keeps the contract)."""
+    errors.clear()
+    response = page.goto(path)
+    assert response is not None, path
+    problems = [] if response.status == status else [f"HTTP {response.status}, expected {status}"]
+    if path == "/docs":
+        page.wait_for_selector(".opblock", timeout=20_000)
+    size = page.evaluate(MEASURE)
+    if size["scrollWidth"] > size["innerWidth"]:
+        problems.append(f"scrolls sideways: {size['scrollWidth']} px > {size['innerWidth']} px, wide: {size['wide']}")
+    page.add_script_tag(url=AXE_URL)  # same-origin script: the CSP must let it run
+    problems += [f"axe: {v}" for v in page.evaluate(AXE_RUN, AXE_EXCLUDE.get(path, []))]
+    problems += [f"CSP: {v}" for v in page.evaluate("window.__cspViolations")]
+    # An error page's own status shows up as a failed load in the console; nothing else may.
+    problems += [e for e in errors if not (status >= 400 and f"status of {status}" in e)]
+    return problems
+
+
+def _shot(page: Page, viewport: str, path: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9_.]+", "-", f"layout-{viewport}-{path}").strip("-")
+    target = SCREENSHOTS / f"{name}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    return str(target)
+
+
+def test_every_page_holds_its_width_and_passes_axe(
+    viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str
+) -> None:
+    viewport, page, errors = viewport_page
+    failures: list[str] = []
+    targets = [(p, 200) for p in [*PAGES, thread_path, comparison_path]] + [(NOT_FOUND_PAGE, 404)]
+    for path, status in targets:
+        problems = _check_page(page, path, errors, status=status)
+        if problems:
+            failures.append(
+                f"{viewport} {path} (screenshot {_shot(page, viewport, path)}):\n  " + "\n  ".join(problems)
+            )
+    assert not failures, "\n".join(failures)
+
+
+def test_charts_stay_readable_on_a_phone(
+    viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str
+) -> None:
+    """On a phone a chart is shown at its drawn size in a box that scrolls, not shrunk to 4-6 px text."""
+    viewport, page, _ = viewport_page
+    if viewport != "phone":
+        pytest.skip("a desktop shows every chart at its drawn size")
+    small = []
+    for path in [
+        "/papers/glu-variants-2020",
+        "/models",
+        "/activations/geglu",
+        "/gelu-approximations",
+        thread_path,
+        comparison_path,
+    ]:
+        page.goto(path)
+        for chart in page.evaluate(CHART_TEXT):
+            if chart["min"] < CHART_MIN_PX or chart["median"] < CHART_MEDIAN_PX:
+                small.append(f"{path} {chart['label']}: text {chart['min']:.1f} px, median {chart['median']:.1f} px")
+    assert not small, "\n".join(small)
+
+
+def test_form_controls_sit_beside_their_labels_and_show_focus(viewport_page: tuple[str, Page, list[str]]) -> None:
+    viewport, page, _ = viewport_page
+    for path in ["/comparisons", "/activations/explore"]:
+        page.goto(path)
+        stacked = page.evaluate(LABEL_BELOW_CONTROL)
+        assert not stacked, f"{viewport} {path}: checkbox/radio above its label: {stacked}"
+        page.locator("input[type=checkbox]").first.focus()
+        page.keyboard.press("Tab")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("none", ""), f"{viewport} {path}: no visible focus ring ({outline})"
+
+
+def test_pages_lead_on(viewport_page: tuple[str, Page, list[str]], server: str, thread_path: str) -> None:
+    """No dead ends: a model page links its activation, variant, catalog and misreadings; the tanh GELU page
+    states its computed worst error and links the comparison page; a 404 page links the valid names; the
+    answer's computations print at 5 significant digits; /docs keeps the site's navigation."""
+    viewport, page, _ = viewport_page
+    if viewport != "desktop":
+        pytest.skip("links do not depend on the viewport")
+
+    def hrefs() -> list[str]:
+        return list(page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))"))
+
+    page.goto("/models/gemma-2-9b")
+    links = hrefs()
+    for wanted in ["/activations/geglu_tanh", "/variants/FFN_GEGLU", "/models", "/misreadings"]:
+        assert wanted in links, f"model page lacks {wanted}: {links}"
+
+    report = _get_json(f"{server}/api/v1/gelu-approximations")
+    worst = report["approximations"][0]
+    assert worst["fn"] == "gelu_tanh"
+    page.goto("/activations/gelu_tanh")
+    assert fmt(worst["max_abs_error"]) in page.locator("main .approximation").inner_text()
+    assert "/gelu-approximations" in hrefs()
+
+    page.goto(NOT_FOUND_PAGE)
+    assert {"/activations/relu", "/activations/gelu_tanh"} <= set(hrefs())
+
+    page.goto(thread_path)
+    page.locator("details.how-answered summary").first.click()
+    computed = page.locator("details.how-answered").first.inner_text()
+    assert "x = 2.6989" in computed and "2.6989414" not in computed, computed
+
+    page.goto("/docs")
+    assert page.locator("main > h1").inner_text() == "API documentation"
+    assert page.locator("header.site nav a[href='/models']").count() == 1
+
+
+def test_axe_core_is_served_only_in_the_test_environment(settings: Settings) -> None:
+    """The audit script is test tooling: a development or production server answers 404 for it."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    for environment, status in [("test", 200), ("development", 404)]:
+        app = create_app(settings.model_copy(update={"environment": environment}))
+        client = TestClient(app)  # no lifespan: static files need no database
+        assert client.get(AXE_URL).status_code == status, environment
+        assert client.get("/static/style.css").status_code == 200
