@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 from collections.abc import AsyncIterator
@@ -28,8 +29,10 @@ from app.http.head import HeadAsGetMiddleware
 from app.http.inputs import check_query_and_path
 from app.http.jobs import event_reader
 from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
+from app.http.lru import RenderPool
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.http.openapi import install_openapi
+from app.http.prerender import prerender, reference_pages
 from app.http.problems import install_error_handlers
 from app.http.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.http.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
@@ -54,10 +57,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     shutting_down = threading.Event()
     app.state.shutting_down = shutting_down
     _notice_shutdown_signals(shutting_down)
+    prerendering = None
+    if app.state.settings.prerender:  # in the background: readiness does not wait for it
+        prerendering = asyncio.get_running_loop().create_task(_prerender(app), name="prerender")
+    app.state.prerendering = prerendering
     yield
+    if prerendering is not None:
+        prerendering.cancel()
     app.state.job_feeds.close()
+    app.state.render_pool.close()
     app.state.reference_responses.dispose()
     app.state.engine.dispose()
+
+
+async def _prerender(app: FastAPI) -> None:
+    """Draw the reference pages and charts before visitors ask (a cold start must not stampede)."""
+    pages = await asyncio.get_running_loop().run_in_executor(None, reference_pages, app.state.session_factory)
+    await prerender(app, pages)
 
 
 def _notice_shutdown_signals(event: threading.Event) -> None:
@@ -101,7 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
-    reference_responses = ReferenceResponses(settings, session_factory)
+    render_pool = RenderPool(settings.render_threads)  # pages and charts render here, off the event loop
+    app.state.render_pool = render_pool
+    reference_responses = ReferenceResponses(settings, session_factory, render_pool)
     app.state.reference_responses = reference_responses
     app.state.activations = ActivationState.from_settings(settings)
     app.state.templates = make_templates(settings)

@@ -73,8 +73,10 @@ class ServiceSettings(BaseSettings):
     render_threads: int = Field(
         2, ge=1, le=64, description="Threads that render charts and pages off the event loop (more wait their turn)."
     )
-    prerender_at_start: bool = Field(
-        True, description="Render the reference pages and charts in the background at start, before traffic asks."
+    prerender_at_start: bool | None = Field(
+        None,
+        description="Render the reference pages and charts in the background at start (readiness does not wait); "
+        "unset = on, except in the test environment.",
     )
     metrics_cache_seconds: float = Field(
         5.0, ge=0, le=3600, description="How long a `/metrics` scrape's database figures are reused."
@@ -120,6 +122,11 @@ class ServiceSettings(BaseSettings):
         if "://" not in value:
             raise ValueError("must be a SQLAlchemy URL such as sqlite:///./var/actlab.db")
         return value
+
+    @property
+    def prerender(self) -> bool:
+        """Whether to pre-render at start: the setting, else everywhere but the test suite."""
+        return self.prerender_at_start if self.prerender_at_start is not None else self.environment != "test"
 
     @property
     def metrics_open(self) -> bool:

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.activations.lab import ActivationLab
 from app.config import Settings
 from app.http.formats import media_type
-from app.http.lru import CachedResponse, ResponseCache
+from app.http.lru import CachedResponse, RenderPool, ResponseCache
 from app.http.problems import problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE
 
@@ -49,15 +48,15 @@ def activation_state(request: Request) -> ActivationState:
 async def cached_body(
     request: Request, key: tuple[Any, ...], fmt: str, render: Callable[[], bytes]
 ) -> tuple[CachedResponse, bool]:
-    """The cached body for ``key``, or ``render`` run in a worker thread and kept; and whether it was a hit."""
-    cache = activation_state(request).responses
-    entry = cache.get(key)
-    if entry is not None:
-        return entry, True
-    body = await run_in_threadpool(render)
-    entry = CachedResponse(body, media_type(fmt), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
-    cache.put(key, entry)
-    return entry, False
+    """The cached body for ``key``, or ``render`` run once in the render pool (however many requests miss
+    ``key`` at once) and kept; and whether it was a hit."""
+
+    def build() -> CachedResponse:
+        body = render()
+        return CachedResponse(body, media_type(fmt), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
+
+    pool: RenderPool = request.app.state.render_pool
+    return await activation_state(request).responses.get_or_render(key, build, pool)
 
 
 async def cached_response(request: Request, key: tuple[Any, ...], fmt: str, render: Callable[[], bytes]) -> Response:

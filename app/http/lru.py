@@ -2,12 +2,20 @@
 
 The reference-data responses (app/http/reference_cache.py, emptied when the dataset revision changes) and
 the computed curve bodies (app/http/caching.py, which never go stale) keep the same records in it.
+
+A miss renders once however many requests miss the same key at the same moment (single flight): the
+first starts the render in the :class:`RenderPool`, the others await that render and share its result.
+Thirty cold requests for one chart used to draw it thirty times, one after the other, under matplotlib's
+global lock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +39,8 @@ class ResponseCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self._inflight: dict[tuple[Any, ...], asyncio.Future[CachedResponse]] = {}
+        self.renders = 0  # renders started by get_or_render (misses that did not find one in flight)
 
     def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
         with self._lock:
@@ -56,6 +66,28 @@ class ResponseCache:
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= len(dropped.body)
 
+    async def get_or_render(
+        self, key: tuple[Any, ...], render: Callable[[], CachedResponse], pool: RenderPool
+    ) -> tuple[CachedResponse, bool]:
+        """The entry for ``key`` and whether it was a hit; on a miss ``render`` runs once in ``pool`` for every
+        request that misses ``key`` meanwhile. A cancelled request (a client gone) cancels nobody else's wait."""
+        entry = self.get(key)
+        if entry is not None:
+            return entry, True
+        pending = self._inflight.get(key)
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+            self.renders += 1
+            pending = asyncio.ensure_future(pool.run(render))
+            self._inflight[key] = pending
+            pending.add_done_callback(lambda done: self._settle(key, done))
+        return await asyncio.shield(pending), False
+
+    def _settle(self, key: tuple[Any, ...], done: asyncio.Future[CachedResponse]) -> None:
+        if self._inflight.get(key) is done:
+            del self._inflight[key]
+        if not done.cancelled() and done.exception() is None:  # an error reaches every waiter, uncached
+            self.put(key, done.result())
+
     def info(self) -> dict[str, int]:
         with self._lock:
             return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
@@ -64,3 +96,27 @@ class ResponseCache:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+
+
+class RenderPool:
+    """The few threads that render pages and charts, so a burst of misses queues here instead of taking
+    every request thread (charts serialize on matplotlib's lock anyway)."""
+
+    def __init__(self, threads: int) -> None:
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    async def run(self, render: Callable[[], CachedResponse]) -> CachedResponse:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="render")
+            executor = self._executor
+        return await asyncio.get_running_loop().run_in_executor(executor, render)
+
+    def close(self) -> None:
+        """Stop the threads (at shutdown); a later render starts new ones."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)

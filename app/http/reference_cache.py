@@ -25,13 +25,12 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.db import create_db_engine
-from app.http.lru import CachedResponse, ResponseCache
+from app.http.lru import CachedResponse, RenderPool, ResponseCache
 from app.http.problems import problem_responses
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -107,8 +106,11 @@ def cache_key(revision: int, path: str, query_string: str, accept: str) -> tuple
 class ReferenceResponses:
     """A per-process LRU of rendered reference responses keyed by URL, format and dataset revision."""
 
-    def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, settings: Settings, session_factory: sessionmaker[Session], pool: RenderPool | None = None
+    ) -> None:
         self._factory = session_factory
+        self._pool = pool or RenderPool(settings.render_threads)
         # The revision is read on the event loop; give it its own connection so that it never waits
         # behind request threads for the shared pool.
         self._revision_engine = create_db_engine(settings, pool_size=1, max_overflow=0)
@@ -147,9 +149,6 @@ class ReferenceResponses:
             self._entries.clear()
             self._checked_at = float("-inf")
 
-    def _store(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
-        self._entries.put(key, entry)
-
     def lookup_scope(self, scope: Scope) -> tuple[CachedResponse, bool] | None:
         """The cached entry for an ASGI GET request and whether its If-None-Match matches, or None."""
         headers = dict(scope["headers"])
@@ -176,27 +175,24 @@ class ReferenceResponses:
         as_csv = wants_csv(request.query_params.get("format"), accept)
         fmt = "html" if html is not None else ("csv" if as_csv else "json")
         key = cache_key(revision, request.url.path, request.url.query, accept)
-        entry = self._lookup(key)
-        if entry is None:
 
-            def render() -> CachedResponse:
-                with self._factory() as session:
-                    payload = build(session)
-                if fmt == "html":
-                    assert html is not None
-                    body, media = html(payload).encode(), HTML_MEDIA_TYPE
-                elif fmt == "csv":
-                    if payload.csv_rows is None:
-                        body, media = to_csv([payload.data], payload.csv_columns), CSV_MEDIA_TYPE
-                    else:
-                        body, media = to_csv(payload.csv_rows, payload.csv_columns), CSV_MEDIA_TYPE
+        def render() -> CachedResponse:
+            with self._factory() as session:
+                payload = build(session)
+            if fmt == "html":
+                assert html is not None
+                body, media = html(payload).encode(), HTML_MEDIA_TYPE
+            elif fmt == "csv":
+                if payload.csv_rows is None:
+                    body, media = to_csv([payload.data], payload.csv_columns), CSV_MEDIA_TYPE
                 else:
-                    body, media = orjson.dumps(payload.data), JSON_MEDIA_TYPE
-                etag = f'"r{revision}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
-                return CachedResponse(body, media, etag)
+                    body, media = to_csv(payload.csv_rows, payload.csv_columns), CSV_MEDIA_TYPE
+            else:
+                body, media = orjson.dumps(payload.data), JSON_MEDIA_TYPE
+            etag = f'"r{revision}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
+            return CachedResponse(body, media, etag)
 
-            entry = await run_in_threadpool(render)
-            self._store(key, entry)
+        entry, _ = await self._entries.get_or_render(key, render, self._pool)
         headers = {"ETag": entry.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
         if request.headers.get("if-none-match") == entry.etag:
             return Response(status_code=304, headers=headers)
