@@ -33,6 +33,7 @@ from app.http.lru import RenderPool
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.http.openapi import install_openapi
 from app.http.prerender import prerender, reference_pages
+from app.http.probes import CachedCollector
 from app.http.problems import install_error_handlers
 from app.http.reference_cache import ReferenceCacheMiddleware, ReferenceResponses
 from app.http.security import CrossSiteWriteMiddleware, SecurityHeadersMiddleware
@@ -133,7 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     metrics = Metrics()
     app.state.metrics = metrics
-    metrics.add_collector(service_metrics_collector(session_factory))  # jobs, heartbeats, posts
+    # jobs, heartbeats, posts: aggregate queries, reused for a few seconds however often it is scraped
+    metrics.add_collector(CachedCollector(service_metrics_collector(session_factory), settings.metrics_cache_seconds))
 
     install_error_handlers(app)
     # Middleware, innermost first: the reference cache sits just outside the router, so every hit
