@@ -25,6 +25,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
 from app.http.caching import ActivationState
 from app.http.event_feeds import JobFeeds
+from app.http.front_limits import FrontLimitsMiddleware
 from app.http.head import HeadAsGetMiddleware
 from app.http.inputs import check_query_and_path
 from app.http.jobs import event_reader
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CrossSiteWriteMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, settings=settings)
+    app.add_middleware(FrontLimitsMiddleware, settings=settings)  # header, URL and concurrency limits first
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 

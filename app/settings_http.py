@@ -97,7 +97,7 @@ class ServiceSettings(BaseSettings):
     )
     http_max_headers: int = Field(100, ge=8, le=10_000, description="Most headers in one request; 431 beyond.")
     http_max_url_bytes: int = Field(
-        8192, ge=256, le=1_048_576, description="Longest request target (path and query, bytes); 414 beyond."
+        16_384, ge=256, le=1_048_576, description="Longest request target (path and query, bytes); 414 beyond."
     )
     http_max_concurrent_requests: int = Field(
         200, ge=1, le=100_000,
@@ -112,8 +112,8 @@ class ServiceSettings(BaseSettings):
     )
     http_request_timeout_seconds: float = Field(
         20.0, gt=0, le=3600,
-        description="A client must send its request head, and then its body, within this long each; 408 (or a "
-        "closed connection) otherwise.",
+        description="A request body must arrive within this long; a slower one is abandoned and its connection "
+        "closed.",
     )
 
     @field_validator("database_url")

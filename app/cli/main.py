@@ -46,6 +46,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         access_log=False,  # the app logs each request itself, with its request id
         timeout_graceful_shutdown=settings.http_shutdown_timeout_seconds,  # SSE streams never end by themselves
+        # Exposed without a proxy: h11 bounds what it buffers of a request head (httptools does not), so an
+        # oversized head is refused by the parser; app/http/front_limits.py answers 431/414 below that bound.
+        http="h11",
+        h11_max_incomplete_event_size=settings.http_max_header_bytes + settings.http_max_url_bytes + 1024,
+        limit_concurrency=settings.http_max_connections,
+        timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
     )
 
 
