@@ -2,8 +2,11 @@
 
 ``device="auto"`` picks CUDA when present and then trains under bf16 autocast (the dtype tiny models
 are trained in on modern GPUs); on CPU everything runs in float32. Every result carries the device
-name, dtype, torch version, thread count and code version, and the cache key uses the *device class*
-(``"cpu"`` or ``"cuda:<GPU name>"``): the same config on another kind of device is another experiment.
+name, dtype, torch version and build, determinism settings, thread count and code version. The cost model
+prices a *device class* (``"cpu"`` or ``"cuda:<GPU name>"``); the cache key and every result also carry the
+*hardware class* (``"cpu:<CPU model>"`` or ``"cuda:<GPU name>"``), because float32 rounding differs between
+CPU models (vector widths, BLAS kernels) and the ReLU-family runs amplify it: the same config on another
+CPU model moved final losses by up to 6.6e-3, enough to flip a verdict. Another model is another experiment.
 
 The code version is a hash of the source files whose behaviour decides a result (the FFN variants and
 the experiment code), not a git commit: it works in a container without ``.git`` and it changes
@@ -35,6 +38,7 @@ _VERSIONED_SOURCES = (
     "experiments/tiny_lm.py",
     "experiments/quality.py",
     "experiments/speed.py",
+    "experiments/stats.py",
 )
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -62,16 +66,53 @@ def resolve(device: str) -> torch.device:
     return torch.device("cpu")
 
 
-def device_name(dev: torch.device) -> str:
-    if dev.type == "cuda":
-        return torch.cuda.get_device_name(dev)
+@functools.cache
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``'s "model name"; the platform's processor string elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "Model", "Hardware") and value.strip():
+                return value.strip()
+    except OSError:
+        pass
     return platform.processor() or platform.machine() or "cpu"
 
 
+def device_name(dev: torch.device) -> str:
+    if dev.type == "cuda":
+        return torch.cuda.get_device_name(dev)
+    return cpu_model()
+
+
 def device_class(device: str) -> str:
-    """The part of the cache key that says where a config runs: ``"cpu"`` or ``"cuda:<GPU name>"``."""
+    """The class the cost model prices: ``"cpu"`` or ``"cuda:<GPU name>"``."""
     dev = resolve(device)
     return "cpu" if dev.type == "cpu" else f"cuda:{device_name(dev)}"
+
+
+def _cpu_hardware() -> str:
+    # The vector width torch dispatches to (AVX2, AVX512, ...) picks the kernels, so it is part of the
+    # class: virtual machines often report one model name ("AMD EPYC") for several CPU generations.
+    return f"cpu:{cpu_model()} ({torch.backends.cpu.get_cpu_capability()})"
+
+
+def hardware_class(device_class: str) -> str:
+    """The cache key's device part for a device class: a CPU's model is added (``"cpu:<model> (<ISA>)"``);
+    a CUDA class already names its GPU (a bare ``"cuda"`` — workers' GPUs unseen by the API — stays)."""
+    return _cpu_hardware() if device_class == "cpu" else device_class
+
+
+def _hardware_class_of(dev: torch.device) -> str:
+    return _cpu_hardware() if dev.type == "cpu" else f"cuda:{device_name(dev)}"
+
+
+def same_hardware(recorded: object, wanted: str) -> bool:
+    """Whether a result recorded on ``recorded`` (its environment's hardware class) may answer a request
+    for ``wanted``: the same class, or any GPU for a bare ``"cuda"``. Results without one never do."""
+    if not isinstance(recorded, str):
+        return False
+    return recorded == wanted or (wanted == "cuda" and recorded.startswith("cuda:"))
 
 
 def autocast_dtype(dev: torch.device) -> torch.dtype | None:
@@ -99,14 +140,46 @@ def set_threads(threads: int) -> None:
         torch.set_num_interop_threads(max(1, threads))
 
 
+def torch_build() -> dict[str, Any]:
+    """How this torch was built: what decides which kernels (and so which roundings) a run gets."""
+    cudnn = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+    return {
+        "version": torch.__version__,
+        "git": getattr(torch.version, "git_version", None),
+        "cuda": torch.version.cuda,
+        "cudnn": cudnn,
+        "mkl": torch.backends.mkl.is_available(),
+        "mkldnn": torch.backends.mkldnn.is_available(),
+        "openmp": torch.backends.openmp.is_available(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+    }
+
+
+def determinism() -> dict[str, Any]:
+    """The settings that decide whether a rerun repeats the numbers bit for bit (seeds are the caller's)."""
+    return {
+        "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+        "deterministic_warn_only": torch.is_deterministic_algorithms_warn_only_enabled(),
+        "cudnn_deterministic": bool(torch.backends.cudnn.deterministic),
+        "cudnn_benchmark": bool(torch.backends.cudnn.benchmark),
+        "float32_matmul_precision": torch.get_float32_matmul_precision(),
+        "intra_op_threads": torch.get_num_threads(),
+        "interop_threads": torch.get_num_interop_threads(),
+    }
+
+
 def environment(dev: torch.device, dtype: str) -> dict[str, Any]:
     """What every result records about where and how it ran."""
     return {
         "device": dev.type,
         "device_name": device_name(dev),
         "device_class": "cpu" if dev.type == "cpu" else f"cuda:{device_name(dev)}",
+        "hardware_class": _hardware_class_of(dev),
+        "cpu_model": cpu_model(),
         "dtype": dtype,
         "torch_version": torch.__version__,
+        "torch_build": torch_build(),
+        "determinism": determinism(),
         "threads": torch.get_num_threads(),
         "cpu_count": os.cpu_count(),
         "code_version": code_version(),

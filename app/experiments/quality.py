@@ -12,7 +12,10 @@ Fairness rules, all in code:
 * for one seed every variant starts from the same non-FFN weights and sees the same batches in the
   same order (a data generator seeded by the seed alone), and all are scored on one fixed validation set;
 * the verdicts come from the measured losses only: lower mean final validation loss is better, and
-  a difference is claimed only where Welch's t-test gives p < ``alpha``.
+  a difference is claimed only where Welch's t-test gives a Holm-adjusted p < ``alpha`` over all pairs;
+  every other pair is "not distinguishable with N seeds", with the interval of its difference, the
+  smallest difference the run could have found and the seeds that would settle it
+  (:mod:`app.experiments.stats`).
 
 Why the defaults (2 layers, d_model 64, 4 heads, seq 32, batch 32, 500 steps, lr 3e-3, 3 seeds, the
 8 paper variants, 2 single-thread pool processes on CPU): the default comparison (24 runs) must end
@@ -30,7 +33,6 @@ from __future__ import annotations
 
 import math
 import time
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -41,7 +43,7 @@ from app.experiments import corpus as corpus_lib
 from app.experiments import device as device_lib
 from app.experiments.config import QualityConfig
 from app.experiments.pool import run_done_event, run_in_pool
-from app.experiments.stats import holm, mean_std, welch
+from app.experiments.stats import mean_std, pairwise, rerun_preset, verdict_rule
 from app.experiments.tiny_lm import TinyLM, forward_flops_per_token
 from app.experiments.types import Report
 
@@ -173,11 +175,13 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
         runs = _run_here(cfg, tasks, corpus, dev, forward)
     else:
         runs = run_in_pool(cfg, tasks, processes, forward, corpus)
-    env = {
-        **device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32"),
-        "threads": cfg.threads if dev.type == "cpu" else torch.get_num_threads(),
-        "workers": processes,
-    }
+    env = device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32")
+    threads = cfg.threads if dev.type == "cpu" else torch.get_num_threads()
+    determinism = {**env["determinism"], "intra_op_threads": threads, "seeds": list(cfg.seeds)}
+    if processes > 1:  # trained in fresh pool processes, which set both thread counts before any work
+        determinism["interop_threads"] = cfg.threads
+    env["determinism"] = determinism
+    env.update(threads=threads, workers=processes)
     return aggregate(cfg, corpus, runs, env, wall_seconds=time.perf_counter() - started)
 
 
@@ -250,9 +254,7 @@ def aggregate(
             }
         )
     by_name = {v["variant"]: v["final_val_loss"]["values"] for v in variants}
-    pairs = [welch(a, by_name[a], b, by_name[b], cfg.alpha) for a, b in combinations(cfg.variants, 2)]
-    for pair, adjusted in zip(pairs, holm([p["p"] for p in pairs]), strict=True):
-        pair["p_holm"] = adjusted
+    pairs = pairwise({name: by_name[name] for name in cfg.variants}, cfg.alpha)
     means = [v["final_val_loss"]["mean"] for v in variants]
     seed_std = float(np.mean([v["final_val_loss"]["std"] for v in variants]))
     between = float(np.std(means, ddof=1)) if len(means) > 1 else 0.0
@@ -271,6 +273,8 @@ def aggregate(
         "variants": variants,
         "ranking": [v["variant"] for v in sorted(variants, key=lambda v: v["final_val_loss"]["mean"])],
         "pairs": pairs,
+        "verdict_rule": verdict_rule(pairs, cfg.alpha),
+        "rerun": rerun_preset(pairs),
         "spread": {
             "between_variants_std": between,
             "mean_seed_std": seed_std,

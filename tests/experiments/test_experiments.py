@@ -16,7 +16,7 @@ from app import ffn
 from app.experiments import comparison as experiments
 from app.experiments import corpus as corpus_lib
 from app.experiments.config import QualityConfig, SpeedConfig
-from app.experiments.stats import holm, welch
+from app.experiments.stats import holm, pairwise, welch
 from app.experiments.tiny_lm import LMConfig, TinyLM
 from app.experiments.types import Cancelled
 
@@ -174,6 +174,12 @@ def test_quality_result_reports_every_field() -> None:
     assert (
         env["device"] == "cpu" and env["torch_version"] == torch.__version__ and env["code_version"].startswith("src-")
     )
+    assert env["hardware_class"] == f"cpu:{env['cpu_model']} ({torch.backends.cpu.get_cpu_capability()})"
+    assert env["torch_build"]["cuda"] == torch.version.cuda and env["torch_build"]["version"] == torch.__version__
+    assert env["torch_build"]["mkldnn"] == torch.backends.mkldnn.is_available()
+    assert env["determinism"]["seeds"] == [0, 1] and env["determinism"]["intra_op_threads"] == 1
+    assert env["determinism"]["deterministic_algorithms"] == torch.are_deterministic_algorithms_enabled()
+    assert result["verdict_rule"]["adjustment"] == "Holm" and result["rerun"]["seed_cap"] == 20
     steps = [e for e in events if e["type"] == "step"]
     assert len(steps) == 4 * 6 and steps[-1]["done_steps"] == steps[-1]["total_steps"] == 24
 
@@ -219,19 +225,20 @@ def _welch_by_hand(a: list[float], b: list[float]) -> float:
     return float(2 * stats.t.sf(abs(t), df))
 
 
-def test_welch_verdict_names_the_better_variant_with_p() -> None:
+def test_welch_verdict_names_the_lower_loss_variant_with_holm_p() -> None:
     geglu, relu = [1.90, 1.91, 1.92], [2.00, 2.02, 2.01]
-    out = welch("ReLU", relu, "GEGLU", geglu)
+    (out,) = pairwise({"ReLU": relu, "GEGLU": geglu})
     p = _welch_by_hand(relu, geglu)
-    assert out["p"] == pytest.approx(p) and p < 0.05
-    assert out["better"] == "GEGLU"
-    assert out["verdict"] == f"GEGLU better than ReLU, p = {p:.2g}"
+    assert out["p"] == pytest.approx(p) and out["p_holm"] == pytest.approx(p) and p < 0.05  # one pair: Holm = p
+    assert out["better"] == "GEGLU" and out["significant"] is True
+    assert out["verdict"] == f"GEGLU lower loss than ReLU (Holm p = {p:.2g})"
 
 
-def test_welch_verdict_says_within_noise() -> None:
-    out = welch("GELU", [2.00, 2.03, 1.98], "Swish", [2.01, 1.99, 2.02])
-    assert out["better"] is None and out["verdict"].startswith("within noise, p = ")
-    assert out["p"] == pytest.approx(_welch_by_hand([2.00, 2.03, 1.98], [2.01, 1.99, 2.02]))
+def test_welch_verdict_says_not_distinguishable_with_the_seeds() -> None:
+    (out,) = pairwise({"GELU": [2.00, 2.03, 1.98], "Swish": [2.01, 1.99, 2.02]})
+    p = _welch_by_hand([2.00, 2.03, 1.98], [2.01, 1.99, 2.02])
+    assert out["better"] is None and out["verdict"] == f"not distinguishable with 3 seeds (Holm p = {p:.2g})"
+    assert out["p"] == pytest.approx(p)
 
 
 def test_welch_needs_two_seeds() -> None:
