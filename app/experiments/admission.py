@@ -1,5 +1,6 @@
 """Admitting a comparison request: validate it against the schema and this deployment's limits, fill
-in every default, resolve the device class, and compute the cache key and the cost estimate.
+in every default, resolve the device class, and compute the cache key (config, code version, device and
+hardware class, torch version) and the cost estimate.
 
 Every refusal is an :class:`InvalidInputError` naming the config field (422, or 413 for a text corpus
 over its size limit) and, for a limit, the limit and its setting.
@@ -12,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import torch
 from pydantic import ValidationError
 
 from app.config import Settings
@@ -30,6 +32,8 @@ class Prepared:
     config: dict[str, Any]
     corpus_text: str | None
     device_class: str
+    #: The cache key's device part: the device class with the CPU model (see device.hardware_class).
+    hardware_class: str
     code_version: str
     config_hash: str
     estimate_flops: float
@@ -122,8 +126,15 @@ def prepare(raw: dict[str, Any], settings: Settings) -> Prepared:
     price = cost.estimate(cfg, device_class, settings, text_corpus=corpus_text is not None)
     _check_cost(price, device_class, settings)
     code_version = device_lib.code_version()
+    hardware = device_lib.hardware_class(device_class)
     key = json.dumps(
-        {"config": config, "code_version": code_version, "device_class": device_class},
+        {
+            "config": config,
+            "code_version": code_version,
+            "device_class": device_class,
+            "hardware_class": hardware,  # float32 rounding differs between CPU models: not the same result
+            "torch": torch.__version__,
+        },
         sort_keys=True,
         separators=(",", ":"),
     )
@@ -132,12 +143,22 @@ def prepare(raw: dict[str, Any], settings: Settings) -> Prepared:
         config=config,
         corpus_text=corpus_text,
         device_class=device_class,
+        hardware_class=hardware,
         code_version=code_version,
         config_hash=hashlib.sha256(key.encode()).hexdigest(),
         estimate_flops=price.flops,
         estimate_seconds=price.seconds,
         estimate=price,
     )
+
+
+def may_answer(prepared: Prepared, results: Any) -> bool:
+    """Whether a succeeded job's ``results`` may answer ``prepared`` from the cache: only when they were
+    measured on the same hardware class (the key says where the API expected them to run; this checks
+    where they did, e.g. on a Celery worker with another CPU)."""
+    environment = results.get("environment") if isinstance(results, dict) else None
+    recorded = environment.get("hardware_class") if isinstance(environment, dict) else None
+    return device_lib.same_hardware(recorded, prepared.hardware_class)
 
 
 def _phases(price: cost.Estimate) -> str:

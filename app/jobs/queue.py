@@ -90,14 +90,18 @@ def submit(
     succeeded identical job is returned at once, as is a queued or running one), then the client's quota
     (``client_unfinished``: its unfinished jobs, :mod:`app.jobs.quota`) and queue capacity (429).
     """
-    from app.experiments.admission import prepare  # torch loads on first use, after worker set-up
+    from app.experiments.admission import may_answer, prepare  # torch loads on first use, after worker set-up
 
     prepared = prepare(raw, settings)
-    same = session.scalars(
-        select(Job)
-        .where(Job.config_hash == prepared.config_hash, Job.status.in_(("succeeded", "queued", "running")))
-        .order_by(Job.created_at.desc())
-    ).all()
+    same = [
+        job
+        for job in session.scalars(
+            select(Job)
+            .where(Job.config_hash == prepared.config_hash, Job.status.in_(("succeeded", "queued", "running")))
+            .order_by(Job.created_at.desc())
+        ).all()
+        if job.status != "succeeded" or may_answer(prepared, job.results)  # measured elsewhere: run it here
+    ]
     for status in ("succeeded", "running", "queued"):
         for job in same:
             if job.status == status:
