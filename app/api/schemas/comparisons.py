@@ -46,10 +46,31 @@ class JobSummary(Closed):
     links: JobLinks
 
 
+RESULTS_DESCRIPTION = (
+    "Null until the job succeeded. Every result has `environment`: `device`, `device_name`, `cpu_model`, "
+    "`device_class` (what the cost model priced), `hardware_class` (`cpu:<model> (<vector width>)` or "
+    "`cuda:<GPU name>`: a stored result answers only requests on this class), `dtype`, `torch_version`, "
+    "`torch_build` (`version`, `git`, `cuda`, `cudnn`, `mkl`, `mkldnn`, `openmp`, `cpu_capability`), "
+    "`determinism` (`deterministic_algorithms`, `deterministic_warn_only`, `cudnn_deterministic`, "
+    "`cudnn_benchmark`, `float32_matmul_precision`, `intra_op_threads`, `interop_threads`; a quality run adds "
+    "`seeds`), `threads`, `cpu_count`, `code_version`. A quality result's `pairs` are decided on the "
+    "Holm-adjusted p: each has `a`, `b`, `seeds`, `mean_diff` (a − b), `mean_diff_ci95` ([low, high], 95% Welch "
+    "interval, unadjusted), `t`, `df`, `p`, `p_holm`, `alpha`, `significant` (p_holm < alpha), `better` (the "
+    "lower-loss variant, only when significant), `verdict` ('X lower loss than Y (Holm p = …)' or 'not "
+    "distinguishable with N seeds (Holm p = …)'), `mde_80` (smallest |a − b| found with 80% power at alpha), "
+    "`mde_80_holm` (the same at alpha / pairs), `suggested_seeds` (seeds per variant that find the observed "
+    "difference with 80% power at alpha / pairs; null when significant, untested or over the cap) and "
+    "`suggested_seeds_over_cap`. `verdict_rule` states the rule (`test`, `adjustment`, `alpha`, `pairs_tested`, "
+    "`family_alpha_per_pair`, `seeds`, `confidence`, `power`); `rerun` is the preset `{seeds, label: 'run again "
+    "with N seeds', undecided_pairs, settled_within_cap, beyond_cap, seed_cap, power}` (`seeds` null when no "
+    "undecided pair settles within the cap)."
+)
+
+
 class JobView(JobSummary):
     """A job with its results (null until it succeeded)."""
 
-    results: dict[str, Any] | None
+    results: dict[str, Any] | None = Field(description=RESULTS_DESCRIPTION)
 
 
 class JobCreated(JobView):
