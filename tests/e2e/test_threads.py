@@ -57,10 +57,13 @@ def test_ask_on_home_page_answers_with_numbers_and_sources(open_tab: Callable[..
     excerpt = answer.locator("figure.paper-table")
     assert excerpt.count() == 1
     assert excerpt.locator("tr", has_text="FFN_GEGLU").inner_text().split()[1:] == ["1.942", "(0.004)", "1.633"]
-    # Sources: open by default on service posts, each a link or a labelled source.
+    # Sources: collapsed under their count (the answer comes first), each a link or a labelled source.
     sources = answer.locator("details.sources")
+    assert sources.get_attribute("open") is None
+    count = sources.locator("ol > li").count()
+    assert count >= 3 and f"Sources ({count})" in sources.locator("summary").inner_text()
+    sources.locator("summary").click()
     assert sources.get_attribute("open") is not None
-    assert sources.locator("ol > li").count() >= 3
     assert sources.locator("a", has_text="arXiv").count() + sources.locator("li", has_text="arXiv:").count() >= 1
     # "How this was answered" opens on click and tells what was recognized.
     how = answer.locator("details.how-answered")
