@@ -224,7 +224,9 @@ class Settings(ServiceSettings):
         40.0, ge=0, description="torch.compile time the estimate adds per variant when a speed job compiles."
     )
     compare_max_steps: int = Field(20_000, ge=1, description="Most training steps per run of a quality comparison.")
-    compare_max_seeds: int = Field(10, ge=1, le=1000, description="Most seeds per variant.")
+    compare_max_seeds: int = Field(
+        20, ge=1, le=1000, description="Most seeds per variant (a verdict's rerun preset suggests at most 20)."
+    )
     compare_max_d_model: int = Field(1024, ge=8, description="Largest d_model of a quality comparison.")
     compare_max_layers: int = Field(24, ge=1, description="Most layers of a quality comparison's model.")
     compare_max_seq_len: int = Field(2048, ge=2, description="Longest training sequence of a quality comparison.")
