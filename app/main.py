@@ -30,7 +30,7 @@ from app.http.head import HeadAsGetMiddleware
 from app.http.inputs import check_query_and_path
 from app.http.jobs import event_reader
 from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
-from app.http.lru import RenderPool
+from app.http.lru import ByteBudget, RenderPool, cache_metrics
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.http.openapi import install_openapi
 from app.http.prerender import prerender, reference_pages
@@ -121,9 +121,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = session_factory
     render_pool = RenderPool(settings.render_threads)  # pages and charts render here, off the event loop
     app.state.render_pool = render_pool
-    reference_responses = ReferenceResponses(settings, session_factory, render_pool)
+    budget = ByteBudget(settings.response_cache_max_bytes)  # every response cache of the process together
+    reference_responses = ReferenceResponses(settings, session_factory, render_pool, budget)
     app.state.reference_responses = reference_responses
-    app.state.activations = ActivationState.from_settings(settings)
+    app.state.activations = ActivationState.from_settings(settings, budget)
     app.state.templates = make_templates(settings)
     app.state.job_feeds = JobFeeds(
         event_reader(session_factory),
@@ -137,6 +138,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     # jobs, heartbeats, posts: aggregate queries, reused for a few seconds however often it is scraped
     metrics.add_collector(CachedCollector(service_metrics_collector(session_factory), settings.metrics_cache_seconds))
+    caches = {"reference": reference_responses.responses, "curves": app.state.activations.responses}
+    metrics.add_collector(cache_metrics(caches, budget))  # bytes per cache and the budget
 
     install_error_handlers(app)
     # Middleware, innermost first: the reference cache sits just outside the router, so every hit

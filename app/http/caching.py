@@ -20,7 +20,7 @@ from starlette.responses import Response
 from app.activations.lab import ActivationLab
 from app.config import Settings
 from app.http.formats import media_type
-from app.http.lru import CachedResponse, RenderPool, ResponseCache
+from app.http.lru import ByteBudget, CachedResponse, RenderPool, ResponseCache
 from app.http.problems import problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE
 
@@ -33,10 +33,10 @@ class ActivationState:
     responses: ResponseCache
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ActivationState:
+    def from_settings(cls, settings: Settings, budget: ByteBudget | None = None) -> ActivationState:
         return cls(
             ActivationLab(settings.curve_computed_cache_entries),
-            ResponseCache(settings.curve_cache_entries, settings.curve_cache_max_bytes),
+            ResponseCache(settings.curve_cache_entries, settings.curve_cache_max_bytes, budget),
         )
 
 

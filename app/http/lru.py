@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+from prometheus_client.core import GaugeMetricFamily, Metric
 
 
 @dataclass(frozen=True)
@@ -28,13 +30,35 @@ class CachedResponse:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-class ResponseCache:
-    """LRU of serialized responses, bounded in entries and in bytes; counts its hits and misses."""
+#: What one cached entry costs beyond its strings: the record, the tuple key, the dict slot (measured
+#: with sys.getsizeof on CPython 3.11: about 400 bytes for a typical key and record).
+ENTRY_OVERHEAD_BYTES = 512
 
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
+
+def entry_size(key: tuple[Any, ...], entry: CachedResponse) -> int:
+    """The bytes an entry holds: body, ETag, media type, headers and key, plus the fixed overhead."""
+    headers = sum(len(name) + len(value) for name, value in entry.headers)
+    return len(entry.body) + len(entry.etag) + len(entry.media_type) + headers + len(repr(key)) + ENTRY_OVERHEAD_BYTES
+
+
+class ByteBudget:
+    """One bound, in bytes, on every response cache of a process together (ACTLAB_RESPONSE_CACHE_MAX_BYTES)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.used = 0
+        self.lock = threading.Lock()
+
+
+class ResponseCache:
+    """LRU of serialized responses, bounded in entries and in bytes (its own bound, and the process's
+    :class:`ByteBudget` shared with the other caches); counts its hits and misses."""
+
+    def __init__(self, max_entries: int, max_bytes: int, budget: ByteBudget | None = None) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[Any, ...], CachedResponse] = OrderedDict()
+        self.budget = budget or ByteBudget(max_bytes)
+        self._entries: OrderedDict[tuple[Any, ...], tuple[CachedResponse, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -44,27 +68,38 @@ class ResponseCache:
 
     def get(self, key: tuple[Any, ...]) -> CachedResponse | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
+            found = self._entries.get(key)
+            if found is None:
                 self.misses += 1
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-            return entry
+            return found[0]
 
     def put(self, key: tuple[Any, ...], entry: CachedResponse) -> None:
-        size = len(entry.body)
-        if self.max_entries <= 0 or size > self.max_bytes:
+        """Keep ``entry``, evicting the least recently used entries of this cache while this cache or the
+        process's budget is over its bound; an entry that cannot fit is not kept."""
+        size = entry_size(key, entry)
+        if self.max_entries <= 0 or size > self.max_bytes or size > self.budget.max_bytes:
             return
-        with self._lock:
+        with self._lock, self.budget.lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body)
-            self._entries[key] = entry
+                self._forget(old[1])
+            self._entries[key] = (entry, size)
             self._bytes += size
-            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped.body)
+            self.budget.used += size
+            while self._entries and (
+                len(self._entries) > self.max_entries
+                or self._bytes > self.max_bytes
+                or self.budget.used > self.budget.max_bytes
+            ):
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._forget(dropped)
+
+    def _forget(self, size: int) -> None:
+        self._bytes -= size
+        self.budget.used -= size
 
     async def get_or_render(
         self, key: tuple[Any, ...], render: Callable[[], CachedResponse], pool: RenderPool
@@ -93,8 +128,9 @@ class ResponseCache:
             return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
 
     def clear(self) -> None:
-        with self._lock:
+        with self._lock, self.budget.lock:
             self._entries.clear()
+            self.budget.used -= self._bytes
             self._bytes = 0
 
 
@@ -120,3 +156,24 @@ class RenderPool:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
+
+
+def cache_metrics(caches: dict[str, ResponseCache], budget: ByteBudget) -> Callable[[], Iterable[Metric]]:
+    """The scrape-time callback for the caches' sizes (``Metrics.add_collector``)."""
+
+    def collect() -> Iterable[Metric]:
+        size = GaugeMetricFamily("actlab_response_cache_bytes", "Bytes held by a response cache", labels=["cache"])
+        entries = GaugeMetricFamily("actlab_response_cache_entries", "Entries of a response cache", labels=["cache"])
+        for name, cache in caches.items():
+            info = cache.info()
+            size.add_metric([name], float(info["bytes"]))
+            entries.add_metric([name], float(info["entries"]))
+        yield size
+        yield entries
+        yield GaugeMetricFamily(
+            "actlab_response_cache_budget_bytes",
+            "Bytes all response caches of this process may hold together (ACTLAB_RESPONSE_CACHE_MAX_BYTES)",
+            value=float(budget.max_bytes),
+        )
+
+    return collect

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
 from app.db import create_db_engine
-from app.http.lru import CachedResponse, RenderPool, ResponseCache
+from app.http.lru import ByteBudget, CachedResponse, RenderPool, ResponseCache
 from app.http.problems import problem_responses
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -107,7 +107,11 @@ class ReferenceResponses:
     """A per-process LRU of rendered reference responses keyed by URL, format and dataset revision."""
 
     def __init__(
-        self, settings: Settings, session_factory: sessionmaker[Session], pool: RenderPool | None = None
+        self,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        pool: RenderPool | None = None,
+        budget: ByteBudget | None = None,
     ) -> None:
         self._factory = session_factory
         self._pool = pool or RenderPool(settings.render_threads)
@@ -115,8 +119,8 @@ class ReferenceResponses:
         # behind request threads for the shared pool.
         self._revision_engine = create_db_engine(settings, pool_size=1, max_overflow=0)
         self._check_every = settings.reference_cache_check_seconds
-        # Bounded by entries only: the reference responses are a fixed, small set per revision.
-        self._entries = ResponseCache(settings.reference_cache_entries, max_bytes=sys.maxsize)
+        # Bounded by entries, and in bytes by the budget it shares with the curve responses.
+        self._entries = ResponseCache(settings.reference_cache_entries, sys.maxsize, budget)
         self._lock = threading.Lock()
         self._revision_lock = threading.Lock()
         self._revision = -1
@@ -148,6 +152,10 @@ class ReferenceResponses:
         with self._lock:
             self._entries.clear()
             self._checked_at = float("-inf")
+
+    @property
+    def responses(self) -> ResponseCache:
+        return self._entries
 
     def lookup_scope(self, scope: Scope) -> tuple[CachedResponse, bool] | None:
         """The cached entry for an ASGI GET request and whether its If-None-Match matches, or None."""
