@@ -133,7 +133,7 @@ def test_paper_page_shows_badges_legend_and_chart(client: TestClient) -> None:
     html = response.text
     assert 'id="verification-legend"' in html
     assert "badge-single-source" in html
-    assert '<figure class="chart">' in html and "<svg" in html
+    assert '<figure class="chart"' in html and "<svg" in html
     single = len(read_reference_csv("narang_2021_single_source.csv"))
     assert html.count('class="badge badge-single-source"') == single + 1, "one per single-source cell, one legend"
     first = client.get("/papers/glu-variants-2020").text
