@@ -16,20 +16,22 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import ValidationError
 
-from app.api.schemas.comparisons import JobCreated, JobPage, JobSummary, JobView
+from app.api.schemas.comparisons import ComparisonEstimate, JobCreated, JobPage, JobSummary, JobView
 from app.documents.comparisons import job_view
 from app.domain import InvalidInputError
 from app.experiments.request import ComparisonIn
 from app.http.deps import SessionDep, SettingsDep
+from app.http.estimates import price
 from app.http.event_feeds import EventStreamResponse, JobFeeds
 from app.http.jobs import cancel_job, client_of, job_or_404, submit
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
-from app.http.problems import problem_responses
+from app.http.problems import FieldError, ProblemError, field_problem, problem_responses
 from app.http.security import bearer_token, is_admin_token
 from app.jobs import queue
 from app.orm.jobs import FINISHED_STATUSES
@@ -84,6 +86,51 @@ def list_comparisons(
     limit, offset = page_bounds(settings, limit, offset)
     jobs, total = queue.list_jobs(session, limit, offset)
     return envelope(request, [job_view(session, j, results=False) for j in jobs], total, limit, offset)
+
+
+Number = Annotated[int | None, Query(description="As the field of the POST body; omitted: its default.")]
+
+
+@router.get("/estimate", response_model=ComparisonEstimate, responses=problem_responses(422))
+def estimate_comparison(
+    settings: SettingsDep,
+    kind: Literal["quality", "speed"] = "quality",
+    variants: Annotated[list[str] | None, Query(max_length=64, description="Omitted: the paper's.")] = None,
+    device: Literal["auto", "cpu", "cuda"] = "auto",
+    matched: bool = True,
+    d_model: Number = None,
+    n_layers: Number = None,
+    n_heads: Number = None,
+    seq_len: Number = None,
+    batch_size: Number = None,
+    steps: Number = None,
+    lr: Annotated[float | None, Query(description="Quality: the learning rate.")] = None,
+    seeds: Annotated[int | None, Query(description="Quality: seeds per variant (a count).")] = None,
+    corpus_seed: Annotated[int | None, Query(description="Quality: the synthetic corpus's seed.")] = None,
+    tokens: Annotated[int | None, Query(description="Speed: tokens per step.")] = None,
+) -> dict[str, Any]:
+    """What the same fields POSTed to /api/v1/comparisons would cost (seconds by phase, peak memory,
+    FLOPs) on the device class they would run on, from the cost model admission judges them by, and
+    whether a limit (ACTLAB_COMPARE_MAX_EXPECTED_SECONDS, …_PEAK_MEMORY_BYTES, …_FLOPS) would refuse
+    them. Queues nothing. A quality comparison is priced on the synthetic corpus. A bad field -> 422."""
+    given = {"d_model": d_model, "n_layers": n_layers, "n_heads": n_heads, "seq_len": seq_len,
+             "batch_size": batch_size, "steps": steps, "lr": lr, "seeds": seeds, "tokens": tokens,
+             "variants": variants}
+    raw: dict[str, Any] = {"kind": kind, "device": device, "matched": matched}
+    raw |= {k: v for k, v in given.items() if v is not None}
+    if corpus_seed is not None:
+        raw["corpus"] = {"kind": "synthetic", "seed": corpus_seed}
+    try:
+        fields = ComparisonIn.model_validate(raw).to_raw()
+        return price(fields, settings).to_dict(settings)
+    except ValidationError as exc:
+        errors = [FieldError(loc=["query", *(str(p) for p in e["loc"][:1])], msg=e["msg"], type=e["type"])
+                  for e in exc.errors()]
+        raise ProblemError(422, "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors),
+                           errors=errors) from exc
+    except InvalidInputError as exc:
+        field = exc.field.removeprefix("body.").split(".")[0]
+        raise field_problem(422, ["query", field], exc.message, limit=exc.limit) from exc
 
 
 @router.get("/{job_id}", response_model=None, responses=ONE_JOB | problem_responses(404, 422))

@@ -82,3 +82,32 @@ class JobCreated(JobView):
 
 class JobPage(PageFields):
     items: list[JobSummary]
+
+
+class EstimateLimits(Closed):
+    seconds: float = Field(description="ACTLAB_COMPARE_MAX_EXPECTED_SECONDS.")
+    peak_memory_bytes: int = Field(description="ACTLAB_COMPARE_MAX_PEAK_MEMORY_BYTES.")
+    flops: float = Field(description="ACTLAB_COMPARE_MAX_FLOPS.")
+
+
+class EstimateRefusal(Closed):
+    limit: str = Field(description="seconds, peak_memory_bytes or flops.")
+    message: str = Field(description="The refusal in plain words, with what to change.")
+    setting: str = Field(description="The setting that holds the limit.")
+
+
+class ComparisonEstimate(Closed):
+    """What a comparison would cost on the device class it would run on: the cost model admission uses."""
+
+    device_class: str
+    seconds: float = Field(description="Expected wall-clock seconds, all phases.")
+    training_seconds: float
+    evaluation_seconds: float
+    corpus_seconds: float
+    compile_seconds: float
+    startup_seconds: float
+    peak_memory_bytes: int = Field(description="Estimated peak memory of all the job's processes.")
+    flops: float = Field(description="Matmul FLOPs of the whole comparison.")
+    limits: EstimateLimits
+    allowed: bool = Field(description="False when a submission would be refused for its cost (422).")
+    refusals: list[EstimateRefusal]
