@@ -29,28 +29,30 @@ SLOW_CORPUS: dict[str, Any] = {
 }
 
 
-def in_corpus_phase(settings: Settings, job_id: str) -> bool:
+def in_corpus_phase(settings: Settings, job_id: str, before: frozenset[int]) -> bool:
     return any(
         e["type"] == "phase" and e["data"]["phase"] == "corpus" for e in read_events_plain(settings, job_id)
-    ) and bool(job_processes())
+    ) and bool(job_processes(before))
 
 
 def test_cancel_during_the_corpus_build_stops_the_job_within_2_s(api: TestClient, job_settings: Settings) -> None:
     created = api.post("/api/v1/comparisons", json={**TINY, "corpus": SLOW_CORPUS})
     assert created.status_code == 202, created.text
     job_id = created.json()["id"]
+    before = frozenset(job_processes())  # children another test of the run left (a warm pool) are not the job's
     stop = threading.Event()
     worker = threading.Thread(target=local.serve_forever, args=(job_settings, stop), daemon=True)
     worker.start()
     try:
-        wait_for(lambda: in_corpus_phase(job_settings, job_id), what="the corpus build to start")
+        wait_for(lambda: in_corpus_phase(job_settings, job_id, before), what="the corpus build to start")
         asked = time.monotonic()
         answer = api.delete(
             f"/api/v1/comparisons/{job_id}", headers={"Authorization": f"Bearer {created.json()['cancel_token']}"}
         )
         assert answer.status_code == 202
         wait_for(lambda: status_of(api, job_id)["status"] == "cancelled", timeout=2, what="the job to be cancelled")
-        wait_for(lambda: job_processes() == [], timeout=max(0.1, 2 - (time.monotonic() - asked)), what="no job process")
+        wait_for(lambda: job_processes(before) == [], timeout=max(0.1, 2 - (time.monotonic() - asked)),
+                 what="no job process")
         assert time.monotonic() - asked < 2
         assert worker.is_alive()  # the worker itself goes on to the next job
         statuses = [e["data"]["status"] for e in read_events_plain(job_settings, job_id) if e["type"] == "status"]
@@ -62,6 +64,7 @@ def test_cancel_during_the_corpus_build_stops_the_job_within_2_s(api: TestClient
 
 def test_the_wall_clock_limit_stops_a_corpus_build(db_path: Any) -> None:
     settings = sqlite_settings(db_path, job_wall_clock_limit_seconds=3.0, **FAST_WORKER)
+    before = frozenset(job_processes())
     with open_client(settings) as api:
         job_id = api.post("/api/v1/comparisons", json={**TINY, "corpus": SLOW_CORPUS}).json()["id"]
         started = time.monotonic()
@@ -70,4 +73,4 @@ def test_the_wall_clock_limit_stops_a_corpus_build(db_path: Any) -> None:
         job = status_of(api, job_id)
     assert job["status"] == "failed" and "ACTLAB_JOB_WALL_CLOCK_LIMIT_SECONDS" in job["error"]
     assert took < 3.0 + 5  # the limit, and at most a few seconds to notice and stop
-    assert job_processes() == []
+    assert job_processes(before) == []
