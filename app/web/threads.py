@@ -3,7 +3,8 @@
 Pages work without JavaScript: every form posts to an HTML route that redirects back (303,
 Post/Redirect/Get); app/static/threads.js only moves the reply form next to the post being answered.
 Each page is built from the same documents as its JSON twin (app/documents/threads.py) and links it. Bad
-input re-renders the page with status 422 and the message naming the field, keeping what was typed.
+input re-renders the same page with its status (422, 413) and every field as it was typed, the refusal in
+plain words beside its field (app/web/form_errors.py), so nothing typed is lost to an error page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app import threads
+from app import papers, threads
 from app.answers import pipeline as answers
 from app.answers.pipeline import publish_job_if_needed
 from app.documents import threads as documents
@@ -27,6 +28,7 @@ from app.http.inputs import read_form
 from app.http.openapi import ID_FIELD, form_body, text_field
 from app.http.pagination import LimitQuery, OffsetQuery, page_bounds
 from app.http.problems import problem_responses
+from app.web.form_errors import FormError, plain_error
 from app.web.templating import render
 
 router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)
@@ -59,15 +61,18 @@ def threads_page(
 
 
 def _threads_page(request: Request, session: Session, settings: Any, lim: int, off: int, *,
-                  error: InvalidInputError | None = None, form: dict[str, str] | None = None) -> Response:
+                  error: FormError | None = None, form: dict[str, str] | None = None,
+                  ask_error: FormError | None = None) -> Response:
     curated, _ = documents.list_threads(session, 100, 0, curated=True)
     items, total = documents.list_threads(session, lim, off, curated=False)
     html = render(request, "threads.html", {
         "curated": curated, "threads": items, "total": total, "limit": lim, "offset": off,
         "next_offset": off + lim if off + lim < total else None, "prev_offset": max(off - lim, 0) if off else None,
-        "error": error, "form": form or {}, "settings": settings,
+        "error": error, "form": form or {}, "settings": settings, "ask_error": ask_error,
+        "ask_form": form if ask_error else {},
     })
-    return HTMLResponse(html, status_code=422 if error else 200)
+    failed = error or ask_error
+    return HTMLResponse(html, status_code=failed.status if failed else 200)
 
 
 @router.post(
@@ -87,7 +92,7 @@ async def create_thread_form(request: Request, session: SessionDep, settings: Se
         except InvalidInputError as exc:
             session.rollback()
             lim, _ = page_bounds(settings, None, 0)
-            return _threads_page(request, session, settings, lim, 0, error=exc,
+            return _threads_page(request, session, settings, lim, 0, error=plain_error(exc),
                                  form={"title": title, "body": body, "display_name": name or ""})
         session.commit()
         return RedirectResponse(f"/threads/{thread.id}", status_code=303)
@@ -113,8 +118,8 @@ def _hint(value: str | None) -> int | None:
 
 
 def _thread_page(request: Request, session: Session, settings: Any, thread_id: int, *,
-                 reply_to: int | None = None, quote: int | None = None, error: InvalidInputError | None = None,
-                 form: dict[str, str] | None = None, ask_error: InvalidInputError | None = None) -> Response:
+                 reply_to: int | None = None, quote: int | None = None, error: FormError | None = None,
+                 form: dict[str, str] | None = None, ask_error: FormError | None = None) -> Response:
     doc = documents.get_thread(session, thread_id)
     flat = threads.flatten_tree(doc["posts"])
     by_id = {p["id"]: p for _, p in flat}
@@ -131,7 +136,8 @@ def _thread_page(request: Request, session: Session, settings: Any, thread_id: i
         "quote": quoted_post, "error": error, "ask_error": ask_error, "form": form or {}, "settings": settings,
         "last_answer": next((p for _, p in reversed(flat) if p["author_kind"] == "service"), None),
     })
-    return HTMLResponse(html, status_code=422 if (error or ask_error) else 200)
+    failed = error or ask_error
+    return HTMLResponse(html, status_code=failed.status if failed else 200)
 
 
 @router.post(
@@ -155,7 +161,7 @@ async def create_post_form(
                 body=body, display_name=name, parent_id=parent_id, quote_ids=tuple(form_ids(form, "quote_ids"))))
         except InvalidInputError as exc:
             session.rollback()
-            return _thread_page(request, session, settings, thread_id, error=exc, form=kept)
+            return _thread_page(request, session, settings, thread_id, error=plain_error(exc), form=kept)
         session.commit()
         return RedirectResponse(f"/threads/{thread_id}#post-{post.id}", status_code=303)
 
@@ -184,7 +190,7 @@ async def ask_in_thread_form(
             )
         except InvalidInputError as exc:
             session.rollback()
-            return _thread_page(request, session, settings, thread_id, ask_error=exc,
+            return _thread_page(request, session, settings, thread_id, ask_error=plain_error(exc),
                                 form={"question": question, "display_name": name or ""})
         session.commit()
         publish_job_if_needed(settings, asked)
@@ -206,7 +212,16 @@ async def ask_form(request: Request, session: SessionDep, settings: SettingsDep)
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
         question = form_text(form, "question") or ""
         name = form_text(form, "display_name")
-        asked = answers.ask(session, settings, question, display_name=name)
+        try:
+            asked = answers.ask(session, settings, question, display_name=name)
+        except InvalidInputError as exc:  # the home page again, with what was typed and why it was refused
+            session.rollback()
+            error = plain_error(exc)
+            html = render(request, "home.html", {
+                "best": papers.best(session, benchmark="C4"), "ask_error": error,
+                "ask_form": {"question": question, "display_name": name or ""},
+            })
+            return HTMLResponse(html, status_code=error.status)
         session.commit()
         publish_job_if_needed(settings, asked)
         return RedirectResponse(f"/threads/{asked.thread_id}#post-{asked.answer_post_id}", status_code=303)
