@@ -8,32 +8,43 @@ place. Finished results are drawn by ``app.plots.comparisons``.
 The Cancel button is the submitter's: submitting the form stores the job's one-time cancel token in a
 cookie scoped to that job's pages (``Path=/comparisons/<id>``, HttpOnly, SameSite=Strict, Secure over
 HTTPS), which the button's POST sends back; the page shows the button only to the holder of that cookie.
+
+The form shows the cost estimate of what it holds (app/http/estimates.py, the numbers admission judges a
+submission by): its Estimate button re-renders the form with it, static/comparison_form.js updates it as
+fields change from ``GET /api/v1/comparisons/estimate``. A browser's refused submission gets the form back
+as it was filled, the reason in plain words beside the field; other clients get the problem+json.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import ffn
+from app.config import Settings
 from app.documents.comparisons import job_view, live_curves
+from app.domain import InvalidInputError
 from app.experiments import request as comparison_request
 from app.http.deps import SessionDep, SettingsDep
+from app.http.estimates import Priced, price
 from app.http.forms import comparison_form
 from app.http.inputs import read_form
 from app.http.jobs import cancel_job, client_of, job_or_404, submit
-from app.http.problems import problem_responses
+from app.http.problems import ProblemError, problem_responses, wants_html
 from app.http.security import is_admin_token
 from app.jobs import queue, tokens
 from app.orm.jobs import FINISHED_STATUSES
 from app.plots.comparisons import live_chart_svg, result_charts
+from app.web.comparison_form import FIELDS, default_values, presets, request_fields, typed_values
+from app.web.form_errors import FormError, plain_error
 from app.web.templating import render
 
 router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)
@@ -44,35 +55,74 @@ CANCEL_COOKIE = "actlab_cancel_token"
 CANCEL_COOKIE_MAX_AGE = 30 * 24 * 3600
 
 
-@router.get("/comparisons", responses=HTML)
-def comparisons_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    jobs, total = queue.list_jobs(session, settings.page_size_default, 0)
-    return HTMLResponse(
-        render(
-            request,
-            "comparisons.html",
-            {
-                "jobs": [job_view(session, j, results=False) for j in jobs],
-                "total": total,
-                "variants": list(ffn.VARIANTS.values()),
-                "paper_variants": ffn.PAPER_VARIANTS,
-                "defaults": comparison_request.form_defaults(),
-                "corpus_max_bytes": settings.compare_corpus_max_bytes,
-            },
-        )
-    )
+@router.get("/comparisons", responses=HTML | problem_responses(422))
+def comparisons_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    preset: Annotated[Literal["paper", "quick", "longer"] | None, Query(description="Fill the form.")] = None,
+) -> Response:
+    choices = presets(settings)
+    values = next((p.values for p in choices if p.key == preset), default_values())
+    return _form_page(request, session, settings, values, _estimate(values, settings), presets_=choices)
 
 
-@router.post("/comparisons", responses=SEE_OTHER | problem_responses(413, 422, 429))
-async def submit_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """The form's POST (urlencoded or multipart with a text file) -> 303 to the job's page."""
-    form = await read_form(request)
-    raw = await comparison_form(form, settings.compare_corpus_max_bytes)
+def _estimate(values: dict[str, Any], settings: Settings) -> Priced | None:
+    """The estimate of what the form holds; None when a field would be refused (the error says why)."""
     try:
-        body = comparison_request.ComparisonIn.model_validate(raw)
-    except ValidationError as exc:  # the same 422 problem as the JSON API's
-        raise RequestValidationError(exc.errors()) from exc
-    submission = await run_in_threadpool(submit, session, settings, body.to_raw(), client_of(request, settings))
+        return price(request_fields(values), settings)
+    except (InvalidInputError, ValueError):
+        return None
+
+
+def _form_page(request: Request, session: Session, settings: Settings, values: dict[str, Any],
+               priced: Priced | None, *, error: FormError | None = None, presets_: list[Any] | None = None,
+               status: int = 200) -> Response:
+    jobs, total = queue.list_jobs(session, settings.page_size_default, 0)
+    html = render(request, "comparisons.html", {
+        "jobs": [job_view(session, j, results=False) for j in jobs],
+        "total": total,
+        "variants": list(ffn.VARIANTS.values()),
+        "values": values,
+        "estimate": priced,
+        "presets": presets_ if presets_ is not None else presets(settings),
+        "error": error,
+        "corpus_max_bytes": settings.compare_corpus_max_bytes,
+    })
+    return HTMLResponse(html, status_code=error.status if error else status,
+                        headers=error.headers if error else None)
+
+
+@router.post("/comparisons", responses=HTML | SEE_OTHER | problem_responses(413, 422, 429))
+async def submit_form(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The form's POST (urlencoded or multipart with a text file) -> 303 to the job's page; with the
+    Estimate button, the form again with its estimate. A browser's refused post gets the form back as
+    it was filled, the reason beside the field; other clients get the problem+json."""
+    form = await read_form(request)
+    values = typed_values(form)
+    try:
+        raw = await comparison_form(form, settings.compare_corpus_max_bytes)
+        try:
+            fields = comparison_request.ComparisonIn.model_validate(raw).to_raw()
+        except ValidationError as exc:  # the same 422 problem as the JSON API's
+            if wants_html(request):
+                raise
+            raise RequestValidationError(exc.errors()) from exc
+        priced = await run_in_threadpool(price, fields, settings)
+        estimating = form.get("estimate") is not None
+        if estimating or (not priced.allowed and wants_html(request)):
+            refusal = priced.refusals[0] if priced.refusals else None
+            error = FormError("_estimate", refusal.plain, refusal.limit_line, status=200 if estimating else 422,
+                              focus="steps") if refusal else None
+            return await run_in_threadpool(_form_page, request, session, settings, values, priced, error=error)
+        submission = await run_in_threadpool(submit, session, settings, fields, client_of(request, settings))
+    except (InvalidInputError, ValidationError, ProblemError) as exc:
+        if not wants_html(request):
+            raise
+        error = plain_error(exc, FIELDS)
+        if values["kind"] == "speed" and error.field == "d_model":
+            error = FormError("speed_d_model", error.text, error.details, error.status, headers=error.headers)
+        return await run_in_threadpool(_form_page, request, session, settings, values, None, error=error)
     page = f"/comparisons/{submission.job.id}"
     response = RedirectResponse(page, status_code=303)
     if submission.cancel_token is not None:

@@ -77,9 +77,18 @@ def _details(api_field: str, setting: str | None, limit: Any) -> str:
     return line
 
 
+_PYDANTIC = ((re.compile(r"input should be greater than or equal to (\S+)"), r"must be at least \1"),
+             (re.compile(r"input should be less than or equal to (\S+)"), r"must be at most \1"),
+             (re.compile(r"input should be greater than (\S+)"), r"must be more than \1"))
+
+
 def _sentence(text: str) -> str:
+    """One sentence: capitalised (unless it starts with an identifier such as d_model), one full stop."""
     text = text.strip().rstrip(".;")
-    return (text[:1].upper() + text[1:] + ".") if text else "This was not accepted."
+    if not text:
+        return "This was not accepted."
+    first = text.split(" ", 1)[0]
+    return (text if "_" in first else text[:1].upper() + text[1:]) + "."
 
 
 def from_invalid(exc: InvalidInputError, fields: tuple[str, ...] | None = None) -> FormError:
@@ -103,8 +112,10 @@ def from_invalid(exc: InvalidInputError, fields: tuple[str, ...] | None = None) 
         text = "That is the service's own name; choose another display name."
     elif "is not a number" in plain:
         text = f"The {label} must be a number."
+    elif name == FORM or plain.startswith(name):
+        text = _sentence(plain)
     else:
-        text = _sentence(f"{label}: {plain}" if name != FORM else plain)
+        text = _sentence(f"{label}: {plain}")
     return FormError(name, text, _details(exc.field, setting, exc.limit), status=exc.status)
 
 
@@ -115,7 +126,10 @@ def from_validation(exc: ValidationError, fields: tuple[str, ...] | None = None)
     name = input_name(loc, fields)
     label = LABELS.get(name, loc)
     message = str(first.get("msg", "is not accepted"))
-    text = _sentence(f"{label}: {message[:1].lower()}{message[1:]}")
+    message = message[:1].lower() + message[1:]
+    for pattern, words in _PYDANTIC:
+        message = pattern.sub(words, message)
+    text = _sentence(f"the {label} {message}" if message.startswith("must") else f"{label}: {message}")
     return FormError(name, text, _details(f"body.{loc}", None, None))
 
 
