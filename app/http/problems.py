@@ -212,11 +212,15 @@ def _allowed_methods(request: Request) -> list[str]:
     """Every method the OpenAPI document lists for the requested path (routers nest, the schema is flat)."""
     from starlette.routing import compile_path
 
+    matching = [
+        (template, item) for template, item in request.app.openapi().get("paths", {}).items()
+        if compile_path(template)[0].match(request.url.path)
+    ]
+    # A fixed path (/api/v1/comparisons/estimate) is its own resource, not one value of a template beside it.
+    matching = [m for m in matching if "{" not in m[0]] or matching
     methods: set[str] = set()
-    for template, item in request.app.openapi().get("paths", {}).items():
-        regex, _, _ = compile_path(template)
-        if regex.match(request.url.path):
-            methods |= {m.upper() for m in item if m in {"get", "put", "post", "delete", "patch", "head", "options"}}
+    for _, item in matching:
+        methods |= {m.upper() for m in item if m in {"get", "put", "post", "delete", "patch", "head", "options"}}
     if "GET" in methods:
         methods.add("HEAD")  # every GET route answers HEAD (app.http.head)
     return sorted(methods)
