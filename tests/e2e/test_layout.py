@@ -203,13 +203,12 @@ def test_every_page_holds_its_width_and_passes_axe(
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.parametrize("viewport_page", ["phone"], indirect=True)  # a desktop shows charts at their drawn size
 def test_charts_stay_readable_on_a_phone(
     viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str
 ) -> None:
     """On a phone a chart is shown at its drawn size in a box that scrolls, not shrunk to 4-6 px text."""
-    viewport, page, _ = viewport_page
-    if viewport != "phone":
-        pytest.skip("a desktop shows every chart at its drawn size")
+    _, page, _ = viewport_page
     small = []
     for path in [
         "/papers/glu-variants-2020",
@@ -238,13 +237,12 @@ def test_form_controls_sit_beside_their_labels_and_show_focus(viewport_page: tup
         assert outline not in ("none", ""), f"{viewport} {path}: no visible focus ring ({outline})"
 
 
+@pytest.mark.parametrize("viewport_page", ["desktop"], indirect=True)  # links do not depend on the viewport
 def test_pages_lead_on(viewport_page: tuple[str, Page, list[str]], server: str, thread_path: str) -> None:
     """No dead ends: a model page links its activation, variant, catalog and misreadings; the tanh GELU page
     states its computed worst error and links the comparison page; a 404 page links the valid names; the
     answer's computations print at 5 significant digits; /docs keeps the site's navigation."""
-    viewport, page, _ = viewport_page
-    if viewport != "desktop":
-        pytest.skip("links do not depend on the viewport")
+    _, page, _ = viewport_page
 
     def hrefs() -> list[str]:
         return list(page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))"))
