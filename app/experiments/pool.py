@@ -146,12 +146,18 @@ def _run(
         procs += _prestarted  # started ahead but not needed
         _prestarted.clear()
         for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                with contextlib.suppress(OSError):
-                    if stream is not None:
-                        stream.close()
+            reap(proc)
     order = {task: i for i, task in enumerate(tasks)}
     return sorted(results, key=lambda r: order[(r["variant"], r["seed"])])
+
+
+def reap(proc: subprocess.Popen[str]) -> None:
+    """Kill a child that is still running, wait for it and close its pipes: no zombie and no open descriptor is
+    left, whichever way its work ended."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        with contextlib.suppress(OSError):
+            if stream is not None:
+                stream.close()

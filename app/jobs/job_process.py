@@ -32,6 +32,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from app.experiments.pool import reap
+
 ROOT = Path(__file__).resolve().parents[2]
 #: How the worker starts a job process (a list so a test may swap in a stand-in).
 COMMAND = [sys.executable, "-m", "app.jobs.job_process"]
@@ -92,13 +94,7 @@ def run(config: Mapping[str, Any], report: Callable[[dict[str, Any]], None], tic
         result.setdefault("measured", {}).update(outcome.get("measured", {}))
         return result
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for stream in (proc.stdin, proc.stdout):
-            with contextlib.suppress(OSError):
-                if stream is not None:
-                    stream.close()
+        reap(proc)
 
 
 def _peak_rss_bytes() -> int:
