@@ -29,9 +29,6 @@ from app.answers.lexicon import Lexicon
 from app.answers.tables import describe, direction, select_columns
 from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 
-#: The intent names this module answers (``pipeline`` dispatches them here).
-INTENTS = ("hidden_size", "sizing_rule", "ffn_params", "ffn_ratio", "reference_row", "derivative_bound", "decline")
-
 NUM = r"(\d[\d_,]*)"
 D_MODEL = re.compile(rf"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b[\"']?\s*"
                      rf"(?:[:=]|of|is)?\s*{NUM}")

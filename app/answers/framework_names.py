@@ -30,6 +30,13 @@ def entries() -> tuple[dict[str, Any], ...]:
     return tuple(dict(e) for e in data)
 
 
+@cache
+def _forms() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Every written form with its name and pattern, longest first (built once, not per question)."""
+    pairs = sorted(((form, e["name"]) for e in entries() for form in e["forms"]), key=lambda p: -len(p[0]))
+    return tuple((form, name, _pattern(form)) for form, name in pairs)
+
+
 def by_name(name: str) -> dict[str, Any] | None:
     return next((e for e in entries() if e["name"] == name), None)
 
@@ -54,11 +61,10 @@ def detect(text: str) -> list[str]:
     lowered = text.lower()
     if not ASKS_MEANING.search(lowered):
         return []
-    forms = sorted(((form, e["name"]) for e in entries() for form in e["forms"]), key=lambda p: -len(p[0]))
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
-    for form, name in forms:
-        for match in _pattern(form).finditer(lowered):
+    for _, name, pattern in _forms():
+        for match in pattern.finditer(lowered):
             span = match.span()
             if any(a < span[1] and span[0] < b for a, b in taken):
                 continue

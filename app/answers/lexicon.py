@@ -100,8 +100,12 @@ class Lexicon:
     cased_pattern: re.Pattern[str] = field(init=False)
     name_mask: re.Pattern[str] = field(init=False)
     _by_group: dict[str, str] = field(init=False, default_factory=dict)
+    #: Group name -> the catalog models and report family it stands for (the answered check reads it).
+    group_members: dict[str, set[str]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.group_members = {name: {*g.members, *([g.arch_family] if g.arch_family else [])}
+                              for name, g in self.groups.items()}
         ordered = sorted(self.phrases, key=lambda p: (-len(p), p))
         self.pattern = re.compile("|".join(f"(?P<p{i}>{phrase_pattern(p)})" for i, p in enumerate(ordered)))
         self._ordered = ordered

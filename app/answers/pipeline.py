@@ -92,8 +92,7 @@ def compose_answer(
         plan = Plan(operations=[Operation(kind="decline", method="out_of_scope", asked=question,
                                           rule="composition failed; logged")])
         executed = execute.Executed([], [execute.Span((0, len(b.parts)), (0, 0), (0, 0))])
-    members = {name: {*g.members, *([g.arch_family] if g.arch_family else [])} for name, g in lexicon.groups.items()}
-    answered_check = answered.check(plan, b, executed.spans, members)
+    answered_check = answered.check(plan, b, executed.spans, lexicon.group_members)
     if not answered_check["ok"]:
         log.info("answer to %r did not pass the answered check: %s", question, answered_check)
     composed = _finish(b, plan, answered_check, entities, executed.hits, question, settings, facts, lexicon, started)
