@@ -47,7 +47,8 @@ def samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]],
 
 
 def test_metrics_show_queue_durations_heartbeats_and_posts(db_path: Path) -> None:
-    settings = sqlite_settings(db_path, admin_token=ADMIN, **FAST_WORKER)
+    # figures are read before and after a job; scrape caching (its own test) must not serve the first set again
+    settings = sqlite_settings(db_path, admin_token=ADMIN, metrics_cache_seconds=0, **FAST_WORKER)
     engine = create_db_engine(settings)
     factory = make_session_factory(engine)
     try:
