@@ -105,10 +105,17 @@ class ServiceSettings(BaseSettings):
         "Retry-After beyond.",
     )
     http_max_connections: int = Field(
-        2000, ge=1, le=1_000_000, description="Open connections `actlab serve` accepts per process; 503 beyond."
+        10_000, ge=1, le=1_000_000,
+        description="Open connections `actlab serve` keeps per process (the open-file limit is raised to fit); one "
+        "more closes the connection that has waited longest for a request head, or gets 503 if all are in requests.",
     )
     http_keep_alive_timeout_seconds: int = Field(
         5, ge=1, le=3600, description="An idle keep-alive connection is closed after this long."
+    )
+    http_header_timeout_seconds: float = Field(
+        10.0, ge=0.5, le=300,
+        description="A request head (request line and headers) must arrive within this long of the connection "
+        "opening or of the previous response; a slower one gets 408 and its connection is closed.",
     )
     http_request_timeout_seconds: float = Field(
         20.0, gt=0, le=3600,

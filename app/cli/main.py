@@ -31,7 +31,15 @@ def cmd_seed(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from app.http.header_deadline import ConnectionLimits, HeadDeadlineProtocol, fit_open_files
+
     settings = load_settings(host=args.host, port=args.port)
+    # The connection cap must fit in the open-file limit (raised here; the workers inherit it).
+    connections, open_files = fit_open_files(settings.http_max_connections)
+    if connections < settings.http_max_connections:
+        print(f"open-file limit {open_files}: at most {connections} connections (ACTLAB_HTTP_MAX_CONNECTIONS "
+              f"{settings.http_max_connections})", file=sys.stderr)
+    HeadDeadlineProtocol.configure(ConnectionLimits(settings.http_header_timeout_seconds, connections))
     migrate(settings)
     print(seed(settings))
     for hook in SERVE_HOOKS:
@@ -48,10 +56,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
         timeout_graceful_shutdown=settings.http_shutdown_timeout_seconds,  # SSE streams never end by themselves
         # Exposed without a proxy: h11 bounds what it buffers of a request head (httptools does not), so an
         # oversized head is refused by the parser; app/http/front_limits.py answers 431/414 below that bound.
-        http="h11",
+        # The protocol adds the head deadline and the connection cap (uvicorn's limit_concurrency would answer
+        # 503 to every request once the cap is full of idle sockets instead of closing the idlest).
+        http=HeadDeadlineProtocol,
         h11_max_incomplete_event_size=settings.http_max_header_bytes + settings.http_max_url_bytes + 1024,
-        limit_concurrency=settings.http_max_connections,
         timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
+        backlog=min(connections, 4096),  # a burst of connects waits in the kernel rather than being refused
     )
 
 
