@@ -56,7 +56,9 @@ class Settings(ServiceSettings):
         268_435_456, ge=0, le=17_179_869_184, description="Total size of the cached curve responses (bytes)."
     )
     curve_computed_cache_entries: int = Field(
-        32, ge=0, le=10_000, description="Computed curves (arrays, before serialization) kept per process."
+        32, ge=0, le=10_000,
+        description="Computed curves, errors and surfaces (arrays, before serialization) kept per process, of each; "
+        "their bytes count in `ACTLAB_RESPONSE_CACHE_MAX_BYTES`.",
     )
     error_max_points: int = Field(
         200_001,

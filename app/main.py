@@ -30,7 +30,7 @@ from app.http.head import HeadAsGetMiddleware
 from app.http.inputs import check_query_and_path
 from app.http.jobs import event_reader
 from app.http.limits import BodySizeLimitMiddleware, RateLimitMiddleware
-from app.http.lru import ByteBudget, RenderPool, cache_metrics
+from app.http.lru import ByteBudget, RenderPool, SizedCache, cache_metrics
 from app.http.observability import Metrics, RequestContextMiddleware, configure_logging
 from app.http.openapi import install_openapi
 from app.http.prerender import prerender, reference_pages
@@ -138,7 +138,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics
     # jobs, heartbeats, posts: aggregate queries, reused for a few seconds however often it is scraped
     metrics.add_collector(CachedCollector(service_metrics_collector(session_factory), settings.metrics_cache_seconds))
-    caches = {"reference": reference_responses.responses, "curves": app.state.activations.responses}
+    caches: dict[str, SizedCache] = {
+        "reference": reference_responses.responses,
+        "curves": app.state.activations.responses,
+        "computed": app.state.activations.lab,  # the arrays behind curves, errors and surfaces
+    }
     metrics.add_collector(cache_metrics(caches, budget))  # bytes per cache and the budget
 
     install_error_handlers(app)

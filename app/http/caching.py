@@ -3,7 +3,9 @@
 Building a 10,001-point, 4-function curve takes ~15 ms of torch and ~1 ms of orjson, drawing its SVG
 ~100 ms, and a cache hit costs neither. Unlike the reference data (app/http/reference_cache.py, kept per
 dataset revision), these bodies never go stale, so the cache is bounded by entries and bytes instead; it
-stores the same :class:`CachedResponse` records. The state is created per application by ``create_app``.
+stores the same :class:`CachedResponse` records. The arrays they are rendered from are cached too
+(:class:`~app.activations.lab.ActivationLab`), in the same byte budget. The state is created per application by
+``create_app``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from app.http.lru import ByteBudget, CachedResponse, RenderPool, ResponseCache
 from app.http.problems import problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE
 
+#: The computed arrays (before serialization) may hold at most this fraction (1/4) of the process's
+#: response-cache budget, within it: a body is what a hit serves, an array only saves the recomputation.
+COMPUTED_SHARE = 4
+
 
 @dataclass
 class ActivationState:
@@ -34,8 +40,9 @@ class ActivationState:
 
     @classmethod
     def from_settings(cls, settings: Settings, budget: ByteBudget | None = None) -> ActivationState:
+        computed_bytes = settings.response_cache_max_bytes // COMPUTED_SHARE
         return cls(
-            ActivationLab(settings.curve_computed_cache_entries),
+            ActivationLab(settings.curve_computed_cache_entries, computed_bytes, budget),
             ResponseCache(settings.curve_cache_entries, settings.curve_cache_max_bytes, budget),
         )
 

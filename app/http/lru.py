@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 
@@ -158,7 +158,13 @@ class RenderPool:
             executor.shutdown(wait=False, cancel_futures=True)
 
 
-def cache_metrics(caches: dict[str, ResponseCache], budget: ByteBudget) -> Callable[[], Iterable[Metric]]:
+class SizedCache(Protocol):
+    """What /metrics reads of a cache: a :class:`ResponseCache`, or the computed arrays (app/activations/lab.py)."""
+
+    def info(self) -> dict[str, int]: ...
+
+
+def cache_metrics(caches: dict[str, SizedCache], budget: ByteBudget) -> Callable[[], Iterable[Metric]]:
     """The scrape-time callback for the caches' sizes (``Metrics.add_collector``)."""
 
     def collect() -> Iterable[Metric]:
