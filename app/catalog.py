@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +20,13 @@ CATALOG_CSV_COLUMNS = [
     "name", "organization", "year", "ffn_type", "activation", "d_model_text", "d_ff_text", "verified", "source",
     "verified_summary", *MOE_FIELDS, *RATIO_FIELDS,
 ]
+#: The columns the catalog sorts by (``?sort=year``, ``?sort=-d_ff_ratio``), in the order the page shows them.
+CATALOG_SORT_COLUMNS = [
+    "name", "organization", "year", "ffn_type", "activation", "d_model", "d_ff", "d_ff_ratio",
+    "d_ff_ratio_vs_8_3", "moe_experts", "verified_summary",
+]
+#: The filters that get facet counts, as (form field, model field).
+FACETS = ("activation", "organization", "ffn_type")
 #: How close to 8/3 a gated width must be to count as the 8/3 rule: LLaMA's rounding up to a multiple of
 #: 256 (11008 for d_model 4096) lands 0.8 % above it, and 2 % covers every such rounding in the catalog.
 EIGHT_THIRDS_TOLERANCE = 0.02
@@ -104,6 +111,27 @@ def list_models(session: Session, filters: CatalogFilters) -> list[dict[str, Any
     if filters.ffn_type is not None:
         stmt = stmt.where(CatalogModel.ffn_type == filters.ffn_type.strip().lower())
     return [model_item(m) for m in session.scalars(stmt)]
+
+
+def facet_counts(session: Session, filters: CatalogFilters) -> dict[str, dict[str, int]]:
+    """For each faceted filter, how many models each of its values would list given the other filters
+    (Datasette's facets): "geglu (4)" beside the activation choice while organization is Google.
+
+    A facet's own filter is left out of its count, so every choice shows what picking it would give."""
+    out: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        others = replace(filters, **{facet: None})
+        counts = Counter(str(m[facet]) for m in list_models(session, others))
+        out[facet] = dict(sorted(counts.items()))
+    return out
+
+
+def choices_by_year(models: list[dict[str, Any]]) -> dict[int, Counter[str]]:
+    """Models per year and activation among ``models`` (the catalog chart of a filtered list)."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for m in models:
+        counts[int(m["year"])][str(m["activation"])] += 1
+    return dict(sorted(counts.items()))
 
 
 def normalize_model_name(name: str) -> str:

@@ -46,3 +46,24 @@ def significant(value: object, digits: int = 5) -> str:
             return value
         return fmt(number, digits) if math.isfinite(number) else value
     return str(value)
+
+
+#: The paper's two training lengths, named wherever a step count is shown: a reader comparing 1.633 with
+#: 1.942 must see that one is a full pre-training run and the other an eight-times shorter one.
+STEP_LABELS = {524_288: "full pre-training", 65_536: "short run"}
+
+
+def steps_label(steps: object) -> str | None:
+    """The name of a training length ("full pre-training", "short run"), None for any other count."""
+    return STEP_LABELS.get(steps) if isinstance(steps, int) and not isinstance(steps, bool) else None
+
+
+def steps(value: object) -> str:
+    """A step count for people: thousands separated and, for the paper's two lengths, their name
+    ("524,288 steps (full pre-training)"); "—" when there is none."""
+    if value is None:
+        return "—"
+    if not isinstance(value, int) or isinstance(value, bool):
+        return str(value)
+    label = steps_label(value)
+    return f"{value:,} steps" + (f" ({label})" if label else "")

@@ -6,26 +6,50 @@ cache, so the HTML is rendered once per dataset revision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app import catalog, misreadings, paper_crosscheck, paper_tables, papers, vocabulary
+from app import catalog, misreadings, paper_crosscheck, paper_tables, papers, table_sort, vocabulary
 from app.documents import sizing as sizing_documents
 from app.http.deps import ReferenceDep
 from app.http.forms import query_year
 from app.http.problems import checked, problem_responses
 from app.http.reference_cache import NOT_MODIFIED_RESPONSE, Payload
 from app.plots import papers as charts
+from app.web import compare, glossary, tables
+from app.web.tables import SortQuery
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=True, tags=["pages"], default_response_class=HTMLResponse)
 _HTML_OK: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
 HTML = _HTML_OK | NOT_MODIFIED_RESPONSE
 YEAR_OR_EMPTY = r"^(|19[0-9][0-9]|20[0-9][0-9]|2100)$"  # what the filter form sends: a year, or "" for any
+router.include_router(compare.router)
+router.include_router(glossary.router)
+
+
+async def _respond(
+    request: Request, cache: ReferenceDep, build: Callable[[Session], Payload], template: str, error: str | None
+) -> Response:
+    """The cached page; with an unknown sort column the same page uncached, status 422, the reason beside
+    its table and the rows in their own order (a bad link stays readable)."""
+    if error is None:
+        return await cache.respond(request, build, html=lambda p: render(request, template, p.data))
+    factory = request.app.state.session_factory
+
+    def page() -> str:
+        with factory() as session:
+            return render(request, template, build(session).data)
+
+    return HTMLResponse(await run_in_threadpool(page), status_code=422)
 
 
 @router.get("/", responses=HTML)
@@ -35,7 +59,7 @@ async def home(request: Request, cache: ReferenceDep) -> Response:
             {
                 "papers": papers.list_papers(s),
                 "variants": papers.list_variants(s),
-                "best": papers.best(s, benchmark="C4"),
+                "best": tables.full_runs_first(papers.best(s, benchmark="C4")),
             }
         )
 
@@ -89,8 +113,12 @@ async def variant_page(
     ffn_dim_multiplier: Annotated[str | None, Query(max_length=41)] = None,
     factor: Annotated[str | None, Query(max_length=3)] = None,
     d_ff: Annotated[str | None, Query(max_length=8)] = None,
+    sort: SortQuery = None,
 ) -> Response:
-    """The variant's results, the models using it, and the hidden-size calculator (a GET form)."""
+    """The variant's results (sortable), the models using it, and the hidden-size calculator (a GET form)."""
+    order, sort_error = tables.page_order(sort, table_sort.VARIANT_RESULT_SORT_COLUMNS)
+    calc = {"d_model": d_model, "rule": rule, "multiple_of": multiple_of,
+            "ffn_dim_multiplier": ffn_dim_multiplier, "factor": factor, "d_ff": d_ff}
 
     def build(s: Session) -> Payload:
         variant = papers.get_variant(s, name)
@@ -107,9 +135,13 @@ async def variant_page(
             ),
             path_fields=(),
         )
-        return Payload({"variant": variant, "models": catalog.models_using(s, label), "calculator": calculator})
+        variant["results"] = table_sort.sort_rows(variant["results"], order, table_sort.VARIANT_RESULT_KEYS)
+        links = tables.TableLinks(f"/api/v1/variants/{quote(variant['name'])}", {}, order, sort_error,
+                                  page_params=tables.filter_params(calc), anchor="results")
+        return Payload({"variant": variant, "models": catalog.models_using(s, label), "calculator": calculator,
+                        "table": links})
 
-    return await cache.respond(request, build, html=lambda p: render(request, "variant.html", p.data))
+    return await _respond(request, cache, build, "variant.html", sort_error)
 
 
 @router.get("/models", responses=HTML | problem_responses(422))
@@ -121,8 +153,10 @@ async def models_page(
     year_min: Annotated[str | None, Query(pattern=YEAR_OR_EMPTY, description="A year, or empty for any.")] = None,
     year_max: Annotated[str | None, Query(pattern=YEAR_OR_EMPTY, description="A year, or empty for any.")] = None,
     ffn_type: Literal["dense", "gated", ""] | None = None,
+    sort: SortQuery = None,
 ) -> Response:
-    """The catalog with the filter form; an empty form field (what a browser sends for "any") means no filter."""
+    """The catalog with the filter form, facet counts, a chart of the listed models and sortable columns;
+    an empty form field (what a browser sends for "any") means no filter."""
     filters = catalog.CatalogFilters(
         activation or None,
         organization or None,
@@ -130,23 +164,26 @@ async def models_page(
         query_year(year_max, "query.year_max"),
         ffn_type or None,
     )
+    order, sort_error = tables.page_order(sort, catalog.CATALOG_SORT_COLUMNS)
+    params = tables.filter_params(asdict(filters))
 
     def build(s: Session) -> Payload:
-        chart = charts.activations_by_year_chart(catalog.activation_choices_by_year(s))
+        models = table_sort.sort_rows(catalog.list_models(s, filters), order)
         everything = catalog.list_models(s, catalog.CatalogFilters())
         return Payload(
             {
-                "models": catalog.list_models(s, filters),
+                "models": models,
                 "filters": filters,
+                "facets": catalog.facet_counts(s, filters),
                 "activations": sorted({m["activation"] for m in everything}),
                 "organizations": sorted({m["organization"] for m in everything}),
-                "chart": chart,
-                "query": request.url.query,
+                "chart": charts.activations_by_year_chart(catalog.choices_by_year(models)) if models else None,
+                "table": tables.TableLinks("/api/v1/models", params, order, sort_error),
                 "verification_explanations": catalog.VERIFICATION_EXPLANATIONS,
             }
         )
 
-    return await cache.respond(request, build, html=lambda p: render(request, "models.html", p.data))
+    return await _respond(request, cache, build, "models.html", sort_error)
 
 
 @router.get("/models/{name}", responses=HTML | problem_responses(404, 422))

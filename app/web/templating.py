@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from app import __version__
 from app.config import Settings
-from app.web.formatting import significant
+from app.web.formatting import significant, steps, steps_label
 
 NAV = [
     ("/", "Home"),
@@ -30,6 +30,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["app_version"] = __version__
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.filters["sig"] = significant
+    env.filters["steps"] = steps
+    env.filters["steps_label"] = steps_label
     env.globals["valid_name_href"] = valid_name_href
     return templates
 
