@@ -1,4 +1,4 @@
-"""Answers v2 evaluation: pass rates of both splits of tests/answers/eval_v2, per category, and ungrounded numbers.
+"""Answers v2 evaluation: pass rates of the splits of tests/answers/eval_v2, per category, and ungrounded numbers.
 
 Every item is asked in process through ``app.answers.pipeline.ask`` on a fresh, migrated and seeded SQLite
 file (follow-ups in one thread) and judged by tests/answers/eval_runner.py, the same code the integrity tests
@@ -6,10 +6,12 @@ use. An item passes when all its turns contain every ``contains`` fact, one ``an
 ``not_contains`` text. "Ungrounded" counts numbers shown in answers that the independent tracer
 (tests/reference_numbers.py) cannot find in tests/reference or re-compute.
 
-The test split is held out: only its counts are printed; its failing questions are never listed (``--failures``
-lists the dev split's), so tuning on this output cannot tune on the test split.
+Splits: ``dev`` and ``dev2`` are tuning splits (dev2: fresh outsider phrasings, weighted to declines,
+explanations and verifications); ``test`` is held out: only its counts are printed; its failing questions are
+never listed (``--failures`` lists the tuning splits'), so tuning on this output cannot tune on the test split.
+``--tuning`` asks the tuning splits only, so tuning runs do not touch the test split at all.
 
-Usage: .venv/bin/python benchmarks/answer_eval_v2.py [--json] [--failures]
+Usage: .venv/bin/python benchmarks/answer_eval_v2.py [--json] [--failures] [--tuning]
 """
 
 from __future__ import annotations
@@ -34,14 +36,18 @@ from tests.answers import eval_runner as ev  # noqa: E402
 ANSWERS_LOGGER = "actlab.answers"
 
 
-def evaluate() -> tuple[dict[str, ev.Report], float]:
-    """Both splits against one seeded database; returns the reports and the seconds the asking took."""
+def evaluate(splits: tuple[str, ...] = ev.SPLITS) -> tuple[dict[str, ev.Report], float]:
+    """The chosen splits against one seeded database; returns the reports and the seconds the asking took."""
     with tempfile.TemporaryDirectory() as tmp, ev.seeded_database(Path(tmp)) as (settings, factory):
         asker = ev.pipeline_asker(factory, settings)
         started = time.perf_counter()
-        reports = {"dev": ev.run_set(ev.load_set("dev"), asker)}
-        with quiet(ANSWERS_LOGGER):  # its warnings quote the question: keep the test split's out of the log
-            reports["test"] = ev.run_set(ev.load_set("test"), asker)
+        reports = {}
+        for split in splits:
+            if split in ev.TUNING_SPLITS:
+                reports[split] = ev.run_set(ev.load_set(split), asker)
+                continue
+            with quiet(ANSWERS_LOGGER):  # its warnings quote the question: keep the test split's out of the log
+                reports[split] = ev.run_set(ev.load_set(split), asker)
         return reports, time.perf_counter() - started
 
 
@@ -68,37 +74,40 @@ def percent(passed: int, items: int) -> str:
 def print_tables(reports: dict[str, ev.Report], seconds: float, show_failures: bool) -> None:
     turns = sum(len(r.turns) for rep in reports.values() for r in rep.results)
     print(f"Machine: {machine_description()}; date {dt.date.today().isoformat()}")
-    print("Command: .venv/bin/python benchmarks/answer_eval_v2.py")
+    print(f"Command: .venv/bin/python benchmarks/answer_eval_v2.py {' '.join(sys.argv[1:])}".rstrip())
     print(f"{turns} questions asked in {seconds:.1f} s\n")
     print("| Split | items | passed | ungrounded numbers |")
     print("|---|---:|---:|---:|")
     for split, rep in reports.items():
         ungrounded = sum(len(n) for _, _, n in rep.ungrounded())
         print(f"| {split} | {len(rep.results)} | {percent(rep.passed, len(rep.results))} | {ungrounded} |")
-    print("\n| Category | dev passed | test passed |")
-    print("|---|---:|---:|")
-    dev, test = reports["dev"].per_category(), reports["test"].per_category()
-    for category in reports["test"].categories:
-        print(f"| {category} | {percent(*dev.get(category, (0, 0)))} | {percent(*test.get(category, (0, 0)))} |")
+    print("\n| Category | " + " | ".join(f"{split} passed" for split in reports) + " |")
+    print("|---|" + "---:|" * len(reports))
+    counts = {split: rep.per_category() for split, rep in reports.items()}
+    for category in next(iter(reports.values())).categories:
+        cells = " | ".join(percent(*c.get(category, (0, 0))) for c in counts.values())
+        print(f"| {category} | {cells} |")
     if show_failures:
-        print("\nDev failures:")
-        for item_id, category, question, reasons in reports["dev"].failures():
-            print(f"- {item_id} [{category}] {question!r}: {'; '.join(reasons)}")
-        for item_id, question, numbers in reports["dev"].ungrounded():
-            print(f"- {item_id} {question!r}: ungrounded {numbers}")
+        for split in (s for s in reports if s in ev.TUNING_SPLITS):
+            print(f"\n{split} failures:")
+            for item_id, category, question, reasons in reports[split].failures():
+                print(f"- {item_id} [{category}] {question!r}: {'; '.join(reasons)}")
+            for item_id, question, numbers in reports[split].ungrounded():
+                print(f"- {item_id} {question!r}: ungrounded {numbers}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    parser.add_argument("--failures", action="store_true", help="list the dev split's failing questions")
+    parser.add_argument("--failures", action="store_true", help="list the tuning splits' failing questions")
+    parser.add_argument("--tuning", action="store_true", help="ask the tuning splits only (dev, dev2)")
     args = parser.parse_args()
-    reports, seconds = evaluate()
+    reports, seconds = evaluate(ev.TUNING_SPLITS if args.tuning else ev.SPLITS)
     if args.json:
-        data = {split: rep.as_dict() for split, rep in reports.items()}
-        data["test"] = held_out(data["test"])
-        if not args.failures:
-            data["dev"] = held_out(data["dev"])
+        data: dict[str, Any] = {split: rep.as_dict() for split, rep in reports.items()}
+        for split in data:
+            if split not in ev.TUNING_SPLITS or not args.failures:
+                data[split] = held_out(data[split])
         data["meta"] = {"machine": machine_description(), "date": dt.date.today().isoformat(), "seconds": seconds}
         print(json.dumps(data, indent=2))
     else:

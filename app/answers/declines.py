@@ -28,10 +28,20 @@ COST = re.compile(r"\b(cost|costs|dollars?|usd|price|energy|carbon|co2|emissions
                   r"tpu[- ]hours?)\b|\$")
 USE_WORDS = re.compile(r"\b(use|uses|using|used|activation|act|ffn|mlp|glu|gated|hidden_act|architecture)\b")
 #: Tasks Narang et al. report that the GLU-variants paper does not (named so a paper-scoped ask is declined).
-OTHER_PAPER_BENCHMARK = re.compile(r"\bxsum\b|\bwmt\b|web ?questions|\bwebq\b|cnn ?/ ?dm|cnn[/ ]daily ?mail",
-                                   re.IGNORECASE)
-OTHER_PAPER_LABEL = {"xsum": "XSum", "wmt": "WMT", "web": "WebQuestions", "webq": "WebQuestions", "cnn": "CNN/DM"}
+OTHER_PAPER_BENCHMARK = re.compile(r"\bxsum\b|\bwmt\b|web ?questions|\bwebq\b|cnn ?/ ?dm|cnn[/ ]daily ?mail|\bbleu\b|"
+                                   r"\brouge\b|\btranslation\b|\bsummari[sz]ation\b", re.IGNORECASE)
+OTHER_PAPER_LABEL = {"xsum": "XSum", "wmt": "WMT", "web": "WebQuestions", "webq": "WebQuestions", "cnn": "CNN/DM",
+                     "bleu": "WMT BLEU", "rouge": "XSum ROUGE", "translation": "translation (WMT)",
+                     "summarization": "summarization (XSum)", "summarisation": "summarization (XSum)"}
 CONTENT_WORD = re.compile(r"[a-zA-Z][a-zA-Z-]{3,}")
+#: Words an asker uses for a content word of the 'not stated' list ("which tanh or exact GELU" is the
+#: implementation used; "averaged over seeds" is the mean of the runs), counted only when the question names
+#: the paper (so "exact gelu at 1" stays a computation).
+SYNONYMS = {
+    "implementation": ("exact", "tanh", "erf", "approximat", "version", "flavo"),
+    "mean": ("average", "averaged"), "runs": ("seeds", "repeats", "trials"), "single": ("one run", "just one"),
+    "parameter": ("params", "weights"), "counts": ("how many", "number of", "total"),
+}
 STOP = frozenset({"whether", "used", "only", "defined", "figure", "four", "with", "from", "that", "this",
                   "paper", "what", "which", "does", "exactly"})
 
@@ -61,7 +71,7 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
         return {"what": "parameter", "name": beta.group(0)}
     if subject and COST.search(text):
         return {"what": "cost", "name": (entities.variant_like() or ["the variants"])[0]}
-    item = _not_stated_item(text, facts) if subject else None
+    item = _not_stated_item(text, facts, bool(entities.paper)) if subject else None
     if item is not None:
         return {"what": "not_stated", "name": item}
     return None
@@ -108,7 +118,7 @@ def _steps_not_reported(text: str, entities: Entities, lexicon: Lexicon) -> str 
     return None
 
 
-def _not_stated_item(text: str, facts: Facts) -> str | None:
+def _not_stated_item(text: str, facts: Facts, scoped: bool = False) -> str | None:
     """The item of the paper's 'not stated' list the question asks about (two of its words in the question)."""
     fact = facts.paper_fact(facts.main_paper()["id"], "not_stated")
     if fact is None:
@@ -116,7 +126,8 @@ def _not_stated_item(text: str, facts: Facts) -> str | None:
     words = set(re.findall(r"[a-z][a-z-]+", text))
     for item in str(fact["value"]).split(";"):
         content = {w.lower() for w in CONTENT_WORD.findall(item)} - STOP
-        hits = {w for w in content if any(q.startswith(w[:6]) for q in words if len(q) >= 4)}
+        hits = {w for w in content if any(q.startswith(w[:6]) for q in words if len(q) >= 4)
+                or (scoped and any(s in text for s in SYNONYMS.get(w, ())))}
         if len(hits) >= 2:
             return item.strip()
     return None

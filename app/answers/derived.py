@@ -49,9 +49,11 @@ BELOW = re.compile(r"\b(less than|smaller than|below|under)\b")
 YES_NO = re.compile(r"^\s*(is|are|does|do|can|will|could)\b|\b(true|right|correct|really|yes or no)\s*\??\s*$")
 #: "gemini 1.5 ffn activation?", "Claude hidden_act", "grok's activation function": a name, then what it uses.
 UNKNOWN_NAMED_FIRST = re.compile(r"^\s*(?P<name>[a-z][\w.\- ]{1,30}?)(?:'s)?\s+(?:ffn |mlp |feed[- ]?forward )?"
-                                 r"(?:activation|hidden_act|non-?linearity|glu variant|gating)\b")
+                                 r"(?:activation|hidden_act|non-?linearity|glu variant|gating|d_ff|d_model|"
+                                 r"intermediate[_ ]size|hidden[_ ](?:size|dim)|(?:ffn )?(?:width|dim))\b")
 UNKNOWN_USE = re.compile(r"\b(?:does|do|did)\s+(?P<name>[a-z][\w.\- ]{1,30}?)\s+(?:use|uses|employ|have|rely on)\b")
-NOT_A_NAME = re.compile(r"^(it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
+NOT_A_NAME = re.compile(r"^(why|how|when|where|who|is|are|was|were|does|do|did|can|could|should|would|"
+                        r"it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
                         r"companies|labs|models?|llms?|transformers?|networks?|modern|new|recent|other|many|"
                         r"some|so many|i|me|he|she|there|paper|papers|authors?)\b")
@@ -130,6 +132,8 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     specific = declines.detect(entities, lexicon, facts) or unreported.detect(text, entities)
     if specific is not None:
         return Derived("decline", specific)
+    if entities.models and not declines.USE_WORDS.search(text) and other_benchmark(text):
+        return Derived("decline", {"what": "model_results", "name": entities.models[0].name})
     if not entities.models:
         masked = lexicon.name_mask.sub(" ", text)
         use = UNKNOWN_USE.search(masked) or UNKNOWN_NAMED_FIRST.search(masked)
@@ -138,10 +142,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
             shown = re.search(re.escape(name), question, re.IGNORECASE)
             return Derived("decline", {"what": "model", "name": shown.group(0) if shown else name,
                                        "asked": [*entities.gates, *entities.activations]})
-        for pattern, label in OTHER_BENCHMARKS.items():
-            if re.search(pattern, text):
-                return Derived("decline", {"what": "benchmark", "name": label,
-                                           "perplexity": bool(PERPLEXITY.search(text))})
+        label = other_benchmark(text)
+        if label:
+            return Derived("decline", {"what": "benchmark", "name": label, "perplexity": bool(PERPLEXITY.search(text))})
         premise = _false_best_premise(text, entities, facts)
         if premise is not None:
             return premise
@@ -149,6 +152,11 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         if missing and (entities.benchmarks or entities.metrics or entities.steps or entities.paper):
             return Derived("decline", {"what": "activation", "name": missing[0]})
     return None
+
+
+def other_benchmark(text: str) -> str:
+    """The label of a benchmark the question names that neither stored paper reports, or ''."""
+    return next((label for pattern, label in OTHER_BENCHMARKS.items() if re.search(pattern, text)), "")
 
 
 def _false_best_premise(text: str, entities: Entities, facts: Facts) -> Derived | None:

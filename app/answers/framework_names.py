@@ -21,6 +21,10 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "framework_names.yaml"
 #: The question asks what a name computes (not, say, which models use it).
 ASKS_MEANING = re.compile(r"\bexact\b|\bapprox|\btanh\b|\berf\b|\bwhat\b|\bwhich\b|\bsame\b|\bdifferen|\bmeans?\b|"
                           r"\bcomput|\bdefault\b|\bequal|\bidentical\b|\bis it\b|\bformula\b")
+#: A bare name that means one framework's name only where the question names that framework
+#: ("gelu_new vs gelu in huggingface": the second is Hugging Face's "gelu", the exact erf form).
+IN_CONTEXT = ((re.compile(r"\bhugging ?face\b|\bhf\b|\btransformers library\b|\bhidden_act\b"),
+               re.compile(r"(?<![\w.])[\"']?gelu[\"']?(?![\w(])"), '"gelu" (Hugging Face transformers)'),)
 YES_NO = re.compile(r"^\s*(is|are|does|do|can|was)\b|\b(true|right|correct)\s*\??\s*$")
 
 
@@ -71,4 +75,8 @@ def detect(text: str) -> list[str]:
             taken.append(span)
             if name not in (n for _, n in found):
                 found.append((span[0], name))
+    for context, bare, name in IN_CONTEXT:
+        hit = bare.search(lowered) if context.search(lowered) else None
+        if hit and not any(a < hit.end() and hit.start() < b for a, b in taken) and name not in (n for _, n in found):
+            found.append((hit.start(), name))
     return [name for _, name in sorted(found)]

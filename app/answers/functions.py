@@ -105,7 +105,7 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             inner_formula = plain_formula(b, inner)
             variant = GATE_VARIANT_OF.get(entry.id)
             line = f"**{entry.name}** gates a linear branch b with {activation_label(inner)} of the other branch a: " \
-                   f"f(a, b) = {activation_label(inner)}(a)·b"
+                   f"f(a, b) = {activation_label(inner)}(a) ⊙ b, an element-wise product"
             if inner_formula:
                 line += f", where {activation_label(inner)}(x) = {inner_formula}"
             b.add(line + ".")

@@ -25,7 +25,8 @@ RUN = re.compile(
     r"race|training run|tiny models?|small models?|benchmark)\b|\b(run|start)\b.{0,30}\b(vs|versus|against)\b"
 )
 WHY = re.compile(r"\bwhy\b|\breasons?\b|\bmotivat|\bjustif|\brationale\b|\bhow come\b|\bchose\b|\bchoose\b|"
-                 r"\bchoice\b|\bpicked?\b|\bprefer")
+                 r"\bchoice\b|\bpicked?\b|\bprefer|\bthe point of\b|\bpurpose of\b|\bwhat for\b|\bidea behind\b|"
+                 r"\breasoning\b|\bintuition\b|\bgo(?:es)? with\b|\bend(?:ed)? up with\b")
 USES = re.compile(
     r"\b(which|what|wich)\b.{0,40}\b(activation|non-?linearity|ffn|mlp|feed[- ]?forward|gate|gating|glu|"
     r"function)\b|\b(does|do|did)\b.{0,40}\buse\b|\buses\b|\busing\b|\bhidden_act|\bactivation of\b"

@@ -95,6 +95,8 @@ def index_for(facts: Facts) -> MisreadingIndex:
 
 #: A why/explain question asks for exactly what a misreading's correction says: a weaker match suffices.
 EXPLAIN_SCORE = 4.5
+#: A question that repeats a claim for checking ("I read that …, true?") needs less still.
+CLAIM_SCORE = 3.5
 
 
 def detect(question: str, facts: Facts, strong: float = STRONG_SCORE) -> dict[str, Any] | None:

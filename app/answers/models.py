@@ -16,6 +16,7 @@ from app.answers.builder import CAPABILITIES, Builder, activation_label
 from app.answers.entities import Entities
 from app.answers.explanations import activation_citation
 from app.answers.facts import Explanation
+from app.answers.framing import confirmed
 from app.answers.intents import Intent, Slots
 from app.answers.lexicon import Lexicon, ModelGroup
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
@@ -238,6 +239,8 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
             b.add("\n".join(f"- {m['model']}: d_model {m['d_model_text']}, FFN hidden size {m['d_ff_text']} "
                             f"(model catalog)" for m in members))
         return
+    if confirmed(intent.question, "\n".join(out)):
+        b.add("Yes.")
     b.add("\n".join(out))
     if "ff" in keys and any(g.arch_family for g in groups):
         exp = facts.explanations.get("two-thirds-rule")

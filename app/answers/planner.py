@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import derived, framework_names, misread, paraphrase, routing
+from app.answers import derived, framework_names, framing, misread, paraphrase, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
 from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, Intent, Slots, classify, is_follow_up
@@ -30,6 +30,10 @@ EXPLAINED_BY_MISREADING = ("explain", "out_of_scope", "why_model")
 NAMED_AFTER = ("verify", "architecture", "fact", "model_activation")
 #: Out-of-scope questions that still share words with an explanation need this much more evidence.
 OUT_OF_SCOPE_RETRIEVAL_FACTOR = 1.6
+#: Intents whose rule is a fallback (the subject's cells, a formula, the setup): a claim the question repeats
+#: for checking ("qwen v1's config says swiglu, so it computes swiglu, right?") is answered by the stored
+#: misreading it matches instead, on a weaker match than an unframed question needs.
+CLAIM_REREAD = ("explain", "out_of_scope", "why_model", "math", "fact", "paper_setup", "model_activation")
 
 
 def plan_question(
@@ -45,6 +49,8 @@ def plan_question(
         entities = recognize(read, lexicon)
     intent = classify(read, entities.text, entities, lexicon, previous, previous_post_id)
     intent, entities = routing.resolve(read, intent, entities, lexicon, previous, previous_post_id, facts)
+    if framing.is_creative(question):
+        intent.name, intent.operation, intent.rule = "out_of_scope", "", "a creative-writing task"
     derive = intent.follow_up_of is None
     whole = _derived(intent, question, entities, lexicon, facts) if derive else None
     if whole is None and intent.operation == "multi_part":
@@ -94,8 +100,13 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     wanted = _derived(intent, asked, entities, lexicon, facts) if derive else None
     if wanted is not None:
         return wanted
-    if intent.name in EXPLAINED_BY_MISREADING and not intent.operation and intent.follow_up_of is None:
-        repeated = misread.detect(intent.question, facts, misread.EXPLAIN_SCORE)
+    # a claim comparing two table rows is the table's to check, not a misreading's
+    rereadable = intent.name in CLAIM_REREAD and len(entities.variant_like()) < 2
+    claim = rereadable and framing.is_claim(intent.question)
+    asks_yes_no = rereadable and bool(framing.YES_NO_START.search(intent.question))
+    if (intent.name in EXPLAINED_BY_MISREADING or claim or asks_yes_no) and not intent.operation \
+            and intent.follow_up_of is None:
+        repeated = misread.detect(intent.question, facts, misread.CLAIM_SCORE if claim else misread.EXPLAIN_SCORE)
         if repeated is not None:
             intent.rule = f"repeats a stored misreading ({repeated['id']}, score {repeated['score']})"
             return operation_for(intent, asked, "misreading", repeated)

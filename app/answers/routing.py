@@ -37,6 +37,7 @@ ABOUT_CONSTANT = re.compile(
 EVALUATE = re.compile(r"\b(at|of|for)\s+x\s*=|\bvalue (at|of)\b|\bevaluate|\bcompute\b|\bcalculate\b|\bderivative\b")
 PARAMS = re.compile(r"\bparameters?\b|\bparams\b|\bweights\b|\bparameter count\b")
 PARAMS_QUESTION = re.compile(r"\bmore\b|\bfewer\b|\bless\b|\bhow many\b|\bsame\b|\bequal\b|\bnumber of\b|\bcount\b|"
+                             r"\b\d+(?:\.\d+)?\s*x\b|\btimes\b|\bdouble\b|\btriple\b|\boverhead\b|"
                              r"\bthan\b|\bcompared?\b|\bvs\.?\b|\bversus\b|\bbigger\b|\blarger\b|\bsmaller\b")
 GATED_WORD = re.compile(r"\bglu\b|\bgated\b|\bgeglu\b|\bswiglu\b|\breglu\b|\bgating\b|\bglu[- ](variant|layer|ffn)")
 PRONOUN = re.compile(r"\b(it|its|that|this|there|they|them|those)\b")

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.answers.builder import Builder
 from app.answers.facts import Cell, Facts, paper_citation
+from app.answers.framing import verdict
 from app.answers.intents import BEST, YES_NO, rank_order
 from app.answers.ranking import COUNT, RANKING, count_asked
 
@@ -107,7 +108,7 @@ def compose_ranking(b: Builder, question: str) -> None:
     columns = _columns(text) or [c for c in RANKED_COLUMNS if c != "Step/s"]
     order = "worst" if SLOW.search(text) else "best" if FAST.search(text) else rank_order(question)
     count = count_asked(text)
-    lines = []
+    lines, firsts = [], []
     for col in columns:
         cells = [c for c in pool if c.column == col]
         if not cells:
@@ -115,6 +116,7 @@ def compose_ranking(b: Builder, question: str) -> None:
         descending = {"best": cells[0].higher_is_better, "worst": not cells[0].higher_is_better,
                       "lowest": False, "highest": True}[order]
         ordered = sorted(cells, key=lambda c: _number(c) or Decimal(0), reverse=descending)
+        firsts.append([c.row for c in ordered if _number(c) == _number(ordered[0])])
         shown = ordered[:count] if count else ordered
         entries = [f"{'**' + c.row + '**' if c is shown[0] else c.row} {b.value(c)}" for c in shown]
         lines.append(f"- {_label(cells[0])}: " + ", then ".join(entries) + ".")
@@ -123,7 +125,9 @@ def compose_ranking(b: Builder, question: str) -> None:
         return
     b.cite(paper_citation(paper))
     first = {"best": "best first", "worst": "worst first", "lowest": "lowest first", "highest": "highest first"}
-    b.add(f"Activations in Table {TABLE} of {paper['authors']} ({paper['year']}), “{paper['title']}”, ranked "
+    claimed = _rows(pool, text) if len(firsts) == 1 else []
+    b.add(verdict(question, claimed, firsts[0] if claimed else []) +
+          f"Activations in Table {TABLE} of {paper['authors']} ({paper['year']}), “{paper['title']}”, ranked "
           f"({first[order]}; single-source cells left out):\n\n" + "\n".join(lines))
 
 

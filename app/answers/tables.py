@@ -14,6 +14,7 @@ from decimal import Decimal
 from app.answers.builder import CAPABILITIES, Builder, round_like
 from app.answers.entities import Entities
 from app.answers.facts import Cell, Facts, paper_citation
+from app.answers.framing import verdict
 from app.answers.intents import YES_NO, Intent, Slots, rank_order
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.spread import NO_SPREAD
@@ -43,12 +44,7 @@ def direction(cell: Cell) -> str:
 
 def variant_list(slots: Slots) -> list[str]:
     out = list(slots.variants)
-    for act in slots.activations:
-        variant = DENSE_VARIANT_OF.get(act)
-        if variant and variant not in out:
-            out.append(variant)
-    for gate in slots.gates:
-        variant = GATE_VARIANT_OF.get(gate)
+    for variant in [*map(DENSE_VARIANT_OF.get, slots.activations), *map(GATE_VARIANT_OF.get, slots.gates)]:
         if variant and variant not in out:
             out.append(variant)
     return out
@@ -308,7 +304,7 @@ def compose_best(b: Builder, intent: Intent) -> None:
     columns, note = select_columns(facts, slots)
     paper = facts.main_paper()
     b.cite(paper_citation(paper))
-    lines = []
+    lines, column_winners = [], []
     for bench, metric, steps in columns:
         cells = facts.column_cells(bench, metric, steps)
         if not cells:
@@ -318,6 +314,7 @@ def compose_best(b: Builder, intent: Intent) -> None:
         ordered = sorted(cells, key=lambda c: Decimal(c.value_text), reverse=descending)
         top = Decimal(ordered[0].value_text)
         winners = [c for c in ordered if Decimal(c.value_text) == top]
+        column_winners.append([w.row for w in winners])
         rest = [c for c in ordered if Decimal(c.value_text) != top]
         text = (f"- {describe(winners[0])} ({direction(winners[0])}): **{', '.join(w.row for w in winners)}** at "
                 f"{b.value(winners[0])}")
@@ -341,7 +338,8 @@ def compose_best(b: Builder, intent: Intent) -> None:
                  "(reference rows never compete):")
     if note:
         intro = note + " " + intro
-    b.add(intro + "\n\n" + "\n".join(lines))
+    claim = verdict(intent.question, list(slots.variants), column_winners[0] if len(column_winners) == 1 else [])
+    b.add(claim + intro + "\n\n" + "\n".join(lines))
 
 
 #: Words that ask about the fully trained runs without naming the step count.

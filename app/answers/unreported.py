@@ -13,6 +13,7 @@ from typing import Any
 
 from app.answers.builder import Builder
 from app.answers.entities import Entities
+from app.answers.framing import GUESS
 
 #: (what the question asks about, how to name it, what the store holds instead).
 ASPECTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
@@ -37,6 +38,9 @@ ASPECTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\bdecoder[- ]only\b|\bcausal (?:lm|language model)\b|\bgpt[- ]style\b"),
      "decoder-only results",
      "both papers train encoder–decoder models only"),
+    (GUESS,
+     "predictions, guesses or invented values",
+     "it quotes the stored results as printed and does not extrapolate from them or make numbers up"),
     (re.compile(r"\b(?:loss|training|learning|validation) curves?\b|\bover training steps\b"),
      "training curves",
      "the papers print values after a short and a full training run only; this service can run a small "
@@ -44,7 +48,8 @@ ASPECTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 #: A model's training recipe: the catalog holds architectures only.
 RECIPE = re.compile(r"\blearning rate\b|\blr\b|\boptimi[sz]er\b|\bbatch size\b|\bwarm-?up\b|\bweight decay\b|"
-                    r"\bdropout\b|\btraining recipe\b|\bhyper-?parameters?\b")
+                    r"\bdropout\b|\btraining recipe\b|\bhyper-?parameters?\b|\b(?:gpu|tpu|accelerator)[- ]hours?\b|"
+                    r"\btraining (?:cost|compute|budget|time|energy)\b|\bcost to train\b|\btake to train\b")
 
 
 def detect(text: str, entities: Entities) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""The v2 evaluation (tests/answers/eval_v2/{dev,test}.yaml): load a split, ask it, judge it, count it.
+"""The v2 evaluation (tests/answers/eval_v2/{dev,dev2,test}.yaml): load a split, ask it, judge it, count it.
 
 Pure functions, shared by the integrity tests (tests/answers/test_eval_v2.py) and the benchmark
 (benchmarks/answer_eval_v2.py), so both judge an answer by exactly the same rule. Questions are asked in
@@ -34,7 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests import reference_numbers
 
 EVAL_DIR = Path(__file__).with_name("eval_v2")
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "dev2", "test")
+#: The splits one may tune on and list failures of; "test" is held out.
+TUNING_SPLITS = ("dev", "dev2")
 #: What a step of an item may carry; anything else is a typo in the set (the integrity test says which).
 STEP_KEYS = frozenset({"question", "contains", "any_of", "not_contains"})
 ITEM_KEYS = STEP_KEYS | {"id", "category", "thread", "derived", "class"}

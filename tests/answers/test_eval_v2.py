@@ -23,6 +23,9 @@ from tests.conftest import sqlite_settings
 
 MIN_ITEMS = 300
 MIN_PER_TEST_CATEGORY = 8
+#: The second tuning split: fresh outsider phrasings, most of them declines, explanations and verifications.
+MIN_DEV2_ITEMS = 120
+WEAK_CATEGORIES = ("decline", "explain", "verify")
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +40,13 @@ def test_the_set_is_large_and_ids_are_unique(splits: dict[str, ev.EvalSet]) -> N
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     assert duplicates == []
     assert len(splits["test"].items) >= 15 * MIN_PER_TEST_CATEGORY
-    assert not {i["id"] for i in splits["dev"].items} & {i["id"] for i in splits["test"].items}
+    assert len(splits["dev2"].items) >= MIN_DEV2_ITEMS
+    tuning = {i["id"] for split in ev.TUNING_SPLITS for i in splits[split].items}
+    assert not tuning & {i["id"] for i in splits["test"].items}
 
 
 def test_both_splits_declare_the_same_categories_and_use_only_those(splits: dict[str, ev.EvalSet]) -> None:
-    assert splits["dev"].categories == splits["test"].categories
+    assert splits["dev"].categories == splits["dev2"].categories == splits["test"].categories
     assert len(set(splits["test"].categories)) == len(splits["test"].categories) >= 15
     for s in splits.values():
         unknown = [(i["id"], i.get("category")) for i in s.items if i.get("category") not in s.categories]
@@ -100,8 +105,23 @@ def test_the_test_split_does_not_repeat_a_tuning_question(splits: dict[str, ev.E
     old = yaml.safe_load(Path(ev.EVAL_DIR.parent / "answer_eval.yaml").read_text(encoding="utf-8"))
     # a bare follow-up ("and swiglu?") may recur; a first question may not, up to case and punctuation
     firsts = {key(ev.steps(i)[0]["question"]) for i in splits["test"].items}
-    shared = firsts & (questions(splits["dev"].items) | questions(old))
+    tuning = set().union(*(questions(splits[split].items) for split in ev.TUNING_SPLITS))
+    shared = firsts & (tuning | questions(old))
     assert shared == set(), "a held-out question is also a tuning question: reword the tuning one"
+
+
+def test_dev2_is_fresh_and_weighted_to_the_weak_categories(splits: dict[str, ev.EvalSet]) -> None:
+    """dev2 repeats no question of dev or of the old set, and at least half its items are declines,
+    explanations or verifications, the categories that generalised worst."""
+    def key(question: object) -> str:
+        return " ".join(re.sub(r"[^\w.]+", " ", str(question).lower()).split())
+
+    old = yaml.safe_load(Path(ev.EVAL_DIR.parent / "answer_eval.yaml").read_text(encoding="utf-8"))
+    earlier = {key(s["question"]) for items in (splits["dev"].items, old) for i in items for s in ev.steps(i)}
+    firsts = {key(ev.steps(i)[0]["question"]) for i in splits["dev2"].items}
+    assert firsts & earlier == set()
+    weak = [i for i in splits["dev2"].items if i["category"] in WEAK_CATEGORIES]
+    assert 2 * len(weak) >= len(splits["dev2"].items)
 
 
 def test_expected_numbers_come_from_the_reference_files(splits: dict[str, ev.EvalSet]) -> None:

@@ -1,0 +1,84 @@
+"""How a question is framed, apart from what it names: a claim to check, a request for a guess, a creative task.
+
+Why a module of its own: the intents read a question by its entities and keywords, so "my friend says ReGLU
+has the best GLUE average — agree?" was a ranking that never said yes, "I heard SwiGLU needs 3x the
+parameters, true?" a comparison of cells, and "write me a poem about transformers" a catalog lookup of
+"Transformer (base)". The framing words are the same whatever the subject, so they are recognised once,
+here, and the planner and the composers consult them.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Hearsay and confirmation tags: the asker repeats a claim and wants it checked.
+CLAIM = re.compile(
+    r"\b(?:is it true|is that (?:true|right|correct|so)|isn'?t it|aren'?t they|doesn'?t it|don'?t they|"
+    r"right\s*\?|true\s*\?|correct\s*\?|accurate\s*\?|agree\s*\?|yes\s*\?|no\s*\?|am i right|"
+    r"(?:i|we) (?:read|heard|saw|was told)|(?:someone|somebody|people|a friend|my friend|my colleague|"
+    r"a colleague|my (?:boss|teacher|professor|advisor|manager)|a (?:blog|tutorial|paper|post|model card|"
+    r"slide|lecture|video|book|source))\b.{0,30}\b(?:says?|said|claims?|claimed|told|writes|wrote|states?|"
+    r"lists?|argues?|mentions?)|"
+    r"(?:claims?|claimed|supposedly|allegedly|apparently)\b|can you confirm|confirm\b|"
+    r"(?:since|as|because|given that) (?:the |its |their |a )?(?:config|configuration|config\.json|model card|"
+    r"docs?|documentation|code|readme)\b.{0,30}\b(?:says?|lists?|has|shows?|sets?)\b|"
+    r"so (?:it|they|that) (?:is|are|uses?|computes?|means?)\b|"
+    r"(?:and|but) (?:get|gets) identical|identical outputs?|the same formula)",
+    re.IGNORECASE,
+)
+#: A request to predict, guess or invent a value the evidence does not hold.
+GUESS = re.compile(
+    r"\bwhat would\b.{0,80}\b(?:be|get|score|reach)\b|\bif (?:we|you|i|they|one) (?:trained|train|scaled|scale|"
+    r"used|doubled)\b|\bwith \d+x\b|\b\d+x (?:more|larger|bigger)\b|\b(?:best |rough |educated |wild )?guess\b|"
+    r"\bextrapolat|\bpredict|\bmake (?:one |a number |something )?up\b|\bplausible\b|\bballpark\b",
+    re.IGNORECASE,
+)
+#: Creative or personal tasks, which no stored fact answers whatever they name.
+CREATIVE = re.compile(
+    r"^\s*(?:please\s+)?(?:write|compose|draft|create|generate|make)\s+(?:me\s+|us\s+)?(?:a|an|some)\s+"
+    r"(?:\w+\s+){0,2}(?:poem|haiku|song|story|limerick|joke|essay|email|letter|tweet|rap|sonnet|cover letter)\b",
+    re.IGNORECASE,
+)
+
+
+def is_claim(text: str) -> bool:
+    """Whether the question repeats a claim for checking ("I read that …, true?")."""
+    return bool(CLAIM.search(text))
+
+
+def asks_for_guess(text: str) -> bool:
+    """Whether the question asks for a prediction or an invented number rather than a stored one."""
+    return bool(GUESS.search(text))
+
+
+def is_creative(text: str) -> bool:
+    """Whether the question is a creative-writing task (out of scope, whatever it names)."""
+    return bool(CREATIVE.search(text))
+
+
+#: A yes/no question in the asker's own words ("does ReGLU have the best GLUE average?").
+YES_NO_START = re.compile(r"^\s*(?:is|was|are|were|does|did|do|has|have|had)\b", re.IGNORECASE)
+
+
+def verdict(question: str, claimed: list[str], winners: list[str]) -> str:
+    """'Yes. ' or 'No. ' before a ranking that checks a claim naming one row as the winner, else ''."""
+    if len(claimed) != 1 or not (is_claim(question) or YES_NO_START.search(question)):
+        return ""
+    return "Yes. " if claimed[0] in winners else "No. "
+
+
+#: "llama 3 8b intermediate_size is 14336?": a value stated for checking at the end of the question.
+STATED_VALUE = re.compile(r"\b(?:is|are|was|were|equals?|of)\s+~?\d[\d.,]*\s*\??\s*$|=\s*\d[\d.,]*\s*\?\s*$")
+#: A value worth checking: three or more digits or a decimal (not the digits of "Llama 3 8B").
+_VALUE = re.compile(r"(?<![\w.])\d[\d,]{2,}(?:\.\d+)?(?![\w])|(?<![\w.])\d+\.\d+(?![\w])")
+
+
+def confirmed(question: str, shown: str) -> str:
+    """'Yes. ' before a lookup that checks a stated value ("… is 14336?") when every value the question
+    states is among the values shown, else ''. A mismatch is left to the values shown and to the stored
+    misreading the number may repeat: a value the lookup does not cover is not thereby wrong."""
+    if not (is_claim(question) or YES_NO_START.search(question) or STATED_VALUE.search(question)):
+        return ""
+    stated = {v.replace(",", "") for v in _VALUE.findall(question)}
+    values = {v.replace(",", "") for v in _VALUE.findall(shown)}
+    return "Yes. " if stated and stated <= values else ""
