@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import activations
-from app.answers import claims, declines, reference_rows, unreported
+from app.answers import claims, declines, pasted_sizes, reference_rows, unreported
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, activation_value, format_sig
 from app.answers.entities import Entities
@@ -115,6 +115,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         return sized
     if SIZING_FIELDS.search(text) and ASKS_WHAT.search(text) and not entities.numbers:
         return Derived("sizing_rule", {})
+    given = None if entities.models else pasted_sizes.detect(text)
+    if given is not None:
+        return Derived("ffn_params", {"models": [], "given": given})
     if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and not PREMISE.search(text):
         return Derived("ffn_params", {"models": [m.name for m in entities.models]})
     if entities.models and RATIO.search(text):
@@ -142,7 +145,7 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
             shown = re.search(re.escape(name), question, re.IGNORECASE)
             return Derived("decline", {"what": "model", "name": shown.group(0) if shown else name,
                                        "asked": [*entities.gates, *entities.activations]})
-        label = other_benchmark(text)
+        label = other_benchmark(text, question)
         if label:
             return Derived("decline", {"what": "benchmark", "name": label, "perplexity": bool(PERPLEXITY.search(text))})
         premise = _false_best_premise(text, entities, facts)
@@ -154,9 +157,15 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     return None
 
 
-def other_benchmark(text: str) -> str:
-    """The label of a benchmark the question names that neither stored paper reports, or ''."""
-    return next((label for pattern, label in OTHER_BENCHMARKS.items() if re.search(pattern, text)), "")
+def other_benchmark(text: str, question: str = "") -> str:
+    """The label of a benchmark the question names that neither stored paper reports, or ''. A label with
+    digits ("SQuAD 2.0") is given as the asker wrote it, so its digits are recognisably theirs, not a value."""
+    for pattern, label in OTHER_BENCHMARKS.items():
+        found = re.search(pattern, text)
+        if found:
+            written = re.search(re.escape(found.group(0)), question, re.IGNORECASE) if question else None
+            return written.group(0) if written and re.search(r"\d", label) else label
+    return ""
 
 
 def _false_best_premise(text: str, entities: Entities, facts: Facts) -> Derived | None:
@@ -194,6 +203,8 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
     """Answer ``derived`` into ``b`` by the function for its kind."""
     if derived.kind == "hidden_size":
         compose_hidden_size(b, **{k: v for k, v in derived.inputs.items()})
+    elif derived.kind == "ffn_params" and derived.inputs.get("given"):
+        pasted_sizes.compose(b, derived.inputs["given"])
     elif derived.kind == "ffn_params":
         compose_ffn_params(b, lexicon, derived.inputs["models"], question)
     elif derived.kind == "sizing_rule":
@@ -325,6 +336,7 @@ def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
               f"evidence covers the catalog's models and the two papers. Ask \"which models use {example}?\" for the "
               "catalog's answer.")
     elif inputs["what"] == "benchmark":
+        name = f"“{name}”" if re.search(r"\d", name) else name  # the asker's wording, digits and all
         if inputs.get("perplexity"):
             b.add(f"The GLU-variants paper reports C4 only for perplexity (held-out log-perplexity on its C4 shard); "
                   f"{name} is not in the stored evidence.")

@@ -280,6 +280,19 @@ def classify(
     return Intent(name, slots, rule, None, question, question)
 
 
+#: "what beta …", "which optimizer was …": the setup word is the thing asked for, whatever variants follow.
+_ASKED_HEAD = re.compile(r"^\s*(?:what|which)(?:'s| is| was| were| are)?\s+(?:the\s+|a\s+)?(?P<head>[^?]{1,40})")
+_SETUP_HEADS = tuple(sorted({p for phrases in SETUP_KEYWORDS.values() for p in phrases if " " not in p
+                             and p not in ("setup", "speed", "spread", "depth", "layers", "heads", "d_ff", "d_model",
+                                           "tpu", "how long")} | {"learning rate", "sequence length", "context length"},
+                            key=len, reverse=True))
+
+
+def _asks_for_setup(text: str) -> bool:
+    head = _ASKED_HEAD.match(text)
+    return head is not None and head.group("head").startswith(_SETUP_HEADS)
+
+
 def _base_intent(text: str, entities: Entities, slots: Slots) -> str:
     return _base_intent_with_rule(text, entities, slots)[0]
 
@@ -297,6 +310,8 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "verify", "a yes/no question about a number"
     if WHY.search(text) and has_models:
         return "why_model", "'why' and a model name"
+    if slots.setup_keys and not (has_models or entities.benchmarks) and _asks_for_setup(text):
+        return "paper_setup", "asks for a setup value by name ('what beta …', 'which optimizer …')"
     if has_models and slots.arch_keys and not WHY.search(text) and not ACTIVATION_WORD.search(text):
         return "architecture", "a model and an architecture parameter"
     if has_models and (USES.search(text) or not (variants or act_or_gate)):

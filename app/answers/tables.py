@@ -15,6 +15,7 @@ from app.answers.builder import CAPABILITIES, Builder, round_like
 from app.answers.entities import Entities
 from app.answers.facts import Cell, Facts, paper_citation
 from app.answers.framing import verdict
+from app.answers.gaps import claimed_gap
 from app.answers.intents import YES_NO, Intent, Slots, rank_order
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.spread import NO_SPREAD
@@ -378,7 +379,7 @@ def compose_verify(b: Builder, intent: Intent, index: ExplanationIndex, entities
                 f"{b.stddev(cell)} is the run-to-run spread the paper gives for {cell.row}'s {describe(cell)} "
                 f"(Table {cell.table})."
             )
-    asked = []
+    asked, asked_cells = [], []
     columns, _ = select_columns(facts, slots)
     shown = {Decimal(repr(n)) for n in slots.numbers}
     for variant in variants[:2]:
@@ -386,6 +387,9 @@ def compose_verify(b: Builder, intent: Intent, index: ExplanationIndex, entities
             cells = facts.find(variant=variant, benchmark=bench, metric=metric, steps=length)
             if cells and Decimal(cells[0].value_text) not in shown:
                 asked.append(f"{variant}'s {describe(cells[0])} is **{b.value(cells[0])}**.")
+                asked_cells.append(cells[0])
+    gap = claimed_gap(b, intent.question, asked_cells, list(slots.numbers))
+    statements, any_fit = ([gap[0]], gap[1]) if gap is not None else (statements, any_fit)
     verdict = ["Yes." if any_fit else "No."] if YES_NO.search(intent.question.lower()) else []  # "what is 1.942?"
     b.add(" ".join([*verdict, *statements, *asked]))
     hits = index.search(intent.retrieval_query or intent.question, entities, k=1)
