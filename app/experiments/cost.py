@@ -54,6 +54,9 @@ PROCESS_BYTES = 400 * 2**20
 TABLE_COPIES = 4
 #: Backward passes hold transient gradients about as large as the saved activations.
 BACKWARD_FACTOR = 2
+#: Runs trained together as one batched computation hold at most this much training memory between them
+#: (a run that needs more trains alone, as every run did before batching).
+BATCH_TRAINING_BYTES = 512 * 2**20
 
 DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 
@@ -141,6 +144,25 @@ def _training_bytes(cfg: QualityConfig, variant: str, vocab: int) -> int:
     return 16 * params + activations + 2 * 8 * eval_windows * t
 
 
+def runs_per_batch(cfg: QualityConfig, vocab: int) -> int:
+    """How many runs one batched computation trains at once: as many as ``BATCH_TRAINING_BYTES`` holds."""
+    per_run = max(_training_bytes(cfg, v, vocab) for v in cfg.variants)
+    return max(1, min(cfg.n_runs, BATCH_TRAINING_BYTES // per_run))
+
+
+def batch_plan(
+    cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, vocab: int
+) -> list[list[tuple[str, int]]]:
+    """The batches the runs train in: ``tasks`` dealt round-robin to ``processes`` equal shares (so each
+    process gets a mix of variants and seeds and the same work), each share cut into batches of at most
+    :func:`runs_per_batch` runs."""
+    size = runs_per_batch(cfg, vocab)
+    batches = []
+    for share in (tasks[i::processes] for i in range(processes)):
+        batches += [share[i : i + size] for i in range(0, len(share), size)]
+    return [b for b in batches if b]
+
+
 def _quality(cfg: QualityConfig, device_class: str, settings: Settings, text_corpus: bool) -> Estimate:
     from app.experiments.tiny_lm import forward_flops_per_token
 
@@ -156,7 +178,10 @@ def _quality(cfg: QualityConfig, device_class: str, settings: Settings, text_cor
     per_token = sum(forward_flops_per_token(cfg.lm_config(v, vocab)) for v in cfg.variants) * seeds
     train_flops = 3.0 * per_token * cfg.steps * cfg.batch_size * cfg.seq_len
     eval_flops = float(per_token * eval_tokens)
-    steps, batches = cfg.n_runs * cfg.steps, cfg.n_runs * eval_batches
+    # batched runs: the per-step and per-evaluation-batch overheads are paid once per batch, not per run
+    tasks = [(v, s) for s in cfg.seeds for v in cfg.variants]
+    n_batches = len(batch_plan(cfg, tasks, processes, vocab))
+    steps, batches = n_batches * cfg.steps, n_batches * eval_batches
     if cpu:
         # The setting is the worker's throughput with all its processes; fewer processes get their share.
         rate = settings.compare_cpu_flops_per_second * min(1.0, processes / settings.worker_processes)
@@ -170,9 +195,9 @@ def _quality(cfg: QualityConfig, device_class: str, settings: Settings, text_cor
         evaluation = max(eval_flops / rate, batches * settings.compare_seconds_per_step_floor / 3)
     build = corpus_seconds(cfg.corpus)
     build_peak, tokens_kept = corpus_bytes(cfg.corpus)
-    training_peak = max(_training_bytes(cfg, v, vocab) for v in cfg.variants)
+    training_peak = runs_per_batch(cfg, vocab) * max(_training_bytes(cfg, v, vocab) for v in cfg.variants)
     memory = {"job_process": PROCESS_BYTES + max(build_peak, tokens_kept + (training_peak if processes == 1 else 0))}
-    if processes > 1:  # each pool process holds the corpus's tokens and trains one model at a time
+    if processes > 1:  # each pool process holds the corpus's tokens and trains one batch of runs at a time
         memory["training_processes"] = processes * (PROCESS_BYTES + tokens_kept + training_peak)
     startup = settings.compare_startup_seconds + (POOL_START_SECONDS if processes > 1 else 0.0)
     total = training + evaluation + build + startup

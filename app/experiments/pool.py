@@ -1,9 +1,10 @@
-"""The training pool: quality runs spread over single-thread child processes on CPU.
+"""The training pool: batches of quality runs spread over single-thread child processes on CPU.
 
 Pool processes are plain ``python -m app.experiments.trainer_process`` children speaking JSON lines
 over their stdin/stdout (see that module): unlike multiprocessing's spawn they never re-import the
 caller's ``__main__``, and unlike fork they start without inherited OpenMP state; they also work under
-a daemonic parent (a Celery prefork child). A task goes to whichever process is free. Any exception —
+a daemonic parent (a Celery prefork child). A task is a batch of runs trained together
+(:mod:`app.experiments.batched_training`); it goes to whichever process is free. Any exception —
 including one raised by ``emit``, i.e. a cancellation — kills the processes before propagating, so a
 cancel stops training within one step; they also die with this process (PR_SET_PDEATHSIG).
 
@@ -83,20 +84,21 @@ def prestart(processes: int, threads: int) -> None:
 
 
 def run_in_pool(
-    cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report, corpus: Corpus
+    cfg: QualityConfig, batches: list[list[tuple[str, int]]], processes: int, emit: Report, corpus: Corpus
 ) -> list[dict[str, Any]]:
-    """Hand ``tasks`` to ``processes`` single-thread child processes, relay their events to ``emit``,
-    and return the results in task order."""
+    """Hand ``batches`` of runs to ``processes`` single-thread child processes, relay their events to
+    ``emit``, and return one result per run, in the order of the batches."""
     with tempfile.TemporaryDirectory(prefix="actlab-corpus-") as folder:
-        return _run(cfg, tasks, processes, emit, save_corpus(corpus, folder))
+        return _run(cfg, batches, processes, emit, save_corpus(corpus, folder))
 
 
 def _run(
-    cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, emit: Report, corpus_path: str
+    cfg: QualityConfig, batches: list[list[tuple[str, int]]], processes: int, emit: Report, corpus_path: str
 ) -> list[dict[str, Any]]:
     lines: queue.Queue[tuple[int, str | None]] = queue.Queue()
     procs: list[subprocess.Popen[str]] = []
-    pending = list(tasks)
+    pending = list(batches)
+    runs = sum(len(b) for b in batches)
     busy: set[int] = set()  # processes with a task in flight
     results: list[dict[str, Any]] = []
 
@@ -125,7 +127,7 @@ def _run(
             proc.stdin.write(json.dumps({"config": cfg.to_dict(), "corpus_path": corpus_path}) + "\n")
             threading.Thread(target=pump, args=(i,), daemon=True).start()
             send_next(i)
-        while len(results) < len(tasks):
+        while len(results) < runs:
             i, line = lines.get()
             if line is None:
                 if i in busy:
@@ -134,11 +136,12 @@ def _run(
                 continue
             event = json.loads(line)
             if event["type"] == "error":
-                raise RuntimeError(f"training run {event['task']} failed: {event['message']}")
-            if event["type"] == "result":
+                raise RuntimeError(f"training runs {event['task']} failed: {event['message']}")
+            if event["type"] == "results":
                 busy.discard(i)
-                results.append(event["result"])
-                emit(run_done_event(event["result"]))
+                for result in event["results"]:
+                    results.append(result)
+                    emit(run_done_event(result))
                 send_next(i)
             else:
                 emit(event)
@@ -147,7 +150,7 @@ def _run(
         _prestarted.clear()
         for proc in procs:
             reap(proc)
-    order = {task: i for i, task in enumerate(tasks)}
+    order = {tuple(task): i for i, task in enumerate(t for b in batches for t in b)}
     return sorted(results, key=lambda r: order[(r["variant"], r["seed"])])
 
 

@@ -41,22 +41,16 @@ import torch
 from app import ffn as ffn_lib
 from app.experiments import corpus as corpus_lib
 from app.experiments import device as device_lib
+from app.experiments.batched_training import train_batch
 from app.experiments.config import QualityConfig
+from app.experiments.cost import batch_plan
 from app.experiments.pool import run_done_event, run_in_pool
+from app.experiments.schedule import lr_at
 from app.experiments.stats import mean_std, pairwise, rerun_preset, verdict_rule
 from app.experiments.tiny_lm import TinyLM, forward_flops_per_token
 from app.experiments.types import Report
 
 # --- one training run ----------------------------------------------------------------------------
-
-
-def lr_at(step: int, steps: int, lr: float) -> float:
-    """Linear warm-up over the first 10% of steps, then cosine decay to lr/10 (nanoGPT's schedule)."""
-    warmup = max(1, steps // 10)
-    if step < warmup:
-        return lr * (step + 1) / warmup
-    progress = (step - warmup) / max(1, steps - warmup)
-    return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 @torch.no_grad()
@@ -169,30 +163,33 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
         emit(event)
 
     processes = min(cfg.pool_processes, len(tasks)) if dev.type == "cpu" else 1
+    batches = batch_plan(cfg, tasks, processes, corpus.vocab_size)
     if processes <= 1:
         if dev.type == "cpu":
             device_lib.set_threads(cfg.threads)  # same thread count as pool processes: same numbers
-        runs = _run_here(cfg, tasks, corpus, dev, forward)
+        runs = _run_here(cfg, batches, corpus, dev, forward)
     else:
-        runs = run_in_pool(cfg, tasks, processes, forward, corpus)
+        runs = run_in_pool(cfg, batches, processes, forward, corpus)
+    order = {task: i for i, task in enumerate(tasks)}
+    runs.sort(key=lambda r: order[(r["variant"], r["seed"])])
     env = device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32")
     threads = cfg.threads if dev.type == "cpu" else torch.get_num_threads()
     determinism = {**env["determinism"], "intra_op_threads": threads, "seeds": list(cfg.seeds)}
     if processes > 1:  # trained in fresh pool processes, which set both thread counts before any work
         determinism["interop_threads"] = cfg.threads
     env["determinism"] = determinism
-    env.update(threads=threads, workers=processes)
+    env.update(threads=threads, workers=processes, batches=[len(b) for b in batches])
     return aggregate(cfg, corpus, runs, env, wall_seconds=time.perf_counter() - started)
 
 
 def _run_here(
-    cfg: QualityConfig, tasks: list[tuple[str, int]], corpus: corpus_lib.Corpus, dev: torch.device, emit: Report
+    cfg: QualityConfig, batches: list[list[tuple[str, int]]], corpus: corpus_lib.Corpus, dev: torch.device, emit: Report
 ) -> list[dict[str, Any]]:
     runs = []
-    for variant, seed in tasks:
-        result = train_one(cfg, variant, seed, corpus, dev, emit)
-        runs.append(result)
-        emit(run_done_event(result))
+    for batch in batches:
+        for result in train_batch(cfg, batch, corpus, dev, emit):
+            runs.append(result)
+            emit(run_done_event(result))
     return runs
 
 

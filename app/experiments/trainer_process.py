@@ -2,9 +2,11 @@
 
 Protocol (JSON, one object per line): the parent writes ``{"config": <the QualityConfig dict>,
 "corpus_path": <the corpus it built, saved by pool.save_corpus>}``, then one
-``[variant, seed]`` task at a time; for each task this process writes a ``step`` event per optimiser
-step and finally ``{"type": "result", ...}`` (or ``{"type": "error", ...}``) and waits for the next
-task. End of input means no more work. Torch threads are set from the config (1 by default).
+batch of ``[variant, seed]`` runs at a time (trained together by
+:func:`app.experiments.batched_training.train_batch`); for each batch this process writes every run's
+``step`` event per optimiser step and finally ``{"type": "results", "results": [...]}`` (or
+``{"type": "error", ...}``) and waits for the next batch. End of input means no more work. Torch
+threads are set from the config (1 by default).
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from app.experiments import device as device_lib
+    from app.experiments.batched_training import train_batch
     from app.experiments.config import QualityConfig
     from app.experiments.corpus import Corpus
-    from app.experiments.quality import train_one
 
     header = json.loads(sys.stdin.readline())
     cfg = QualityConfig.from_dict(header["config"])
@@ -49,13 +51,13 @@ def main() -> None:
         out.flush()
 
     for line in sys.stdin:
-        variant, seed = json.loads(line)
+        batch = [(variant, seed) for variant, seed in json.loads(line)]
         try:
-            result = train_one(cfg, variant, seed, corpus, torch.device("cpu"), emit)
+            results = train_batch(cfg, batch, corpus, torch.device("cpu"), emit)
         except Exception as exc:  # reported to the parent, which fails the comparison with it
-            emit({"type": "error", "task": [variant, seed], "message": f"{exc!r}\n{traceback.format_exc()}"})
+            emit({"type": "error", "task": batch, "message": f"{exc!r}\n{traceback.format_exc()}"})
             return
-        emit({"type": "result", "result": result})
+        emit({"type": "results", "results": results})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,95 @@
+"""The shape-aware matmul floor of a quality comparison: its GEMMs alone, at their real shapes.
+
+A training step of the tiny LM is mostly matmuls; what is not (attention's softmax, activations, norms, the
+optimizer, framework dispatch) is overhead. The floor runs, for one run, every matmul of one training step
+— forward, input gradient and weight gradient of the attention projections, the attention scores and values,
+the FFN matrices and the tied output head — and of the evaluation forward passes, on preallocated operands
+without autograd, with the threads the comparison uses. ``wall / floor`` then says how far a comparison is
+from what its arithmetic needs on this machine (1.0 = nothing but matmuls).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+
+import torch
+
+from app import ffn as ffn_lib
+from app.experiments.config import QualityConfig
+from app.experiments.cost import evaluations_per_run, validation_windows
+
+#: (batch, m, k, n) of one matmul ``A (m x k) @ B (k x n)``, repeated ``batch`` times.
+Shape = tuple[int, int, int, int]
+
+
+def training_shapes(cfg: QualityConfig, variant: str, vocab: int) -> list[Shape]:
+    """Every matmul of one training step of one run: for ``Y = X W`` the forward product, ``dX = dY W^T``
+    and ``dW = X^T dY``."""
+    return _backward(forward_shapes(cfg, variant, vocab, cfg.batch_size))
+
+
+def forward_shapes(cfg: QualityConfig, variant: str, vocab: int, batch: int) -> list[Shape]:
+    """The forward matmuls of one run on ``batch`` sequences."""
+    d, t, h = cfg.d_model, cfg.seq_len, cfg.n_heads
+    n, hd = batch * t, cfg.d_model // cfg.n_heads
+    d_ff = ffn_lib.hidden_size(variant, d, cfg.dense_d_ff, cfg.matched, cfg.multiple_of)
+    up = 2 * d_ff if ffn_lib.n_matrices(variant) == 3 else d_ff
+    layer = [
+        (1, n, d, 3 * d),  # q, k, v
+        (batch * h, t, hd, t),  # scores
+        (batch * h, t, t, hd),  # weighted values
+        (1, n, d, d),  # output projection
+        (1, n, d, up),  # FFN in (gate and up side by side for the gated family)
+        (1, n, d_ff, d),  # FFN out
+    ]
+    return layer * cfg.n_layers + [(1, n, d, vocab)]
+
+
+def _backward(shapes: list[Shape]) -> list[Shape]:
+    out = []
+    for b, m, k, n in shapes:
+        out += [(b, m, k, n), (b, m, n, k), (b, k, m, n)]  # Y = XW; dX = dY W^T; dW = X^T dY
+    return out
+
+
+def time_shapes(shapes: list[Shape], repeats: int = 5) -> float:
+    """Median seconds of one pass over ``shapes`` (each matmul run once), after a warm-up pass."""
+    calls: list[Callable[[], torch.Tensor]] = []
+    for b, m, k, n in shapes:
+        calls.append(partial(torch.bmm, torch.randn(b, m, k), torch.randn(b, k, n), out=torch.empty(b, m, n)))
+    samples = []
+    for i in range(repeats + 1):
+        start = time.perf_counter()
+        for call in calls:
+            call()
+        if i:
+            samples.append(time.perf_counter() - start)
+    return sorted(samples)[len(samples) // 2]
+
+
+def comparison_floor(cfg: QualityConfig, vocab: int, processes: int, repeats: int = 5) -> dict[str, float]:
+    """Seconds the comparison's matmuls take on ``processes`` cores when spread evenly: every run's training
+    steps and evaluation passes, each matmul at its real shape, timed here with this process's threads."""
+    windows = validation_windows(cfg)
+    curve, final = min(cfg.eval_windows, windows), min(cfg.final_eval_windows, windows)
+    train = evaluation = 0.0
+    for variant in cfg.variants:
+        step = time_shapes(training_shapes(cfg, variant, vocab), repeats)
+        curve_pass = time_shapes(_eval_pass(cfg, variant, vocab, curve), repeats)
+        final_pass = time_shapes(_eval_pass(cfg, variant, vocab, final), repeats)
+        train += step * cfg.steps * len(cfg.seeds)
+        evaluation += (curve_pass * evaluations_per_run(cfg) + final_pass) * len(cfg.seeds)
+    return {
+        "training_seconds": train / processes,
+        "evaluation_seconds": evaluation / processes,
+        "seconds": (train + evaluation) / processes,
+    }
+
+
+def _eval_pass(cfg: QualityConfig, variant: str, vocab: int, windows: int) -> list[Shape]:
+    """The forward matmuls of one evaluation over ``windows`` windows, in batches of ``batch_size``."""
+    full, rest = divmod(windows, cfg.batch_size)
+    shapes = forward_shapes(cfg, variant, vocab, cfg.batch_size) * full
+    return shapes + (forward_shapes(cfg, variant, vocab, rest) if rest else [])
