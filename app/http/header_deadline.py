@@ -33,7 +33,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
-from app.config import Settings, get_settings
+from app.config import get_settings
 from app.http.problems import FieldError, problem_response
 
 #: File descriptors kept for what is not a client connection (database connections, log and data files,
@@ -43,12 +43,10 @@ RESERVED_FILES = 512
 
 @dataclass(frozen=True)
 class ConnectionLimits:
+    """The head deadline and the connection cap (the setting, lowered to what the open-file limit allows)."""
+
     header_timeout_seconds: float
     max_connections: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ConnectionLimits:
-        return cls(settings.http_header_timeout_seconds, settings.http_max_connections)
 
 
 def fit_open_files(max_connections: int) -> tuple[int, int]:
@@ -118,7 +116,9 @@ class HeadDeadlineProtocol(H11Protocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         if HeadDeadlineProtocol.limits is None:
-            HeadDeadlineProtocol.limits = ConnectionLimits.from_settings(get_settings())
+            settings = get_settings()
+            connections, _ = fit_open_files(settings.http_max_connections)
+            HeadDeadlineProtocol.limits = ConnectionLimits(settings.http_header_timeout_seconds, connections)
         self.head_limits = HeadDeadlineProtocol.limits
         self._waiting = self._waiting_by_server.setdefault(server_state, OrderedDict())
         self._head_timer: asyncio.TimerHandle | None = None
