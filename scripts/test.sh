@@ -8,6 +8,10 @@ scripts/setup.sh test
 # CI runs as root with apt; elsewhere a failed install leaves them skipped (with CI=true they fail).
 command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
   || echo "scripts/test.sh: chromium is missing and could not be installed; see tests/e2e" >&2
+# The Docker tests (tests/docker) need the engine, debootstrap (a base image without a registry) and Compose.
+{ command -v dockerd >/dev/null && command -v debootstrap >/dev/null && command -v docker-compose >/dev/null; } \
+  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap docker-compose) \
+  || echo "scripts/test.sh: docker.io/debootstrap/docker-compose are missing and could not be installed; see tests/docker" >&2
 .venv/bin/ruff check app tests benchmarks migrations
 .venv/bin/mypy app
 .venv/bin/python -m pytest -q "$@"
