@@ -20,6 +20,7 @@ from app.api import misreadings as misreadings_api
 from app.api import papers as papers_api
 from app.api import questions as questions_api
 from app.api import sizing as sizing_api
+from app.api import thread_search as thread_search_api
 from app.api import threads as threads_api
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_db_engine, make_session_factory
@@ -168,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(activations_api.router)
     app.include_router(comparisons_api.router)
     app.include_router(threads_api.router)
+    app.include_router(thread_search_api.router)
     app.include_router(misreadings_api.router)
     app.include_router(questions_api.router)
     app.include_router(pages_web.router)

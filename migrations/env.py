@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from app.config import Settings
 from app.db import create_db_engine
 from app.orm import Base
+from app.search_schema import search_object
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("settings"):
@@ -31,6 +32,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=lambda obj, name, type_, *_: not search_object(name, type_),
     )
 
 

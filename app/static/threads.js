@@ -61,3 +61,72 @@
     if (body) { body.focus(); }
   });
 })();
+
+// The composer's toggle names its button after what it will do; forms show "this looks like …" while a
+// question or title is typed (the same hint the "Check for an existing explanation" button gives without
+// JavaScript); and an empty display-name field gets the name this browser remembered (the home page is
+// served from a cache, so the server cannot fill it in there).
+(function () {
+  "use strict";
+  var COOKIE = "actlab_display_name";  // app/web/names.py COOKIE
+  var DELAY_MS = 350;
+
+  document.querySelectorAll("form.composer").forEach(function (form) {
+    var button = form.querySelector("button[type=submit]");
+    form.addEventListener("change", function (event) {
+      if (!button || event.target.name !== "kind") { return; }
+      button.textContent = event.target.value === "question" ? button.dataset.questionLabel : button.dataset.postLabel;
+    });
+  });
+
+  var remembered = "";
+  document.cookie.split("; ").forEach(function (part) {
+    if (part.indexOf(COOKIE + "=") === 0) {
+      try { remembered = decodeURIComponent(part.slice(COOKIE.length + 1)); } catch (e) { remembered = ""; }
+    }
+  });
+  if (remembered) {
+    document.querySelectorAll("input[name=display_name]").forEach(function (input) {
+      if (!input.value) { input.value = remembered; }
+    });
+  }
+
+  function show(box, items) {
+    box.textContent = "";
+    if (!items.length) { return; }
+    var p = document.createElement("p");
+    var lead = document.createElement("strong");
+    lead.textContent = "This looks like";
+    p.appendChild(lead);
+    p.appendChild(document.createTextNode(" "));
+    items.forEach(function (item, i) {
+      if (i) { p.appendChild(document.createTextNode(", ")); }
+      var link = document.createElement("a");
+      link.href = item.html_url;
+      link.textContent = item.title;
+      p.appendChild(link);
+    });
+    p.appendChild(document.createTextNode(": read it first, or post anyway."));
+    box.appendChild(p);
+  }
+
+  document.querySelectorAll("form[data-similar-source]").forEach(function (form) {
+    var field = form.querySelector("[name=" + form.dataset.similarSource + "]");
+    var box = form.querySelector("[data-similar]");
+    if (!field || !box) { return; }
+    var timer = null;
+    var asked = 0;
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = field.value.trim().slice(0, 200);
+        var mine = ++asked;
+        if (!text) { show(box, []); return; }
+        fetch("/api/v1/search/similar-threads?title=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (body) { if (mine === asked) { show(box, body.items || []); } })
+          .catch(function () { /* the hint is a convenience: without it the form works as before */ });
+      }, DELAY_MS);
+    });
+  });
+})();

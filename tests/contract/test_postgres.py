@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db import create_db_engine, make_session_factory, session_scope
 from app.migrate import current_revisions, head_revisions
 from app.orm import Base
+from app.search_schema import search_object
 from app.seed import load_reference_data
 from tests.conftest import open_client, sqlite_settings
 
@@ -30,7 +31,8 @@ REFERENCE_TABLES = [
 
 def drift(engine: Engine) -> list[Any]:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": lambda obj, name, type_, *_: not search_object(name, type_)}
+        context = MigrationContext.configure(conn, opts=opts)
         return list(compare_metadata(context, Base.metadata))
 
 

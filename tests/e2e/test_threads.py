@@ -83,7 +83,7 @@ def test_reply_nests_and_quote_embeds_with_link_back(open_tab: Callable[..., Tab
     form.locator("textarea[name=body]").fill("Is the **GEGLU** advantage over SwiGLU larger than the noise?")
     form.locator("input[name=display_name]").fill("Opener")
     with page.expect_navigation():
-        form.get_by_role("button").click()
+        form.get_by_role("button", name="Start the thread").click()
     thread = _thread_path(tab)
     first = page.locator("article.post").first
     first_id = int((first.get_attribute("id") or "").removeprefix("post-"))
