@@ -79,6 +79,22 @@ def test_same_seed_on_cuda_starts_identically_and_ends_close() -> None:
         assert np.allclose(va["final_val_loss"]["values"], vb["final_val_loss"]["values"], atol=0.02)
 
 
+def test_batched_runs_on_cuda_match_separate_runs() -> None:
+    """The batched computation (SDPA, bf16 autocast) against one model per run on the same device."""
+    from app.experiments import corpus as corpus_lib
+    from app.experiments.batched_training import train_batch
+    from app.experiments.quality import train_one
+
+    cfg = tiny(variants=("GEGLU", "SwiGLU", "GELU"), steps=40)
+    corpus = corpus_lib.build_corpus(cfg.corpus, cfg.seq_len)
+    runs = [(v, s) for s in cfg.seeds for v in cfg.variants]
+    dev = torch.device("cuda")
+    batched = train_batch(cfg, runs, corpus, dev, lambda _e: None)
+    for result, (variant, seed) in zip(batched, runs, strict=True):
+        alone = train_one(cfg, variant, seed, corpus, dev, lambda _e: None)
+        assert abs(result["final_val_loss"] - alone["final_val_loss"]) < 0.02, (variant, seed)  # bf16 rounding
+
+
 def test_speed_run_on_cuda_with_compile() -> None:
     cfg = SpeedConfig(
         variants=("ReLU", "GEGLU"), tokens=4096, d_model=512, device="cuda", compile=True, warmup=2, iters=5, repeats=3

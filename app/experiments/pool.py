@@ -77,6 +77,17 @@ def _spawn(threads: int) -> subprocess.Popen[str]:
     )
 
 
+def prestarted() -> list[subprocess.Popen[str]]:
+    """The processes started ahead and not yet taken."""
+    return list(_prestarted)
+
+
+def reap_prestarted() -> None:
+    """Stop the processes started ahead when the run that wanted them ends before it trains."""
+    while _prestarted:
+        reap(_prestarted.pop())
+
+
 def prestart(processes: int, threads: int) -> None:
     """Start the pool's processes now, so that their start-up (importing torch: seconds on a busy machine)
     overlaps the caller's own start-up and corpus build; the next :func:`run_in_pool` takes them."""

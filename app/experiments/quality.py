@@ -1,9 +1,11 @@
 """Quality comparison: train the tiny LM once per (variant, seed), then compare final validation losses.
 
-Read top to bottom: one training run (``train_one``); running all runs — in this process or in the
-single-thread processes of the training pool (``run``, :mod:`app.experiments.pool`); aggregation into
-per-variant summaries and the pairwise Welch tests (:mod:`app.experiments.stats`). The config, with
-every default, is :class:`app.experiments.config.QualityConfig`.
+Read top to bottom: one training run (``train_one``, the reference: one model, torch's own gradient clip
+and AdamW — the batched runs are tested against it); running all runs — as batched computations
+(:mod:`app.experiments.batched_training`), in this process or in the single-thread processes of the
+training pool (``run``, :mod:`app.experiments.pool`); aggregation into per-variant summaries and the
+pairwise Welch tests (:mod:`app.experiments.stats`). The config, with every default, is
+:class:`app.experiments.config.QualityConfig`.
 
 Fairness rules, all in code:
 
@@ -25,8 +27,9 @@ order-2 structure of the synthetic corpus needs only two tokens of context, so s
 of 64 buy twice the optimiser steps for the same tokens: measured on this machine, 500 steps at seq 32
 separated the variant groups (range of variant means ≈ 10x the mean seed-to-seed std) where 300 steps
 at seq 64 — the same compute — left the curves closer together, and a learning rate of 1e-2 doubled
-the seed spread. 24 x 500 steps x 1024 tokens took ~100 s wall here. On CUDA runs go one after another
-in the calling process (tiny models do not fill a GPU; parallel processes would blur the timings).
+the seed spread. 24 x 500 steps x 1024 tokens took ~100 s wall here one run at a time. On CPU each pool
+process trains its share of the runs as batches; on CUDA all runs train as batches in the calling process
+(tiny models do not fill a GPU; one batched step of all runs fills it better than 24 steps in turn).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import torch
 from app import ffn as ffn_lib
 from app.experiments import corpus as corpus_lib
 from app.experiments import device as device_lib
+from app.experiments import pool
 from app.experiments.batched_training import train_batch
 from app.experiments.config import QualityConfig
 from app.experiments.cost import batch_plan
@@ -138,6 +142,26 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
     emit = report or (lambda _event: None)
     dev = device_lib.resolve(cfg.device)
     started = time.perf_counter()
+    processes = min(cfg.pool_processes, cfg.n_runs) if dev.type == "cpu" else 1
+    if processes > 1:  # their start-up (importing torch) then overlaps the corpus build
+        pool.prestart(processes - len(pool.prestarted()), cfg.threads)
+    try:
+        corpus, batches, runs = _build_and_train(cfg, dev, processes, emit, started)
+    finally:  # no-op once the pool took them; else (a failed or cancelled build) they are not needed
+        pool.reap_prestarted()
+    env = device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32")
+    threads = cfg.threads if dev.type == "cpu" else torch.get_num_threads()
+    determinism = {**env["determinism"], "intra_op_threads": threads, "seeds": list(cfg.seeds)}
+    if processes > 1:  # trained in fresh pool processes, which set both thread counts before any work
+        determinism["interop_threads"] = cfg.threads
+    env["determinism"] = determinism
+    env.update(threads=threads, workers=processes, batches=[len(b) for b in batches])
+    return aggregate(cfg, corpus, runs, env, wall_seconds=time.perf_counter() - started)
+
+
+def _build_and_train(
+    cfg: QualityConfig, dev: torch.device, processes: int, emit: Report, started: float
+) -> tuple[corpus_lib.Corpus, list[list[tuple[str, int]]], list[dict[str, Any]]]:
     emit({"type": "phase", "phase": "corpus"})  # no steps here: the job process relay ticks meanwhile
     corpus = corpus_lib.build_corpus(cfg.corpus, cfg.seq_len)
     emit({"type": "phase", "phase": "training", "corpus_seconds": time.perf_counter() - started})
@@ -162,7 +186,6 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
             event = {**event, "done_steps": done, "total_steps": total_steps}
         emit(event)
 
-    processes = min(cfg.pool_processes, len(tasks)) if dev.type == "cpu" else 1
     batches = batch_plan(cfg, tasks, processes, corpus.vocab_size)
     if processes <= 1:
         if dev.type == "cpu":
@@ -172,14 +195,7 @@ def run(cfg: QualityConfig, report: Report | None = None) -> dict[str, Any]:
         runs = run_in_pool(cfg, batches, processes, forward, corpus)
     order = {task: i for i, task in enumerate(tasks)}
     runs.sort(key=lambda r: order[(r["variant"], r["seed"])])
-    env = device_lib.environment(dev, "bfloat16 autocast" if device_lib.autocast_dtype(dev) else "float32")
-    threads = cfg.threads if dev.type == "cpu" else torch.get_num_threads()
-    determinism = {**env["determinism"], "intra_op_threads": threads, "seeds": list(cfg.seeds)}
-    if processes > 1:  # trained in fresh pool processes, which set both thread counts before any work
-        determinism["interop_threads"] = cfg.threads
-    env["determinism"] = determinism
-    env.update(threads=threads, workers=processes, batches=[len(b) for b in batches])
-    return aggregate(cfg, corpus, runs, env, wall_seconds=time.perf_counter() - started)
+    return corpus, batches, runs
 
 
 def _run_here(

@@ -119,3 +119,20 @@ def test_the_floor_counts_the_models_matmul_flops(variant: str) -> None:
     assert forward == forward_flops_per_token(lm) * tokens
     training = sum(2 * b * m * k * n for b, m, k, n in training_shapes(cfg, variant, 48))
     assert training == 3 * forward
+
+
+def test_a_run_stopped_before_training_leaves_no_prestarted_process() -> None:
+    """The pool's processes start before the corpus build; a run stopped then must not leave them behind."""
+    from app.experiments import pool
+    from app.experiments.quality import run
+
+    def stop_at_corpus(event: dict[str, object]) -> None:
+        if event.get("phase") == "corpus":
+            started.extend(pool.prestarted())
+            raise KeyboardInterrupt
+
+    started: list[object] = []
+    with pytest.raises(KeyboardInterrupt):
+        run(QualityConfig(variants=("ReLU", "GELU"), seeds=(0,), pool_processes=2, device="cpu"), stop_at_corpus)
+    assert len(started) == 2 and pool.prestarted() == []
+    assert all(p.poll() is not None for p in started)  # type: ignore[attr-defined]
