@@ -70,7 +70,9 @@ def test_the_glossary_defines_every_anchor_the_pages_link_to(client: TestClient)
     assert glossary.status_code == 200
     defined = set(re.findall(r'id="([^"]+)"', glossary.text))
     assert set(ANCHORS) <= defined
-    for path in ("/", "/models", "/variants/FFN_GEGLU", "/compare?a=FFN_GEGLU&b=FFN_SwiGLU"):
+    pages = ("/", "/models", "/variants", "/variants/FFN_GEGLU", "/papers/glu-variants-2020",
+             "/compare?a=FFN_GEGLU&b=FFN_SwiGLU", "/variants/FFN_GEGLU/vs/FFN_SwiGLU")
+    for path in pages:
         linked = set(re.findall(r'href="/glossary#([^"]+)"', client.get(path).text))
         assert linked, path
         assert linked <= defined, path
