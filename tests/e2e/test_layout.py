@@ -51,6 +51,11 @@ PAGES = [
     "/misreadings",
     "/misreadings/gemma-hidden-act",
     "/docs",
+    "/compare?a=FFN_GEGLU&b=FFN_SwiGLU",
+    "/compare",
+    "/glossary",
+    "/threads?q=gelu",
+    "/models?sort=-year&ffn_type=gated",
 ]
 NOT_FOUND_PAGE = "/activations/no-such-activation"
 # A question whose answer carries a computation ("how this was answered") and a chart attachment.
