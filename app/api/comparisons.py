@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import ValidationError
 
 from app.api.schemas.comparisons import ComparisonEstimate, JobCreated, JobPage, JobSummary, JobView
+from app.api.schemas.curves import ComparisonCurves
 from app.documents.comparisons import job_view
 from app.domain import InvalidInputError
 from app.experiments.request import ComparisonIn
@@ -33,7 +34,7 @@ from app.http.jobs import cancel_job, client_of, job_or_404, submit
 from app.http.pagination import LimitQuery, OffsetQuery, envelope, page_bounds
 from app.http.problems import FieldError, ProblemError, field_problem, problem_responses
 from app.http.security import bearer_token, is_admin_token
-from app.jobs import queue
+from app.jobs import curves, queue
 from app.orm.jobs import FINISHED_STATUSES
 
 router = APIRouter(prefix="/api/v1/comparisons", tags=["comparisons"])
@@ -50,6 +51,7 @@ CANCELLED: Responses = {
 
 LISTED: Responses = {200: {"model": JobPage}}
 ONE_JOB: Responses = {200: {"model": JobView}}
+CURVES: Responses = {200: {"model": ComparisonCurves}}
 EVENT_STREAM: Responses = {200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}}
 JobId = Annotated[str, Path(max_length=64, description="The job id (32 hex digits).")]
 
@@ -151,6 +153,18 @@ def cancel_comparison(job_id: JobId, request: Request, session: SessionDep) -> J
     token = bearer_token(request)
     job = cancel_job(session, job_id, token, is_admin_token(request, token))
     return JSONResponse(job_view(session, job, results=False), status_code=200 if job.status == "cancelled" else 202)
+
+
+@router.get("/{job_id}/curves", response_model=None, responses=CURVES | problem_responses(404, 422))
+def comparison_curves(job_id: JobId, session: SessionDep) -> dict[str, Any]:
+    """Every loss curve of a quality comparison: per run (variant, seed) its ``train`` and ``val`` steps
+    and losses, its final validation loss and tokens/s once done, and the corpus's ``reference`` losses.
+    From the result once the job succeeded, else from its events so far (a cancelled or failed job keeps
+    the curves it reported). A speed comparison has none: 404. The same as CSV: /comparisons/{id}/curves.csv."""
+    job = job_or_404(session, job_id)
+    if job.kind != "quality":
+        raise ProblemError(404, f"comparison {job_id} is a speed comparison: it has no loss curves")
+    return curves.to_json(curves.for_job(session, job))
 
 
 @router.get(

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -30,19 +30,21 @@ from starlette.responses import Response
 
 from app import ffn
 from app.config import Settings
-from app.documents.comparisons import job_view, live_curves
+from app.documents.comparisons import job_view
 from app.domain import InvalidInputError
 from app.experiments import request as comparison_request
 from app.http.deps import SessionDep, SettingsDep
 from app.http.estimates import Priced, price
-from app.http.forms import comparison_form
+from app.http.forms import comparison_form, form_number
 from app.http.inputs import read_form
 from app.http.jobs import cancel_job, client_of, job_or_404, submit
 from app.http.problems import ProblemError, problem_responses, wants_html
 from app.http.security import is_admin_token
+from app.jobs import curves as curves_lib
 from app.jobs import queue, tokens
 from app.orm.jobs import FINISHED_STATUSES
-from app.plots.comparisons import live_chart_svg, result_charts
+from app.plots.comparisons import result_charts
+from app.web import rerun_forms, run_page
 from app.web.comparison_form import FIELDS, default_values, presets, request_fields, typed_values
 from app.web.form_errors import FormError, plain_error
 from app.web.templating import render
@@ -50,6 +52,7 @@ from app.web.templating import render
 router = APIRouter(tags=["pages"], default_response_class=HTMLResponse)
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML page"}}
 SEE_OTHER: dict[int | str, dict[str, Any]] = {303: {"description": "See the job's page."}}
+CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}, "description": "One row per loss."}}
 #: The cookie holding a job's cancel token, scoped to that job's pages.
 CANCEL_COOKIE = "actlab_cancel_token"
 CANCEL_COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -123,6 +126,11 @@ async def submit_form(request: Request, session: SessionDep, settings: SettingsD
         if values["kind"] == "speed" and error.field == "d_model":
             error = FormError("speed_d_model", error.text, error.details, error.status, headers=error.headers)
         return await run_in_threadpool(_form_page, request, session, settings, values, None, error=error)
+    return _to_job_page(request, submission)
+
+
+def _to_job_page(request: Request, submission: queue.Submission) -> Response:
+    """303 to the job's page, with the cookie that lets this browser cancel it."""
     page = f"/comparisons/{submission.job.id}"
     response = RedirectResponse(page, status_code=303)
     if submission.cancel_token is not None:
@@ -139,19 +147,26 @@ async def submit_form(request: Request, session: SessionDep, settings: SettingsD
 
 
 @router.get("/comparisons/{job_id}", responses=HTML | problem_responses(404, 422))
-def comparison_page(request: Request, session: SessionDep, job_id: Annotated[str, Path(max_length=64)]) -> Response:
+def comparison_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    job_id: Annotated[str, Path(max_length=64)],
+    split: Annotated[Literal["train", "val"] | None, Query(description="The chart's loss.")] = None,
+    smooth: Annotated[float, Query(ge=0, le=0.99, description="The chart's EMA weight (0 = none).")] = 0.0,
+    seeds: Annotated[bool, Query(description="Draw each seed's line.")] = False,
+    log: Annotated[bool, Query(description="Log-scale loss axis.")] = False,
+) -> Response:
     job = job_or_404(session, job_id)
     view = job_view(session, job)
     token = request.cookies.get(CANCEL_COOKIE)
     view["can_cancel"] = token is not None and tokens.owns(job, token)
     results = view["results"]
-    charts_data: dict[str, str | None]
+    charts_data: dict[str, str | None] = {}
     if job.status == "succeeded" and results and results["kind"] == "quality":
-        charts_data = dict(result_charts(job.id, results))
-    elif job.status not in FINISHED_STATUSES and job.kind == "quality":
-        charts_data = {"live": live_chart_svg(live_curves(session, job.id))}
-    else:
-        charts_data = {}
+        charts_data = {"bars": result_charts(job.id, results)["bars"]}
+    run = run_page.quality_context(session, job, settings, run_page.chart_options(job, split, smooth, seeds, log)) \
+        if job.kind == "quality" else None
     return HTMLResponse(
         render(
             request,
@@ -160,12 +175,59 @@ def comparison_page(request: Request, session: SessionDep, job_id: Annotated[str
                 "job": view,
                 "results": results,
                 "charts": charts_data,
+                "run": run,
+                "words": run_page.status_words(session, job, view),
                 "finished": job.status in FINISHED_STATUSES,
                 "config_json": json.dumps(job.config, indent=2),
                 "request_json": json.dumps(comparison_request.reproduce_request(job.config), indent=2),
             },
         )
     )
+
+
+@router.get(
+    "/comparisons/{job_id}/curves.csv",
+    response_class=PlainTextResponse,
+    responses=CSV | problem_responses(404, 422),
+)
+def curves_csv(session: SessionDep, job_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """Every loss of a quality comparison so far: variant, seed, split (train/val), step, loss. A
+    cancelled or failed job's curves are those it reported before it stopped."""
+    job = job_or_404(session, job_id)
+    if job.kind != "quality":
+        raise ProblemError(404, f"comparison {job_id} is a speed comparison: it has no loss curves")
+    return Response(curves_lib.to_csv(curves_lib.for_job(session, job)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="comparison-{job.id[:8]}-curves.csv"'})
+
+
+@router.post("/comparisons/{job_id}/rerun", responses=HTML | SEE_OTHER | problem_responses(404, 422, 429))
+async def rerun_form(request: Request, session: SessionDep, settings: SettingsDep,
+                     job_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """A "run again" button: the job's config with ``steps`` or ``seeds`` (a count) changed, queued as
+    the form's POST is -> 303 to the new job's page; refused, the form with that config and the reason."""
+    form = await read_form(request)
+    job = job_or_404(session, job_id)
+    what = next((name for name in rerun_forms.WHAT if form.get(name) is not None), "")
+    raw: dict[str, Any] = {}
+    try:
+        value = form_number(form, what) if what else None
+        if value is None:
+            raise InvalidInputError("steps", "send steps or seeds (a number)")
+        raw = rerun_forms.rerun_request(job, what, int(value))
+        priced = await run_in_threadpool(price, raw, settings)
+        if not priced.allowed and wants_html(request):
+            refusal = priced.refusals[0]
+            error = FormError("_estimate", refusal.plain, refusal.limit_line, status=422, focus="steps")
+            return await run_in_threadpool(_form_page, request, session, settings, rerun_forms.form_values(raw),
+                                           priced, error=error)
+        submission = await run_in_threadpool(submit, session, settings, raw, client_of(request, settings))
+    except (InvalidInputError, ValidationError, ProblemError) as exc:
+        if not wants_html(request):
+            raise
+        values = rerun_forms.form_values(raw or rerun_forms.base_request(job))
+        return await run_in_threadpool(_form_page, request, session, settings, values, None,
+                                       error=plain_error(exc, FIELDS))
+    return _to_job_page(request, submission)
 
 
 @router.post(
