@@ -148,6 +148,25 @@ def comparison_path(server: str) -> str:
     return f"/comparisons/{job['id']}"
 
 
+@pytest.fixture(scope="module")
+def cancelled_comparison_path(server: str, comparison_path: str) -> str:
+    """A quality comparison cancelled mid-run: its page shows the partial curves and the runs table."""
+    job = _post_json(f"{server}/api/v1/comparisons", {**TINY_COMPARISON, "steps": 5000})
+    token, deadline = job["cancel_token"], time.monotonic() + COMPARISON_TIMEOUT_S
+    while job["done_steps"] == 0:
+        assert time.monotonic() < deadline, f"comparison {job['id']} did not start in {COMPARISON_TIMEOUT_S} s"
+        time.sleep(0.2)
+        job = _get_json(f"{server}/api/v1/comparisons/{job['id']}")
+    request = urllib.request.Request(f"{server}/api/v1/comparisons/{job['id']}", method="DELETE",
+                                     headers={"Authorization": f"Bearer {token}"})
+    urllib.request.urlopen(request, timeout=30).close()
+    while job["status"] != "cancelled":
+        assert time.monotonic() < deadline, f"comparison {job['id']} not cancelled in {COMPARISON_TIMEOUT_S} s"
+        time.sleep(0.2)
+        job = _get_json(f"{server}/api/v1/comparisons/{job['id']}")
+    return f"/comparisons/{job['id']}"
+
+
 @pytest.fixture(params=list(VIEWPORTS), scope="module")
 def viewport_page(
     request: pytest.FixtureRequest, browser: Browser, server: str
@@ -194,11 +213,12 @@ def _shot(page: Page, viewport: str, path: str) -> str:
 
 
 def test_every_page_holds_its_width_and_passes_axe(
-    viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str
+    viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str, cancelled_comparison_path: str
 ) -> None:
     viewport, page, errors = viewport_page
     failures: list[str] = []
-    targets = [(p, 200) for p in [*PAGES, thread_path, comparison_path]] + [(NOT_FOUND_PAGE, 404)]
+    run_pages = [comparison_path, f"{comparison_path}?split=train&seeds=true&log=true", cancelled_comparison_path]
+    targets = [(p, 200) for p in [*PAGES, thread_path, *run_pages]] + [(NOT_FOUND_PAGE, 404)]
     for path, status in targets:
         problems = _check_page(page, path, errors, status=status)
         if problems:
@@ -210,7 +230,7 @@ def test_every_page_holds_its_width_and_passes_axe(
 
 @pytest.mark.parametrize("viewport_page", ["phone"], indirect=True)  # a desktop shows charts at their drawn size
 def test_charts_stay_readable_on_a_phone(
-    viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str
+    viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str, cancelled_comparison_path: str
 ) -> None:
     """On a phone a chart is shown at its drawn size in a box that scrolls, not shrunk to 4-6 px text."""
     _, page, _ = viewport_page
@@ -222,6 +242,7 @@ def test_charts_stay_readable_on_a_phone(
         "/gelu-approximations",
         thread_path,
         comparison_path,
+        cancelled_comparison_path,
     ]:
         page.goto(path)
         for chart in page.evaluate(CHART_TEXT):
