@@ -133,3 +133,31 @@ def test_the_chart_settings_are_checked(api: TestClient) -> None:
     job_id, _ = _cancelled_job(api)
     bad = api.get(f"/comparisons/{job_id}", params={"smooth": "2"})
     assert bad.status_code == 422 and "smooth" in bad.text
+
+
+def test_run_again_queues_the_same_config_with_one_field_changed(api: TestClient) -> None:
+    job_id = _store(api, TINY)
+    first = api.get(f"/api/v1/comparisons/{job_id}").json()["config"]
+    more_steps = api.post(f"/comparisons/{job_id}/rerun", data={"steps": "80"}, follow_redirects=False)
+    assert more_steps.status_code == 303, more_steps.text
+    page = more_steps.headers["location"]
+    assert page.startswith("/comparisons/") and page != f"/comparisons/{job_id}"
+    assert f"Path={page}" in more_steps.headers["set-cookie"]  # the new job's Cancel button is this browser's
+    again = api.get(f"/api/v1/comparisons/{page.rsplit('/', 1)[1]}").json()["config"]
+    assert again["steps"] == 80 and {k: v for k, v in again.items() if k != "steps"} == {
+        k: v for k, v in first.items() if k != "steps"}
+    more_seeds = api.post(f"/comparisons/{job_id}/rerun", data={"seeds": "3"}, follow_redirects=False)
+    seeds = api.get(f"/api/v1/comparisons/{more_seeds.headers['location'].rsplit('/', 1)[1]}").json()["config"]
+    assert seeds["seeds"] == [0, 1, 2] and seeds["steps"] == first["steps"]
+
+
+def test_a_refused_rerun_shows_the_form_filled_with_the_reason(api: TestClient) -> None:
+    job_id = _store(api, TINY)
+    browser = {"Accept": "text/html"}
+    too_long = api.post(f"/comparisons/{job_id}/rerun", data={"steps": str(10**6)}, headers=browser)
+    assert too_long.status_code == 422 and 'form-error' in too_long.text and "steps" in too_long.text
+    assert 'name="d_model"' in too_long.text and 'value="16"' in too_long.text  # the job's config in the form
+    nothing = api.post(f"/comparisons/{job_id}/rerun", data={}, headers=browser)
+    assert nothing.status_code == 422 and "send steps or seeds" in nothing.text
+    as_json = api.post(f"/comparisons/{job_id}/rerun", data={"seeds": "0"}, headers={"Accept": "application/json"})
+    assert as_json.status_code == 422 and as_json.headers["content-type"].startswith("application/problem+json")
