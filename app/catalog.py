@@ -117,12 +117,15 @@ def facet_counts(session: Session, filters: CatalogFilters) -> dict[str, dict[st
     """For each faceted filter, how many models each of its values would list given the other filters
     (Datasette's facets): "geglu (4)" beside the activation choice while organization is Google.
 
-    A facet's own filter is left out of its count, so every choice shows what picking it would give."""
+    A facet's own filter is left out of its count, so every choice shows what picking it would list (an
+    organization counts the names it is part of, as its filter matches them)."""
     out: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        others = replace(filters, **{facet: None})
-        counts = Counter(str(m[facet]) for m in list_models(session, others))
-        out[facet] = dict(sorted(counts.items()))
+        listed = [str(m[facet]) for m in list_models(session, replace(filters, **{facet: None}))]
+        if facet == "organization":  # its filter is a substring match: "Google" also lists "Google DeepMind"
+            out[facet] = {o: sum(o.casefold() in v.casefold() for v in listed) for o in sorted(set(listed))}
+        else:
+            out[facet] = dict(sorted(Counter(listed).items()))
     return out
 
 
