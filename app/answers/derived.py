@@ -56,7 +56,7 @@ NOT_A_NAME = re.compile(r"^(why|how|when|where|who|is|are|was|were|does|do|did|c
                         r"it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
                         r"companies|labs|models?|llms?|transformers?|networks?|modern|new|recent|other|many|"
-                        r"some|so many|i|me|he|she|there|paper|papers|authors?)\b")
+                        r"some|so many|i|me|he|she|there|paper|papers|authors?|\w+est)\b")
 #: Benchmarks users ask about that neither stored paper reports (name as the user may write it -> label).
 OTHER_BENCHMARKS = {
     r"wiki\s?text[- ]?103": "WikiText-103", r"wiki\s?text[- ]?2": "WikiText-2", r"wiki\s?text": "WikiText",
@@ -72,6 +72,17 @@ OTHER_BENCHMARKS = {
     r"\bcifar": "CIFAR", r"\bcoco\b": "COCO", r"\bc[- ]eval\b": "C-Eval", r"\bmbpp\b": "MBPP",
     r"\bmath benchmark\b|\bmath dataset\b": "MATH",
 }
+#: "explain llama's ffn hidden dim formula": how LLaMA's code rounds the width, not one model's value.
+SIZING_HOW = re.compile(r"\bformula\b|\brule\b|\brounding\b|\bhow (?:is|are|was|were|do|does) .{0,40}\b(?:computed|"
+                        r"calculated|derived|chosen|picked|rounded)\b")
+#: A model-like name with a version ("gpt-5", "claude 3", "gemini 1.5 pro") asked about with FFN words.
+MODELISH = re.compile(r"(?<![\w.-])(?P<name>[a-z][a-z]{1,12}[- ]?\d+(?:\.\d+)?(?:[- ](?:pro|mini|turbo|ultra|flash|"
+                      r"large|small|medium|base|instruct|chat|sonnet|opus|haiku))?)(?![\w.-])")
+FFN_ASK = re.compile(r"\bactivation\b|\bhidden_act\b|\bnon-?linearity\b|\bd_ff\b|\bintermediate[_ ]size\b|"
+                     r"\bffn\b|\bmlp\b|\bfeed[- ]?forward\b")
+NOT_MODELISH = re.compile(r"^(?:table|tables|figure|fig|section|step|steps|top|layer|layers|head|heads|appendix|eq|"
+                          r"equation|version|rank|part|round|batch|epoch|epochs|run|runs|seed|seeds|float|fp|bf|int|"
+                          r"at|of|and|or|vs|is|by|with|from|to|in|on|for|dim|size|the|first|last|x)\b")
 PREMISE = re.compile(r"^\s*(why|how come)\b|\b(since|given that|because|now that)\b")
 BEST_WORD = re.compile(r"\b(best|winner|wins|strongest|beats all|beats every)\b")
 PERPLEXITY = re.compile(r"perplexit|\bppl\b|\bloss\b|wiki\s?text|\bptb\b|penn|lambada|the pile|openwebtext")
@@ -115,6 +126,8 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         return sized
     if SIZING_FIELDS.search(text) and ASKS_WHAT.search(text) and not entities.numbers:
         return Derived("sizing_rule", {})
+    if SIZE_WORDS.search(text) and SIZING_HOW.search(text) and "llama" in text and not entities.numbers:
+        return Derived("sizing_rule", {})
     given = None if entities.models else pasted_sizes.detect(text)
     if given is not None:
         return Derived("ffn_params", {"models": [], "given": given})
@@ -141,6 +154,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         masked = lexicon.name_mask.sub(" ", text)
         use = UNKNOWN_USE.search(masked) or UNKNOWN_NAMED_FIRST.search(masked)
         name = use.group("name").strip() if use else ""
+        name = "" if NOT_A_NAME.match(name) else name
+        versioned = MODELISH.search(masked) if FFN_ASK.search(masked) and not name else None
+        name = versioned.group("name") if versioned and not NOT_MODELISH.match(versioned.group("name")) else name
         if name and len(name.split()) <= 3 and not NOT_A_NAME.match(name) and not _names_entity(name, entities):
             shown = re.search(re.escape(name), question, re.IGNORECASE)
             return Derived("decline", {"what": "model", "name": shown.group(0) if shown else name,

@@ -35,7 +35,7 @@ GUESS = re.compile(
 )
 #: Creative or personal tasks, which no stored fact answers whatever they name.
 CREATIVE = re.compile(
-    r"^\s*(?:please\s+)?(?:write|compose|draft|create|generate|make)\s+(?:me\s+|us\s+)?(?:a|an|some)\s+"
+    r"^\s*(?:please\s+)?(?:write|compose|draft|create|generate|make|tell|sing)\s+(?:me\s+|us\s+)?(?:a|an|some)\s+"
     r"(?:\w+\s+){0,2}(?:poem|haiku|song|story|limerick|joke|essay|email|letter|tweet|rap|sonnet|cover letter)\b",
     re.IGNORECASE,
 )

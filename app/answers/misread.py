@@ -20,6 +20,7 @@ from typing import Any
 
 import bm25s
 
+from app.answers import semantic
 from app.answers.builder import Builder
 from app.answers.citations import misreading_strings
 from app.answers.facts import Facts
@@ -61,6 +62,7 @@ class MisreadingIndex:
         self.retriever = bm25s.BM25()
         if self.documents:
             self.retriever.index(self.documents, show_progress=False)
+        self.space = semantic.space_for([" ".join([m["title"], m["wrong"], m["right"]]) for m in misreadings])
 
     def best(self, question: str) -> tuple[dict[str, Any], float, bool] | None:
         """The best-matching misreading, its score and whether a number of the question is in it."""
@@ -69,10 +71,12 @@ class MisreadingIndex:
             return None
         docs, scores = self.retriever.retrieve([query], k=len(self.misreadings), show_progress=False)
         asked = _numbers(question)
+        closer = semantic.rerank_bonus(self.space, question)
         ranked = []
         for index, score in zip(docs[0], scores[0], strict=True):
             shared = bool(asked & self.numbers[int(index)])
-            ranked.append((float(score) + (NUMBER_SCORE if shared else 0.0), shared, int(index)))
+            bonus = (NUMBER_SCORE if shared else 0.0) + (closer[int(index)] if closer else 0.0)
+            ranked.append((float(score) + bonus, shared, int(index)))
         score, shared, index = max(ranked)
         return self.misreadings[index], score, shared
 
@@ -83,7 +87,7 @@ _indexes: dict[tuple[Any, ...], MisreadingIndex] = {}
 
 def index_for(facts: Facts) -> MisreadingIndex:
     """The index of these facts' misreadings (built once per revision and content)."""
-    key = (facts.revision, *((m["id"], m["right"]) for m in facts.misreadings.values()))
+    key = (facts.revision, semantic.generation(), *((m["id"], m["right"]) for m in facts.misreadings.values()))
     with _lock:
         index = _indexes.get(key)
         if index is None:

@@ -110,7 +110,7 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
         if repeated is not None:
             intent.rule = f"repeats a stored misreading ({repeated['id']}, score {repeated['score']})"
             return operation_for(intent, asked, "misreading", repeated)
-    if intent.name == "out_of_scope" and not intent.operation:
+    if intent.name == "out_of_scope" and not intent.operation and not framing.is_creative(intent.question):
         strong = index.search(intent.question, entities, k=1)
         if strong and strong[0].score >= MIN_SCORE * OUT_OF_SCOPE_RETRIEVAL_FACTOR:
             intent.name, intent.rule = "explain", "no entity, but a curated explanation matches strongly"

@@ -16,6 +16,7 @@ from typing import Any
 
 import bm25s
 
+from app.answers import semantic
 from app.answers.entities import Entities
 from app.answers.facts import Explanation, Facts
 from app.markup import plain_text
@@ -81,6 +82,7 @@ class ExplanationIndex:
         self.retriever = bm25s.BM25()
         if self.documents:
             self.retriever.index(self.documents, show_progress=False)
+        self.space = semantic.space_for([" ".join([e.title, *e.questions]) for e in explanations])
 
     def search(self, question: str, entities: Entities | None = None, k: int = 3) -> list[Hit]:
         if not self.explanations:
@@ -93,9 +95,10 @@ class ExplanationIndex:
         lowered = question.lower()
         wanted |= {kind for kind, cue in KIND_CUES.items() if cue.search(lowered)}
         hits = []
+        closer = semantic.rerank_bonus(self.space, question)
         for index, score in zip(docs[0], scores[0], strict=True):
             explanation = self.explanations[int(index)]
-            bonus = TAG_BONUS * len(wanted & set(explanation.tags))
+            bonus = TAG_BONUS * len(wanted & set(explanation.tags)) + (closer[int(index)] if closer else 0.0)
             terms = tuple(sorted(set(query) & set(self.documents[int(index)])))
             hits.append(Hit(explanation.key, float(score) + bonus, float(score), bonus, terms))
         hits.sort(key=lambda h: -h.score)
@@ -117,12 +120,12 @@ def _entity_tags(entities: Entities) -> set[str]:
 
 
 _lock = threading.Lock()
-_indexes: dict[tuple[str, int], ExplanationIndex] = {}
+_indexes: dict[tuple[str, int, int], ExplanationIndex] = {}
 
 
 def get_index(facts: Facts, cache_key: str) -> ExplanationIndex:
     """The index for these facts (built once per database and revision)."""
-    key = (cache_key, facts.revision)
+    key = (cache_key, facts.revision, semantic.generation())
     with _lock:
         index = _indexes.get(key)
     if index is None:

@@ -45,7 +45,8 @@ WHERE = re.compile(r"\bwhere\b|\bat what x\b|\bwhich x\b|\bat which (x|point|val
 SPLIT = re.compile(
     r"\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
 )
-SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bspeed\b|\bstep/s\b|\bsteps per second\b|"
+SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bquickest\b|\bquicker\b|\bspeed\b|"
+                   r"\bstep/s\b|\bsteps per second\b|"
                    r"\bthroughput\b|\bhow fast\b")
 ABLATION = re.compile(r"\bablat|\bseeds?\b.{0,40}\b(?:activation|geglu|swiglu|ffn)\b")
 SUBJECT_KINDS = ("model", "variant", "gate", "activation")

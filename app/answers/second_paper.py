@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.answers.builder import Builder
 from app.answers.facts import Cell, Facts, paper_citation
-from app.answers.framing import verdict
+from app.answers.framing import confirmed, verdict
 from app.answers.intents import BEST, YES_NO, rank_order
 from app.answers.ranking import COUNT, RANKING, count_asked
 
@@ -22,7 +22,7 @@ PAPER_ID = "narang-2021"
 TABLE = 1
 NAMES = re.compile(r"\bnarang\b|\btransformer modifications transfer\b")
 SLOW = re.compile(r"\bslowest\b|\bslower\b")
-FAST = re.compile(r"\bfastest\b|\bfaster\b")
+FAST = re.compile(r"\bfastest\b|\bfaster\b|\bquickest\b|\bquicker\b")
 #: The question words that name a column of the table (its column labels as the table prints them).
 COLUMN_WORDS: dict[str, tuple[str, ...]] = {
     "Early loss": ("early loss", "early", "65k", "65,536", "65536", "short run"),
@@ -176,7 +176,8 @@ def compose_cells(b: Builder, question: str) -> None:
         b.add(f"{where} has no such column for {', '.join(rows)}.")
         return
     lead = (f"In {where}, “{paper['title']}”:" if len(lines) > 1 else f"In {where}:")
-    b.add(lead + ("\n\n" + "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else " " + lines[0]))
+    listed = "\n\n" + "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else " " + lines[0]
+    b.add(confirmed(question, "\n".join(lines)) + lead + listed)
 
 
 def _caveat(cell: Cell) -> str:
