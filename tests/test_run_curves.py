@@ -91,18 +91,19 @@ def test_ema_is_debiased_and_off_at_zero() -> None:
 
 def test_the_chart_has_ticks_gridlines_reference_labels_and_one_line_per_variant() -> None:
     curves = from_events(CONFIG, events())
-    svg = chart_svg(curves, ChartOptions(), x_max=4)
+    svg = chart_svg(curves, ChartOptions())
     assert svg is not None and svg.startswith("<svg") and 'font-size="12"' in svg
     assert svg.count("<polyline") == 1  # only ReLU reported a loss
     assert svg.count('class="grid"') >= 6 and svg.count('class="reference"') == 3
     assert "entropy (optimal) 1.000" in svg and "unigram 2.000" in svg and ">step</text>" in svg
-    assert chart_svg(curves, ChartOptions(split="val", seeds=True, log=True), x_max=4) is not None
+    assert chart_svg(curves, ChartOptions(split="val", seeds=True, log=True)) is not None
     assert chart_svg(from_events(CONFIG, []), ChartOptions()) is None
 
 
 def test_ticks_are_round_and_labelled_to_their_spacing() -> None:
     assert nice_ticks(1.2, 3.4) == [1.5, 2.0, 2.5, 3.0]
     assert nice_ticks(0, 2000, 6) == [0, 500, 1000, 1500, 2000]
+    assert nice_ticks(1.2, 3.4, enclose=True) == [1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
     ticks = nice_ticks(2.31, 2.37)
     assert [tick_label(t, ticks) for t in ticks] == ["2.32", "2.34", "2.36"]
     assert tick_label(1500, [0, 500, 1000, 1500]) == "1,500"

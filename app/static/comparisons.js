@@ -20,7 +20,6 @@
   var runs = {};        // "variant/seed" -> {variant, seed, train: [[step, loss]], val: [[step, loss]]}
   var variants = [];
   var reference = {};
-  var stepsPerRun = +(box.getAttribute("data-steps") || 0);
   var hoverStep = null;
   var drawn = null;     // what the last draw placed: scales and per-variant means, for the hover
 
@@ -84,13 +83,14 @@
     return out;
   }
 
-  function niceTicks(lo, hi, count) {
+  function niceTicks(lo, hi, count, enclose) {
     if (!isFinite(lo) || !isFinite(hi)) { return []; }
     if (hi - lo <= 1e-12) { var pad = Math.abs(hi) * 0.05 || 1; lo -= pad; hi += pad; }
     var raw = (hi - lo) / count, mag = Math.pow(10, Math.floor(Math.log10(raw)));
     var step = [1, 2, 2.5, 5, 10].map(function (m) { return m * mag; }).filter(function (s) { return s >= raw; })[0];
-    var out = [];
-    for (var t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) { out.push(+t.toFixed(12)); }
+    var first = enclose ? Math.floor(lo / step + 1e-9) : Math.ceil(lo / step - 1e-9);
+    var last = enclose ? Math.ceil(hi / step - 1e-9) : Math.floor(hi / step + 1e-9), out = [];
+    for (var i = first; i <= last; i++) { out.push(+(i * step).toFixed(12)); }
     return out;
   }
 
@@ -118,7 +118,7 @@
     if (!series.length) { return; }
     var width = Math.max(300, Math.floor(live.clientWidth || 600)), narrow = width < 560;
     var height = narrow ? 280 : 360;
-    var left = 58, right = 10, top = 12, bottom = 44, plotW = width - left - right, plotH = height - top - bottom;
+    var left = 58, right = 24, top = 12, bottom = 44, plotW = width - left - right, plotH = height - top - bottom;
     var limit = Math.max(50, Math.floor(plotW / 2));
     var values = [], seedLines = [];
     series.forEach(function (s) {
@@ -138,11 +138,11 @@
     refs.forEach(function (k) { values.push(reference[k]); });
     if (o.log) { values = values.filter(function (v) { return v > 0; }); }
     var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
-    var ticks = niceTicks(lo, hi, narrow ? 4 : 5);
+    var ticks = niceTicks(lo, hi, narrow ? 4 : 5, true).filter(function (t) { return t > 0 || !o.log; });
     lo = Math.min.apply(null, [lo].concat(ticks)); hi = Math.max.apply(null, [hi].concat(ticks));
     var tf = o.log ? function (v) { return Math.log(Math.max(v, 1e-9)); } : function (v) { return v; };
     var tLo = tf(o.log ? Math.max(lo, 1e-9) : lo), tHi = tf(hi);
-    var xHi = Math.max(1, stepsPerRun, Math.max.apply(null, series.map(function (s) { return s.band[s.band.length - 1].step; })));
+    var xHi = Math.max(1, Math.max.apply(null, series.map(function (s) { return s.band[s.band.length - 1].step; })));
     function px(s) { return left + plotW * s / xHi; }
     function py(v) { return top + plotH * (1 - (tf(v) - tLo) / ((tHi - tLo) || 1)); }
 

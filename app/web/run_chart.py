@@ -35,8 +35,9 @@ class ChartOptions:
     log: bool = False
 
 
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """Round tick values (1, 2, 2.5 or 5 times a power of ten) covering lo..hi, about ``count`` of them."""
+def nice_ticks(lo: float, hi: float, count: int = 5, enclose: bool = False) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 times a power of ten) within lo..hi, about ``count`` of them;
+    with ``enclose`` the first and last lie at or beyond lo and hi (an axis that ends on a tick)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return []
     if hi - lo <= 1e-12:
@@ -45,12 +46,9 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     raw = (hi - lo) / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks, i = [], 0
-    while first + i * step <= hi + step * 1e-9:
-        ticks.append(round(first + i * step, 12))
-        i += 1
-    return ticks
+    first = math.floor(lo / step + 1e-9) if enclose else math.ceil(lo / step - 1e-9)
+    last = math.ceil(hi / step - 1e-9) if enclose else math.floor(hi / step + 1e-9)
+    return [round((first + i) * step, 12) for i in range(last - first + 1)]
 
 
 def tick_label(value: float, ticks: list[float]) -> str:
@@ -92,8 +90,9 @@ def legend(curves: Curves) -> list[tuple[str, str]]:
     return [(v, PALETTE[i % len(PALETTE)]) for i, v in enumerate(curves.variants)]
 
 
-def chart_svg(curves: Curves, options: ChartOptions, x_max: int = 0) -> str | None:
-    """The chart, or None when no run has reported a loss of this split yet."""
+def chart_svg(curves: Curves, options: ChartOptions) -> str | None:
+    """The chart (x axis up to the furthest step reported), or None when no run has reported a loss of
+    this split yet."""
     series = _series(curves, options)
     if not series:
         return None
@@ -109,11 +108,11 @@ def chart_svg(curves: Curves, options: ChartOptions, x_max: int = 0) -> str | No
     if options.log:
         values = [v for v in values if v > 0]
     lo, hi = min(values), max(values)
-    ticks = nice_ticks(lo, hi)
+    ticks = [t for t in nice_ticks(lo, hi, enclose=True) if t > 0 or not options.log]
     lo, hi = min([lo, *ticks]), max([hi, *ticks])
     transform = math.log if options.log else (lambda v: v)
     t_lo, t_hi = transform(max(lo, 1e-9)) if options.log else lo, transform(hi)
-    x_hi = max(x_max, max(b[-1][0] for _, b, _ in series), 1)
+    x_hi = max(max(b[-1][0] for _, b, _ in series), 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def px(step: float) -> float:

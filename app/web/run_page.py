@@ -86,9 +86,8 @@ def quality_context(
     curves = curves_lib.for_job(session, job)
     finished = job.status in FINISHED_STATUSES
     results = job.results if job.status == "succeeded" and job.results else None
-    steps = int(job.config.get("steps", 0))
     return {
-        "chart": run_chart.chart_svg(curves, options, x_max=steps),
+        "chart": run_chart.chart_svg(curves, options),
         "chart_options": options,
         "smoothing_choices": run_chart.SMOOTHING,
         "legend": run_chart.legend(curves),
