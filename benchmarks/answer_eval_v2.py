@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -36,10 +37,33 @@ from tests.answers import eval_runner as ev  # noqa: E402
 ANSWERS_LOGGER = "actlab.answers"
 
 
+#: Seconds each question took in process (ask, compose, check and store, commit), in the order asked.
+LATENCIES: list[float] = []
+
+
+def timed(asker: ev.Asker) -> ev.Asker:
+    def ask(question: str, thread_id: int | None) -> tuple[str, list[dict[str, Any]], int]:
+        started = time.perf_counter()
+        try:
+            return asker(question, thread_id)
+        finally:
+            LATENCIES.append(time.perf_counter() - started)
+
+    return ask
+
+
+def latency_line() -> str:
+    ordered = sorted(LATENCIES)
+    if not ordered:
+        return ""
+    p50, p90 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    return f"Latency in process per question (ask + store + commit): p50 {p50 * 1000:.1f} ms, p90 {p90 * 1000:.1f} ms"
+
+
 def evaluate(splits: tuple[str, ...] = ev.SPLITS) -> tuple[dict[str, ev.Report], float]:
     """The chosen splits against one seeded database; returns the reports and the seconds the asking took."""
     with tempfile.TemporaryDirectory() as tmp, ev.seeded_database(Path(tmp)) as (settings, factory):
-        asker = ev.pipeline_asker(factory, settings)
+        asker = timed(ev.pipeline_asker(factory, settings))
         started = time.perf_counter()
         reports = {}
         for split in splits:
@@ -75,7 +99,8 @@ def print_tables(reports: dict[str, ev.Report], seconds: float, show_failures: b
     turns = sum(len(r.turns) for rep in reports.values() for r in rep.results)
     print(f"Machine: {machine_description()}; date {dt.date.today().isoformat()}")
     print(f"Command: .venv/bin/python benchmarks/answer_eval_v2.py {' '.join(sys.argv[1:])}".rstrip())
-    print(f"{turns} questions asked in {seconds:.1f} s\n")
+    print(f"{turns} questions asked in {seconds:.1f} s; {latency_line()}; load average "
+          f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
     print("| Split | items | passed | ungrounded numbers |")
     print("|---|---:|---:|---:|")
     for split, rep in reports.items():
@@ -108,7 +133,8 @@ def main() -> int:
         for split in data:
             if split not in ev.TUNING_SPLITS or not args.failures:
                 data[split] = held_out(data[split])
-        data["meta"] = {"machine": machine_description(), "date": dt.date.today().isoformat(), "seconds": seconds}
+        data["meta"] = {"machine": machine_description(), "date": dt.date.today().isoformat(), "seconds": seconds,
+                        "latency": latency_line(), "load_average": list(os.getloadavg())}
         print(json.dumps(data, indent=2))
     else:
         print_tables(reports, seconds, args.failures)

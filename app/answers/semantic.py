@@ -7,8 +7,12 @@ credit for shared word pieces. It re-ranks only: a document gets a penalty for b
 most similar one (:func:`rerank_bonus`), so the best match keeps its lexical score and the thresholds that
 decide *whether* an explanation or a misreading answers mean what they meant.
 
-A dense sentence encoder can stand in for the n-grams (:func:`use_encoder`, e.g. an offline MiniLM in the
+A dense sentence encoder can stand in for the n-grams (:func:`configure`, e.g. an offline MiniLM in the
 ablation benchmark); the service does not depend on one.
+
+Off by default: on both tuning splits neither the n-grams nor MiniLM changed a single answer for the better
+(benchmarks/answer_ablation.py, figures in benchmarks/RESULTS.md), so the service keeps the lexical ranking
+and the ablation keeps measuring the alternatives.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 #: Texts -> unit-length rows, one per text (a dense encoder); None: the character n-gram space.
 Encoder = Callable[[Sequence[str]], np.ndarray]
 _encoder: Encoder | None = None
-_enabled = True
+_enabled = False
 _generation = 0
 _lock = threading.Lock()
 
@@ -97,7 +101,7 @@ def rerank_bonus(space: Space | None, query: str) -> list[float]:
     return [WEIGHT * (float(s) - best) for s in sims]
 
 
-def configure(enabled: bool = True, encoder: Encoder | None = None) -> None:
+def configure(enabled: bool = False, encoder: Encoder | None = None) -> None:
     """Switch semantic re-ranking on or off and choose the encoder (None: character n-grams). Indexes built
     afterwards use the choice; the benchmarks call this before building any."""
     global _enabled, _encoder, _generation
