@@ -12,9 +12,10 @@ gradient clip is computed per run (:func:`clip_grad_norm_per_run`), and AdamW is
 over the stacked tensors is R independent AdamWs. What changes is floating-point rounding (a ``bmm`` sums
 in another order than separate ``mm`` calls; the gate and up projections of a gated FFN are one matmul).
 
-Runs of different FFN shapes (the dense and the 2/3-sized gated variants) share every non-FFN weight
-tensor; their FFNs form groups of equal shape, each group one ``bmm`` per matrix, and the activation is
-applied to each variant's slice of the group.
+Runs of different variants (and FFN shapes: dense, and 2/3-sized gated) share every non-FFN weight
+tensor; their FFNs form one group per variant, each group one ``bmm`` per matrix and one activation pass.
+(One group per shape with the activation applied per variant slice would need a copy of the hidden
+activations forward and backward to put the slices together again: measured slower.)
 """
 
 from __future__ import annotations
@@ -33,26 +34,18 @@ from app.experiments.tiny_lm import Block, TinyLM
 
 @dataclass(frozen=True)
 class FFNGroup:
-    """Runs ``start:stop`` of the batch share one FFN shape; ``slices`` are their variants' sub-ranges."""
+    """Runs ``start:stop`` of the batch share one variant (so one FFN shape and activation)."""
 
     start: int
     stop: int
     gated: bool
-    d_ff: int
-    #: ``(start, stop, activation id)`` relative to the group, one per contiguous variant.
-    slices: tuple[tuple[int, int, str], ...]
+    activation: str
 
 
 def _module_weight(ffn: nn.Module, name: str) -> torch.Tensor:
     layer = getattr(ffn, name)
     assert isinstance(layer, nn.Linear)
     return layer.weight
-
-
-def _ffn_in_weight(ffn: ffn_lib.FFN) -> torch.Tensor:
-    if ffn.gated:
-        return torch.cat([_module_weight(ffn, "w"), _module_weight(ffn, "v")])
-    return _module_weight(ffn, "w1")
 
 
 def _stack_t(weights: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -82,7 +75,7 @@ class BatchedLM(nn.Module):
         self.ln_f = stack([m.ln_f.weight for m in models])
         self.groups = _groups(models)
         self.ln1, self.ln2, self.qkv, self.proj = (nn.ParameterList() for _ in range(4))
-        self.ffn_in, self.ffn_out = nn.ParameterList(), nn.ParameterList()  # per layer, then per group
+        self.ffn = nn.ParameterList()  # per layer, per group, its matrices: dense w1, w2; gated w, v, w2
         for layer in range(self.n_layers):
             mine = [bs[layer] for bs in blocks]
             self.ln1.append(stack([b.ln1.weight for b in mine]))
@@ -91,10 +84,8 @@ class BatchedLM(nn.Module):
             self.proj.append(nn.Parameter(_stack_t([b.attn.proj.weight for b in mine])))
             for g in self.groups:
                 ffns = [b.ffn for b in mine[g.start : g.stop]]
-                # gated: gate and up side by side, so one matmul gives both
-                up = [_ffn_in_weight(f) for f in ffns]
-                self.ffn_in.append(nn.Parameter(_stack_t(up)))
-                self.ffn_out.append(nn.Parameter(_stack_t([_module_weight(f, "w2") for f in ffns])))
+                for name in ("w", "v", "w2") if g.gated else ("w1", "w2"):
+                    self.ffn.append(nn.Parameter(_stack_t([_module_weight(f, name) for f in ffns])))
         # 0 where a position may attend, -inf above the diagonal: added to the scores, it is the causal mask
         causal = torch.full((first.seq_len, first.seq_len), float("-inf")).triu(1)
         self.causal_bias: torch.Tensor
@@ -107,21 +98,25 @@ class BatchedLM(nn.Module):
         x = F.embedding(idx + offsets, self.tok.view(r * self.vocab_size, self.d_model))
         x = (x + self.pos[:, None, :t, :]).view(r, b * t, self.d_model)
         for layer in range(self.n_layers):
-            x = x + self._attention(self._norm(x, self.ln1[layer]), layer, b, t)
-            x = x + self._ffn(self._norm(x, self.ln2[layer]), layer)
-        logits = torch.bmm(self._norm(x, self.ln_f), self.tok.transpose(1, 2))
+            x = x + self._attention(self._norm(x), layer, b, t)
+            x = x + self._ffn(self._norm(x), layer)
+        # each norm's weight scales the rows of the matrix after it: (x̂ ⊙ w) W = x̂ (diag(w) W), a weight-sized
+        # multiply instead of an activation-sized one (forward and backward)
+        logits = torch.bmm(self._norm(x), (self.tok * self.ln_f[:, None, :]).transpose(1, 2))
         losses = F.cross_entropy(
             logits.float().reshape(r * b * t, self.vocab_size), targets.reshape(-1), reduction="none"
         )
         return losses.view(r, b * t).mean(dim=1)
 
-    def _norm(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        return F.layer_norm(x, (self.d_model,)) * weight[:, None, :]
+    def _norm(self, x: torch.Tensor) -> torch.Tensor:
+        """LayerNorm without its weight, which the next matmul applies (see ``forward``)."""
+        return F.layer_norm(x, (self.d_model,))
 
     def _attention(self, x: torch.Tensor, layer: int, b: int, t: int) -> torch.Tensor:
         r, d, h = self.runs, self.d_model, self.n_heads
         hd = d // h
-        qkv = torch.bmm(x, self.qkv[layer]).view(r * b, t, 3, h, hd).permute(2, 0, 3, 1, 4)
+        qkv = torch.bmm(x, self.ln1[layer][:, :, None] * self.qkv[layer])  # the norm's weight: see forward
+        qkv = qkv.view(r * b, t, 3, h, hd).permute(2, 0, 3, 1, 4)
         if x.is_cuda:
             q, k, v = qkv.unbind(0)  # each (R·B) x heads x T x head_dim
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
@@ -135,53 +130,52 @@ class BatchedLM(nn.Module):
     def _ffn(self, x: torch.Tensor, layer: int) -> torch.Tensor:
         # split (not slicing): its backward concatenates the pieces' gradients instead of zero-filling a
         # full-size gradient per piece
-        inputs = x.split([g.stop - g.start for g in self.groups]) if len(self.groups) > 1 else (x,)
+        sizes = [g.stop - g.start for g in self.groups]
+        inputs = x.split(sizes) if len(self.groups) > 1 else (x,)
+        norms = self.ln2[layer].split(sizes) if len(self.groups) > 1 else (self.ln2[layer],)
         outs = []
-        for i, (g, xg) in enumerate(zip(self.groups, inputs, strict=True)):
-            k = layer * len(self.groups) + i
-            hidden = torch.bmm(xg, self.ffn_in[k])
-            pieces = hidden.split([stop - start for start, stop, _ in g.slices]) if len(g.slices) > 1 else (hidden,)
-            parts = []
-            for (_, _, activation), piece in zip(g.slices, pieces, strict=True):
-                act = ffn_lib.ACT2FN[activation]
-                if g.gated:
-                    gate, up = piece.split(g.d_ff, dim=2)
-                    parts.append(act(gate) * up)
-                else:
-                    parts.append(act(piece))
-            outs.append(torch.bmm(parts[0] if len(parts) == 1 else torch.cat(parts), self.ffn_out[k]))
+        for g, xg, ln, weights in zip(self.groups, inputs, norms, self._ffn_weights(layer), strict=True):
+            act = ffn_lib.ACT2FN[g.activation]
+            scale = ln[:, :, None]  # the norm's weight on the rows of the matrices after it
+            if g.gated:
+                w, v, w2 = weights
+                hidden = act(torch.bmm(xg, scale * w)) * torch.bmm(xg, scale * v)
+            else:
+                w1, w2 = weights
+                hidden = act(torch.bmm(xg, scale * w1))
+            outs.append(torch.bmm(hidden, w2))
         return outs[0] if len(outs) == 1 else torch.cat(outs)
+
+    def _ffn_weights(self, layer: int) -> list[list[torch.Tensor]]:
+        """Each group's FFN matrices in ``layer``."""
+        out, k = [], sum(3 if g.gated else 2 for g in self.groups) * layer
+        for g in self.groups:
+            n = 3 if g.gated else 2
+            out.append([self.ffn[i] for i in range(k, k + n)])
+            k += n
+        return out
 
     def run_parameters(self) -> list[tuple[torch.Tensor, int]]:
         """Every parameter with the batch index its first axis starts at (FFN groups start mid-batch)."""
         shared = [self.tok, self.pos, self.ln_f, *self.ln1, *self.ln2, *self.qkv, *self.proj]
         out: list[tuple[torch.Tensor, int]] = [(p, 0) for p in shared]
         for layer in range(self.n_layers):
-            for i, g in enumerate(self.groups):
-                k = layer * len(self.groups) + i
-                out += [(self.ffn_in[k], g.start), (self.ffn_out[k], g.start)]
+            for g, weights in zip(self.groups, self._ffn_weights(layer), strict=True):
+                out += [(w, g.start) for w in weights]
         return out
 
 
 def _groups(models: Sequence[TinyLM]) -> tuple[FFNGroup, ...]:
-    first_ffn = [next(b for b in m.blocks if isinstance(b, Block)).ffn for m in models]
-    shapes = [(f.gated, f.d_ff) for f in first_ffn]
+    ffns = [next(b for b in m.blocks if isinstance(b, Block)).ffn for m in models]
     groups: list[FFNGroup] = []
     start = 0
     while start < len(models):
         stop = start
-        while stop < len(models) and shapes[stop] == shapes[start]:
+        while stop < len(models) and ffns[stop].name == ffns[start].name:
             stop += 1
-        if shapes[start] in [(g.gated, g.d_ff) for g in groups]:
-            raise ValueError("runs of one FFN shape must be contiguous (use batch_order)")
-        slices, s = [], start
-        while s < stop:
-            e = s
-            while e < stop and first_ffn[e].activation == first_ffn[s].activation:
-                e += 1
-            slices.append((s - start, e - start, first_ffn[s].activation))
-            s = e
-        groups.append(FFNGroup(start, stop, shapes[start][0], shapes[start][1], tuple(slices)))
+        if ffns[start].name in [ffns[g.start].name for g in groups]:
+            raise ValueError("runs of one variant must be contiguous (use batch_order)")
+        groups.append(FFNGroup(start, stop, ffns[start].gated, ffns[start].activation))
         start = stop
     return tuple(groups)
 

@@ -35,13 +35,13 @@ def forward_shapes(cfg: QualityConfig, variant: str, vocab: int, batch: int) -> 
     d, t, h = cfg.d_model, cfg.seq_len, cfg.n_heads
     n, hd = batch * t, cfg.d_model // cfg.n_heads
     d_ff = ffn_lib.hidden_size(variant, d, cfg.dense_d_ff, cfg.matched, cfg.multiple_of)
-    up = 2 * d_ff if ffn_lib.n_matrices(variant) == 3 else d_ff
+    ffn_in = [(1, n, d, d_ff)] * (ffn_lib.n_matrices(variant) - 1)  # the gated family: gate and up
     layer = [
         (1, n, d, 3 * d),  # q, k, v
         (batch * h, t, hd, t),  # scores
         (batch * h, t, t, hd),  # weighted values
         (1, n, d, d),  # output projection
-        (1, n, d, up),  # FFN in (gate and up side by side for the gated family)
+        *ffn_in,
         (1, n, d_ff, d),  # FFN out
     ]
     return layer * cfg.n_layers + [(1, n, d, vocab)]
