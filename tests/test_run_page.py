@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -161,3 +162,32 @@ def test_a_refused_rerun_shows_the_form_filled_with_the_reason(api: TestClient) 
     assert nothing.status_code == 422 and "send steps or seeds" in nothing.text
     as_json = api.post(f"/comparisons/{job_id}/rerun", data={"seeds": "0"}, headers={"Accept": "application/json"})
     assert as_json.status_code == 422 and as_json.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_running_jobs_time_left_is_measured_from_its_progress_events(api: TestClient) -> None:
+    from datetime import timedelta
+
+    from app.clock import utcnow
+    from app.orm.jobs import JobEvent
+
+    job_id = _store(api, TINY)
+    factory = api.app.state.session_factory  # type: ignore[attr-defined]
+    stored_at = time.monotonic()
+    with factory() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(
+            status="running", started_at=utcnow(), done_steps=60, total_steps=160, progress=60 / 160))
+        queue.append_event(session, job_id, "start", {"runs": 4, "total_steps": 160, "variants": ["ReLU", "GEGLU"],
+                                                       "seeds": [0, 1], "reference": REFERENCE})
+        for done, seconds_ago in ((10, 6.0), (60, 1.0)):
+            seq = queue.append_event(session, job_id, "progress", {"done_steps": done, "total_steps": 160, "points": [
+                {"variant": "ReLU", "seed": 0, "step": done, "train_loss": 2.0}]})
+            session.execute(update(JobEvent).where(JobEvent.job_id == job_id, JobEvent.seq == seq)
+                            .values(created_at=utcnow() - timedelta(seconds=seconds_ago)))
+        session.commit()
+    html = api.get(f"/comparisons/{job_id}").text
+    waited = time.monotonic() - stored_at
+    assert "(measured: 100 ms per step)" in html  # 5 s over 50 steps
+    left = int(html.split('<span id="eta">about ')[1].split(" s left")[0])
+    # 100 steps at 0.1 s, less the time since the last event (1 s before it was stored, and the test's own)
+    assert round(max(0.0, 9 - waited)) <= left <= 9, (left, waited)
+    assert "60 / 160 steps" in html and 'http-equiv="refresh"' in html
