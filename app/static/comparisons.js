@@ -206,12 +206,10 @@
     if (!list || list.children.length === series.length) { return; }
     list.textContent = "";
     series.forEach(function (s) {
-      var item = document.createElement("li"), swatch = document.createElement("span");
+      var item = list.appendChild(document.createElement("li")), swatch = item.appendChild(document.createElement("span"));
       swatch.className = "swatch";
       swatch.style.background = s.color;
-      item.appendChild(swatch);
       item.appendChild(document.createTextNode(s.variant));
-      list.appendChild(item);
     });
   }
 
@@ -253,15 +251,16 @@
   }
 
   if (live) {
-    live.addEventListener("pointermove", function (e) {
-      var svg = live.querySelector("svg.loss-chart");
-      if (!drawn || !svg) { return; }
-      var x = e.clientX - svg.getBoundingClientRect().left;
-      if (x < drawn.left || x > drawn.left + drawn.plotW) { return; }
+    var point = function (e) {  // a mouse moving, or a finger touching the chart
+      var svg = live.querySelector("svg.loss-chart"), x = svg ? e.clientX - svg.getBoundingClientRect().left : -1;
+      if (!drawn || x < drawn.left || x > drawn.left + drawn.plotW) { return; }
       hoverStep = Math.max(1, Math.round((x - drawn.left) / drawn.plotW * drawn.xHi));
       showHover();
-    });
-    live.addEventListener("pointerleave", function () { hoverStep = null; if (drawn) { drawn.hover.textContent = ""; } showHover(); });
+    };
+    live.addEventListener("pointermove", point);
+    live.addEventListener("pointerdown", point);
+    live.addEventListener("pointerleave", function (e) {  // a lifted finger leaves the values shown
+      if (e.pointerType !== "touch") { hoverStep = null; if (drawn) { drawn.hover.textContent = ""; } showHover(); } });
     live.addEventListener("keydown", function (e) {
       if (!drawn || (e.key !== "ArrowLeft" && e.key !== "ArrowRight")) { return; }
       var jump = Math.max(1, Math.round(drawn.xHi / 50));
@@ -291,8 +290,10 @@
   window.addEventListener("resize", schedule);
 
   // --- the runs table -----------------------------------------------------------------------------
+  function rowOf(variant, seed) { return document.querySelector('tr[data-run="' + CSS.escape(variant + "/" + seed) + '"]'); }
+
   function fillRun(data) {
-    var row = document.querySelector('tr[data-run="' + CSS.escape(data.variant + "/" + data.seed) + '"]');
+    var row = rowOf(data.variant, data.seed);
     if (!row) { return; }
     row.querySelector(".state").textContent = "done";
     if (data.final_val_loss !== null && data.final_val_loss !== undefined) { row.querySelector(".loss").textContent = data.final_val_loss.toFixed(4); }
@@ -300,10 +301,9 @@
   }
 
   function markTraining(variant, seed, step) {
-    var row = document.querySelector('tr[data-run="' + CSS.escape(variant + "/" + seed) + '"]');
+    var row = rowOf(variant, seed), state = row && row.querySelector(".state");
     if (!row) { return; }
     row.querySelector(".step").textContent = step;
-    var state = row.querySelector(".state");
     if (state.textContent !== "done") { state.textContent = "training"; }
   }
 
