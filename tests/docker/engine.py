@@ -92,15 +92,17 @@ def running_engine(log_dir: Path) -> Iterator[None]:
 
 def build_image() -> dict[str, Any]:
     """Build the base (cached) and the image (layer cache: only what changed is rebuilt). Returns the
-    image's ``docker image inspect`` record."""
+    image's ``docker image inspect`` record, plus the seconds each build took under ``_seconds``."""
     wheels = sorted(glob.glob(WHEEL_GLOB))
     if not wheels:
         service_unavailable("the CPU torch wheel", f"nothing matches {WHEEL_GLOB} (set ACTLAB_TEST_TORCH_WHEEL)")
     wheel = Path(wheels[-1])
+    started = time.monotonic()
     base = subprocess.run(
         [str(PROJECT_ROOT / "scripts" / "docker_base.sh")], capture_output=True, text=True, timeout=900, check=False
     )
     assert base.returncode == 0, base.stdout[-3000:] + base.stderr[-3000:]
+    base_seconds = round(time.monotonic() - started, 1)
     target = PROJECT_ROOT / "wheels" / wheel.name
     placed = not target.exists()
     if placed:
@@ -108,6 +110,7 @@ def build_image() -> dict[str, Any]:
             os.link(wheel, target)
         except OSError:  # another filesystem
             shutil.copyfile(wheel, target)
+    started = time.monotonic()
     try:
         docker(
             "build", "--network", "host",
@@ -120,6 +123,7 @@ def build_image() -> dict[str, Any]:
         if placed:
             target.unlink(missing_ok=True)
     record: dict[str, Any] = json.loads(docker("image", "inspect", IMAGE).stdout)[0]
+    record["_seconds"] = {"base": base_seconds, "image": round(time.monotonic() - started, 1)}
     return record
 
 
