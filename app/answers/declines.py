@@ -42,6 +42,10 @@ SYNONYMS = {
     "mean": ("average", "averaged"), "runs": ("seeds", "repeats", "trials"), "single": ("one run", "just one"),
     "parameter": ("params", "weights"), "counts": ("how many", "number of", "total"),
 }
+#: A model's own paper or report named as the source of a result ("in the llama paper").
+MODEL_PAPER = re.compile(r"\b(?:in|from|by|per|according to) (?:the |its |their )?[\w.\- ]{2,20}? ?"
+                         r"(?:paper|report|tech report)\b")
+RESULT_WORDS = re.compile(r"\bperplexit|\bppl\b|\bloss\b|\bscores?\b|\baccuracy\b|\bresults?\b|\bbenchmarks?\b")
 #: "how does the paper keep parameter counts equal": the two-thirds rule, which the paper does state.
 MATCHED = re.compile(r"\b(?:equal|same|matched?|matching|keeps?|kept|constant|fair)\b")
 STOP = frozenset({"whether", "used", "only", "defined", "figure", "four", "with", "from", "that", "this",
@@ -57,6 +61,9 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
     subject = bool(entities.variants or entities.activations or entities.gates or entities.paper)
     if entities.models and (entities.metrics or entities.benchmarks) and not subject \
             and not USE_WORDS.search(text):
+        return {"what": "model_results", "name": entities.models[0].name}
+    asks_result = entities.metrics or entities.benchmarks or RESULT_WORDS.search(text)
+    if entities.models and MODEL_PAPER.search(text) and asks_result:  # "swiglu's perplexity in the llama paper"
         return {"what": "model_results", "name": entities.models[0].name}
     if entities.models:
         return None

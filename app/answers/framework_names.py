@@ -23,7 +23,8 @@ ASKS_MEANING = re.compile(r"\bexact\b|\bapprox|\btanh\b|\berf\b|\bwhat\b|\bwhich
                           r"\bcomput|\bdefault\b|\bequal|\bidentical\b|\bis it\b|\bformula\b")
 #: A bare name that means one framework's name only where the question names that framework
 #: ("gelu_new vs gelu in huggingface": the second is Hugging Face's "gelu", the exact erf form).
-IN_CONTEXT = ((re.compile(r"\bhugging ?face\b|\bhf\b|\btransformers library\b|\bhidden_act\b"),
+IN_CONTEXT = ((re.compile(r"\bhugging ?face\b|\bhf\b|\b(?:in|from) transformers\b|\btransformers library\b|"
+                           r"\bhidden_act\b"),
                re.compile(r"(?<![\w.])[\"']?gelu[\"']?(?![\w(])"), '"gelu" (Hugging Face transformers)'),)
 YES_NO = re.compile(r"^\s*(is|are|does|do|can|was)\b|\b(true|right|correct)\s*\??\s*$")
 

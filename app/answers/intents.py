@@ -26,7 +26,8 @@ RUN = re.compile(
 )
 WHY = re.compile(r"\bwhy\b|\breasons?\b|\bmotivat|\bjustif|\brationale\b|\bhow come\b|\bchose\b|\bchoose\b|"
                  r"\bchoice\b|\bpicked?\b|\bprefer|\bthe point of\b|\bpurpose of\b|\bwhat for\b|\bidea behind\b|"
-                 r"\breasoning\b|\bintuition\b|\bgo(?:es)? with\b|\bend(?:ed)? up with\b")
+                 r"\breasoning\b|\bintuition\b|\bgo(?:es)? with\b|\bend(?:ed)? up with\b|\bwhat'?s the deal\b|"
+                 r"\bwhat is the deal\b|\bwhat'?s up with\b")
 USES = re.compile(
     r"\b(which|what|wich)\b.{0,40}\b(activation|non-?linearity|ffn|mlp|feed[- ]?forward|gate|gating|glu|"
     r"function)\b|\b(does|do|did)\b.{0,40}\buse\b|\buses\b|\busing\b|\bhidden_act|\bactivation of\b"

@@ -203,7 +203,11 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
             m.name, (m.name,), fam_arch, own_size if fam_arch and own_size in arch_sizes[fam_arch] else None
         )
         groups[m.name] = group
-        for form in {m.name, re.sub(r"\s*\([^)]*\)", "", m.name).strip()}:
+        short = re.sub(r"\s*\([^)]*\)", "", m.name).strip()
+        # "Transformer (base)" is not every "transformer" a question mentions: its bare family word is generic
+        forms = {m.name, short} if short.lower() not in GENERIC_FAMILIES else {
+            m.name, f"original {short}", f"{short} base", f"base {short}", f"{short}-base"}
+        for form in forms:
             add(form, Ref("model", m.name))
     for family, members in by_family.items():
         if family.lower() in GENERIC_FAMILIES:

@@ -47,6 +47,12 @@ def model_groups(lexicon: Lexicon, slots: Slots) -> list[ModelGroup]:
     return [lexicon.groups[name] for name in slots.models if name in lexicon.groups]
 
 
+#: "what activation does the gemma 3 paper name": the report's own words, not the configs'.
+REPORT = re.compile(r"\b(?:paper|report|tech(?:nical)? report|the authors)\b", re.IGNORECASE)
+#: Architecture facts that quote a report rather than a config.
+PAPER_PARAMETERS = ("Non-linearity", "Activation (paper)")
+
+
 def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index: ExplanationIndex,
                              entities: Entities, with_explanation: bool = True, with_paper: bool = True) -> None:
     facts = b.facts
@@ -85,6 +91,12 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
                         f"{s} `{f['value_text']}`" for s, f in found) + f" ({where}).")
         if not sentences:
             sentences.append(f"The stored data hold no activation for {group.name}.")
+        stated = group.arch_family and any(facts.arch_fact(group.arch_family, s, p) for s in
+                                           facts.arch_sizes(group.arch_family) for p in PAPER_PARAMETERS)
+        if REPORT.search(intent.question) and members and not stated:
+            sentences.append(f"The stored evidence quotes nothing from {group.name}'s own paper or report about "
+                             "its activation; the catalog's entry comes from its listed sources (" +
+                             members[0]["source"] + ").")
         b.add(" ".join(sentences))
         acts = list(by_activation)
         variant = next((GATE_VARIANT_OF.get(a) or DENSE_VARIANT_OF.get(a) for a in acts

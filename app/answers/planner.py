@@ -16,7 +16,7 @@ from typing import Any
 from app.answers import derived, framework_names, framing, misread, paraphrase, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
-from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, Intent, Slots, classify, is_follow_up
+from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, WHY, Intent, Slots, classify, is_follow_up
 from app.answers.lexicon import Lexicon
 from app.answers.plan import ROUTED_METHODS, SLOT_NAMES, Operation, Plan, last_operation, operation_for
 from app.answers.retrieval import MIN_SCORE
@@ -91,9 +91,10 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
                derive: bool) -> Operation:
     """One operation: a framework name's meaning or a derived kind where the question asks for one, else the
     (rerouted) intent's own."""
+    asks_why = intent.name in ("explain", "why_model") and WHY.search(intent.question)
     names = (framework_names.detect(intent.question)
-             if not (entities.models or entities.numbers or intent.operation or COMPUTING.search(intent.question))
-             else [])
+             if not (entities.models or entities.numbers or intent.operation or COMPUTING.search(intent.question)
+                     or asks_why) else [])
     if names:
         intent.rule = "asks what a framework's or config's activation name computes"
         return operation_for(intent, asked, "framework_name", {"names": names})
@@ -107,6 +108,10 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     if (intent.name in EXPLAINED_BY_MISREADING or claim or asks_yes_no) and not intent.operation \
             and intent.follow_up_of is None:
         repeated = misread.detect(intent.question, facts, misread.CLAIM_SCORE if claim else misread.EXPLAIN_SCORE)
+        if repeated is not None and not claim and intent.name == "explain":
+            explained = index.search(intent.question, entities, k=1)
+            wording = repeated["score"] - (misread.NUMBER_SCORE if repeated["shared_number"] else 0.0)
+            repeated = None if explained and explained[0].score > wording else repeated
         if repeated is not None:
             intent.rule = f"repeats a stored misreading ({repeated['id']}, score {repeated['score']})"
             return operation_for(intent, asked, "misreading", repeated)

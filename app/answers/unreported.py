@@ -35,6 +35,12 @@ ASPECTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
      "results outside language tasks",
      "the stored results are C4 language modelling and GLUE, SuperGLUE and SQuAD fine-tuning (and Narang et "
      "al.'s XSum, WebQuestions and WMT)"),
+    (re.compile(r"\b(?:code generation|code completion|coding|programming|reasoning|math|multilingual|"
+                r"instruction[- ]following|long[- ]context|chat)\b(?:\s+\w+){0,2}?\s*(?:benchmarks?|tasks?|results?|"
+                r"scores?|evals?|evaluations?|performance)\b|\bon (?:code|coding|reasoning|math)\b"),
+     "results on tasks neither paper evaluates",
+     "the stored results are C4 language modelling and GLUE, SuperGLUE and SQuAD fine-tuning (and Narang et "
+     "al.'s XSum, WebQuestions and WMT)"),
     (re.compile(r"\bdecoder[- ]only\b|\bcausal (?:lm|language model)\b|\bgpt[- ]style\b"),
      "decoder-only results",
      "both papers train encoder–decoder models only"),
