@@ -28,6 +28,9 @@ from app.experiments.types import Report
 #: On a GPU the per-step losses are read back every this many steps: reading them synchronises the device,
 #: and a sync per step would stall the launch queue. On a CPU there is nothing to stall.
 CUDA_FLUSH_STEPS = 10
+#: Batches are drawn this many steps ahead and moved to the device at once (one copy instead of one per step);
+#: each seed's generator draws them in the same order as step by step, so they are the same batches.
+DRAW_STEPS = 50
 
 
 @torch.no_grad()
@@ -95,9 +98,9 @@ def train_batch(
             t0 = time.perf_counter()
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, cfg.steps, cfg.lr)
-            draws = [corpus_lib.sample_batch(corpus.train, cfg.batch_size, cfg.seq_len, data_order[s]) for s in seeds]
-            x = torch.stack([d[0] for d in draws])[of_seed].to(dev)
-            y = torch.stack([d[1] for d in draws])[of_seed].to(dev)
+            if step % DRAW_STEPS == 0:
+                xs, ys = _draw(corpus, cfg, data_order, seeds, of_seed, min(DRAW_STEPS, cfg.steps - step), dev)
+            x, y = xs[step % DRAW_STEPS], ys[step % DRAW_STEPS]
             with device_lib.autocast(dev):
                 losses = model(x, y)
             opt.zero_grad(set_to_none=True)
@@ -135,6 +138,24 @@ def train_batch(
         for r, run in enumerate(batch)
     }
     return [results[(variant, seed)] for variant, seed in runs]
+
+
+def _draw(
+    corpus: corpus_lib.Corpus,
+    cfg: QualityConfig,
+    data_order: dict[int, torch.Generator],
+    seeds: list[int],
+    of_seed: torch.Tensor,
+    steps: int,
+    dev: torch.device,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The next ``steps`` batches of every run (``steps x R x B x T``), each seed's drawn step by step."""
+    xs, ys = [], []
+    for _ in range(steps):
+        draws = [corpus_lib.sample_batch(corpus.train, cfg.batch_size, cfg.seq_len, data_order[s]) for s in seeds]
+        xs.append(torch.stack([d[0] for d in draws])[of_seed])
+        ys.append(torch.stack([d[1] for d in draws])[of_seed])
+    return torch.stack(xs).to(dev), torch.stack(ys).to(dev)
 
 
 def _adamw(model: BatchedLM, lr: float) -> torch.optim.AdamW:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from app.experiments import batched_training, cost
 from app.experiments import corpus as corpus_lib
-from app.experiments import cost
 from app.experiments.batched_lm import BatchedLM, batch_order, clip_grad_norm_per_run
 from app.experiments.batched_training import train_batch
 from app.experiments.config import QualityConfig, SyntheticSpec
@@ -33,8 +33,11 @@ def small() -> tuple[QualityConfig, corpus_lib.Corpus]:
     return cfg, corpus_lib.build_corpus(cfg.corpus, cfg.seq_len)
 
 
-def test_batched_runs_match_separate_runs(small: tuple[QualityConfig, corpus_lib.Corpus]) -> None:
+def test_batched_runs_match_separate_runs(
+    small: tuple[QualityConfig, corpus_lib.Corpus], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg, corpus = small
+    monkeypatch.setattr(batched_training, "DRAW_STEPS", 7)  # batches drawn ahead across several chunks
     runs = [(v, s) for s in (0, 1) for v in SMOOTH + RELU_FAMILY]
     events: list[dict[str, object]] = []
     batched = train_batch(cfg, runs, corpus, torch.device("cpu"), events.append)
