@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,21 @@ FORM = {"d_model": "16", "n_layers": "1", "n_heads": "2", "seq_len": "16", "batc
 VARIANTS = ["ReLU", "GEGLU"]
 JOB_TIMEOUT_MS = 90_000
 PHONE = {"width": 390, "height": 844}
+# Reports the runs table's states of every document of the tab at each change, so the test sees the live
+# page fill a row in from a `run_done` event before the page reloads into the result.
+RUN_STATES = """
+(() => {
+  const documentId = Math.random().toString(36).slice(2);
+  document.addEventListener("DOMContentLoaded", () => {
+    const table = document.getElementById("runs");
+    if (!table || !window.e2eRunStates) return;
+    const report = () => window.e2eRunStates({ document: documentId, live: !!document.getElementById("progress"),
+      states: [...table.querySelectorAll(".state")].map(cell => cell.textContent) });
+    new MutationObserver(report).observe(table, { subtree: true, childList: true, characterData: true });
+    report();
+  });
+})();
+"""
 
 
 def submit(tab: Tab, **fields: str) -> str:
@@ -49,6 +65,9 @@ def holds_width(tab: Tab) -> None:
 def test_from_the_form_to_the_verdict_and_run_again(open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
     page = tab.page
+    samples: list[dict[str, Any]] = []
+    page.expose_function("e2eRunStates", lambda sample: samples.append(sample))
+    page.add_init_script(RUN_STATES)
     job_id = submit(tab)
     assert "0 / 0 steps" not in page.locator("#status").inner_text()
     page.locator("#live svg polyline").first.wait_for(timeout=JOB_TIMEOUT_MS)
@@ -61,6 +80,10 @@ def test_from_the_form_to_the_verdict_and_run_again(open_tab: Callable[..., Tab]
     words = page.locator("#verdict-words").inner_text()
     assert re.search(r"cannot be told apart with 2 seeds at this size|is worse than (ReLU|GEGLU)", words), words
     assert "corpus's entropy" in words, words
+    live = [s for s in samples if s["live"]]
+    assert live and "done" not in live[0]["states"], f"the live page was rendered after a run finished: {live[:1]}"
+    assert any("done" in s["states"] for s in live if s["document"] == live[0]["document"]), (
+        f"the live runs table was not filled in from run_done events: {live}")
     for i in range(rows.count()):
         assert re.fullmatch(r"\d+\.\d{4}", rows.nth(i).locator(".loss").inner_text())
         assert re.fullmatch(r"[\d,]+", rows.nth(i).locator(".tps").inner_text())
