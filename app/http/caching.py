@@ -29,6 +29,8 @@ from app.http.reference_cache import NOT_MODIFIED_RESPONSE
 #: The computed arrays (before serialization) may hold at most this fraction (1/4) of the process's
 #: response-cache budget, within it: a body is what a hit serves, an array only saves the recomputation.
 COMPUTED_SHARE = 4
+#: Formats drawn by matplotlib, in the render pool; the others are built in the data pool.
+CHART_FORMATS = frozenset({"svg", "png"})
 
 
 @dataclass
@@ -62,7 +64,10 @@ async def cached_body(
         body = render()
         return CachedResponse(body, media_type(fmt), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
 
-    pool: RenderPool = request.app.state.render_pool
+    # Charts queue for the render pool (matplotlib draws one at a time); JSON and CSV never wait behind them.
+    pool: RenderPool = (
+        request.app.state.render_pool if fmt in CHART_FORMATS else request.app.state.reference_responses.data_pool
+    )
     return await activation_state(request).responses.get_or_render(key, build, pool)
 
 

@@ -36,6 +36,8 @@ from app.http.problems import problem_responses
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"
 HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+#: Threads building JSON and CSV bodies (database-bound; the charts have the render pool).
+DATA_THREADS = 8
 # OpenAPI entry for the 304 that every route served from this cache gives to a matching If-None-Match.
 NOT_MODIFIED_RESPONSE: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the ETag sent in If-None-Match still matches."}
@@ -115,6 +117,9 @@ class ReferenceResponses:
     ) -> None:
         self._factory = session_factory
         self._pool = pool or RenderPool(settings.render_threads)
+        # JSON and CSV bodies (a query and orjson) build in threads of their own: behind a queue of charts
+        # in the render pool, a result page missing the cache waited seconds for a few milliseconds of work.
+        self._data_pool = RenderPool(DATA_THREADS)
         # The revision is read on the event loop; give it its own connection so that it never waits
         # behind request threads for the shared pool.
         self._revision_engine = create_db_engine(settings, pool_size=1, max_overflow=0)
@@ -146,7 +151,13 @@ class ReferenceResponses:
         return self._revision
 
     def dispose(self) -> None:
+        self._data_pool.close()
         self._revision_engine.dispose()
+
+    @property
+    def data_pool(self) -> RenderPool:
+        """Where bodies without a chart (JSON, CSV) are built: never behind the render pool's charts."""
+        return self._data_pool
 
     def invalidate(self) -> None:
         with self._lock:
@@ -200,7 +211,8 @@ class ReferenceResponses:
             etag = f'"r{revision}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
             return CachedResponse(body, media, etag)
 
-        entry, _ = await self._entries.get_or_render(key, render, self._pool)
+        pool = self._pool if fmt == "html" else self._data_pool  # pages may draw charts; data never does
+        entry, _ = await self._entries.get_or_render(key, render, pool)
         headers = {"ETag": entry.etag, "Cache-Control": "no-cache", "Vary": "Accept"}
         if request.headers.get("if-none-match") == entry.etag:
             return Response(status_code=304, headers=headers)
