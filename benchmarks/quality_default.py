@@ -36,9 +36,9 @@ def main() -> None:
     cfg = QualityConfig(device=args.device)
     on_cpu = device_lib.resolve(cfg.device).type == "cpu"  # the floor is a CPU measurement
     floors = [_floor(cfg)] if on_cpu else []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     result = run(cfg)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     if on_cpu:
         floors.append(_floor(cfg))
     env, ref, spread = result["environment"], result["corpus"]["reference"], result["spread"]
@@ -56,6 +56,12 @@ def main() -> None:
         f"seq {cfg.seq_len}, batch {cfg.batch_size}, {cfg.steps} steps, lr {cfg.lr}; corpus {result['corpus']['name']}"
     )
     print(_wall_line(wall, floors))
+    if floors:
+        floor_cpu = min(f["cpu_seconds"] for f in floors)
+        print(
+            f"CPU time of the comparison (this process and its training processes): {cpu:.1f} s; of its matmul floor "
+            f"{floor_cpu:.1f} s; CPU / floor CPU = {cpu / floor_cpu:.2f}\n"
+        )
     batches = env.get("batches") or []
     print(f"Batches of runs trained together (sizes): {batches}")
     print("Reference lines (nats/token): " + ", ".join(f"{k.replace('_loss', '')} {v:.4f}" for k, v in ref.items()))
@@ -79,6 +85,14 @@ def main() -> None:
     _verdicts(result)
     if args.json:
         Path(args.json).write_text(json.dumps(result), encoding="utf-8")
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its children that have ended (the training pool)."""
+    import resource
+
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _wall_line(wall: float, floors: list[dict[str, float]]) -> str:

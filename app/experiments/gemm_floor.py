@@ -54,37 +54,45 @@ def _backward(shapes: list[Shape]) -> list[Shape]:
     return out
 
 
-def time_shapes(shapes: list[Shape], repeats: int = 5) -> float:
-    """Median seconds of one pass over ``shapes`` (each matmul run once), after a warm-up pass."""
+def time_shapes(shapes: list[Shape], repeats: int = 5) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of one pass over ``shapes`` (each matmul run once), after a warm-up pass."""
     calls: list[Callable[[], torch.Tensor]] = []
     for b, m, k, n in shapes:
         calls.append(partial(torch.bmm, torch.randn(b, m, k), torch.randn(b, k, n), out=torch.empty(b, m, n)))
-    samples = []
+    walls, cpus = [], []
     for i in range(repeats + 1):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         for call in calls:
             call()
         if i:
-            samples.append(time.perf_counter() - start)
-    return sorted(samples)[len(samples) // 2]
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+    return sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2]
 
 
 def comparison_floor(cfg: QualityConfig, vocab: int, processes: int, repeats: int = 5) -> dict[str, float]:
     """Seconds the comparison's matmuls take on ``processes`` cores when spread evenly: every run's training
-    steps and evaluation passes, each matmul at its real shape, timed here with this process's threads."""
+    steps and evaluation passes, each matmul at its real shape, timed here with this process's threads; and
+    the CPU seconds they take in all (on a busy machine wall time says little, CPU time more)."""
     windows = validation_windows(cfg)
     curve, final = min(cfg.eval_windows, windows), min(cfg.final_eval_windows, windows)
-    train = evaluation = 0.0
+    train = evaluation = cpu = 0.0
+    seeds = len(cfg.seeds)
     for variant in cfg.variants:
         step = time_shapes(training_shapes(cfg, variant, vocab), repeats)
         curve_pass = time_shapes(_eval_pass(cfg, variant, vocab, curve), repeats)
         final_pass = time_shapes(_eval_pass(cfg, variant, vocab, final), repeats)
-        train += step * cfg.steps * len(cfg.seeds)
-        evaluation += (curve_pass * evaluations_per_run(cfg) + final_pass) * len(cfg.seeds)
+        per_run = [
+            step[i] * cfg.steps + curve_pass[i] * evaluations_per_run(cfg) + final_pass[i] for i in (0, 1)
+        ]
+        train += step[0] * cfg.steps * seeds
+        evaluation += (per_run[0] - step[0] * cfg.steps) * seeds
+        cpu += per_run[1] * seeds
     return {
         "training_seconds": train / processes,
         "evaluation_seconds": evaluation / processes,
         "seconds": (train + evaluation) / processes,
+        "cpu_seconds": cpu,
     }
 
 

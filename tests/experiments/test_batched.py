@@ -139,3 +139,12 @@ def test_a_run_stopped_before_training_leaves_no_prestarted_process() -> None:
         run(QualityConfig(variants=("ReLU", "GELU"), seeds=(0,), pool_processes=2, device="cpu"), stop_at_corpus)
     assert len(started) == 2 and pool.prestarted() == []
     assert all(p.poll() is not None for p in started)  # type: ignore[attr-defined]
+
+
+def test_the_comparison_floor_reports_its_phases() -> None:
+    from app.experiments.gemm_floor import comparison_floor
+
+    cfg = QualityConfig(variants=("ReLU", "SwiGLU"), seeds=(0,), steps=3, final_eval_windows=40, eval_windows=8)
+    floor = comparison_floor(cfg, 32, processes=2, repeats=1)
+    assert floor["seconds"] == pytest.approx(floor["training_seconds"] + floor["evaluation_seconds"])
+    assert floor["training_seconds"] > 0 and floor["evaluation_seconds"] > 0 and floor["cpu_seconds"] > 0
