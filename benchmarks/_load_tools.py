@@ -74,9 +74,12 @@ class Server:
 @contextmanager
 def serve(database: str, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """`actlab serve` on a fresh database of ``database`` (sqlite or postgres); see :func:`serve_url`."""
-    with tempfile.TemporaryDirectory(prefix="actlab-bench-") as tmp, fresh_database(database, Path(tmp)) as url:
-        with serve_url(url, extra_env) as server:
-            yield server
+    with (
+        tempfile.TemporaryDirectory(prefix="actlab-bench-") as tmp,
+        fresh_database(database, Path(tmp)) as url,
+        serve_url(url, extra_env) as server,
+    ):
+        yield server
 
 
 @contextmanager
