@@ -76,13 +76,15 @@ OTHER_BENCHMARKS = {
 SIZING_HOW = re.compile(r"\bformula\b|\brule\b|\brounding\b|\bhow (?:is|are|was|were|do|does) .{0,40}\b(?:computed|"
                         r"calculated|derived|chosen|picked|rounded)\b")
 #: A model-like name with a version ("gpt-5", "claude 3", "gemini 1.5 pro") asked about with FFN words.
-MODELISH = re.compile(r"(?<![\w.-])(?P<name>[a-z][a-z]{1,12}[- ]?\d+(?:\.\d+)?(?:[- ](?:pro|mini|turbo|ultra|flash|"
-                      r"large|small|medium|base|instruct|chat|sonnet|opus|haiku))?)(?![\w.-])")
+MODELISH = re.compile(r"(?<![\w.-])(?P<name>[a-z][a-z]{1,12}[- ]?\d{1,2}(?:\.\d)?(?![\d,])(?:[- ](?:pro|mini|turbo|"
+                      r"ultra|flash|large|small|medium|base|instruct|chat|sonnet|opus|haiku))?)(?![\w.-])")
 FFN_ASK = re.compile(r"\bactivation\b|\bhidden_act\b|\bnon-?linearity\b|\bd_ff\b|\bintermediate[_ ]size\b|"
                      r"\bffn\b|\bmlp\b|\bfeed[- ]?forward\b")
 NOT_MODELISH = re.compile(r"^(?:table|tables|figure|fig|section|step|steps|top|layer|layers|head|heads|appendix|eq|"
                           r"equation|version|rank|part|round|batch|epoch|epochs|run|runs|seed|seeds|float|fp|bf|int|"
-                          r"at|of|and|or|vs|is|by|with|from|to|in|on|for|dim|size|the|first|last|x)\b")
+                          r"at|of|and|or|vs|is|by|with|from|to|in|on|for|dim|size|the|first|last|x|than|get|gets|"
+                          r"about|around|over|under|only|just|every|each|per|using|use|uses|has|have|had|are|was|"
+                          r"were|be|been|into|like|top|after|before|below|above|exactly|nearly|almost)\b")
 PREMISE = re.compile(r"^\s*(why|how come)\b|\b(since|given that|because|now that)\b")
 BEST_WORD = re.compile(r"\b(best|winner|wins|strongest|beats all|beats every)\b")
 PERPLEXITY = re.compile(r"perplexit|\bppl\b|\bloss\b|wiki\s?text|\bptb\b|penn|lambada|the pile|openwebtext")

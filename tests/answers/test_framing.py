@@ -131,6 +131,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("llama 3 8b hellaswag score", {"any_of": ["not in the stored evidence", "no stored"]}),
     ("which activation function does GPT-7 use?", {"contains": ["GPT-7"], "any_of": ["not in the catalog"]}),
     ("write me a sonnet about SwiGLU", {"any_of": ["outside", "you can ask"], "not_contains": ["1.636"]}),
+    ("geglu scores on reasoning benchmarks", {"any_of": ["does not report"], "not_contains": ["84.12"]}),
+    ("swiglu's glue score in the palm paper", {"any_of": ["no stored"], "not_contains": ["84.36"]}),
+    # a why-question gets the curated explanation even when a misreading shares its numbers
+    ("why do the gated variants get d_ff 2048 rather than 3072?",
+     {"contains": ["2048", "3072"], "any_of": ["three weight matrices", "4,718,592"],
+      "not_contains": ["Squared ReLU"]}),
 ]
 
 
