@@ -16,12 +16,15 @@ from app.activations.approximation import ApproximationError
 from app.activations.curves import Curve, CurveSpec, compute_curve
 from app.activations.registry import get
 from app.activations.surfaces import Surface
-from app.plots.svg import PALETTE, figure_to_png, figure_to_svg
+from app.plots.svg import PALETTE, PHONE_WIDTH_IN, figure_to_chart, figure_to_png, figure_to_svg
 
 PRIME = {0: "f(x)", 1: "f′(x)", 2: "f″(x)"}
 
 
 def _render(fig: Figure, title: str, fmt: str) -> str | bytes:
+    """``png`` and ``svg`` are response bodies; ``page`` is the markup a page inlines (wide and phone SVG)."""
+    if fmt == "page":
+        return figure_to_chart(fig, title)
     return figure_to_png(fig) if fmt == "png" else figure_to_svg(fig, title)
 
 
@@ -47,7 +50,7 @@ def curve_title(curve: Curve) -> str:
     return f"{what} of {', '.join(spec.functions)} on [{spec.xmin:g}, {spec.xmax:g}]{dtype}"
 
 
-def curve_chart(curve: Curve, fmt: str = "svg") -> str | bytes:
+def curve_chart(curve: Curve, fmt: str = "page") -> str | bytes:
     """The curves; with a low-precision dtype a second panel shows each curve's rounding error."""
     title = curve_title(curve)
     lowp = curve.spec.dtype != "float64"
@@ -85,23 +88,33 @@ def curve_chart(curve: Curve, fmt: str = "svg") -> str | bytes:
 
 
 def derivatives_chart(activation_id: str, xmin: float = -5.0, xmax: float = 5.0, points: int = 2001) -> str:
-    """f, f′ and f″ side by side (the activation's page)."""
+    """f, f′ and f″ side by side (the activation's page); on a phone one above the other."""
     entry = get(activation_id, family="scalar")
     title = f"{entry.name}: f, f′ and f″ on [{xmin:g}, {xmax:g}]"
-    fig = Figure(figsize=(10, 3.2))
-    axes = fig.subplots(1, 3, sharex=True)
-    for order, ax in enumerate(axes):
-        curve = compute_curve(CurveSpec((entry.id,), xmin, xmax, points, order))
+    curves = [compute_curve(CurveSpec((entry.id,), xmin, xmax, points, order)) for order in range(3)]
+    wide = _derivatives_figure(curves, title, phone=False)
+    return figure_to_chart(wide, title, phone=_derivatives_figure(curves, title, phone=True))
+
+
+def _derivatives_figure(curves: Sequence[Curve], title: str, *, phone: bool) -> Figure:
+    fig = Figure(figsize=(PHONE_WIDTH_IN, 6.6) if phone else (10, 3.2))
+    axes = fig.subplots(3, 1, sharex=True) if phone else fig.subplots(1, 3, sharex=True)
+    for order, (ax, curve) in enumerate(zip(axes, curves, strict=True)):
         s = curve.series[0]
         ax.plot(curve.x, s.y, color=PALETTE[order], lw=1.5)
         _mark_conventions(ax, curve.x, s.y, s.by_convention_x, PALETTE[order])
         ax.axhline(0, color="#999", lw=0.6)
         ax.axvline(0, color="#999", lw=0.6)
-        ax.set_title(PRIME[order], fontsize=10)
-        ax.set_xlabel("x")
+        if phone:
+            ax.set_ylabel(PRIME[order])
+        else:
+            ax.set_title(PRIME[order], fontsize=10)
+            ax.set_xlabel("x")
+    if phone:
+        axes[-1].set_xlabel("x")
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    return figure_to_svg(fig, title)
+    return fig
 
 
 def errors_chart(errors: Sequence[ApproximationError], title: str, log_scale: bool = False) -> str:
@@ -128,10 +141,10 @@ def errors_chart(errors: Sequence[ApproximationError], title: str, log_scale: bo
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(title, fontsize=11)
     fig.tight_layout()
-    return figure_to_svg(fig, title)
+    return figure_to_chart(fig, title)
 
 
-def surface_chart(surface: Surface, fmt: str = "svg", contours: int = 12) -> str | bytes:
+def surface_chart(surface: Surface, fmt: str = "page", contours: int = 12) -> str | bytes:
     """Heat map of f(a)·b (a raster inside the SVG, so a 401² grid stays small) with contour lines."""
     spec = surface.spec
     title = f"{spec.gate}: {surface.activation}(a)·b"

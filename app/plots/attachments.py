@@ -18,5 +18,5 @@ def curve_svg(functions: tuple[str, ...], xmin: float, xmax: float, error_of: st
         )
         return plots_activations.errors_chart([error], f"{functions[0]} − {error_of} on [{xmin:g}, {xmax:g}]")
     curve = compute_curve(CurveSpec(functions, xmin, xmax, 801))
-    chart = plots_activations.curve_chart(curve, "svg")
+    chart = plots_activations.curve_chart(curve, "page")
     return chart if isinstance(chart, str) else chart.decode()

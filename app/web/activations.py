@@ -70,10 +70,11 @@ async def activations_page(request: Request, cache: ReferenceDep) -> Response:
 
 
 async def _chart(request: Request, spec: CurveSpec) -> str:
-    """The curve as SVG from the curve API's cache entry (same key): one rendering serves both."""
+    """The curve as the page shows it (the wide SVG and its phone rendering), drawn once per spec in the
+    render pool beside the curve API's own SVG entry."""
     lab = activation_state(request).lab
     entry, _ = await cached_body(
-        request, ("curves", spec, "svg"), "svg", lambda: curve_chart_bytes(lab.curve(spec), "svg")
+        request, ("curves", spec, "page"), "svg", lambda: curve_chart_bytes(lab.curve(spec), "page")
     )
     return entry.body.decode()
 

@@ -395,7 +395,8 @@ def test_gelu_approximations_page(client: TestClient) -> None:
     page = client.get("/gelu-approximations", headers=HTML)
     assert page.status_code == 200
     assert 'href="/api/v1/gelu-approximations"' in page.text
-    assert page.text.count("<svg") == 3
+    assert page.text.count('<svg class="chart-wide"') == 3  # each chart also drawn for phones
+    assert page.text.count('<svg class="chart-narrow"') == 3
     assert "4.7324 × 10⁻⁴" in page.text
 
 
