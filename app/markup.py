@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from html.parser import HTMLParser
 
+import latex2mathml.converter
 import nh3
 from markdown_it import MarkdownIt
 
@@ -72,3 +73,10 @@ def plain_text(source: str) -> str:
 def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
     text = plain_text(source)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@lru_cache(maxsize=256)
+def formula_mathml(latex: str) -> str:
+    """A stored LaTeX formula as inline MathML, which browsers typeset natively (no script, no raw source
+    on the page); the JSON twins keep the LaTeX for anyone who wants to copy it."""
+    return str(latex2mathml.converter.convert(latex))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app import catalog, misreadings, paper_crosscheck, paper_tables, papers, table_sort, vocabulary
+from app import catalog, misreadings, paper_crosscheck, paper_tables, papers, table_sort, thread_search, vocabulary
 from app.documents import sizing as sizing_documents
 from app.http.deps import ReferenceDep
 from app.http.forms import query_year
@@ -139,7 +139,8 @@ async def variant_page(
         links = tables.TableLinks(f"/api/v1/variants/{quote(variant['name'])}", {}, order, sort_error,
                                   page_params=tables.filter_params(calc), anchor="results")
         return Payload({"variant": variant, "models": catalog.models_using(s, label), "calculator": calculator,
-                        "table": links})
+                        "table": links, "misreadings": _misreadings_of_variant(s, variant["activation"], label),
+                        "threads": _curated_threads_about(s, variant["name"])})
 
     return await _respond(request, cache, build, "variant.html", sort_error)
 
@@ -211,3 +212,21 @@ def _paper_variant_of(s: Session, activation: str) -> str | None:
         if activation in vocabulary.catalog_labels_for_variant(variant["name"]):
             return str(variant["name"])
     return None
+
+
+def _misreadings_of_variant(s: Session, activation: str, label: str) -> list[dict[str, Any]]:
+    """The misreadings about a variant's activation (gelu for FFN_GEGLU) or its catalog label (geglu),
+    each once, in the data file's order."""
+    found = {m["id"]: m for m in [*misreadings.concerning(s, activation=activation),
+                                  *misreadings.concerning(s, activation=label)]}
+    in_order, _ = misreadings.list_misreadings(s)
+    return [found[m["id"]] for m in in_order if m["id"] in found]
+
+
+def _curated_threads_about(s: Session, variant_name: str) -> dict[str, Any]:
+    """The project's own explanation threads that mention a variant (by its short name, GEGLU for
+    FFN_GEGLU), and the search that finds every thread mentioning it. Only the curated threads are listed:
+    they are part of the dataset, so the cached page stays right while readers add threads."""
+    short = variant_name.removeprefix("FFN_")
+    found = thread_search.search(s, short)["items"]
+    return {"query": short, "items": [t for t in found if t["curated"]]}

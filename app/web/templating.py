@@ -10,6 +10,8 @@ from starlette.requests import Request
 
 from app import __version__
 from app.config import Settings
+from app.markup import formula_mathml
+from app.web.examples import EXAMPLE_QUESTIONS
 from app.web.formatting import significant, steps, steps_label
 
 NAV = [
@@ -19,6 +21,7 @@ NAV = [
     ("/models", "Model catalog"),
     ("/activations", "Activations"),
     ("/comparisons", "Comparisons"),
+    ("/glossary", "Glossary"),
 ]
 
 
@@ -28,10 +31,12 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.autoescape = True
     env.globals["nav"] = NAV
     env.globals["app_version"] = __version__
+    env.globals["example_questions"] = EXAMPLE_QUESTIONS
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.filters["sig"] = significant
     env.filters["steps"] = steps
     env.filters["steps_label"] = steps_label
+    env.filters["mathml"] = formula_mathml
     env.globals["valid_name_href"] = valid_name_href
     return templates
 
