@@ -11,7 +11,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from app.plots.svg import PALETTE, figure_to_svg, render_lock
+from app.plots.svg import PALETTE, figure_to_chart, figure_to_svg, render_lock
 
 _CHARTS: dict[str, dict[str, str]] = {}
 
@@ -110,7 +110,7 @@ def final_loss_bars_svg(results: dict[str, Any]) -> str:
             "Final validation loss: mean ± std over seeds, dots = seeds (blue: gated, grey: dense)", fontsize=10
         )
         fig.tight_layout()
-        return figure_to_svg(fig, "Final validation loss per variant")
+        return figure_to_chart(fig, "Final validation loss per variant")  # also drawn for phones
 
 
 def live_chart_svg(curves: dict[str, dict[int, list[float]]]) -> str | None:

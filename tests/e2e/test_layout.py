@@ -5,16 +5,20 @@ console error and no CSP violation, and axe-core finds no serious or critical ac
 axe-core is the vendored ``app/static/vendor/axe-core/axe.min.js``, which the server serves only in the
 test environment; loading it as a same-origin script also shows that the CSP lets it run. One browser
 context per viewport visits every page in turn, so the whole file stays well under two minutes.
-A failing page's full-page screenshot goes to test-artifacts/screenshots/ (the path is in the message).
+Every page is saved as a full-page screenshot at both widths (layout-<viewport>-<page>.png) under
+``$ACTLAB_ARTIFACTS/screenshots`` (default test-artifacts/screenshots/, git-ignored); the run prints the
+folder, and a failing page's message names its file. The page list is checked against the README's.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,6 +26,7 @@ import pytest
 from app.config import Settings
 from app.web.formatting import fmt
 from tests.e2e.conftest import ACTION_TIMEOUT_MS, NAVIGATION_TIMEOUT_MS, SCREENSHOTS
+from tests.test_page_links import readme_pages
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -76,8 +81,13 @@ TINY_COMPARISON = {
 COMPARISON_TIMEOUT_S = 90
 # The vendored Swagger UI widget on /docs is third-party markup; the page around it is audited.
 AXE_EXCLUDE = {"/docs": ["#swagger-ui"]}
-# Chart text on a phone: nothing tiny (contour labels are drawn at 6 pt, 8 px), the usual label at a reading size.
-CHART_MIN_PX, CHART_MEDIAN_PX = 7.5, 11.0
+# Chart text on a phone: every text of every chart shown is at least 11 CSS px (the phone rendering).
+CHART_MIN_PX = 11.0
+_ARTIFACTS = os.environ.get("ACTLAB_ARTIFACTS")
+LAYOUT_SHOTS = Path(_ARTIFACTS) / "screenshots" if _ARTIFACTS else SCREENSHOTS
+# Pages that exist once a test made them (a thread, a comparison): the README names them with a placeholder.
+# "/comparisons/{id}/rerun" is where the run page's buttons post, not a page.
+MADE_BY_FIXTURES = {"/threads/{id}", "/comparisons/{id}", "/comparisons/{id}/rerun"}
 
 WATCH_CSP = """
 window.__cspViolations = [];
@@ -106,12 +116,13 @@ LABEL_BELOW_CONTROL = """() => [...document.querySelectorAll("label")].filter(la
   const first = [...text.getClientRects()].find(r => r.width > 0);
   return first !== undefined && first.top >= box.getBoundingClientRect().bottom - 1;
 }).map(label => label.textContent.trim())"""
-CHART_TEXT = """() => [...document.querySelectorAll("figure svg")].map(svg => {
+CHART_TEXT = """() => [...document.querySelectorAll("figure svg")].filter(svg => svg.getBoundingClientRect().width > 0)
+  .map(svg => {
   const box = svg.viewBox.baseVal, width = svg.getBoundingClientRect().width;
   const scale = box && box.width ? width / box.width : 1;
   const px = [...svg.querySelectorAll("text")].map(t => parseFloat(getComputedStyle(t).fontSize) * scale)
     .sort((a, b) => a - b);
-  return { label: svg.getAttribute("aria-label"), min: px[0] || 0, median: px[Math.floor(px.length / 2)] || 0 };
+  return { label: svg.getAttribute("aria-label"), width: width, min: px[0] || 0, texts: px.length };
 })"""
 
 
@@ -206,14 +217,30 @@ def _check_page(page: Page, path: str, errors: list[str], *, status: int = 200) 
 
 def _shot(page: Page, viewport: str, path: str) -> str:
     name = re.sub(r"[^A-Za-z0-9_.]+", "-", f"layout-{viewport}-{path}").strip("-")
-    target = SCREENSHOTS / f"{name}.png"
+    target = LAYOUT_SHOTS / f"{name}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target), full_page=True)
     return str(target)
 
 
+def test_the_page_list_covers_the_readme() -> None:
+    """Every page the README's Pages section names is opened here; a ``{placeholder}`` page by one page of
+    its kind (threads and comparisons: the ones the fixtures make)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("\n## Pages\n", 1)[1].split("\n## ", 1)[0]
+    kinds = {p for p in re.findall(r"`(/[^`\s]*\{[^`\s]*)`", section) if not p.endswith(".csv")} - MADE_BY_FIXTURES
+    patterns = {k: re.sub(r"\\\{[^}]+\\\}", "[^/?]+", re.escape(k)) for k in kinds}
+    missing = [p for p in readme_pages() if p not in PAGES]
+    missing += [k for k, pattern in sorted(patterns.items()) if not any(re.fullmatch(pattern, p) for p in PAGES)]
+    assert not missing, f"README pages the layout test does not open: {missing}"
+
+
 def test_every_page_holds_its_width_and_passes_axe(
-    viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str, cancelled_comparison_path: str
+    report_measurement: Callable[[str, object], None],
+    viewport_page: tuple[str, Page, list[str]],
+    thread_path: str,
+    comparison_path: str,
+    cancelled_comparison_path: str,
 ) -> None:
     viewport, page, errors = viewport_page
     failures: list[str] = []
@@ -221,10 +248,10 @@ def test_every_page_holds_its_width_and_passes_axe(
     targets = [(p, 200) for p in [*PAGES, thread_path, *run_pages]] + [(NOT_FOUND_PAGE, 404)]
     for path, status in targets:
         problems = _check_page(page, path, errors, status=status)
+        shot = _shot(page, viewport, path)
         if problems:
-            failures.append(
-                f"{viewport} {path} (screenshot {_shot(page, viewport, path)}):\n  " + "\n  ".join(problems)
-            )
+            failures.append(f"{viewport} {path} (screenshot {shot}):\n  " + "\n  ".join(problems))
+    report_measurement(f"{viewport} screenshots ({len(targets)} pages)", str(LAYOUT_SHOTS))  # in the run's summary
     assert not failures, "\n".join(failures)
 
 
@@ -232,23 +259,29 @@ def test_every_page_holds_its_width_and_passes_axe(
 def test_charts_stay_readable_on_a_phone(
     viewport_page: tuple[str, Page, list[str]], thread_path: str, comparison_path: str, cancelled_comparison_path: str
 ) -> None:
-    """On a phone a chart is shown at its drawn size in a box that scrolls, not shrunk to 4-6 px text."""
+    """At 390 px every chart shown is its phone rendering: each of its texts is at least 11 CSS px (the text's
+    font size times the drawn-to-shown scale), with no chart shrunk from its wide drawing."""
     _, page, _ = viewport_page
-    small = []
+    small, seen = [], 0
     for path in [
         "/papers/glu-variants-2020",
         "/models",
         "/activations/geglu",
+        "/activations/gelu",
+        "/activations/explore",
         "/gelu-approximations",
         thread_path,
         comparison_path,
         cancelled_comparison_path,
     ]:
         page.goto(path)
-        for chart in page.evaluate(CHART_TEXT):
-            if chart["min"] < CHART_MIN_PX or chart["median"] < CHART_MEDIAN_PX:
-                small.append(f"{path} {chart['label']}: text {chart['min']:.1f} px, median {chart['median']:.1f} px")
-    assert not small, "\n".join(small)
+        charts = page.evaluate(CHART_TEXT)
+        assert charts, f"{path}: no chart shown"
+        for chart in charts:
+            seen += 1
+            if chart["texts"] == 0 or chart["min"] < CHART_MIN_PX:
+                small.append(f"{path} {chart['label']}: smallest text {chart['min']:.1f} px ({chart['texts']} texts)")
+    assert seen >= 12 and not small, "\n".join(small)
 
 
 def test_form_controls_sit_beside_their_labels_and_show_focus(viewport_page: tuple[str, Page, list[str]]) -> None:
