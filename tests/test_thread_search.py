@@ -217,6 +217,9 @@ def test_one_composer_posts_or_asks_by_its_toggle(client: TestClient) -> None:
     assert 'name="kind" value="question" checked' in refused.text and 'value="Kept"' in refused.text
     ask_link = client.get(f"{path}?reply_to={doc['posts'][0]['id']}&kind=question", headers=HTML).text
     assert 'name="kind" value="question" checked' in ask_link
+    unknown = client.post(f"{path}/compose", data={"kind": "poll", "body": "kept"}, headers=HTML)
+    assert unknown.status_code == 422 and "post" in unknown.text and "kept" in unknown.text
+    assert len(client.get(f"/api/v1{path}").json()["posts"]) == len(doc["posts"])  # nothing written
 
 
 def test_how_this_was_answered_prints_numbers_at_their_precision(client: TestClient) -> None:

@@ -282,13 +282,16 @@ async def compose_form(request: Request, thread_id: ThreadId, session: SessionDe
     """The thread's one composer: ``kind=post`` adds a post (a reply or quote when its hidden fields say
     so), ``kind=question`` asks the service, whose answer joins the thread."""
     form = await read_form(request)
-    kind = "question" if form_text(form, "kind") == "question" else "post"
+    asked_kind = form_text(form, "kind")
+    kind = "question" if asked_kind == "question" else "post"
 
     def handle() -> Response:  # database work runs in the thread pool, off the event loop
         body = form_text(form, "body") or ""
         name = form_text(form, "display_name")
         kept = {"body": body, "display_name": name or ""}
         try:
+            if asked_kind not in (None, "", "post", "question"):
+                raise InvalidInputError("body.kind", "must be 'post' or 'question'")
             parent_id = form_id(form, "parent_id", "body.parent_id")
             if kind == "question":
                 asked = answers.ask(
