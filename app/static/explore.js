@@ -34,6 +34,12 @@
         var values = document.getElementById("explore-values");
         if (!fresh || !values) return;  // not the page (e.g. a rate-limit problem): keep what is shown
         values.replaceWith(document.importNode(fresh, true));
+        // The page's chart holds the phone rendering beside the wide one: it replaces the API's SVG.
+        var freshChart = page.getElementById("explore-chart");
+        if (freshChart && freshChart.querySelector("svg.chart-narrow")) {
+          chart.replaceChildren.apply(chart, Array.prototype.map.call(freshChart.childNodes,
+            function (node) { return document.importNode(node, true); }));
+        }
         var shown = document.querySelector("main > .errors");
         if (shown) shown.remove();
         var errors = page.querySelector("main > .errors");

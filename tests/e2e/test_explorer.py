@@ -16,7 +16,8 @@ DEFAULT_TITLE = "f(x) of gelu, gelu_tanh, gelu_sigmoid, silu on [-4, 4]"
 
 
 def _chart_title(tab: Tab) -> str:
-    return tab.page.locator("#explore-chart svg").get_attribute("aria-label") or ""
+    """The chart's title (the page's chart is two drawings of it, wide and for phones, with one title)."""
+    return tab.page.locator("#explore-chart svg").first.get_attribute("aria-label") or ""
 
 
 def _table_headers(tab: Tab) -> list[str]:

@@ -282,6 +282,17 @@ def test_charts_stay_readable_on_a_phone(
             if chart["texts"] == 0 or chart["min"] < CHART_MIN_PX:
                 small.append(f"{path} {chart['label']}: smallest text {chart['min']:.1f} px ({chart['texts']} texts)")
     assert seen >= 12 and not small, "\n".join(small)
+    # The explorer's JavaScript re-plot ends on the page's own chart again (its phone rendering), not the
+    # API's wide SVG shrunk or scrolled.
+    page.goto("/activations/explore")
+    page.get_by_label("relu", exact=True).check()
+    page.wait_for_function(
+        "t => { const s = document.querySelector('#explore-chart svg.chart-narrow');"
+        " return s && s.getBoundingClientRect().width > 0 && s.getAttribute('aria-label') === t; }",
+        arg="f(x) of relu, gelu, gelu_tanh, gelu_sigmoid, silu on [-4, 4]",
+    )
+    replotted = page.evaluate(CHART_TEXT)
+    assert len(replotted) == 1 and replotted[0]["min"] >= CHART_MIN_PX, replotted
 
 
 def test_form_controls_sit_beside_their_labels_and_show_focus(viewport_page: tuple[str, Page, list[str]]) -> None:
