@@ -1,7 +1,8 @@
 """The question-answering pipeline: question -> plan -> executed answer -> checks -> stored post.
 
-:func:`ask` is what the API, the pages and ``actlab ask`` call: it stores the question and the answer
-in a thread inside the caller's transaction, so both are written or neither; :func:`ask_and_commit`
+:func:`ask` is what the API, the pages and ``actlab ask`` call: it composes the answer from reads, then
+stores the question and the answer in a thread inside the caller's transaction, so both are written or
+neither and the writes are short; :func:`ask_and_commit`
 also commits and, with the Celery backend, announces a comparison the answer queued.
 """
 
@@ -228,6 +229,11 @@ def ask(
 
     Everything is added to ``session``; the caller commits once, so the question never exists without
     its answer. Raises InvalidInputError (422) naming the field for bad input.
+
+    The answer is composed first, from reads only, and both posts are written after it: composing is the
+    slow part, and a write taken before it would hold SQLite's write lock (and PostgreSQL's lock on the
+    thread row) for all of it, making every other writer wait. The ids and order are those of the write
+    order, so concurrent questions in one thread still get question, answer, question, answer.
     """
     text = threads.validate_question(settings, question)
     name = threads.validate_display_name(settings, display_name)
@@ -238,17 +244,18 @@ def ask(
             from app.domain import InvalidInputError
 
             raise InvalidInputError("body.parent_id", "a reply needs thread_id as well")
+    else:
+        thread_id = threads.get_thread_row(session, thread_id).id
+        previous_meta, previous_id = context_for(session, thread_id, parent_id)
+    answer = compose_answer(session, settings, text, previous_meta, previous_id)
+    question_new = threads.NewPost(body=text, display_name=name, parent_id=parent_id)
+    if thread_id is None:
         thread, question_post = threads.create_thread(
-            session, settings, threads.title_from_question(settings, text),
-            threads.NewPost(body=text, display_name=name),
+            session, settings, threads.title_from_question(settings, text), question_new
         )
     else:
         thread = threads.get_thread_row(session, thread_id)
-        previous_meta, previous_id = context_for(session, thread.id, parent_id)
-        question_post = threads.add_post(
-            session, settings, thread.id, threads.NewPost(body=text, display_name=name, parent_id=parent_id)
-        )
-    answer = compose_answer(session, settings, text, previous_meta, previous_id)
+        question_post = threads.add_post(session, settings, thread.id, question_new)
     answer_post = threads.add_post(
         session, settings, thread.id,
         threads.NewPost(
