@@ -203,8 +203,9 @@ async def comparison_events(
     shutting_down: threading.Event | None = getattr(request.app.state, "shutting_down", None)
 
     async def stop() -> bool:
-        """The server is going down (the browser reconnects with Last-Event-ID), or the client left."""
-        return (shutting_down is not None and shutting_down.is_set()) or await request.is_disconnected()
+        """The server is going down (the browser reconnects with Last-Event-ID). A client that left is
+        noticed by the response, which cancels the stream (:class:`EventStreamResponse`)."""
+        return shutting_down is not None and shutting_down.is_set()
 
     async def stream() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
