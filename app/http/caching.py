@@ -1,11 +1,11 @@
 """Pre-serialized bodies of computed responses (curves, approximation errors, gate surfaces).
 
-Building a 10,001-point, 4-function curve takes ~15 ms of torch and ~1 ms of orjson, drawing its SVG
-~100 ms, and a cache hit costs neither. Unlike the reference data (app/http/reference_cache.py, kept per
-dataset revision), these bodies never go stale, so the cache is bounded by entries and bytes instead; it
-stores the same :class:`CachedResponse` records. The arrays they are rendered from are cached too
-(:class:`~app.activations.lab.ActivationLab`), in the same byte budget. The state is created per application by
-``create_app``.
+Building a 10,001-point, 4-function curve takes ~15 ms of torch and ~1 ms of orjson, writing its SVG
+a few ms (drawing a PNG with matplotlib ~100 ms), and a cache hit costs neither. Unlike the reference
+data (app/http/reference_cache.py, kept per dataset revision), these bodies never go stale, so the cache
+is bounded by entries and bytes instead; it stores the same :class:`CachedResponse` records. The arrays
+they are rendered from are cached too (:class:`~app.activations.lab.ActivationLab`), in the same byte
+budget. The state is created per application by ``create_app``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,14 @@ from app.http.reference_cache import NOT_MODIFIED_RESPONSE
 COMPUTED_SHARE = 4
 #: Formats drawn by matplotlib, in the render pool; the others are built in the data pool.
 CHART_FORMATS = frozenset({"svg", "png"})
+#: Kinds of body whose SVG is written without matplotlib (app/plots/curve_svg.py): a few milliseconds, built in
+#: the data pool rather than queued behind the matplotlib charts.
+DIRECT_SVG_KINDS = frozenset({"curves"})
+
+
+def drawn_by_matplotlib(key: tuple[Any, ...], fmt: str) -> bool:
+    """Whether the body of ``key`` in ``fmt`` is a matplotlib drawing (a PNG, or an SVG not written directly)."""
+    return fmt == "png" or (fmt in CHART_FORMATS and not (key and key[0] in DIRECT_SVG_KINDS))
 
 
 @dataclass
@@ -64,9 +72,11 @@ async def cached_body(
         body = render()
         return CachedResponse(body, media_type(fmt), f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
 
-    # Charts queue for the render pool (matplotlib draws one at a time); JSON and CSV never wait behind them.
+    # matplotlib charts queue for the render pool; JSON, CSV and directly written SVG never wait behind them.
     pool: RenderPool = (
-        request.app.state.render_pool if fmt in CHART_FORMATS else request.app.state.reference_responses.data_pool
+        request.app.state.render_pool
+        if drawn_by_matplotlib(key, fmt)
+        else request.app.state.reference_responses.data_pool
     )
     return await activation_state(request).responses.get_or_render(key, build, pool)
 

@@ -1,8 +1,9 @@
-"""Charts of activation curves, approximation errors and gate surfaces (matplotlib Agg → SVG or PNG).
+"""Charts of activation curves, approximation errors and gate surfaces (SVG or PNG).
 
 Figures are built with the object-oriented API (``Figure`` without pyplot), so concurrent requests do
 not share pyplot's global state and need no lock; the look (fonts, spines, palette) comes from
-app/plots/svg.py. Callers cache the rendered bytes: a 4 × 10,001-point chart takes ~100 ms to draw.
+app/plots/svg.py. Callers cache the rendered bytes: a matplotlib chart takes ~100 ms to draw, so the
+curve chart's SVG is written without it (app/plots/curve_svg.py) and matplotlib draws its PNG only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.activations.approximation import ApproximationError
 from app.activations.curves import Curve, CurveSpec, compute_curve
 from app.activations.registry import get
 from app.activations.surfaces import Surface
+from app.plots.curve_svg import curve_chart_svg
 from app.plots.svg import PALETTE, PHONE_WIDTH_IN, figure_to_chart, figure_to_png, figure_to_svg
 
 PRIME = {0: "f(x)", 1: "f′(x)", 2: "f″(x)"}
@@ -51,8 +53,15 @@ def curve_title(curve: Curve) -> str:
 
 
 def curve_chart(curve: Curve, fmt: str = "page") -> str | bytes:
-    """The curves; with a low-precision dtype a second panel shows each curve's rounding error."""
+    """The curves; with a low-precision dtype a second panel shows each curve's rounding error. SVG (a page's
+    drawings or a response body) is written directly (app/plots/curve_svg.py); PNG is drawn by matplotlib."""
     title = curve_title(curve)
+    if fmt != "png":
+        return curve_chart_svg(curve, title, PRIME[curve.spec.derivative], page=fmt == "page")
+    return _render(_curve_figure(curve, title), title, fmt)
+
+
+def _curve_figure(curve: Curve, title: str) -> Figure:
     lowp = curve.spec.dtype != "float64"
     fig = Figure(figsize=(8, 6.4 if lowp else 4.2))
     axes = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2]) if lowp else [fig.subplots()]
@@ -84,7 +93,7 @@ def curve_chart(curve: Curve, fmt: str = "page") -> str | bytes:
         ax.set_xlabel("x")
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    return _render(fig, title, fmt)
+    return fig
 
 
 def derivatives_chart(activation_id: str, xmin: float = -5.0, xmax: float = 5.0, points: int = 2001) -> str:

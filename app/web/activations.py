@@ -2,7 +2,7 @@
 
 Each page renders the document its JSON twin serves (both built in app/documents/activations.py) and
 says where the twin is. The list, detail and GELU pages go through the reference cache (rendered once
-per dataset revision); the explorer renders per query, reusing the curve API's cached SVG.
+per dataset revision); the explorer renders per query, its chart cached per curve beside the curve API's SVG.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ async def activations_page(request: Request, cache: ReferenceDep) -> Response:
 
 
 async def _chart(request: Request, spec: CurveSpec) -> str:
-    """The curve as the page shows it (the wide SVG and its phone rendering), drawn once per spec in the
-    render pool beside the curve API's own SVG entry."""
+    """The curve as the page shows it (the wide SVG and its phone rendering), written once per spec (without
+    matplotlib, in the data pool) beside the curve API's own SVG entry."""
     lab = activation_state(request).lab
     entry, _ = await cached_body(
         request, ("curves", spec, "page"), "svg", lambda: curve_chart_bytes(lab.curve(spec), "page")

@@ -5,7 +5,8 @@ events arrive): step numbers on the x axis, loss ticks and gridlines, the mean o
 with a ±1 std band where two or more seeds reached a step, each seed's own line on request, an optional
 EMA smoothing and log scale, and the corpus's reference losses as labelled dashed lines. Text is 12 px
 at the drawn size; on a phone the chart keeps that size in a box that scrolls (style.css). A long curve
-is drawn as the means of at most ``MAX_POINTS`` equal stretches of steps.
+is drawn as the means of at most ``MAX_POINTS`` equal stretches of steps. The tick arithmetic is the
+explorer chart's too (app/plots/axes.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from app.jobs.curves import Curves, RunCurve, band, ema
+from app.plots.axes import nice_ticks, tick_label
 from app.plots.svg import PALETTE
 
 WIDTH, HEIGHT = 760, 360
@@ -33,31 +35,6 @@ class ChartOptions:
     smoothing: float = 0.0
     seeds: bool = False
     log: bool = False
-
-
-def nice_ticks(lo: float, hi: float, count: int = 5, enclose: bool = False) -> list[float]:
-    """Round tick values (1, 2, 2.5 or 5 times a power of ten) within lo..hi, about ``count`` of them;
-    with ``enclose`` the first and last lie at or beyond lo and hi (an axis that ends on a tick)."""
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return []
-    if hi - lo <= 1e-12:
-        pad = abs(hi) * 0.05 or 1.0
-        lo, hi = lo - pad, hi + pad
-    raw = (hi - lo) / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    first = math.floor(lo / step + 1e-9) if enclose else math.ceil(lo / step - 1e-9)
-    last = math.ceil(hi / step - 1e-9) if enclose else math.floor(hi / step + 1e-9)
-    return [round((first + i) * step, 12) for i in range(last - first + 1)]
-
-
-def tick_label(value: float, ticks: list[float]) -> str:
-    """The tick's value with as many decimals as the tick spacing needs."""
-    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else abs(value) or 1.0
-    decimals = 0
-    while decimals < 6 and abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6:
-        decimals += 1
-    return f"{value:,.{decimals}f}"
 
 
 def thin(points: list[tuple[int, float]], limit: int = MAX_POINTS) -> list[tuple[int, float]]:
