@@ -8,7 +8,9 @@ Rendering on read means a sanitizer fix protects every post already stored; an L
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from html import unescape
 from html.parser import HTMLParser
 
 import latex2mathml.converter
@@ -36,9 +38,11 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 
 @lru_cache(maxsize=4096)
 def render_markdown(source: str) -> str:
-    """Markdown to HTML that is safe to put in a page: raw HTML is text, then nh3 removes anything else."""
+    """Markdown to HTML that is safe to put in a page: raw HTML is text, then nh3 removes anything else.
+    A code span holding a LaTeX formula (``\\frac``, ``\\mathrm``, ...) is typeset as MathML, so a post
+    that quotes a stored formula shows the formula, not its source."""
     html = _md.render(source)
-    return nh3.clean(
+    return _CODE_SPAN.sub(_typeset, nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -46,7 +50,29 @@ def render_markdown(source: str) -> str:
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
         filter_style_properties={"text-align"},
-    )
+    ))
+
+
+_CODE_SPAN = re.compile(r"<code>([^<\n]{1,400})</code>")
+_LATEX_COMMAND = re.compile(r"\\(?:frac|mathrm|operatorname|sigma|max|min|tanh|cdot|odot|otimes|left|right|sqrt|"
+                            r"Phi|exp|ln|text|beta|alpha|lambda)(?![A-Za-z])")
+MATHML_TAGS = {"math", "mrow", "mi", "mo", "mn", "msub", "msup", "msubsup", "mfrac", "msqrt", "mroot", "mtext",
+               "mspace", "mstyle", "munder", "mover", "munderover", "mtable", "mtr", "mtd"}
+MATHML_ATTRIBUTES = {"math": {"xmlns", "display"}, "mi": {"mathvariant"}, "mo": {"stretchy", "fence", "form"},
+                     "mspace": {"width"}, "mstyle": {"displaystyle", "scriptlevel"}}
+
+
+def _typeset(code: re.Match[str]) -> str:
+    """A code span that is a LaTeX formula as MathML (sanitized to MathML's presentation tags); any other
+    code span, or one the converter cannot read, as it was."""
+    text = unescape(code.group(1))
+    if not _LATEX_COMMAND.search(text):
+        return code.group(0)
+    try:
+        math = formula_mathml(text)
+    except Exception:  # not a formula latex2mathml reads: leave it as code
+        return code.group(0)
+    return nh3.clean(math, tags=MATHML_TAGS, attributes=MATHML_ATTRIBUTES)
 
 
 class _TextOnly(HTMLParser):

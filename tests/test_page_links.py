@@ -177,3 +177,24 @@ def test_the_home_pages_example_questions_ask_without_javascript(client: TestCli
         assert asked.status_code == 303, (question, asked.text[:300])
         thread = client.get(asked.headers["location"])
         assert thread.status_code == 200 and question.replace("'", "&#39;") in thread.text
+
+
+def test_an_answer_quoting_a_stored_formula_shows_it_as_mathml(client: TestClient) -> None:
+    """The answer about a gate quotes its FFN variant's LaTeX in a code span; the thread page typesets it."""
+    asked = client.post("/ask", data={"question": "What is GEGLU?"}, follow_redirects=False)
+    assert asked.status_code == 303
+    page = client.get(asked.headers["location"]).text
+    parsed = _Page()
+    parsed.feed(page)
+    text = " ".join("".join(parsed.text).split())
+    assert "As a feed-forward layer (FFN_GEGLU):" in text
+    assert not LATEX.search(text), LATEX.search(text)
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML"' in page
+
+
+def test_a_latex_code_span_becomes_sanitized_mathml_and_other_code_stays_code() -> None:
+    from app.markup import render_markdown
+
+    html = render_markdown(r"`hidden_act=\"gelu\"` and `\frac{<img src=x onerror=alert(1)>}{2}` and `\notacommand`")
+    assert '<code>hidden_act=\\"gelu\\"</code>' in html and r"<code>\notacommand</code>" in html
+    assert "<mfrac>" in html and "<img" not in html and "onerror" not in html.replace("&lt;", "")
