@@ -308,10 +308,13 @@ def test_form_controls_sit_beside_their_labels_and_show_focus(viewport_page: tup
 
 
 @pytest.mark.parametrize("viewport_page", ["desktop"], indirect=True)  # links do not depend on the viewport
-def test_pages_lead_on(viewport_page: tuple[str, Page, list[str]], server: str, thread_path: str) -> None:
+def test_pages_lead_on(
+    viewport_page: tuple[str, Page, list[str]], server: str, thread_path: str, comparison_path: str
+) -> None:
     """No dead ends: a model page links its activation, variant, catalog and misreadings; the tanh GELU page
     states its computed worst error and links the comparison page; a 404 page links the valid names; the
-    answer's computations print at 5 significant digits; /docs keeps the site's navigation."""
+    answer's computations print at 5 significant digits; a run's verdict links the glossary's terms; /docs keeps the
+    site's navigation."""
     _, page, _ = viewport_page
 
     def hrefs() -> list[str]:
@@ -336,6 +339,11 @@ def test_pages_lead_on(viewport_page: tuple[str, Page, list[str]], server: str, 
     page.locator("details.how-answered summary").first.click()
     computed = page.locator("details.how-answered").first.inner_text()
     assert "x = 2.6989" in computed and "2.6989414" not in computed, computed
+
+    page.goto(comparison_path)  # the verdict's terms lead to the glossary
+    verdict = page.eval_on_selector_all("#verdict a[href]", "links => links.map(a => a.getAttribute('href'))")
+    assert {"/glossary#holm", "/glossary#spread", "/glossary#nats-per-token"} <= set(verdict), verdict
+    assert page.locator("header.site nav a[href='/glossary']").count() == 1
 
     page.goto("/docs")
     assert page.locator("main > h1").inner_text() == "API documentation"
