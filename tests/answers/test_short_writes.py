@@ -5,7 +5,9 @@ reads, so another writer is never kept waiting for it — on SQLite (its one wri
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +151,43 @@ def test_postgres_thread_row_is_free_while_the_answer_is_composed(
         finally:
             other.dispose()
         assert probes == ["ok", "ok"]
+
+
+def _both_compose_then_write(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two follow-ups in one thread, both composed before either writes (a barrier holds each composer until
+    the other has composed too): each question is followed by its own answer, in write order."""
+    first = client.post("/api/v1/questions", json={"question": QUESTION})
+    assert first.status_code == 201, first.text
+    thread_id = first.json()["thread"]["id"]
+    together = threading.Barrier(2, timeout=60)
+    compose = pipeline.compose_answer
+
+    def composed_together(*args: Any, **kwargs: Any) -> pipeline.ComposedAnswer:
+        answer = compose(*args, **kwargs)
+        together.wait()  # a composer holding a write lock here would keep the other from composing
+        return answer
+
+    monkeypatch.setattr(pipeline, "compose_answer", composed_together)
+    with ThreadPoolExecutor(2) as pool:
+        sent = list(pool.map(lambda q: client.post("/api/v1/questions", json={"question": q, "thread_id": thread_id}),
+                             ["And SwiGLU?", "And ReLU?"]))
+    assert [r.status_code for r in sent] == [201, 201], [r.text for r in sent]
+    posts = sorted((p for root in client.get(f"/api/v1/threads/{thread_id}").json()["posts"]
+                    for p in [root, *root["replies"]]), key=lambda p: p["id"])
+    kinds = [p["author_kind"] for p in posts]
+    assert kinds == ["person", "service"] * 3
+    for question, answer in zip(posts[::2], posts[1::2], strict=True):
+        assert answer["parent_id"] == question["id"]
+    # Both read the thread before either wrote: each follow-up edits the first answer's plan.
+    assert [p["answer_meta"]["follow_up_of"] for p in posts[3::2]] == [posts[1]["id"]] * 2
+
+
+def test_concurrent_questions_in_one_thread_on_sqlite(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    _both_compose_then_write(client, monkeypatch)
+
+
+@pytest.mark.postgres
+def test_concurrent_questions_in_one_thread_on_postgres(pg_settings: Settings,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    with open_client(pg_settings.model_copy(update={"rate_limit_writes_per_minute": 10_000})) as client:
+        _both_compose_then_write(client, monkeypatch)
