@@ -126,6 +126,9 @@ class ReferenceResponses:
         self._check_every = settings.reference_cache_check_seconds
         # Bounded by entries, and in bytes by the budget it shares with the curve responses.
         self._entries = ResponseCache(settings.reference_cache_entries, sys.maxsize, budget)
+        # The posts of thread pages (app/web/thread_view.py), one entry per thread, in the same budget; they
+        # show paper tables and charts of this revision, so they go when it changes.
+        self._thread_posts = ResponseCache(settings.reference_cache_entries, sys.maxsize, budget)
         self._lock = threading.Lock()
         self._revision_lock = threading.Lock()
         self._revision = -1
@@ -147,6 +150,7 @@ class ReferenceResponses:
                 self._checked_at = now
                 if current != self._revision:
                     self._entries.clear()
+                    self._thread_posts.clear()
                     self._revision = current
         return self._revision
 
@@ -162,11 +166,17 @@ class ReferenceResponses:
     def invalidate(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._thread_posts.clear()
             self._checked_at = float("-inf")
 
     @property
     def responses(self) -> ResponseCache:
         return self._entries
+
+    @property
+    def thread_posts(self) -> ResponseCache:
+        """The rendered posts of thread pages, keyed by thread, each tagged with the thread's state."""
+        return self._thread_posts
 
     def lookup_scope(self, scope: Scope) -> tuple[CachedResponse, bool] | None:
         """The cached entry for an ASGI GET request and whether its If-None-Match matches, or None."""

@@ -29,7 +29,7 @@ from app.http.inputs import read_form
 from app.http.openapi import ID_FIELD, form_body, text_field
 from app.http.pagination import LimitQuery, OffsetQuery, page_bounds
 from app.http.problems import problem_responses
-from app.web import names
+from app.web import names, thread_view
 from app.web.form_errors import FormError, plain_error
 from app.web.tables import full_runs_first
 from app.web.templating import render
@@ -145,11 +145,8 @@ def _thread_page(request: Request, session: Session, settings: Any, thread_id: i
                  reply_to: int | None = None, quote: int | None = None, error: FormError | None = None,
                  form: dict[str, str] | None = None, ask_error: FormError | None = None,
                  kind: str = "post") -> Response:
-    doc = documents.get_thread(session, thread_id)
-    flat = threads.flatten_tree(doc["posts"])
-    by_id = {p["id"]: p for _, p in flat}
-    for _, post in flat:
-        post["resolved"] = documents.resolve_attachments(session, post)
+    # The posts come from the cache while the thread is unchanged; the form around them is this reader's.
+    summary, posts_html = thread_view.thread_posts(request, session, thread_id)
     quoted_post = None
     if quote is not None:
         try:
@@ -157,10 +154,9 @@ def _thread_page(request: Request, session: Session, settings: Any, thread_id: i
         except threads.PostNotFoundError:
             quoted_post = None
     html = render(request, "thread.html", {
-        "thread": doc, "posts": flat, "reply_to": by_id.get(reply_to) if reply_to else None,
+        "thread": summary, "posts_html": posts_html, "reply_to": thread_view.reply_target(session, thread_id, reply_to),
         "quote": quoted_post, "error": error, "ask_error": ask_error, "form": names.prefilled(request, form or {}),
         "settings": settings, "kind": kind,
-        "last_answer": next((p for _, p in reversed(flat) if p["author_kind"] == "service"), None),
     })
     failed = error or ask_error
     return HTMLResponse(html, status_code=failed.status if failed else 200)
