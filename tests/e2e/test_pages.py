@@ -102,8 +102,9 @@ def test_paper_tables_render_with_the_best_cells_marked(open_tab: Callable[..., 
     geglu = next(r for r in table1["rows"] if r["label"] == "FFN_GEGLU")
     assert [_value(c["text"]) for c in geglu["cells"]] == [1.942, 1.633]
     assert all(c["best"] for c in geglu["cells"])
-    # The Table 1 chart above the tables is the server's SVG, shown inline.
-    assert tab.page.locator("figure.chart svg").count() == 1
+    # The Table 1 chart above the tables is the server's SVG, shown inline (its phone drawing hidden here).
+    assert tab.page.locator("figure.chart svg:visible").count() == 1
+    assert tab.page.locator("figure.chart svg.chart-narrow").count() == 1
     tab.shot("paper")
 
 
