@@ -41,6 +41,7 @@ def main() -> None:
     wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     if on_cpu:
         floors.append(_floor(cfg))
+        warm = _floor(cfg, warm=True)
     env, ref, spread = result["environment"], result["corpus"]["reference"], result["spread"]
     build, det = env["torch_build"], env["determinism"]
     print(
@@ -61,6 +62,10 @@ def main() -> None:
         print(
             f"CPU time of the comparison (this process and its training processes): {cpu:.1f} s; of its matmul floor "
             f"{floor_cpu:.1f} s; CPU / floor CPU = {cpu / floor_cpu:.2f}\n"
+        )
+        print(
+            f"Against the warm-operand floor (each matmul repeated on operands hot in cache, which no step has): "
+            f"{warm['seconds']:.1f} s; wall / warm floor = {wall / warm['seconds']:.2f}\n"
         )
     batches = env.get("batches") or []
     print(f"Batches of runs trained together (sizes): {batches}")
@@ -107,7 +112,7 @@ def _wall_line(wall: float, floors: list[dict[str, float]]) -> str:
     )
 
 
-def _floor(cfg: QualityConfig) -> dict[str, float]:
+def _floor(cfg: QualityConfig, warm: bool = False) -> dict[str, float]:
     """The comparison's matmul floor, timed in this process with the threads of one training process."""
     import torch
 
@@ -118,7 +123,7 @@ def _floor(cfg: QualityConfig) -> dict[str, float]:
     torch.set_num_threads(cfg.threads)
     try:
         vocab = corpus_lib.build_corpus(cfg.corpus, cfg.seq_len).vocab_size
-        return comparison_floor(cfg, vocab, max(1, min(cfg.pool_processes, cfg.n_runs)))
+        return comparison_floor(cfg, vocab, max(1, min(cfg.pool_processes, cfg.n_runs)), warm=warm)
     finally:
         torch.set_num_threads(threads)
 

@@ -54,11 +54,23 @@ def _backward(shapes: list[Shape]) -> list[Shape]:
     return out
 
 
-def time_shapes(shapes: list[Shape], repeats: int = 5) -> tuple[float, float]:
-    """Median (wall, CPU) seconds of one pass over ``shapes`` (each matmul run once), after a warm-up pass."""
+def time_shapes(shapes: list[Shape], repeats: int = 5, warm: bool = False) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of one pass over ``shapes`` (each matmul run once, on its own operands, as a
+    step runs them), after a warm-up pass. ``warm``: each matmul is instead repeated on the same operands and
+    its median taken — operands hot in cache, which a real step never has: the lowest floor there is."""
     calls: list[Callable[[], torch.Tensor]] = []
     for b, m, k, n in shapes:
         calls.append(partial(torch.bmm, torch.randn(b, m, k), torch.randn(b, k, n), out=torch.empty(b, m, n)))
+    if warm:
+        wall = cpu = 0.0
+        for call in calls:
+            one = time_shapes_of([call], repeats)
+            wall, cpu = wall + one[0], cpu + one[1]
+        return wall, cpu
+    return time_shapes_of(calls, repeats)
+
+
+def time_shapes_of(calls: list[Callable[[], torch.Tensor]], repeats: int) -> tuple[float, float]:
     walls, cpus = [], []
     for i in range(repeats + 1):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -70,7 +82,9 @@ def time_shapes(shapes: list[Shape], repeats: int = 5) -> tuple[float, float]:
     return sorted(walls)[len(walls) // 2], sorted(cpus)[len(cpus) // 2]
 
 
-def comparison_floor(cfg: QualityConfig, vocab: int, processes: int, repeats: int = 5) -> dict[str, float]:
+def comparison_floor(
+    cfg: QualityConfig, vocab: int, processes: int, repeats: int = 5, warm: bool = False
+) -> dict[str, float]:
     """Seconds the comparison's matmuls take on ``processes`` cores when spread evenly: every run's training
     steps and evaluation passes, each matmul at its real shape, timed here with this process's threads; and
     the CPU seconds they take in all (on a busy machine wall time says little, CPU time more)."""
@@ -79,9 +93,9 @@ def comparison_floor(cfg: QualityConfig, vocab: int, processes: int, repeats: in
     train = evaluation = cpu = 0.0
     seeds = len(cfg.seeds)
     for variant in cfg.variants:
-        step = time_shapes(training_shapes(cfg, variant, vocab), repeats)
-        curve_pass = time_shapes(_eval_pass(cfg, variant, vocab, curve), repeats)
-        final_pass = time_shapes(_eval_pass(cfg, variant, vocab, final), repeats)
+        step = time_shapes(training_shapes(cfg, variant, vocab), repeats, warm)
+        curve_pass = time_shapes(_eval_pass(cfg, variant, vocab, curve), repeats, warm)
+        final_pass = time_shapes(_eval_pass(cfg, variant, vocab, final), repeats, warm)
         per_run = [
             step[i] * cfg.steps + curve_pass[i] * evaluations_per_run(cfg) + final_pass[i] for i in (0, 1)
         ]
