@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.clock import iso_utc
-from app.jobs import eta, queue
+from app.jobs import eta
 from app.orm.jobs import Job
 
 API_BASE = "/api/v1/comparisons"
@@ -45,14 +45,3 @@ def job_view(session: Session, job: Job, results: bool = True) -> dict[str, Any]
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
-
-
-def live_curves(session: Session, job_id: str) -> dict[str, dict[int, list[float]]]:
-    """The training losses reported so far: variant -> step -> the losses of the seeds at that step."""
-    curves: dict[str, dict[int, list[float]]] = {}
-    for event in queue.events_after(session, job_id, 0, limit=100_000):
-        if event.type != "progress":
-            continue
-        for p in event.data.get("points", []):
-            curves.setdefault(p["variant"], {}).setdefault(int(p["step"]), []).append(float(p["train_loss"]))
-    return curves

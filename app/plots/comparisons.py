@@ -111,20 +111,3 @@ def final_loss_bars_svg(results: dict[str, Any]) -> str:
         )
         fig.tight_layout()
         return figure_to_chart(fig, "Final validation loss per variant")  # also drawn for phones
-
-
-def live_chart_svg(curves: dict[str, dict[int, list[float]]]) -> str | None:
-    """The training curves so far (mean over the seeds reported), for the page without JavaScript;
-    ``curves`` maps variant -> step -> losses (see ``documents.comparisons.live_curves``)."""
-    if not curves:
-        return None
-    with render_lock:
-        fig, ax = plt.subplots(figsize=(8, 3.4))
-        for i, (name, by_step) in enumerate(curves.items()):
-            steps = sorted(by_step)
-            ax.plot(steps, [float(np.mean(by_step[s])) for s in steps], color=_color(i), linewidth=1.2, label=name)
-        ax.set_xlabel("step")
-        ax.set_ylabel("training loss (nats)")
-        ax.legend(fontsize=8, ncol=2)
-        fig.tight_layout()
-        return figure_to_svg(fig, "Training loss so far")
