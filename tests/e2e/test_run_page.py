@@ -95,6 +95,7 @@ def test_from_the_form_to_the_verdict_and_run_again(open_tab: Callable[..., Tab]
     assert chart.locator("polyline").count() == len(VARIANTS)
     assert chart.locator("line.grid").count() >= 6 and chart.locator("line.reference").count() >= 1
     assert "entropy (optimal)" in chart.text_content() and "step" in chart.text_content()
+    chart.scroll_into_view_if_needed()  # the mouse only reaches what is in the viewport
     box = chart.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2)
