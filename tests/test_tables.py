@@ -142,9 +142,10 @@ def test_every_page_showing_the_paper_step_counts_names_them(client: TestClient,
     for path in ("/", "/variants/FFN_GEGLU", "/compare?a=FFN_GEGLU&b=FFN_SwiGLU", "/variants/FFN_GEGLU/vs/FFN_SwiGLU"):
         page = client.get(path).text
         assert label in page, path
-        # outside citations of the paper's own column header ("column 524,288 steps") and quoted paper facts,
-        # never a bare count
-        quoted = r'<span class="provenance">.*?</span>|<ul class="cautions">.*?</ul>|title="[^"]*"'
+        # outside citations of the paper's own column header ("column 524,288 steps"), quoted paper facts and
+        # the stored misreadings' own words (each says what the count is), never a bare count
+        quoted = (r'<span class="provenance">.*?</span>|<ul class="cautions">.*?</ul>|title="[^"]*"'
+                  r'|<aside class="misreadings".*?</aside>')
         shown = re.sub(quoted, "", page.replace(label, ""), flags=re.S)
         assert re.search(rf"{steps:,}", shown) is None, path
     paper = client.get("/papers/glu-variants-2020").text
