@@ -76,15 +76,20 @@ class BatchedLM(nn.Module):
         self.groups = _groups(models)
         self.ln1, self.ln2, self.qkv, self.proj = (nn.ParameterList() for _ in range(4))
         self.ffn = nn.ParameterList()  # per layer, per group, its matrices: dense w1, w2; gated w, v, w2
+        #: per layer, per group: the indices of its matrices in ``self.ffn``
+        self._ffn_slots: list[list[list[int]]] = []
         for layer in range(self.n_layers):
             mine = [bs[layer] for bs in blocks]
             self.ln1.append(stack([b.ln1.weight for b in mine]))
             self.ln2.append(stack([b.ln2.weight for b in mine]))
             self.qkv.append(nn.Parameter(_stack_t([b.attn.qkv.weight for b in mine])))
             self.proj.append(nn.Parameter(_stack_t([b.attn.proj.weight for b in mine])))
+            self._ffn_slots.append([])
             for g in self.groups:
                 ffns = [b.ffn for b in mine[g.start : g.stop]]
-                for name in ("w", "v", "w2") if g.gated else ("w1", "w2"):
+                names = ("w", "v", "w2") if g.gated else ("w1", "w2")
+                self._ffn_slots[layer].append(list(range(len(self.ffn), len(self.ffn) + len(names))))
+                for name in names:
                     self.ffn.append(nn.Parameter(_stack_t([_module_weight(f, name) for f in ffns])))
         # 0 where a position may attend, -inf above the diagonal: added to the scores, it is the causal mask
         causal = torch.full((first.seq_len, first.seq_len), float("-inf")).triu(1)
@@ -148,12 +153,7 @@ class BatchedLM(nn.Module):
 
     def _ffn_weights(self, layer: int) -> list[list[torch.Tensor]]:
         """Each group's FFN matrices in ``layer``."""
-        out, k = [], sum(3 if g.gated else 2 for g in self.groups) * layer
-        for g in self.groups:
-            n = 3 if g.gated else 2
-            out.append([self.ffn[i] for i in range(k, k + n)])
-            k += n
-        return out
+        return [[self.ffn[i] for i in slots] for slots in self._ffn_slots[layer]]
 
     def run_parameters(self) -> list[tuple[torch.Tensor, int]]:
         """Every parameter with the batch index its first axis starts at (FFN groups start mid-batch)."""

@@ -108,15 +108,14 @@ def train_batch(
             clip_grad_norm_per_run(model, 1.0)
             opt.step()
             losses = losses.detach().float()
-            last = step + 1 == cfg.steps
-            if (step + 1) % flush_every == 0 or last or (step + 1) % cfg.eval_interval == 0:
+            evaluating = (step + 1) % cfg.eval_interval == 0 or step + 1 == cfg.steps
+            flushing = evaluating or len(pending) + 1 >= flush_every
+            if flushing:
                 losses = losses.cpu()  # synchronises the device, so the timed span covers the work
             train_seconds += time.perf_counter() - t0
-            val = None
-            if (step + 1) % cfg.eval_interval == 0 or last:
-                val = evaluate(model, xv, yv, cfg.batch_size, dev)
+            val = evaluate(model, xv, yv, cfg.batch_size, dev) if evaluating else None
             pending.append((step + 1, losses, val))
-            if len(pending) >= flush_every or val is not None or last:
+            if flushing:
                 flush()
         wall = time.perf_counter() - start
     final = evaluate(model, x_final, y_final, cfg.batch_size, dev)
