@@ -22,6 +22,7 @@ not 8e10) and 0.22 for a vocabulary-256 corpus that mixed fast (priced at its wo
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -153,14 +154,42 @@ def runs_per_batch(cfg: QualityConfig, vocab: int) -> int:
 def batch_plan(
     cfg: QualityConfig, tasks: list[tuple[str, int]], processes: int, vocab: int
 ) -> list[list[tuple[str, int]]]:
-    """The batches the runs train in: ``tasks`` dealt round-robin to ``processes`` equal shares (so each
-    process gets a mix of variants and seeds and the same work), each share cut into batches of at most
-    :func:`runs_per_batch` runs."""
+    """The batches the runs train in: ``tasks`` put in variant order and cut into ``processes`` contiguous
+    shares of equal arithmetic, each share cut into batches of at most :func:`runs_per_batch` runs.
+
+    Contiguous, not dealt round-robin: a batch then holds whole variants (the default comparison: 4 variants
+    x 3 seeds per process), so each layer has one FFN group per variant in the batch, not one per variant of
+    the comparison — half the small matmuls, activation passes and pieces to put together, measured ~10%
+    faster per step on a CPU for the same arithmetic. Variants are taken dense and gated in turn, so that
+    both kinds end up in every share: at equal arithmetic a gated run's three narrower matmuls and extra
+    element-wise pass take ~9% longer than a dense run's two, and a share of gated runs only would finish last."""
+    from app.experiments.tiny_lm import forward_flops_per_token
+
     size = runs_per_batch(cfg, vocab)
+    rank = {v: i for i, v in enumerate(_alternating_shapes(list(dict.fromkeys(v for v, _ in tasks))))}
+    ordered = sorted(tasks, key=lambda t: (rank[t[0]], t[1]))
+    flops = {v: forward_flops_per_token(cfg.lm_config(v, vocab)) for v in rank}
+    total = sum(flops[v] for v, _ in ordered)
+    shares: list[list[tuple[str, int]]] = [[] for _ in range(max(1, processes))]
+    done = 0
+    for task in ordered:  # a run goes to the share its arithmetic's midpoint falls in
+        share = min(len(shares) - 1, int((done + flops[task[0]] / 2) * len(shares) // total))
+        shares[share].append(task)
+        done += flops[task[0]]
     batches = []
-    for share in (tasks[i::processes] for i in range(processes)):
+    for share in shares:
         batches += [share[i : i + size] for i in range(0, len(share), size)]
     return [b for b in batches if b]
+
+
+def _alternating_shapes(variants: list[str]) -> list[str]:
+    """``variants`` reordered dense, gated, dense, gated, ... (each kind in its given order)."""
+    from app import ffn as ffn_lib
+
+    dense = [v for v in variants if not ffn_lib.get_variant(v).gated]
+    gated = [v for v in variants if ffn_lib.get_variant(v).gated]
+    pairs = itertools.zip_longest(dense, gated)
+    return [v for pair in pairs for v in pair if v is not None]
 
 
 def _quality(cfg: QualityConfig, device_class: str, settings: Settings, text_corpus: bool) -> Estimate:

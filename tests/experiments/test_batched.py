@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from app import ffn as ffn_lib
 from app.experiments import batched_training, cost
 from app.experiments import corpus as corpus_lib
 from app.experiments.batched_lm import BatchedLM, batch_order, clip_grad_norm_per_run
@@ -102,6 +103,15 @@ def test_batch_plan_shares_runs_evenly_and_bounds_memory() -> None:
     assert sorted(t for b in plan for t in b) == sorted(tasks)
     work = [sum(forward_flops_per_token(cfg.lm_config(v, 32)) for v, _ in share) for share in plan]
     assert max(work) / min(work) < 1.02  # each process gets the same arithmetic
+    # whole variants per batch: 4 FFN groups per process, not all 8
+    assert [len({v for v, _ in b}) for b in plan] == [4, 4]
+    assert all({ffn_lib.get_variant(v).gated for v, _ in b} == {True, False} for b in plan)  # both kinds in each
+    unmatched = QualityConfig(matched=False)  # gated runs cost 1.5x a dense one: shares by arithmetic, not count
+    shares = batch_plan(unmatched, [(v, s) for s in unmatched.seeds for v in unmatched.variants], 2, 32)
+    work = [sum(forward_flops_per_token(unmatched.lm_config(v, 32)) for v, _ in b) for b in shares]
+    biggest_run = max(forward_flops_per_token(unmatched.lm_config(v, 32)) for v in unmatched.variants)
+    assert abs(work[0] - work[1]) <= biggest_run
+    assert sorted(t for b in shares for t in b) == sorted((v, s) for s in unmatched.seeds for v in unmatched.variants)
     wide = QualityConfig(d_model=128, seq_len=64, seeds=(0, 1, 2, 3))
     size = runs_per_batch(wide, 32)
     assert 1 < size < wide.n_runs
