@@ -176,6 +176,8 @@ def test_a_running_jobs_time_left_is_measured_from_its_progress_events(api: Test
     with factory() as session:
         session.execute(update(Job).where(Job.id == job_id).values(
             status="running", started_at=utcnow(), done_steps=60, total_steps=160, progress=60 / 160))
+        # an earlier attempt's progress, which the current attempt's pace must not count
+        queue.append_event(session, job_id, "progress", {"done_steps": 150, "total_steps": 160, "points": []})
         queue.append_event(session, job_id, "start", {"runs": 4, "total_steps": 160, "variants": ["ReLU", "GEGLU"],
                                                        "seeds": [0, 1], "reference": REFERENCE})
         for done, seconds_ago in ((10, 6.0), (60, 1.0)):
@@ -191,3 +193,6 @@ def test_a_running_jobs_time_left_is_measured_from_its_progress_events(api: Test
     # 100 steps at 0.1 s, less the time since the last event (1 s before it was stored, and the test's own)
     assert round(max(0.0, 9 - waited)) <= left <= 9, (left, waited)
     assert "60 / 160 steps" in html and 'http-equiv="refresh"' in html
+    # the API's eta_seconds is the same measured figure, not the elapsed time over the progress fraction
+    eta = api.get(f"/api/v1/comparisons/{job_id}").json()["eta_seconds"]
+    assert max(0.0, 9 - (time.monotonic() - stored_at)) - 0.1 <= eta <= 9, eta

@@ -173,8 +173,8 @@ def batch_plan(
     shares: list[list[tuple[str, int]]] = [[] for _ in range(max(1, processes))]
     done = 0
     for task in ordered:  # a run goes to the share its arithmetic's midpoint falls in
-        share = min(len(shares) - 1, int((done + flops[task[0]] / 2) * len(shares) // total))
-        shares[share].append(task)
+        index = min(len(shares) - 1, int((done + flops[task[0]] / 2) * len(shares) // total))
+        shares[index].append(task)
         done += flops[task[0]]
     batches = []
     for share in shares:

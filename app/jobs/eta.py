@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.clock import as_utc, utcnow
 from app.config import Settings
-from app.orm.jobs import FINISHED_STATUSES, Job
+from app.jobs import pace as pace_lib
+from app.orm.jobs import FINISHED_STATUSES, Job, JobEvent
 
 
 def retry_after(session: Session, settings: Settings) -> int:
@@ -34,13 +35,31 @@ def queue_position(session: Session, job: Job) -> int | None:
     return int(ahead or 0) + 1
 
 
+def measured_pace(session: Session, job: Job) -> pace_lib.Pace | None:
+    """The running attempt's measured step pace (:func:`app.jobs.pace.measure`) from its first and last
+    ``progress`` events after its latest ``start``: two indexed rows, so every poll can afford it."""
+    if job.status != "running":
+        return None
+    mine = JobEvent.job_id == job.id
+    start = session.scalar(select(func.max(JobEvent.seq)).where(mine, JobEvent.type == "start")) or 0
+    progress = select(JobEvent).where(mine, JobEvent.type == "progress", JobEvent.seq > start)
+    first = session.scalars(progress.order_by(JobEvent.seq).limit(1)).first()
+    last = session.scalars(progress.order_by(JobEvent.seq.desc()).limit(1)).first()
+    events = [(e.type, e.data, e.created_at) for e in (first, last) if e is not None]
+    return pace_lib.measure(events, job.total_steps)
+
+
 def eta_seconds(session: Session, job: Job) -> float | None:
-    """Seconds until the job should finish: from its own pace once running, else its estimate plus the
-    remaining time of everything ahead of it."""
+    """Seconds until the job should finish: once running, from its measured step pace (the page's "time
+    left" is the same figure), until that exists from its progress fraction or estimate; queued, its
+    estimate plus the remaining time of everything ahead of it."""
     if job.status in FINISHED_STATUSES:
         return None
     t = utcnow()
     if job.status == "running":
+        measured = measured_pace(session, job)
+        if measured is not None:
+            return measured.seconds_left
         elapsed = (t - (as_utc(job.started_at) or t)).total_seconds()
         if job.progress > 0.02:
             return max(0.0, elapsed / job.progress - elapsed)

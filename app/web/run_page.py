@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.jobs import curves as curves_lib
+from app.jobs import eta
 from app.jobs import pace as pace_lib
-from app.jobs import queue
 from app.orm.jobs import FINISHED_STATUSES, Job
 from app.web import rerun_forms, run_chart, run_words
 
@@ -60,10 +60,7 @@ def status_words(session: Session, job: Job, view: dict[str, Any]) -> dict[str, 
     }
     if job.status in FINISHED_STATUSES:
         return out
-    measured = None
-    if job.status == "running":
-        events = [(e.type, e.data, e.created_at) for e in queue.events_after(session, job.id, 0, limit=100_000)]
-        measured = pace_lib.measure(events, job.total_steps)
+    measured = eta.measured_pace(session, job)
     if measured is not None:
         out |= {"eta": pace_lib.duration_words(measured.seconds_left) + " left", "eta_kind": "measured",
                 "seconds_per_step": measured.seconds_per_step}
