@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     caches: dict[str, SizedCache] = {
         "reference": reference_responses.responses,
         "curves": app.state.activations.responses,
+        "threads": reference_responses.thread_posts,  # thread pages' posts and threads' JSON, per thread state
         "computed": app.state.activations.lab,  # the arrays behind curves, errors and surfaces
     }
     metrics.add_collector(cache_metrics(caches, budget))  # bytes per cache and the budget

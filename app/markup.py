@@ -17,6 +17,8 @@ import latex2mathml.converter
 import nh3
 from markdown_it import MarkdownIt
 
+from app.cache_memory import memoized
+
 EXCERPT_CHARS = 280
 
 # Tags the renderer produces for CommonMark + tables; nothing else survives sanitizing.
@@ -36,7 +38,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
 
-@lru_cache(maxsize=4096)
+@memoized("markdown", 4096)  # visitors' posts, each up to ACTLAB_POST_BODY_MAX_CHARS: counted in bytes
 def render_markdown(source: str) -> str:
     """Markdown to HTML that is safe to put in a page: raw HTML is text, then nh3 removes anything else.
     A code span holding a LaTeX formula (``\\frac``, ``\\mathrm``, ...) is typeset as MathML, so a post
@@ -88,7 +90,7 @@ class _TextOnly(HTMLParser):
             self.parts.append(" ")
 
 
-@lru_cache(maxsize=4096)
+@memoized("plain-text", 4096)
 def plain_text(source: str) -> str:
     """The visible text of a post (rendered, tags and link targets dropped, spaces collapsed)."""
     parser = _TextOnly()
@@ -104,5 +106,6 @@ def excerpt(source: str, limit: int = EXCERPT_CHARS) -> str:
 @lru_cache(maxsize=256)
 def formula_mathml(latex: str) -> str:
     """A stored LaTeX formula as inline MathML, which browsers typeset natively (no script, no raw source
-    on the page); the JSON twins keep the LaTeX for anyone who wants to copy it."""
+    on the page); the JSON twins keep the LaTeX for anyone who wants to copy it. Bounded by count: its keys
+    are the reference data's stored formulas, never a visitor's text."""
     return str(latex2mathml.converter.convert(latex))

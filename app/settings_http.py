@@ -88,8 +88,9 @@ class ServiceSettings(BaseSettings):
     )
     response_cache_max_bytes: int = Field(
         536_870_912, ge=0, le=68_719_476_736,
-        description="Total size (bytes) of what a process caches: the reference and curve responses and, at most a "
-        "quarter of it, the computed curve, error and surface arrays behind them.",
+        description="Total size (bytes) of what a process caches, every cache counted: the reference and curve "
+        "responses, the rendered posts of thread pages, the charts attached to posts and, at most a quarter of it, the "
+        "computed curve, error and surface arrays behind them.",
     )
 
     # --- HTTP serving: limits in front of the app (`actlab serve`) --------------------------------

@@ -4,7 +4,9 @@ A maximal curve (8 functions, 100,001 points, a 16-bit dtype: values, rounding e
 about 14 MB of float64 arrays; a cache bounded by entries alone held 32 of them per computation, outside the
 process's byte budget for cached responses, and 400 distinct maximal requests grew the process by a gigabyte.
 Here every entry is measured (:func:`result_bytes`) and counted against the cache's own bound and any number of
-shared :class:`Budget` objects (the process's response-cache budget satisfies the protocol).
+shared :class:`Budget` objects (the process's response-cache budget satisfies the protocol). The caches kept in
+modules rather than in an application are SizedLRUs too (app/cache_memory.py); what an eviction frees is handed
+back to the system in the background (app/memory_release.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Callable, Hashable
 from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
+
+from app import memory_release
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -88,6 +92,7 @@ class SizedLRU(Generic[K, V]):
         size = result_bytes(value) + result_bytes(key) + ENTRY_OVERHEAD_BYTES
         if self.max_entries <= 0 or size > self.max_bytes or any(size > b.max_bytes for b in self.budgets):
             return
+        evicted = 0
         with self._lock:
             for budget in self.budgets:
                 budget.lock.acquire()
@@ -106,9 +111,11 @@ class SizedLRU(Generic[K, V]):
                 ):
                     _, (_, dropped) = self._entries.popitem(last=False)
                     self._forget(dropped)
+                    evicted += dropped
             finally:
                 for budget in reversed(self.budgets):
                     budget.lock.release()
+        memory_release.released(evicted)  # the freed heap pages go back to the system (in the background)
 
     def _forget(self, size: int) -> None:
         self._bytes -= size
@@ -129,8 +136,20 @@ class SizedLRU(Generic[K, V]):
 
     def clear(self) -> None:
         with self._lock:
-            for budget in self.budgets:
-                with budget.lock:
-                    budget.used -= self._bytes
-            self._entries.clear()
-            self._bytes = 0
+            self._drop_all()
+
+    def rebind(self, max_bytes: int, budgets: tuple[Budget, ...]) -> None:
+        """Count in ``budgets`` (and at most ``max_bytes`` of its own) from now on; the entries kept so far were
+        counted in the previous budgets, so they are dropped (a module cache adopted by an application)."""
+        with self._lock:
+            self._drop_all()
+            self.max_bytes = max_bytes
+            self.budgets = budgets
+
+    def _drop_all(self) -> None:
+        for budget in self.budgets:
+            with budget.lock:
+                budget.used -= self._bytes
+        self._entries.clear()
+        memory_release.released(self._bytes)
+        self._bytes = 0

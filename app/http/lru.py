@@ -7,6 +7,10 @@ A miss renders once however many requests miss the same key at the same moment (
 first starts the render in the :class:`RenderPool`, the others await that render and share its result.
 Thirty cold requests for one chart used to draw it thirty times, one after the other, under matplotlib's
 global lock.
+
+/metrics reads every cache of the process here (:func:`cache_metrics`): the application's, by the names
+``create_app`` gives them, and the caches kept in modules (app/cache_memory.py), with the process's total and
+the one bound they share.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from prometheus_client.core import GaugeMetricFamily, Metric
+
+from app import cache_memory, memory_release
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class ResponseCache:
         size = entry_size(key, entry)
         if self.max_entries <= 0 or size > self.max_bytes or size > self.budget.max_bytes:
             return
+        evicted = 0
         with self._lock, self.budget.lock:
             old = self._entries.pop(key, None)
             if old is not None:
@@ -96,6 +103,8 @@ class ResponseCache:
             ):
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._forget(dropped)
+                evicted += dropped
+        memory_release.released(evicted)  # the freed heap pages go back to the system (in the background)
 
     def _forget(self, size: int) -> None:
         self._bytes -= size
@@ -131,7 +140,8 @@ class ResponseCache:
         with self._lock, self.budget.lock:
             self._entries.clear()
             self.budget.used -= self._bytes
-            self._bytes = 0
+            dropped, self._bytes = self._bytes, 0
+        memory_release.released(dropped)
 
 
 class RenderPool:
@@ -164,21 +174,51 @@ class SizedCache(Protocol):
     def info(self) -> dict[str, int]: ...
 
 
+#: The label of the bytes counted in the budget by caches that no name on /metrics covers.
+UNNAMED_CACHE = "other"
+
+
+def cache_figures(caches: dict[str, SizedCache], budget: ByteBudget) -> dict[str, dict[str, int]]:
+    """Bytes and entries of every cache of the process, by name: those the application names in ``caches``
+    (all counted in ``budget``), the module caches (app/cache_memory.py) and, under ``other``, what else
+    counts in ``budget``; their bytes together are the process's cache total."""
+    named = {name: cache.info() for name, cache in caches.items()}
+    modules = cache_memory.figures()
+    with budget.lock:
+        used = budget.used
+    attributed = sum(f["bytes"] for f in named.values()) + sum(f["bytes"] for f in modules.values() if f["budgeted"])
+    out = named | modules
+    if used > attributed:
+        out[UNNAMED_CACHE] = {"bytes": used - attributed, "entries": 0}
+    return out
+
+
 def cache_metrics(caches: dict[str, SizedCache], budget: ByteBudget) -> Callable[[], Iterable[Metric]]:
-    """The scrape-time callback for the caches' sizes (``Metrics.add_collector``)."""
+    """The scrape-time callback for the caches' sizes (``Metrics.add_collector``).
+
+    The module caches count in ``budget`` from here on (:func:`app.cache_memory.adopt`): the application whose
+    /metrics reports them is the one whose budget bounds them."""
+    cache_memory.adopt(budget)
 
     def collect() -> Iterable[Metric]:
-        size = GaugeMetricFamily("actlab_response_cache_bytes", "Bytes held by a response cache", labels=["cache"])
-        entries = GaugeMetricFamily("actlab_response_cache_entries", "Entries of a response cache", labels=["cache"])
-        for name, cache in caches.items():
-            info = cache.info()
+        figures = cache_figures(caches, budget)
+        size = GaugeMetricFamily("actlab_response_cache_bytes", "Bytes held by a cache of this process", labels=[
+            "cache"])
+        entries = GaugeMetricFamily("actlab_response_cache_entries", "Entries of a cache of this process", labels=[
+            "cache"])
+        for name, info in figures.items():
             size.add_metric([name], float(info["bytes"]))
             entries.add_metric([name], float(info["entries"]))
         yield size
         yield entries
         yield GaugeMetricFamily(
+            "actlab_response_cache_total_bytes",
+            "Bytes held by all caches of this process together (the sum over actlab_response_cache_bytes)",
+            value=float(sum(info["bytes"] for info in figures.values())),
+        )
+        yield GaugeMetricFamily(
             "actlab_response_cache_budget_bytes",
-            "Bytes all response caches of this process may hold together (ACTLAB_RESPONSE_CACHE_MAX_BYTES)",
+            "Bytes all caches of this process may hold together (ACTLAB_RESPONSE_CACHE_MAX_BYTES)",
             value=float(budget.max_bytes),
         )
 

@@ -11,19 +11,18 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from app.cache_memory import process_cache
 from app.plots.svg import PALETTE, figure_to_chart, figure_to_svg, render_lock
 
-_CHARTS: dict[str, dict[str, str]] = {}
+#: The charts of finished jobs, at most 64, counted in bytes in the process's cache budget.
+_CHARTS = process_cache("comparison-charts", 64)
 
 
 def result_charts(job_id: str, results: dict[str, Any]) -> dict[str, str]:
     """Charts of a finished quality job, drawn once per job and process (a finished job never changes)."""
-    charts = _CHARTS.get(job_id)
-    if charts is None:
-        charts = {"curves": loss_curves_svg(results), "bars": final_loss_bars_svg(results)}
-        if len(_CHARTS) >= 64:
-            _CHARTS.pop(next(iter(_CHARTS)))
-        _CHARTS[job_id] = charts
+    charts: dict[str, str] = _CHARTS.get_or_compute(  # type: ignore[assignment]
+        job_id, lambda _: {"curves": loss_curves_svg(results), "bars": final_loss_bars_svg(results)}
+    )
     return charts
 
 

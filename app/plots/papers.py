@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from app.cache_memory import memoized
 from app.plots.svg import PALETTE, PHONE_WIDTH_IN, figure_to_chart, render_lock
 
 
@@ -45,7 +45,7 @@ def table_chart(table: dict[str, Any], gated_by_name: dict[str, bool]) -> str:
 Panel = tuple[str, str, tuple[str, ...], tuple[bool, ...], tuple[float, ...], tuple[float | None, ...], tuple[str, ...]]
 
 
-@lru_cache(maxsize=32)
+@memoized("paper-charts", 32)  # two SVGs (wide and phone) each: counted in bytes
 def bars_svg(panels: tuple[Panel, ...], title: str) -> str:
     """Bar panels side by side, each on its own axis, spreads as error bars, values labelled as printed;
     on a phone the panels stack, one above the other."""
@@ -83,7 +83,7 @@ def activations_by_year_chart(counts: dict[int, Counter[str]]) -> str:
     return activations_by_year_svg(tuple((year, tuple(sorted(c.items()))) for year, c in counts.items()))
 
 
-@lru_cache(maxsize=16)
+@memoized("catalog-charts", 16)
 def activations_by_year_svg(counts: tuple[tuple[int, tuple[tuple[str, int], ...]], ...]) -> str:
     """Stacked bars: how many catalog models of each year use each FFN activation; on a phone the legend
     goes below the bars and the years stand upright."""
