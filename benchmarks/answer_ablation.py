@@ -1,6 +1,6 @@
 """What each paraphrase-robustness component is worth: the tuning splits' pass counts with one switched off.
 
-Only the tuning splits (dev, dev2) are asked (the test split stays held out). Each row switches one component
+Only the tuning splits (dev, dev2, dev3) are asked (the test split stays held out). Each row switches one component
 off for the whole run by replacing it with a pass-through, on a fresh seeded SQLite file, and counts items
 passed:
 

@@ -7,6 +7,7 @@ of an approximation error), so the check can run it again rather than trust the 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from functools import lru_cache
@@ -43,6 +44,8 @@ def approx_error(fn: str, reference: str, xmin: float, xmax: float, points: int)
 
 @lru_cache(maxsize=1024)
 def activation_value(fn: str, x: float, derivative: int) -> float:
+    """f(x), f′(x) or f″(x) in float64. Bounded by count: each entry is a few numbers (the same holds for
+    ``approx_error`` and ``derivative_extremum``, three floats each)."""
     return float(activations.scalar_values(fn, [x], derivative)[0])
 
 
@@ -78,6 +81,11 @@ def _operand(facts: Facts, operand: dict[str, Any]) -> Decimal:
             fact = facts.arch_fact(citation["family"], citation["size"], citation["parameter"])
             assert fact is not None
             return Decimal(fact["value_text"].replace(",", ""))
+        if citation.get("kind") == "paper_fact":  # a number the stored fact quotes ("the text gives 70.97")
+            quoted = str(citation.get("value_text", ""))
+            if not quoted or not re.search(rf"(?<![\d.]){re.escape(quoted)}(?![\d])", str(strings[0])):
+                raise ValueError("the quoted number is not in the stored fact")
+            return Decimal(quoted)
         if citation.get("kind") == "catalog" and field_name in ("d_model_text", "d_ff_text"):
             return Decimal(facts.catalog[citation["model"]][field_name].replace(",", ""))
         raise ValueError("unsupported operand citation")

@@ -19,18 +19,22 @@ from app.answers.facts import Facts
 from app.answers.lexicon import Lexicon
 
 #: Kinds of decline this module composes (``inputs["what"]``).
-KINDS = ("other_paper", "steps", "parameter", "not_stated", "cost", "model_results")
+KINDS = ("other_paper", "steps", "parameter", "not_stated", "cost", "model_results", "seq_len")
 
-STEPS_ASKED = re.compile(r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m)?\s*(?:training\s+|pre-?training\s+)?steps?\b")
+STEPS_ASKED = re.compile(r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\s*(?:training\s+|pre-?training\s+)?"
+                         r"steps?\b")
+#: "with 2048-token inputs", "at a context length of 4096": a sequence length the question writes out.
+SEQ_ASKED = re.compile(r"\b(\d[\d,]*)[- ]?(?:tokens?|tok)\b(?:[- ](?:inputs?|sequences?|context|prompts?))?|"
+                       r"\b(?:context|sequence|input) (?:length|window|size) (?:of )?(\d[\d,]*)\b")
 RUN_REQUEST = re.compile(r"\b(run|rerun|launch|start|queue|kick off)\b|\btrain (?:a|an|the|them|it)\b")
 BETA = re.compile(r"(?:\bbeta\b|β)\s*(?:=|of|is)?\s*(\d+(?:\.\d+)?)")
 COST = re.compile(r"\b(cost|costs|dollars?|usd|price|energy|carbon|co2|emissions?|kwh|gpu[- ]hours?|"
                   r"tpu[- ]hours?)\b|\$")
 USE_WORDS = re.compile(r"\b(use|uses|using|used|activation|act|ffn|mlp|glu|gated|hidden_act|architecture)\b")
 #: Tasks Narang et al. report that the GLU-variants paper does not (named so a paper-scoped ask is declined).
-OTHER_PAPER_BENCHMARK = re.compile(r"\bxsum\b|\bwmt\b|web ?questions|\bwebq\b|cnn ?/ ?dm|cnn[/ ]daily ?mail|\bbleu\b|"
+OTHER_PAPER_BENCHMARK = re.compile(r"\bxsum\b|\bwmt\b|web ?questions|\bwebq\b|\bbleu\b|"
                                    r"\brouge\b|\btranslation\b|\bsummari[sz]ation\b", re.IGNORECASE)
-OTHER_PAPER_LABEL = {"xsum": "XSum", "wmt": "WMT", "web": "WebQuestions", "webq": "WebQuestions", "cnn": "CNN/DM",
+OTHER_PAPER_LABEL = {"xsum": "XSum", "wmt": "WMT", "web": "WebQuestions", "webq": "WebQuestions",
                      "bleu": "WMT BLEU", "rouge": "XSum ROUGE", "translation": "translation (WMT)",
                      "summarization": "summarization (XSum)", "summarisation": "summarization (XSum)"}
 CONTENT_WORD = re.compile(r"[a-zA-Z][a-zA-Z-]{3,}")
@@ -42,6 +46,9 @@ SYNONYMS = {
     "mean": ("average", "averaged"), "runs": ("seeds", "repeats", "trials"), "single": ("one run", "just one"),
     "parameter": ("params", "weights"), "counts": ("how many", "number of", "total"),
 }
+#: What is measured of a model rather than stored about it: compute, speed and memory figures.
+MODEL_MEASURES = re.compile(r"\bflops?\b|\bflop count\b|\btokens? per second\b|\btokens?/s\b|\blatency\b|"
+                            r"\bthroughput\b|\bmemory (?:use|usage|footprint)\b|\bvram\b|\binference speed\b")
 #: A model's own paper or report named as the source of a result ("in the llama paper").
 MODEL_PAPER = re.compile(r"\b(?:in|from|by|per|according to) (?:the |its |their )?[\w.\- ]{2,20}? ?"
                          r"(?:paper|report|tech report)\b")
@@ -59,8 +66,8 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
     if version is not None:
         return {"what": "model", "name": version, "asked": [*entities.gates, *entities.activations]}
     subject = bool(entities.variants or entities.activations or entities.gates or entities.paper)
-    if entities.models and (entities.metrics or entities.benchmarks) and not subject \
-            and not USE_WORDS.search(text):
+    measured = entities.metrics or entities.benchmarks or MODEL_MEASURES.search(text)
+    if entities.models and measured and not subject and not USE_WORDS.search(text):
         return {"what": "model_results", "name": entities.models[0].name}
     asks_result = entities.metrics or entities.benchmarks or RESULT_WORDS.search(text)
     if entities.models and MODEL_PAPER.search(text) and asks_result:  # "swiglu's perplexity in the llama paper"
@@ -74,6 +81,9 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
     asked = _steps_not_reported(text, entities, lexicon)
     if asked is not None and subject | bool(entities.metrics or entities.benchmarks):
         return {"what": "steps", "name": asked, "variants": entities.variant_like()}
+    length = SEQ_ASKED.search(text)
+    if length and subject and _seq_not_stated(length.group(1) or length.group(2), facts):
+        return {"what": "seq_len", "name": length.group(0)}
     beta = BETA.search(text)
     if beta and float(beta.group(1)) != 1 and ({"swish", "silu"} & set(entities.activations)
                                                or "swiglu" in entities.gates or "FFN_Swish" in entities.variants):
@@ -87,7 +97,8 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
 
 
 #: Words that name another member of a family than the catalog's ('Mistral Large', 'Gemini Flash').
-QUALIFIERS = re.compile(r"large|small|medium|nemo|pro|ultra|flash|nano|behemoth|maverick|scout|max|plus|turbo|"
+QUALIFIERS = re.compile(r"large|small|medium|mini|micro|tiny|lite|nemo|pro|ultra|flash|nano|"
+                        r"behemoth|maverick|scout|max|plus|turbo|"
                         r"next|codestral|mamba|opus|sonnet|haiku|mixtral\s+8x22b|8x22b")
 
 
@@ -115,12 +126,20 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
     return None
 
 
+def _seq_not_stated(asked: str | None, facts: Facts) -> bool:
+    """Whether a written-out sequence length is none of the lengths the paper's setup states."""
+    fact = facts.paper_fact(facts.main_paper()["id"], "seq_len")
+    if fact is None or not asked:
+        return False
+    return asked.replace(",", "") not in re.findall(r"\d+", str(fact["value"]))
+
+
 def _steps_not_reported(text: str, entities: Entities, lexicon: Lexicon) -> str | None:
     """A training length the question writes out that no stored column has ('at 100k steps')."""
     if entities.steps or RUN_REQUEST.search(text):  # a run of any length can be requested, not looked up
         return None
     for match in STEPS_ASKED.finditer(text):
-        scale = {"k": 1000, "m": 1_000_000}.get(match.group(2) or "", 1)
+        scale = {"k": 1000, "m": 1_000_000, "thousand": 1000, "million": 1_000_000}.get(match.group(2) or "", 1)
         value = float(match.group(1).replace(",", "")) * scale
         if value >= 100 and all(abs(value - s) > 0.02 * s for s in lexicon.steps):
             return match.group(0)
@@ -176,6 +195,14 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
             stated = f" (“{fact['value']}”, {fact['location']})"
         b.add(f"The GLU-variants paper uses β = 1 only{stated}; results with another β, as asked, are not "
               "reported, so they are not in the stored evidence.")
+    elif what == "seq_len":
+        fact = b.facts.paper_fact(paper["id"], "seq_len")
+        stated = ""
+        if fact is not None:
+            b.cite(fact)
+            stated = f" (“{fact['value']}”, {fact['location']})"
+        b.add(f"The GLU-variants paper trains at one sequence length{stated}; results at another length, as asked, "
+              "are not reported, so they are not in the stored evidence.")
     elif what == "cost":
         fact = b.facts.paper_fact(paper["id"], "step_time")
         stated = ""

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import activations
-from app.answers import claims, declines, pasted_sizes, reference_rows, unreported
+from app.answers import claims, declines, error_bound, pasted_sizes, reference_rows, unreported
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, activation_value, format_sig
 from app.answers.entities import Entities
@@ -36,10 +36,12 @@ MULTIPLE_OF = re.compile(rf"\bmultiple_of\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
 MULTIPLIER = re.compile(r"\bffn_dim_multiplier\b[\"']?\s*(?:[:=]|of|is)?\s*(none|null|\d+(?:\.\d+)?)")
 SIZE_WORDS = re.compile(r"hidden[_ ]?(?:dim|size)|intermediate[_ ]size|\bd_ff\b|ffn (?:width|size|dim)|"
                         r"feed[- ]?forward (?:width|size|dim)|multiple_of|ffn_dim_multiplier")
+#: A pasted config that already gives the FFN width: nothing to derive, its weights are asked for instead.
+GIVEN_WIDTH = re.compile(r"\bintermediate_size\b[\"']?\s*[:=]\s*\d")
 FFN_WORDS = re.compile(r"\b(ffn|mlp|feed[- ]?forward)\b")
 SIZING_FIELDS = re.compile(r"\bffn_dim_multiplier\b|\bmultiple_of\b")
 ASKS_WHAT = re.compile(r"\bwhat\b|\bhow\b|\bwhy\b|\bexplain\b|\bmean(s|ing)?\b|\bpurpose\b|\brole\b")
-PARAM_WORDS = re.compile(r"\b(weights|parameters|params|parameter count)\b")
+PARAM_WORDS = re.compile(r"\b(weights|parameters|params|parameter count|weight count|number of weights)\b")
 RATIO = re.compile(r"\bratio\b|\bd_ff\s*/\s*d_model\b|\bintermediate_size\s*/\s*hidden_size\b|"
                    r"\bhow many times (?:wider|larger|bigger)\b|\bexpansion (?:factor|ratio)\b")
 DERIVATIVE = re.compile(r"\b(derivative|slope|gradient)\b|f′|f'")
@@ -71,6 +73,7 @@ OTHER_BENCHMARKS = {
     r"truthful ?qa": "TruthfulQA", r"\bmt[- ]bench\b": "MT-Bench", r"alpaca ?eval": "AlpacaEval",
     r"\bcifar": "CIFAR", r"\bcoco\b": "COCO", r"\bc[- ]eval\b": "C-Eval", r"\bmbpp\b": "MBPP",
     r"\bmath benchmark\b|\bmath dataset\b": "MATH",
+    r"\bcnn ?/ ?(?:dm|daily ?mail)\b|\bcnn[- ]daily ?mail\b": "CNN/DailyMail",
 }
 #: "explain llama's ffn hidden dim formula": how LLaMA's code rounds the width, not one model's value.
 SIZING_HOW = re.compile(r"\bformula\b|\brule\b|\brounding\b|\bhow (?:is|are|was|were|do|does) .{0,40}\b(?:computed|"
@@ -80,7 +83,8 @@ MODELISH = re.compile(r"(?<![\w.-])(?P<name>[a-z][a-z]{1,12}[- ]?\d{1,2}(?:\.\d)
                       r"ultra|flash|large|small|medium|base|instruct|chat|sonnet|opus|haiku))?)(?![\w.-])")
 FFN_ASK = re.compile(r"\bactivation\b|\bhidden_act\b|\bnon-?linearity\b|\bd_ff\b|\bintermediate[_ ]size\b|"
                      r"\bffn\b|\bmlp\b|\bfeed[- ]?forward\b")
-NOT_MODELISH = re.compile(r"^(?:table|tables|figure|fig|section|step|steps|top|layer|layers|head|heads|appendix|eq|"
+NOT_MODELISH = re.compile(r"^(?:eli5|tldr|imo|"
+                          r"table|tables|figure|fig|section|step|steps|top|layer|layers|head|heads|appendix|eq|"
                           r"equation|version|rank|part|round|batch|epoch|epochs|run|runs|seed|seeds|float|fp|bf|int|"
                           r"at|of|and|or|vs|is|by|with|from|to|in|on|for|dim|size|the|first|last|x|than|get|gets|"
                           r"about|around|over|under|only|just|every|each|per|using|use|uses|has|have|had|are|was|"
@@ -105,7 +109,7 @@ def _int(text: str) -> int:
 def _hidden_size(text: str) -> Derived | None:
     """d_model (and ``multiple_of``, ``ffn_dim_multiplier``) written out, as config fields or pasted code."""
     d = D_MODEL.search(text)
-    if d is None or not SIZE_WORDS.search(text):
+    if d is None or not SIZE_WORDS.search(text) or GIVEN_WIDTH.search(text):
         return None
     if not (MULTIPLE_OF.search(text) or "ffn_dim_multiplier" in text or "llama" in text):
         return None
@@ -144,6 +148,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     if scalar and DERIVATIVE.search(text) and BOUND.search(text) and entities.numbers and YES_NO.search(text):
         which = "minimum" if BELOW.search(text) else "maximum"
         return Derived("derivative_bound", {"fn": scalar[0], "bound": entities.numbers[-1], "which": which})
+    bounded = error_bound.detect(text, entities)
+    if bounded is not None:
+        return Derived("error_bound", bounded)
     claim = claims.detect(entities, facts) if YES_NO.search(text) else None
     if claim is not None:
         return Derived("best_everywhere", claim)
@@ -233,6 +240,8 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
         reference_rows.compose(b, derived.inputs)
     elif derived.kind == "derivative_bound":
         compose_derivative_bound(b, **derived.inputs)
+    elif derived.kind == "error_bound":
+        error_bound.compose(b, **derived.inputs)
     elif derived.kind == "best_everywhere":
         claims.compose(b, **derived.inputs)
     else:
@@ -355,7 +364,10 @@ def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
               "catalog's answer.")
     elif inputs["what"] == "benchmark":
         name = f"“{name}”" if re.search(r"\d", name) else name  # the asker's wording, digits and all
-        if inputs.get("perplexity"):
+        if inputs.get("paper") == "second":
+            b.add(f"{name} is not in the stored evidence: Narang et al.'s Table 1 reports pre-training loss, "
+                  "SuperGLUE, XSum, WebQuestions and WMT En-De translation.")
+        elif inputs.get("perplexity"):
             b.add(f"The GLU-variants paper reports C4 only for perplexity (held-out log-perplexity on its C4 shard); "
                   f"{name} is not in the stored evidence.")
         else:

@@ -88,9 +88,15 @@ def _within_two(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _correct_word(word: str, vocabulary: frozenset[str]) -> str | None:
-    """A vocabulary word this word is a typo of, or None; only for words of five letters or more."""
-    if len(word) < 5 or word in vocabulary or not word.isalpha():
+def _correct_word(word: str, vocabulary: frozenset[str], versioned: bool = False) -> str | None:
+    """A vocabulary word this word is a typo of, or None; only for words of five letters or more, or of four
+    before a version number ("gemm 3 12b"), where only a dropped letter is restored."""
+    if word in vocabulary or not word.isalpha():
+        return None
+    if len(word) == 4 and versioned:
+        dropped = [v for v in vocabulary if len(v) == 5 and v[0] == word[0] and _within_one(word, v)]
+        return min(dropped) if dropped else None
+    if len(word) < 5:
         return None
     candidates = [v for v in vocabulary if abs(len(v) - len(word)) <= 1 and v[0] == word[0] and _within_one(word, v)]
     if not candidates and len(word) >= 8:
@@ -100,6 +106,10 @@ def _correct_word(word: str, vocabulary: frozenset[str]) -> str | None:
     return min(candidates, key=lambda v: (abs(len(v) - len(word)), v))
 
 
+#: A version number right after a word ("gemm 3", "lama-2"): the word is then a model family's name.
+_VERSION_AFTER = re.compile(r"[ -]?\d")
+
+
 def correct_typos(question: str, lexicon: Lexicon) -> tuple[str, list[tuple[str, str]]]:
     """Lower-case the question and replace words that are one slip away from a known word."""
     lowered = question.lower()
@@ -107,7 +117,8 @@ def correct_typos(question: str, lexicon: Lexicon) -> tuple[str, list[tuple[str,
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
-        better = _correct_word(word, lexicon.vocabulary)
+        versioned = bool(_VERSION_AFTER.match(lowered, match.end()))
+        better = _correct_word(word, lexicon.vocabulary, versioned)
         if better is None:
             return word
         corrections.append((word, better))

@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.answers import (
+    beats,
     derived,
     explain,
     framework_answer,
     functions,
+    gaps,
     misread,
     models,
     routing,
@@ -102,9 +104,13 @@ def _compose(b: Builder, intent: Intent, session: Session, settings: Settings, l
     name = intent.name
     if name == "fact":
         tables.compose_fact(b, intent)
+        gaps.length_change(b, intent)
     elif name == "compare":
+        start = len(b.parts)
         tables.compose_compare(b, intent, index, entities)
-        second_paper.compose_beside(b, tables.variant_list(intent.slots))
+        variants = tables.variant_list(intent.slots)
+        beats.lead(b, start, intent.question, variants, tables.select_columns(b.facts, intent.slots)[0])
+        second_paper.compose_beside(b, variants)
     elif name == "best":
         tables.compose_best(b, intent)
     elif name == "why_model":

@@ -14,7 +14,10 @@ import re
 #: Hearsay and confirmation tags: the asker repeats a claim and wants it checked.
 CLAIM = re.compile(
     r"\b(?:is it true|is that (?:true|right|correct|so)|isn'?t it|aren'?t they|doesn'?t it|don'?t they|"
-    r"right\s*\?|true\s*\?|correct\s*\?|accurate\s*\?|agree\s*\?|yes\s*\?|no\s*\?|am i right|"
+    r"\b(?:is|was|were|are|does|do|did|has|have|had|can|could|would|will)n'?t (?:it|they|he|she|that|this|there)\b|"
+    r"right\s*\?|true\s*\?|correct\s*\?|accurate\s*\?|agree\s*\?|yes\s*\?|no\s*\?|am i right|legit\s*\?|"
+    r"sanity[- ]check|double[- ]?check|(?:is|are) (?:this|that|these|those) (?:right|correct|accurate|legit)|"
+    r"(?:those|these) are the\b|saw (?:on|in) (?:discord|reddit|twitter|x|a forum|hn|hacker news)|"
     r"(?:i|we) (?:read|heard|saw|was told)|(?:someone|somebody|people|a friend|my friend|my colleague|"
     r"a colleague|my (?:boss|teacher|professor|advisor|manager)|a (?:blog|tutorial|paper|post|model card|"
     r"slide|lecture|video|book|source))\b.{0,30}\b(?:says?|said|claims?|claimed|told|writes|wrote|states?|"
@@ -82,3 +85,22 @@ def confirmed(question: str, shown: str) -> str:
     stated = {v.replace(",", "") for v in _VALUE.findall(question)}
     values = {v.replace(",", "") for v in _VALUE.findall(shown)}
     return "Yes. " if stated and stated <= values else ""
+
+
+#: "why is it called SwiGLU?", "where does the name LiGLU come from": a question about a name.
+NAMING = re.compile(r"\bwhy (?:is it|do (?:they|people|you)|does \w+(?: et al\.?)?) (?:called|call it|name it)\b|"
+                    r"\bwhy (?:is|are) (?:it|they) named\b|\bwhere does the name\b|\bwhat does the name\b|"
+                    r"\bnamed after\b|\bwhy the name\b|\bwhat'?s in the name\b|\bcall(?:s|ed)? it\b")
+#: A claim that one row beats or trails another ("ReLU beat GELU and Swish", "is Swish worse than ReLU").
+BEATS = re.compile(r"\b(?:beat|beats|outperform(?:s|ed)?|outscor\w*|outdo(?:es|ne)?|outrank\w*|surpass\w*|"
+                   r"better\b[^.?!]{0,40}\bthan|ahead of|won against|wins against|"
+                   r"superior to|edges? out)\b", re.IGNORECASE)
+TRAILS = re.compile(r"\b(?:worse\b[^.?!]{0,40}\bthan|behind|loses? to|lost to|trails?|inferior to|"
+                    r"underperform(?:s|ed)?)\b",
+                    re.IGNORECASE)
+
+
+def is_beat_claim(question: str) -> bool:
+    """Whether the question repeats a claim that one row beats or trails the others, for checking."""
+    checked = is_claim(question) or bool(YES_NO_START.search(question))
+    return checked and bool(BEATS.search(question) or TRAILS.search(question))

@@ -37,6 +37,12 @@ SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|
                                r"\bd\s*(?:²|\^2|2)\s*/\s*dx\s*(?:²|\^2|2)")
 FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\w['′]\s*\(|\bf['′]|\bd\s*/\s*dx\b")
 MONOTONIC = re.compile(r"\bmonoton")
+#: "how many times worse is the sigmoid approximation than the tanh one": the ratio of the two maximum errors.
+TIMES = re.compile(r"\bhow many times\b|\btimes (?:worse|better|larger|bigger|smaller|more|less)\b|\bratio\b|"
+                   r"\bby what factor\b|\bhow much (?:worse|better|more accurate|less accurate)\b")
+#: "silu(-1) and its derivative", "value and slope at 2": both the value and the derivative are asked for.
+VALUE_AND_DERIVATIVE = re.compile(r"\band (?:its |the )?(?:first )?(?:derivative|slope|gradient)\b|"
+                                  r"\bvalue and (?:its |the )?(?:derivative|slope|gradient)\b")
 #: Functions with a kink at 0: their derivative there is a convention, not a value.
 KINKED_AT_ZERO = {"relu": "zero on the left and one on the right", "squared_relu": ""}
 
@@ -153,27 +159,27 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             direct.insert(0, verdict)
         b.attachments.append({"kind": "curve", "functions": [fn], "error_of": ref, "xmin": -6.0, "xmax": 6.0,
                               "title": f"{fn} − {ref}"})
+    if len(error_pairs) >= 2 and TIMES.search(text):
+        _error_ratio(b, error_pairs[:2], direct)
     if error_pairs and re.search(r"bfloat16|\bbf16\b|float16|\bfp16\b|half.precision|low.precision|dtype", text):
         b.add("That figure is the float64 difference. Whether it survives rounding to bfloat16 or float16 depends on "
               "x, because the rounding step grows with |GELU(x)|: [the GELU approximations page](/gelu-approximations) "
               "computes each approximation's worst error against each dtype's rounding step.")
     scalar_targets = [t for t in curve_functions if activations.get(t).family == "scalar"]
     derivative = asked_derivative(intent)
-    prime = {0: "", 1: "′", 2: "″"}[derivative]
     claimed = _claimed_bound(text, slots.numbers) if error_pairs else None
     xs = [x for x in dict.fromkeys(slots.numbers)
           if math.isfinite(x) and abs(x) <= settings_max_abs_x and x != claimed][:5]
     if xs and scalar_targets:
         values = []
-        for fn in list(dict.fromkeys(scalar_targets))[:3]:
-            for x in xs:
-                out = b.computed("activation_value", {"fn": fn, "x": x, "derivative": derivative},
-                                 f"{fn}{prime}({x:g})")
-                shown = format_sig(float(out["value"]), 6)
-                values.append(f"{fn}{prime}({x:g}) = {shown}")
-                if derivative == 1 and x == 0 and fn in KINKED_AT_ZERO and KINKED_AT_ZERO[fn]:
-                    values[-1] += (f" by convention: `{fn}` is not differentiable at 0 (its one-sided derivatives "
-                                   f"are {KINKED_AT_ZERO[fn]}); PyTorch and JAX use the left one")
+        orders = [0, derivative] if derivative and VALUE_AND_DERIVATIVE.search(text) else [derivative]
+        for fn, x, order in ((f, x, o) for f in list(dict.fromkeys(scalar_targets))[:3] for x in xs for o in orders):
+            mark = {0: "", 1: "′", 2: "″"}[order]
+            out = b.computed("activation_value", {"fn": fn, "x": x, "derivative": order}, f"{fn}{mark}({x:g})")
+            values.append(f"{fn}{mark}({x:g}) = {format_sig(float(out['value']), 6)}")
+            if order == 1 and x == 0 and fn in KINKED_AT_ZERO and KINKED_AT_ZERO[fn]:
+                values[-1] += (f" by convention: `{fn}` is not differentiable at 0 (its one-sided derivatives "
+                               f"are {KINKED_AT_ZERO[fn]}); PyTorch and JAX use the left one")
         line = "Computed: " + "; ".join(values) + "."
         b.add(line)
         direct.append(line)
@@ -205,3 +211,19 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
     if exp is not None and any(t in ("gelu_tanh", "gelu_sigmoid", "geglu_tanh") for t in [*targets, *curve_functions]):
         b.cite(exp.citation())
         b.add(f"More: [{exp.title}]({exp.citation()['url']}).")
+
+
+def _error_ratio(b: Builder, pairs: list[tuple[str, str]], direct: list[str]) -> None:
+    """How many times larger one approximation's largest error is than the other's, as a registered division
+    of the two computed maxima (largest first)."""
+    errors = []
+    for fn, ref in pairs:
+        out = b.computed("approx_error", {"fn": fn, "reference": ref, **ERROR_GRID}, f"max |{fn} − {ref}| on [−10, 10]")
+        errors.append((Decimal(out["max_abs_error"]), fn))
+    (worse, worse_fn), (better, better_fn) = sorted(errors, reverse=True)
+    operands = [{"number": str(worse)}, {"number": str(better)}]  # the computed maxima, exactly
+    ratio = b.computed("arith", {"op": "div", "operands": operands}, f"{worse_fn} error / {better_fn} error")["result"]
+    line = (f"The largest error of `{worse_fn}` ({format_sig(float(worse), 5)}) is about "
+            f"**{format_sig(float(ratio), 4)} times** that of `{better_fn}` ({format_sig(float(better), 5)}).")
+    b.add(line)
+    direct.insert(0, line)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from app.answers.entities import Entities
+from app.answers.framing import is_beat_claim
 from app.answers.lexicon import Lexicon
 
 INTENTS = (
@@ -41,9 +43,11 @@ COMPARE = re.compile(
     r"\bvs\.?\b|\bversus\b|\bcompar|\bbetter\b|\bworse\b|\bdifference\b|\bdiffer\b|\bbeats?\b|\boutperform|"
     r"\bagainst\b|\bthan\b|\bbetween\b|\bor\b|\bgap\b|\bhow (much|far)\b"
 )
-BEST = re.compile(r"\bbest\b|\blowest\b|\bhighest\b|\bwinners?\b|\bwins?\b|\btop\b|\bstrongest\b|\bleader\b|"
+BEST = re.compile(r"\bbest\b|\blowest\b|\bhighest\b|\bwinners?\b|\bwins?\b|\btop\b|\btops\b|\btopped\b|"
+                  r"\bstrongest\b|\bleader\b|\b(?:ends?|ended|came|comes|finish(?:es|ed)?) (?:up )?(?:in )?last\b|"
                   r"\bworst\b|\bweakest\b|\blast place\b|\bwhich (variant|one|ffn)\b")
-WORST = re.compile(r"\bworst\b|\bweakest\b|\blast place\b|\bbottom\b")
+WORST = re.compile(r"\bworst\b|\bweakest\b|\blast place\b|\bbottom\b|\b(?:ends?|ended|came|comes|finish(?:es|ed)?)"
+                   r" (?:up )?(?:in )?last\b|\bdead last\b")
 LOWEST = re.compile(r"\blowest\b|\bsmallest\b|\bminimum\b")
 HIGHEST = re.compile(r"\bhighest\b|\blargest\b|\bmaximum\b")
 
@@ -75,12 +79,17 @@ FOLLOW_UP = re.compile(
     r"^\s*(and|what about|how about|what of|and for|same for|now for|also|but|then|ok(ay)?|and what about|"
     r"and at|and on|and after|what if)\b"
 )
+#: "how does gpt-oss's activation differ from normal swiglu": a model's activation set against a named one.
+DIFFERS = re.compile(r"\bdiffer|\bdifference\b|\bcompared? (?:to|with)\b|\bvs\.?\b|\bversus\b|\bunlike\b")
 ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\bglu\b")
 #: A yes/no question about the function itself (its slope, its value at a point), not about a table value.
 ABOUT_FUNCTION = re.compile(r"derivative|\bslope\b|\bgradient\b|\bmonoton|\bat x\b|\bx\s*=|\bd\s*/\s*dx\b|\bapprox|"
                             r"\berrors?\b|\boff by\b|"
                             r"\b[a-z_]+\s*\(\s*[-−]?\d")
 WHERE_ELSE = re.compile(r"\bwhere\b|\bpeaks?\b|\bat what x\b")
+#: A bare question about noise ("spread?", "std?", "how noisy?"): about the previous answer's cells.
+NOISE = re.compile(r"\bspread\b|\bstd\b|\bstd ?dev|\bstddev\b|\bnois[ey]\b|\bvariance\b|\bvariability\b|"
+                   r"\berror bars?\b|±|\+-|\bsignifican|\bmeaningful\b")
 HELP = re.compile(r"^\s*(hi|hello|hey|help|thanks|thank you)\b|\bwhat can you (do|answer)\b|\bhow do i use\b")
 
 SETUP_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -115,7 +124,7 @@ ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
     "layers": ("layers", "how deep", "depth"),
     "d_model": ("d_model", "hidden size", "hidden_size", "model dimension", "width", "embedding size"),
     "ff": ("feedforward", "feed-forward", "feed forward", "ffn dim", "ff dim", "d_ff", "intermediate",
-           "mlp size", "mlp dim", "ffn size", "hidden dim"),
+           "mlp size", "mlp dim", "ffn size", "hidden dim", "ffn width", "ff width", "mlp width", "how wide"),
     "heads": ("heads",),
     "kv": ("kv heads", "key-value heads", "kv-heads", "gqa", "multi-query", "grouped"),
     "vocab": ("vocab", "vocabulary"),
@@ -171,7 +180,39 @@ class Intent:
 
 
 def _keys_in(text: str, table: dict[str, tuple[str, ...]]) -> list[str]:
-    return [key for key, words in table.items() if any(re.search(rf"(?<![a-z_]){re.escape(w)}", text) for w in words)]
+    return [key for key, pattern in _compiled(tuple(table.items())) if pattern.search(text)]
+
+
+@lru_cache(maxsize=16)
+def _compiled(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One compiled alternation per key: the keyword tables are read for every question."""
+    return tuple((key, re.compile("(?<![a-z_])(?:" + "|".join(re.escape(w) for w in words) + ")"))
+                 for key, words in table)
+
+
+def _arch_keys(text: str) -> list[str]:
+    """The architecture fields a question names; a bare "width" beside an FFN word is the FFN's width
+    ("ffn width", "how wide is its mlp"), not d_model."""
+    keys = _keys_in(text, ARCH_KEYWORDS)
+    if "norm" in keys and not re.search(r"(?<![a-z_])norm(?!al)|normali[sz]ation", text):
+        keys.remove("norm")  # "a normal MLP" asks about no normalization layer
+    named = {"d_model": ARCH_KEYWORDS["d_model"]}
+    if "ff" in keys and "d_model" in keys and not _keys_in(text.replace("width", ""), named):
+        keys.remove("d_model")
+    return keys
+
+
+#: "swiglu hidden size for d_model 768": d_model is given, so the width asked for is the FFN's.
+_GIVEN_D_MODEL = re.compile(r"\bd_model\b\s*(?:=|:|of|is)?\s*\d")
+_ASKED_WIDTH = re.compile(r"\bhidd?en[ _]?(?:size|dim\w*|layer|width)\b|\bffn (?:size|width|dim\w*)\b|\bhow wide\b")
+
+
+def _setup_keys(text: str) -> list[str]:
+    keys = _keys_in(text, SETUP_KEYWORDS)
+    if _GIVEN_D_MODEL.search(text) and _ASKED_WIDTH.search(text):
+        keys = [k for k in keys if k != "d_model"]
+        keys += [k for k in ("d_ff_gated", "d_ff_dense") if k not in keys]
+    return keys
 
 
 def slots_from(entities: Entities, text: str) -> Slots:
@@ -179,7 +220,7 @@ def slots_from(entities: Entities, text: str) -> Slots:
         variants=list(entities.variants), activations=list(entities.activations), gates=list(entities.gates),
         models=[m.name for m in entities.models], benchmarks=list(entities.benchmarks),
         metrics=list(entities.metrics), steps=list(entities.steps), numbers=list(entities.numbers),
-        setup_keys=_keys_in(text, SETUP_KEYWORDS), arch_keys=_keys_in(text, ARCH_KEYWORDS), paper=entities.paper,
+        setup_keys=_setup_keys(text), arch_keys=_arch_keys(text), paper=entities.paper,
     )
 
 
@@ -201,6 +242,10 @@ def _merge(previous: Slots, new: Slots, previous_intent: str) -> Slots:
             setattr(merged, name, list(value))
     if new.benchmarks and not new.metrics:
         merged.metrics = []
+    families = {b.split("/")[0] for b in previous.benchmarks}
+    kept = [b for b in new.benchmarks if b.split("/")[0] in families]
+    if len(families) == 1 and len(new.benchmarks) > 1 and kept:
+        merged.benchmarks = kept  # "cola …" then "and rte?": GLUE's RTE, not SuperGLUE's too
     if new.variants and previous_intent not in ("compare", "run_comparison") and not new.activations:
         merged.activations = []
     merged.paper = previous.paper or new.paper
@@ -233,7 +278,7 @@ def is_follow_up(text: str, entities: Entities, has_context: bool) -> bool:
         return False
     if entities.is_empty():
         return bool(WHY.search(text) or COMPARE.search(text) or BEST.search(text) or EXPLAIN.search(text)
-                    or MATH.search(text) or WHERE_ELSE.search(text))
+                    or MATH.search(text) or WHERE_ELSE.search(text) or NOISE.search(text))
     return not _own_frame(text, entities)
 
 
@@ -315,10 +360,13 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "paper_setup", "asks for a setup value by name ('what beta …', 'which optimizer …')"
     if has_models and slots.arch_keys and not WHY.search(text) and not ACTIVATION_WORD.search(text):
         return "architecture", "a model and an architecture parameter"
-    if has_models and (USES.search(text) or not (variants or act_or_gate)):
+    if has_models and (USES.search(text) or not (variants or act_or_gate) or (
+            ACTIVATION_WORD.search(text) and DIFFERS.search(text) and not entities.benchmarks)):
         return "model_activation", "a model and 'which activation/uses'"
     if MODELS_USING.search(text) and (variants or act_or_gate):
         return "models_using", "'which models' and an activation"
+    if len(entities.variants) >= 2 and is_beat_claim(text) and not WHY.search(text):
+        return "compare", "a claim that one variant beats another: checked on their cells"
     if WHY.search(text) or EXPLAIN.search(text):
         if len(variants) >= 2 and COMPARE.search(text) and not EXPLAIN.search(text) and not WHY.search(text):
             return "compare", "two variants and a comparison word"

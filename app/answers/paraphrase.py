@@ -15,8 +15,8 @@ from functools import lru_cache
 from app.answers.entities import recognize
 from app.answers.lexicon import Lexicon
 
-#: A model size as catalogs write it: 7B, 2.7B, 125M, 30B-A3B.
-SIZE = r"\d+(?:\.\d+)?[bm](?:-a\d+(?:\.\d+)?b)?"
+#: A model size as catalogs write it: 7B, 2.7B, 125M, 30B-A3B, 8x22B.
+SIZE = r"(?:\d+x)?\d+(?:\.\d+)?[bm](?:-a\d+(?:\.\d+)?b)?"
 _SIZED_NAME = re.compile(rf"^(?P<family>.*?)(?P<sep>[ -]?)(?P<size>{SIZE})$", re.IGNORECASE)
 _JOIN = r"\s*(?:,|\band\b|&|\bor\b|\bvs\.?|\bversus\b)\s*"
 APPROXIMATION_CONTEXT = re.compile(r"approx|\berrors?\b|\bpeaks?\b|\bdeviat|\baccura", re.IGNORECASE)
@@ -41,7 +41,24 @@ _SENTENCE = re.compile(r"(?<=[.!:?])\s+(?=\S)")
 def rewrite(text: str, lexicon: Lexicon) -> str:
     """The question with instructions to the service left out and its implicit names completed (unchanged
     when it has neither)."""
-    return _approximations(_expand_sizes(without_instructions(text, lexicon), lexicon))
+    return _approximations(_expand_sizes(_formulas(without_instructions(text, lexicon)), lexicon))
+
+
+#: Activations written out as their formula ("x*sigmoid(1.702x)", "x * torch.sigmoid(x)"), by name.
+_FORMULAS = (
+    (re.compile(r"\bx\s*[*·]\s*(?:torch\.|F\.|np\.)?(?:sigmoid|σ)\s*\(\s*1\.702\s*[*·]?\s*x\s*\)", re.IGNORECASE),
+     "gelu_sigmoid"),
+    (re.compile(r"\bx\s*[*·]\s*(?:torch\.|F\.|np\.)?(?:sigmoid|σ)\s*\(\s*x\s*\)", re.IGNORECASE), "silu"),
+    (re.compile(r"\bx\s*[*·]\s*(?:torch\.|F\.|np\.)?tanh\s*\(\s*(?:F\.)?softplus\s*\(\s*x\s*\)\s*\)", re.IGNORECASE),
+     "mish"),
+)
+
+
+def _formulas(text: str) -> str:
+    """The question with an activation written out as its formula replaced by that activation's name."""
+    for pattern, name in _FORMULAS:
+        text = pattern.sub(name, text)
+    return text
 
 
 def without_instructions(text: str, lexicon: Lexicon) -> str:
@@ -122,3 +139,18 @@ def with_family(text: str, models: list[str], lexicon: Lexicon) -> str:
         return match.group(0)
 
     return _SIZE_TOKEN.sub(complete, text)
+
+
+#: "exact one?", "and the erf version?": the exact function an approximation named before approximates.
+_EXACT = re.compile(r"\b(?:exact|erf|non-?approximated|unapproximated|true|real)\b", re.IGNORECASE)
+#: The approximation an earlier activation slot holds, and the exact function it approximates.
+_APPROXIMATES = {"gelu_tanh": "gelu", "gelu_sigmoid": "gelu"}
+
+
+def with_exact(text: str, activations: list[str], lexicon: Lexicon) -> str:
+    """A follow-up asking for 'the exact one' after an approximation, completed with the exact function's
+    name, when the follow-up names no function of its own ('gelu_tanh(1)' … 'exact one?' is exact GELU at 1)."""
+    exact = [_APPROXIMATES[a] for a in activations if a in _APPROXIMATES]
+    if not exact or not _EXACT.search(text) or recognize(text, lexicon).activations:
+        return text
+    return f"{text.rstrip(' ?')} {exact[0]}?"

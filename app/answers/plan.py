@@ -48,6 +48,7 @@ METHOD_KIND: dict[str, OperationKind] = {
     "explain": "explain", "why_model": "explain", "explain_constant": "explain", "reference_row": "lookup",
     # claims
     "verify": "verify", "best_everywhere": "verify", "misreading": "verify", "second_paper_verify": "verify",
+    "error_bound": "verify",
     # the rest
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
@@ -57,11 +58,12 @@ Method = Literal[
     "second_paper_spread", "second_paper_cells", "compare", "difference", "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
     "explain_constant", "reference_row", "verify", "second_paper_verify", "best_everywhere", "misreading",
+    "error_bound",
     "run_comparison", "decline", "speed", "out_of_scope", "help",
 ]
 #: Methods answered by app.answers.derived (their inputs are typed per method there).
 DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_rule", "reference_row",
-                             "derivative_bound", "best_everywhere", "decline"})
+                             "derivative_bound", "best_everywhere", "decline", "error_bound"})
 #: Methods answered by app.answers.routing: the intent they run under, so the composers see a known intent.
 ROUTED_METHODS: dict[str, str] = {
     "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",

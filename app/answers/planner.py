@@ -16,7 +16,16 @@ from typing import Any
 from app.answers import derived, framework_names, framing, misread, paraphrase, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
-from app.answers.intents import ARCH_KEYWORDS, SETUP_KEYWORDS, WHY, Intent, Slots, classify, is_follow_up
+from app.answers.intents import (
+    ARCH_KEYWORDS,
+    NOISE,
+    SETUP_KEYWORDS,
+    WHY,
+    Intent,
+    Slots,
+    classify,
+    is_follow_up,
+)
 from app.answers.lexicon import Lexicon
 from app.answers.plan import ROUTED_METHODS, SLOT_NAMES, Operation, Plan, last_operation, operation_for
 from app.answers.retrieval import MIN_SCORE
@@ -30,6 +39,10 @@ EXPLAINED_BY_MISREADING = ("explain", "out_of_scope", "why_model")
 NAMED_AFTER = ("verify", "architecture", "fact", "model_activation")
 #: Out-of-scope questions that still share words with an explanation need this much more evidence.
 OUT_OF_SCOPE_RETRIEVAL_FACTOR = 1.6
+#: Words of the service's own subject: a question using them is not out of scope for sharing few words
+#: with an explanation ("what's a gated FFN vs a normal MLP").
+IN_DOMAIN = re.compile(r"\bgated\b|\bgating\b|\bffns?\b|\bmlps?\b|\bfeed[- ]?forward\b|\bactivation functions?\b|"
+                       r"\bnon-?linearit", re.IGNORECASE)
 #: Intents whose rule is a fallback (the subject's cells, a formula, the setup): a claim the question repeats
 #: for checking ("qwen v1's config says swiglu, so it computes swiglu, right?") is answered by the stored
 #: misreading it matches instead, on a weaker match than an unframed question needs.
@@ -45,10 +58,18 @@ def plan_question(
     read = paraphrase.rewrite(question, lexicon)
     entities = recognize(read, lexicon)
     if previous is not None and not entities.models:
-        read = paraphrase.with_family(read, list(Slots.from_dict(previous.get("slots")).models), lexicon)
+        earlier = Slots.from_dict(previous.get("slots"))
+        read = paraphrase.with_family(read, list(earlier.models), lexicon)
+        read = paraphrase.with_exact(read, list(earlier.activations), lexicon)
         entities = recognize(read, lexicon)
+    if previous is not None and _moves_to_other_paper(read, previous):
+        # "who tops the superglue average?" … "how about in narang?": the same question, about the other paper
+        read = f"{str(previous.get('question', '')).rstrip(' ?.!')} in narang et al?"
+        entities = recognize(read, lexicon)
+        previous = previous_post_id = None
     intent = classify(read, entities.text, entities, lexicon, previous, previous_post_id)
     intent, entities = routing.resolve(read, intent, entities, lexicon, previous, previous_post_id, facts)
+    _keep_operation(intent, previous_meta)
     if framing.is_creative(question):
         intent.name, intent.operation, intent.rule = "out_of_scope", "", "a creative-writing task"
     derive = intent.follow_up_of is None
@@ -62,6 +83,43 @@ def plan_question(
     if intent.follow_up_of is None:
         operations += _misreading_after(operations[-1], facts)
     return Plan(operations=operations, follow_up_of=intent.follow_up_of), entities
+
+
+#: A follow-up that only moves the question to Narang et al.'s paper ("how about in narang?", "and in narang's").
+_OTHER_PAPER_ONLY = re.compile(r"^\s*(?:and|what about|how about|same|now|ok(?:ay)?)?\s*(?:for|in|from|with)?\s*"
+                               r"(?:the\s+)?narang(?:'s| et al\.?(?:'s)?)?(?:\s+(?:paper|table|one|et al\.?))?"
+                               r"\s*\??\s*$",
+                               re.IGNORECASE)
+
+
+def _moves_to_other_paper(text: str, previous: dict[str, Any]) -> bool:
+    asked_before = str(previous.get("question", ""))
+    return bool(_OTHER_PAPER_ONLY.match(text)) and bool(asked_before) and "narang" not in asked_before.lower()
+
+
+def _keep_operation(intent: Intent, previous_meta: dict[str, Any] | None) -> None:
+    """A follow-up that names no operation of its own keeps the previous one ('how noisy is cola' … 'and
+    rte?' is RTE's spread, not its cells), as a later part of a multi-part question does (:func:`_edit_of`)."""
+    if intent.follow_up_of is None or intent.operation or not previous_meta:
+        return
+    plan = previous_meta.get("plan")
+    operations = plan.get("operations") if isinstance(plan, dict) else None
+    answered = [op for op in operations or [] if isinstance(op, dict) and op.get("method") != "misreading"]
+    method = str(answered[-1].get("method", "")) if answered else ""
+    if method in ROUTED_METHODS and method not in routing.OTHER_PAPER and ROUTED_METHODS[method] == intent.name:
+        intent.operation = method
+        intent.rule += f"; keeps the previous operation ({method})"
+
+
+#: A config field name as people paste it ("hidden_act", "intermediate_size", "hidden_activation").
+_FIELD = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_CONTRAST = re.compile(r"\bvs\.?\b|\bversus\b|\bdifference\b|\bdiffer\b|\bwhich one\b|\bor\b")
+
+
+def _contrasts_fields(question: str) -> bool:
+    """'hidden_act vs hidden_activation — what's the difference?': two config fields set against each other,
+    which is what the stored misreadings about configs explain."""
+    return len(set(_FIELD.findall(question.lower()))) >= 2 and bool(_CONTRAST.search(question.lower()))
 
 
 def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
@@ -105,9 +163,11 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     rereadable = intent.name in CLAIM_REREAD and len(entities.variant_like()) < 2
     claim = rereadable and framing.is_claim(intent.question)
     asks_yes_no = rereadable and bool(framing.YES_NO_START.search(intent.question))
-    if (intent.name in EXPLAINED_BY_MISREADING or claim or asks_yes_no) and not intent.operation \
+    contrast = intent.name in CLAIM_REREAD and _contrasts_fields(intent.question)
+    if (intent.name in EXPLAINED_BY_MISREADING or claim or asks_yes_no or contrast) and not intent.operation \
             and intent.follow_up_of is None:
-        repeated = misread.detect(intent.question, facts, misread.CLAIM_SCORE if claim else misread.EXPLAIN_SCORE)
+        repeated = misread.detect(intent.question, facts,
+                                  misread.CLAIM_SCORE if claim or contrast else misread.EXPLAIN_SCORE)
         if repeated is not None and not claim and intent.name == "explain":
             explained = index.search(intent.question, entities, k=1)
             wording = repeated["score"] - (misread.NUMBER_SCORE if repeated["shared_number"] else 0.0)
@@ -117,15 +177,20 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
             return operation_for(intent, asked, "misreading", repeated)
     if intent.name == "out_of_scope" and not intent.operation and not framing.is_creative(intent.question):
         strong = index.search(intent.question, entities, k=1)
-        if strong and strong[0].score >= MIN_SCORE * OUT_OF_SCOPE_RETRIEVAL_FACTOR:
+        factor = 1.0 if IN_DOMAIN.search(intent.question) else OUT_OF_SCOPE_RETRIEVAL_FACTOR
+        if strong and strong[0].score >= MIN_SCORE * factor:
             intent.name, intent.rule = "explain", "no entity, but a curated explanation matches strongly"
     return operation_for(intent, asked)
 
 
 def _derived(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Operation | None:
     """The derived-answer operation the words ask for (a calculation, a claim, a specific decline), if any."""
-    if intent.operation in routing.OTHER_PAPER:
-        return None
+    if intent.operation in routing.OTHER_PAPER:  # the other paper's own cells, unless its task is not stored
+        label = derived.other_benchmark(entities.text, asked)
+        if not label:
+            return None
+        intent.rule = f"a benchmark Narang et al. do not report either: {label}"
+        return operation_for(intent, asked, "decline", {"what": "benchmark", "name": label, "paper": "second"})
     wanted = derived.detect(asked, entities, lexicon, facts)
     if wanted is None:
         return None
@@ -159,7 +224,11 @@ def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexic
     part.follow_up_of, part.rule = None, f"an elliptical part: the {before.method} operation before it, edited"
     if before.method in ROUTED_METHODS and not part.operation and part.name == ROUTED_METHODS[before.method]:
         part.operation = before.method
-    return routing.reroute(part, entities.text, entities, None, facts), entities
+    part = routing.reroute(part, entities.text, entities, None, facts)
+    if not part.operation and NOISE.search(entities.text) and (
+            part.slots.variants or part.slots.benchmarks or part.slots.steps):
+        part.name, part.operation = "fact", "spread"  # "… 2) its run-to-run spread": the same column's noise
+    return part, entities
 
 
 def _mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:

@@ -25,10 +25,12 @@ RANKING = re.compile(r"\brank(s|ed|ing)?\b|\border(ed)?\b|\bsort(ed)?\b|\bleader
                      r"\ball (the )?variants\b|\b(top|bottom)\s+(\d+|two|three|four|five|six)\b")
 COUNT = re.compile(r"\b(?:top|best|worst|bottom)\s+(\d+|two|three|four|five|six)\b")
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-GATED_ONLY = re.compile(r"\bgated (variants?|ones?|ffns?|layers?)\b|\bamong (the )?gated\b|\bglu[- ]family\b")
-DENSE_ONLY = re.compile(r"\b(ungated|non-gated|dense) (variants?|ones?|ffns?|layers?)\b|"
+#: "gated (GLU) variants", "ungated (dense) FFN": a group of variants, an aside in parentheses allowed.
+_ASIDE = r"\s+(?:\([^)]{0,20}\)\s*)?"
+GATED_ONLY = re.compile(rf"\bgated{_ASIDE}(variants?|ones?|ffns?|layers?)\b|\bamong (the )?gated\b|\bglu[- ]family\b")
+DENSE_ONLY = re.compile(rf"\b(ungated|non-gated|dense){_ASIDE}(variants?|ones?|ffns?|layers?)\b|"
                         r"\bamong (the )?(ungated|non-gated|dense)\b")
-SPREAD_WORDS = re.compile(r"\bstd\b|\bstd ?dev|\bstddev|\bstandard deviation|\bnoise level|\bnoisy\b|"
+SPREAD_WORDS = re.compile(r"\bstd\b|\bstd ?dev|\bstddev|\bstandard deviation|\bnoise level|\bnoisy\b|\bjust noise\b|"
                           r"\bvariability\b|\brun-to-run\b|\bspread\b|\+-|±|\bsignifican|\bmeaningful\b|"
                           r"\berror bars?\b|\bvariance\b")
 RESULTS_WORD = re.compile(r"\bresults?\b|\bscores?\b|\bnumbers\b|\bbenchmarks?\b|\btables?\b|\bdownstream\b")
@@ -42,12 +44,15 @@ def wants_ranking(intent: Intent, text: str) -> bool:
 
 def wants_spread(text: str, entities: Entities) -> bool:
     """A question about the noise of a column or a variant's cells, or of the results in general."""
-    if not SPREAD_WORDS.search(text) or entities.models or entities.numbers:
+    if not SPREAD_WORDS.search(text) or entities.models:
         return False
+    if entities.numbers and not (len(entities.variant_like()) >= 2 and entities.steps):
+        return False  # numbers are a claim to check, unless they are the two cells of a named length
     columns = bool(entities.benchmarks or entities.metrics)
     variants = len(entities.variant_like())
     if variants >= 2:
-        return columns  # a pair on a named column; other pair questions keep their curated explanations
+        # a pair on a named column or length; other pair questions keep their curated explanations
+        return columns or bool(entities.steps)
     if columns or variants == 1 or entities.steps:
         return True
     return not (entities.activations or entities.gates) and bool(RESULTS_WORD.search(text))
@@ -178,7 +183,9 @@ def _pair(b: Builder, variants: list[str], columns: list[tuple[str, str, int]]) 
             text += f"{NO_SPREAD}, so the paper does not separate the two on this column."
         else:
             verdict = "not significant" if reading == WITHIN_NOISE else "larger than the noise"
-            text += (f"the gap has to exceed {round_like(spread, x.value_text)} — **{reading}**, "
+            own = (f" (run-to-run spreads {x.row} {b.stddev(x)}, {y.row} {b.stddev(y)})"
+                   if x.stddev_text and y.stddev_text else "")
+            text += (f"the gap has to exceed {round_like(spread, x.value_text)}{own} — **{reading}**, "
                      f"{verdict}.")
         ref = b.facts.reference_cell(bench, metric, steps)
         if ref is not None and ref.stddev_text and not (x.stddev_text and y.stddev_text):

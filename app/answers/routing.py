@@ -14,14 +14,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from app.answers import models, ranking, second_paper
+from app.answers import framing, models, ranking, second_paper, tables
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
 from app.answers.explanations import activation_citation
 from app.answers.facts import Facts
 from app.answers.functions import plain_formula
-from app.answers.intents import Intent, Slots, classify
+from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
 
 #: Constants printed inside an activation's formula, and the activation whose formula they belong to.
@@ -40,13 +40,18 @@ PARAMS_QUESTION = re.compile(r"\bmore\b|\bfewer\b|\bless\b|\bhow many\b|\bsame\b
                              r"\b\d+(?:\.\d+)?\s*x\b|\btimes\b|\bdouble\b|\btriple\b|\boverhead\b|"
                              r"\bthan\b|\bcompared?\b|\bvs\.?\b|\bversus\b|\bbigger\b|\blarger\b|\bsmaller\b")
 GATED_WORD = re.compile(r"\bglu\b|\bgated\b|\bgeglu\b|\bswiglu\b|\breglu\b|\bgating\b|\bglu[- ](variant|layer|ffn)")
+#: "a gated FFN vs a normal MLP": the plain two-matrix layer a gated one is set against.
+PLAIN_FFN = re.compile(r"\b(?:normal|plain|dense|ordinary|standard|regular|vanilla|ungated|non-gated|usual)\s+"
+                       r"(?:ffns?|mlps?|feed[- ]?forward|layers?|ones?)\b")
+CONTRASTED = re.compile(r"\bvs\.?\b|\bversus\b|\bdifference\b|\bdiffer|\bcompared?\b|\binstead of\b")
 PRONOUN = re.compile(r"\b(it|its|that|this|there|they|them|those)\b")
 WHERE = re.compile(r"\bwhere\b|\bat what x\b|\bwhich x\b|\bat which (x|point|value)\b|\bpeak")
 SPLIT = re.compile(
-    r"\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
+    r"\s+\(?\d\)\s+(?=[a-z])|\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
 )
 SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bquickest\b|\bquicker\b|\bspeed\b|"
-                   r"\bstep/s\b|\bsteps per second\b|"
+                   r"\bstep/s\b|\bsteps per second\b|\btokens?/s(?:ec)?\b|\btokens? per second\b|\btok/s\b|"
+                   r"\blatency\b|\bwall[- ]?clock\b|"
                    r"\bthroughput\b|\bhow fast\b")
 ABLATION = re.compile(r"\bablat|\bseeds?\b.{0,40}\b(?:activation|geglu|swiglu|ffn)\b")
 SUBJECT_KINDS = ("model", "variant", "gate", "activation")
@@ -60,6 +65,11 @@ OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cell
                "second_paper_verify")
 
 
+#: "1) best superglue variant 2) its spread": the marker of a numbered list's first part.
+NUMBERED = re.compile(r"^\(?1\)\s+")
+#: Operations that answer one field of one thing: a question that asks for more beside it is still split
+#: ("who released OLMo 2 7B and what's its ffn width" is the catalog's organization, then its width).
+SPLIT_AFTER = frozenset({"catalog_field"})
 BOTH_ENDS = re.compile(r"\b(best|worst|highest|lowest)\s+(?:and|&)\s+(best|worst|highest|lowest)\b")
 
 
@@ -70,7 +80,7 @@ def split_parts(question: str) -> list[str]:
     if ends and ends.group(1) != ends.group(2):
         span = ends.span()
         return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
-    pieces = [p.strip(" ,?") for p in SPLIT.split(question.strip())]
+    pieces = [p.strip(" ,?") for p in SPLIT.split(NUMBERED.sub("", question.strip()))]
     pieces = [p + "?" for p in pieces if len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2]
     return pieces if len(pieces) >= 2 else [question]
 
@@ -101,6 +111,11 @@ def asks_definition(text: str, entities: Entities) -> bool:
     return len(functions) == 1 and bool(DEFINE.match(text))
 
 
+def asks_name(text: str, entities: Entities) -> bool:
+    """A question about why a function is called what it is: answered by what it computes."""
+    return bool(framing.NAMING.search(text)) and bool(entities.gates or entities.activations) and not entities.models
+
+
 def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, Any] | None,
             facts: Facts | None = None) -> Intent:
     """Set the operation for a question whose shape the keyword intent misreads; else return it as is."""
@@ -117,7 +132,10 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.name, intent.operation = "model_activation", "catalog_field"
         intent.rule = "asks who released a catalog model, or when"
         return intent
-    if PARAMS.search(text) and PARAMS_QUESTION.search(text) and GATED_WORD.search(text) and not entities.models:
+    structure = GATED_WORD.search(text) and PLAIN_FFN.search(text) and CONTRASTED.search(text) and not (
+        re.search(r"\bwhy\b|\bbetter\b|\bworse\b", text))
+    if ((PARAMS.search(text) and PARAMS_QUESTION.search(text)) or structure) and GATED_WORD.search(text) and (
+            not entities.models):
         intent.name, intent.operation = "explain", "compare_parameters"
         intent.rule = "asks how the parameters of a gated FFN compare with a dense one"
         return intent
@@ -149,7 +167,9 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
             intent.name, intent.operation = "fact", "second_paper_cells"
             intent.rule = "names rows of Narang et al.'s table: their cells, side by side with the difference"
             return intent
-    if ranking.wants_spread(text, entities) and intent.name != "verify":
+    follow_noise = intent.follow_up_of is not None and bool(NOISE.search(text)) and bool(
+        intent.slots.variants or intent.slots.benchmarks or intent.slots.steps) and not entities.numbers
+    if (ranking.wants_spread(text, entities) or follow_noise) and intent.name != "verify":
         intent.name, intent.operation = "fact", "spread"
         intent.rule = "asks how noisy a column or a gap is: the run-to-run spread the paper publishes"
         return intent
@@ -161,7 +181,8 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.operation = "speed"
         intent.rule = "asks about speed: what the stored evidence has on it, not perplexities"
         return intent
-    if intent.follow_up_of is None and asks_definition(text, entities) and intent.name != "math":
+    if intent.follow_up_of is None and (asks_definition(text, entities) or asks_name(text, entities)) and (
+            intent.name != "math"):
         intent.name = "math"
         intent.rule = "asks what a function is or how two differ: each defined, not their table values"
         return intent
@@ -186,7 +207,7 @@ COMPOSERS: dict[str, Callable[[Builder, Intent, Lexicon], None]] = {
     "catalog_field": lambda b, intent, lexicon: models.compose_catalog_field(b, intent, lexicon),
     "second_paper_spread": lambda b, intent, lexicon: second_paper.compose_spread(b, intent.question),
     "second_paper_ranking": lambda b, intent, lexicon: second_paper.compose_ranking(b, intent.question),
-    "second_paper_cells": lambda b, intent, lexicon: second_paper.compose_cells(b, intent.question),
+    "second_paper_cells": lambda b, intent, lexicon: _compose_cells_of_both(b, intent),
     "second_paper_setup": lambda b, intent, lexicon: second_paper.compose_setup(b, intent.question),
     "paper_info": lambda b, intent, lexicon: second_paper.compose_paper_info(b, intent.question),
     "second_paper_verify": lambda b, intent, lexicon: second_paper.compose_verify(b, intent.question,
@@ -201,6 +222,18 @@ def compose(b: Builder, intent: Intent, lexicon: Lexicon) -> bool:
         return False
     composer(b, intent, lexicon)
     return True
+
+
+#: The GLU-variants paper named beside Narang et al.'s ("GeGLU in narang vs shazeer final loss").
+MAIN_PAPER = re.compile(r"\bshazeer\b|\bglu[- ]variants? paper\b|\bglu paper\b|\b(?:in|and) both\b|\bboth papers\b")
+
+
+def _compose_cells_of_both(b: Builder, intent: Intent) -> None:
+    """Narang et al.'s cells, then the same variants' cells in the GLU-variants paper when the question names
+    that paper too (each paper's numbers under its own name: the baselines differ)."""
+    second_paper.compose_cells(b, intent.question)
+    if intent.slots.variants and MAIN_PAPER.search(intent.question.lower()):
+        tables.compose_fact(b, intent)
 
 
 def _more(b: Builder, key: str) -> None:
@@ -291,7 +324,8 @@ def resolve(
             intent.follow_up_of = previous_post_id
             intent.rule += f"; the pronoun read as the previous subject: {resolved!r}"
     intent = reroute(intent, entities.text, entities, previous, facts)
-    pieces = split_parts(question) if intent.follow_up_of is None and not intent.operation else [question]
+    splittable = not intent.operation or intent.operation in SPLIT_AFTER
+    pieces = split_parts(question) if intent.follow_up_of is None and splittable else [question]
     if len(pieces) > 1:
         intent.operation, intent.parts = "multi_part", pieces
         intent.rule = f"a question in {len(pieces)} parts, each answered in the order asked"

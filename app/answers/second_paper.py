@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from app.answers.builder import Builder
 from app.answers.facts import Cell, Facts, paper_citation
-from app.answers.framing import confirmed, verdict
+from app.answers.framing import NAMING, confirmed, verdict
 from app.answers.intents import BEST, YES_NO, rank_order
 from app.answers.ranking import COUNT, RANKING, count_asked
 
@@ -212,7 +213,8 @@ SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("bold", re.compile(r"\bbold")),
     ("gelu_variant", re.compile(r"which gelu|gelu (?:implementation|variant|version)|tanh .{0,20}gelu|exact gelu")),
     ("gates", re.compile(r"\bliglu\b|\bbilinear\b|\bgates?\b")),
-    ("not_comparable", re.compile(r"comparab|compare .{0,30}(?:absolute|losses|numbers)|same baseline|mix")),
+    ("not_comparable", re.compile(r"comparab|compare .{0,30}(?:absolute|losses|numbers)|same baseline|mix|"
+                                  r"\bdiffer\w*\b.{0,40}\bshazeer|\bshazeer\b.{0,40}\bdiffer|unlike shazeer")),
     ("normalization_biases", re.compile(r"layer ?norm|rms ?norm|\bbias")),
     ("wmt", re.compile(r"\bwmt\b.{0,40}\b(?:trained|steps|pre-?train|setup)|translation setup")),
     ("finetuning", re.compile(r"fine-?tun")),
@@ -221,7 +223,9 @@ SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("baseline", re.compile(r"\bbaseline\b|\blayers\b|\bd_model\b|\bparameters\b|\bheads\b|setup")),
     ("columns", re.compile(r"\bcolumns?\b|what does .{0,20}table (?:report|show)")),
 )
-SAME = re.compile(r"\bsame\b|\bidentical\b|\bequal\b|\b(?:just|really) (?:the|a)\b")
+#: "the gap between the text and the table": the difference of the two printed values is asked for.
+GAP = re.compile(r"\bgap\b|\bdifference\b|\bdiffer(?:s|ence)? by\b|\bhow (?:much|far) (?:apart|off)\b|\bdelta\b")
+SAME = re.compile(r"\bsame\b|\bidentical\b|\bequals?\b|\bequivalent\b|\b(?:just|really) (?:the|a)\b|\s(?:=|==|≡)\s")
 
 
 #: Setup facts asked in words no cell question uses; the others only when no row or column is named.
@@ -234,7 +238,7 @@ def setup_key(text: str, facts: Facts) -> str | None:
     if not names_paper(text):
         return None
     asks_cells = bool(_rows(_table_cells(facts), text) or _columns(text)) and not (
-        "liglu" in text and "bilinear" in text)
+        "liglu" in text and "bilinear" in text) and not NAMING.search(text)
     return next((key for key, words in SETUP_WORDS if words.search(text)
                  and (key in SPECIFIC_SETUP or not asks_cells)
                  and facts.paper_fact(PAPER_ID, key) is not None), None)
@@ -259,6 +263,22 @@ def compose_setup(b: Builder, question: str) -> None:
     elif key == "bold" and re.search(r"\bbest\b", text):
         lead = "No: bold marks better than the vanilla Transformer, not the best in the column. "
     b.add(f"{lead}{paper['authors']} ({paper['year']}), {fact['fact_label']}: {fact['value']} ({fact['location']}).")
+    if key == "vanilla_superglue_text" and GAP.search(text):
+        _text_table_gap(b, fact)
+
+
+def _text_table_gap(b: Builder, fact: dict[str, Any]) -> None:
+    """The difference between the value the paper's text states and its table's cell, computed from the cited
+    cell and the number the stored setup fact quotes from the text."""
+    printed = set(re.findall(r"\d+\.\d+", str(fact["value"])))
+    cell = next((c for c in _table_cells(b.facts) if c.value_text in printed), None)
+    stated = sorted(printed - {cell.value_text}) if cell is not None else []
+    if cell is None or len(stated) != 1:
+        return
+    quoted = {"citation": {**fact, "value_text": stated[0]}}
+    params = {"op": "absdiff", "operands": [{"citation": cell.citation()}, quoted]}
+    gap = b.computed("arith", params, "table value − text value")["result"]
+    b.add(f"The two differ by **{gap}** (table {b.value(cell)}, text {stated[0]}).")
 
 
 #: A question about a stored paper itself: who wrote it, when, where to find it.

@@ -26,6 +26,9 @@ MIN_PER_TEST_CATEGORY = 8
 #: The second tuning split: fresh outsider phrasings, most of them declines, explanations and verifications.
 MIN_DEV2_ITEMS = 120
 WEAK_CATEGORIES = ("decline", "explain", "verify")
+#: The third tuning split: written blind, every category covered, to measure first-ask generalisation.
+MIN_DEV3_ITEMS = 90
+MIN_PER_DEV3_CATEGORY = 6
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +42,17 @@ def test_the_set_is_large_and_ids_are_unique(splits: dict[str, ev.EvalSet]) -> N
     ids = [i["id"] for i in items]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     assert duplicates == []
-    assert len(splits["test"].items) >= 15 * MIN_PER_TEST_CATEGORY
     assert len(splits["dev2"].items) >= MIN_DEV2_ITEMS
     tuning = {i["id"] for split in ev.TUNING_SPLITS for i in splits[split].items}
-    assert not tuning & {i["id"] for i in splits["test"].items}
+    for held in ev.HELD_OUT_SPLITS:
+        assert len(splits[held].items) >= 15 * MIN_PER_TEST_CATEGORY
+        assert not tuning & {i["id"] for i in splits[held].items}
 
 
 def test_both_splits_declare_the_same_categories_and_use_only_those(splits: dict[str, ev.EvalSet]) -> None:
-    assert splits["dev"].categories == splits["dev2"].categories == splits["test"].categories
+    assert splits["dev"].categories == splits["dev2"].categories == splits["dev3"].categories
+    for held in ev.HELD_OUT_SPLITS:
+        assert splits["dev"].categories == splits[held].categories
     assert len(set(splits["test"].categories)) == len(splits["test"].categories) >= 15
     for s in splits.values():
         unknown = [(i["id"], i.get("category")) for i in s.items if i.get("category") not in s.categories]
@@ -54,11 +60,12 @@ def test_both_splits_declare_the_same_categories_and_use_only_those(splits: dict
 
 
 def test_every_test_category_has_enough_items(splits: dict[str, ev.EvalSet]) -> None:
-    counts = {c: 0 for c in splits["test"].categories}
-    for item in splits["test"].items:
-        counts[item["category"]] += 1
-    thin = {c: n for c, n in counts.items() if n < MIN_PER_TEST_CATEGORY}
-    assert thin == {}
+    for held in ev.HELD_OUT_SPLITS:
+        counts = {c: 0 for c in splits[held].categories}
+        for item in splits[held].items:
+            counts[item["category"]] += 1
+        thin = {c: n for c, n in counts.items() if n < MIN_PER_TEST_CATEGORY}
+        assert thin == {}, held
 
 
 def test_items_are_well_formed(splits: dict[str, ev.EvalSet]) -> None:
@@ -92,7 +99,8 @@ def test_every_failure_class_of_the_issue_has_dev_questions(splits: dict[str, ev
     """The "Why" list names eight failure classes; the dev split tags at least one question with each."""
     classes = [i["class"] for i in splits["dev"].items if "class" in i]
     assert set(classes) == set(range(1, 9))
-    assert not any("class" in i for i in splits["test"].items), "the test split carries no tuning hints"
+    for held in ev.HELD_OUT_SPLITS:
+        assert not any("class" in i for i in splits[held].items), "a held-out split carries no tuning hints"
 
 
 def test_the_test_split_does_not_repeat_a_tuning_question(splits: dict[str, ev.EvalSet]) -> None:
@@ -104,10 +112,18 @@ def test_the_test_split_does_not_repeat_a_tuning_question(splits: dict[str, ev.E
 
     old = yaml.safe_load(Path(ev.EVAL_DIR.parent / "answer_eval.yaml").read_text(encoding="utf-8"))
     # a bare follow-up ("and swiglu?") may recur; a first question may not, up to case and punctuation
-    firsts = {key(ev.steps(i)[0]["question"]) for i in splits["test"].items}
+    firsts = {key(ev.steps(i)[0]["question"]) for held in ev.HELD_OUT_SPLITS for i in splits[held].items}
     tuning = set().union(*(questions(splits[split].items) for split in ev.TUNING_SPLITS))
     shared = firsts & (tuning | questions(old))
-    assert shared == set(), "a held-out question is also a tuning question: reword the tuning one"
+    # and the two held-out splits do not ask the same first question (which would count it twice)
+    first_test = {key(ev.steps(i)[0]["question"]) for i in splits["test"].items}
+    first_test2 = {key(ev.steps(i)[0]["question"]) for i in splits["test2"].items}
+    assert len(first_test & first_test2) == 0, "the two held-out splits share a question"
+    # name the tuning items to reword by id, never the held-out questions themselves
+    repeating = sorted(str(i["id"]) for split in ev.TUNING_SPLITS for i in splits[split].items
+                       if any(key(s["question"]) in shared for s in ev.steps(i)))
+    fresh = len(shared) == 0  # a plain bool, so a failure's report cannot quote the held-out questions
+    assert fresh, f"a held-out question is also a tuning question: reword {repeating or 'an old-set one'}"
 
 
 def test_dev2_is_fresh_and_weighted_to_the_weak_categories(splits: dict[str, ev.EvalSet]) -> None:
@@ -124,13 +140,31 @@ def test_dev2_is_fresh_and_weighted_to_the_weak_categories(splits: dict[str, ev.
     assert 2 * len(weak) >= len(splits["dev2"].items)
 
 
+def test_dev3_is_fresh_and_covers_every_category(splits: dict[str, ev.EvalSet]) -> None:
+    """dev3 repeats no question of dev, dev2 or the old set (a bare follow-up turn may recur), and every
+    category has enough items to give a per-category first-ask rate."""
+    def key(question: object) -> str:
+        return " ".join(re.sub(r"[^\w.]+", " ", str(question).lower()).split())
+
+    old = yaml.safe_load(Path(ev.EVAL_DIR.parent / "answer_eval.yaml").read_text(encoding="utf-8"))
+    earlier = {key(s["question"]) for items in (splits["dev"].items, splits["dev2"].items, old)
+               for i in items for s in ev.steps(i)}
+    firsts = {key(ev.steps(i)[0]["question"]) for i in splits["dev3"].items}
+    assert firsts & earlier == set()
+    assert len(splits["dev3"].items) >= MIN_DEV3_ITEMS
+    counts = {c: 0 for c in splits["dev3"].categories}
+    for item in splits["dev3"].items:
+        counts[item["category"]] += 1
+    assert {c: n for c, n in counts.items() if n < MIN_PER_DEV3_CATEGORY} == {}
+
+
 def test_expected_numbers_come_from_the_reference_files(splits: dict[str, ev.EvalSet]) -> None:
     """Every number an item expects (test split and dev split) is printed in tests/reference, or is declared
     under ``derived`` with arithmetic on reference numbers that re-does, in Decimal, to exactly that number."""
     problems = {f"{s.split}/{i['id']}": ev.unreferenced_numbers(i) for s in splits.values() for i in s.items}
     assert {k: v for k, v in problems.items() if v} == {}
-    derived = [i for i in splits["test"].items if i.get("derived")]
-    assert derived, "the test split exercises derived numbers"
+    for held in ev.HELD_OUT_SPLITS:
+        assert [i for i in splits[held].items if i.get("derived")], f"{held} exercises derived numbers"
 
 
 def test_the_reference_check_rejects_a_number_that_is_not_there() -> None:
