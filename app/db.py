@@ -1,7 +1,8 @@
 """Database engine and sessions.
 
 SQLite is the embedded default, so its pragmas (WAL for concurrent readers beside one writer, foreign
-keys, a busy timeout) are set on every connection; PostgreSQL needs none of that.
+keys, a busy timeout) are set on every connection, and the writers of a process queue for the file before
+they take SQLite's write lock (app/sqlite_writes.py); PostgreSQL needs none of that.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.sqlite_writes import queue_for, queued_connection_class
 
 
 class DatabaseConfigError(RuntimeError):
@@ -69,6 +71,10 @@ def create_db_engine(settings: Settings, *, pool_size: int | None = None, max_ov
         if path is not None:
             _prepare_sqlite_file(path)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000}
+        if path is not None:  # this process's writers queue for the file (app/sqlite_writes.py)
+            kwargs["connect_args"]["factory"] = queued_connection_class(
+                queue_for(path), settings.sqlite_busy_timeout_ms / 1000
+            )
     else:
         kwargs["pool_pre_ping"] = True
         # A runaway query must not hold a connection (and the request) forever.

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.documents.threads import hidden_titles, thread_summary
@@ -33,23 +33,31 @@ class ThreadState:
     version: str
 
 
+_hidden_id = case((Post.hidden_at.is_not(None), Post.id))
+#: The posts' part of the state: how many, which ids, which are hidden and when that last changed.
+_POSTS = select(
+    func.count(Post.id), func.min(Post.id), func.max(Post.id), func.count(Post.hidden_at),
+    func.coalesce(func.sum(_hidden_id), 0), func.min(_hidden_id), func.max(Post.hidden_at),
+).where(Post.thread_id == bindparam("thread_id"))
+_quoting, _quoted = aliased(Post), aliased(Post)
+#: The posts the thread's posts quote: which, in which thread, hidden or not.
+_QUOTES = (
+    select(_quoted.id, _quoted.thread_id, _quoted.hidden_at.is_not(None))
+    .join(PostQuote, PostQuote.quoted_post_id == _quoted.id)
+    .join(_quoting, _quoting.id == PostQuote.post_id)
+    .where(_quoting.thread_id == bindparam("thread_id"))
+    .order_by(_quoted.id)
+)
+
+
 def thread_state(session: Session, thread_id: int) -> ThreadState:
-    """The thread's state now; raises ThreadNotFoundError for an unknown thread."""
+    """The thread's state now; raises ThreadNotFoundError for an unknown thread.
+
+    Asked on every request for a thread's page or JSON, so the statements are built once (building the
+    aliases and the aggregate took ten times what the database spends answering them)."""
     thread = get_thread_row(session, thread_id)
-    hidden_id = case((Post.hidden_at.is_not(None), Post.id))
-    posts = session.execute(
-        select(func.count(Post.id), func.min(Post.id), func.max(Post.id), func.count(Post.hidden_at),
-               func.coalesce(func.sum(hidden_id), 0), func.min(hidden_id), func.max(Post.hidden_at))
-        .where(Post.thread_id == thread.id)
-    ).one()
-    quoting, quoted = aliased(Post), aliased(Post)
-    quotes = session.execute(
-        select(quoted.id, quoted.thread_id, quoted.hidden_at.is_not(None))
-        .join(PostQuote, PostQuote.quoted_post_id == quoted.id)
-        .join(quoting, quoting.id == PostQuote.post_id)
-        .where(quoting.thread_id == thread.id)
-        .order_by(quoted.id)
-    ).all()
+    posts = session.execute(_POSTS, {"thread_id": thread.id}).one()
+    quotes = session.execute(_QUOTES, {"thread_id": thread.id}).all()
     quoted_threads = sorted({row[1] for row in quotes})
     first_hidden = posts[1] is not None and posts[5] == posts[1]
     parts = (thread.id, thread.updated_at, thread.post_count, thread.title, thread.curated_key, tuple(posts),

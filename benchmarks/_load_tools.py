@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,9 +84,9 @@ def serve(database: str, extra_env: dict[str, str] | None = None) -> Iterator[Se
 
 
 @contextmanager
-def serve_url(url: str, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+def serve_url(url: str, extra_env: dict[str, str] | None = None, log_to: Path | None = None) -> Iterator[Server]:
     """`actlab serve` on the database at ``url``, ready (/readyz) when yielded; its log is kept in a file (a pipe
-    nobody reads would stall it); the server and its worker stop on exit."""
+    nobody reads would stall it), copied to ``log_to`` when given; the server and its worker stop on exit."""
     with tempfile.TemporaryDirectory(prefix="actlab-serve-") as tmp:
         port = free_port()
         env = {
@@ -128,6 +129,8 @@ def serve_url(url: str, extra_env: dict[str, str] | None = None) -> Iterator[Ser
                 proc.wait(timeout=5)
             except ProcessLookupError:
                 pass
+            if log_to is not None:
+                shutil.copyfile(log, log_to)
 
 
 class HttpError(Exception):
@@ -135,16 +138,26 @@ class HttpError(Exception):
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection (reopened after a ``Connection: close`` or an error)."""
+    """One keep-alive HTTP/1.1 connection (reopened after a ``Connection: close`` or an error).
 
-    def __init__(self, port: int, source: str | None = None, timeout: float = 30.0) -> None:
-        self.port, self.source, self.timeout = port, source, timeout
+    Like a browser or urllib3, it does not send a request on a connection that the server has closed (its FIN
+    has arrived) or may be closing: one idle for ``max_idle`` seconds or more, set below the server's keep-alive
+    timeout (ACTLAB_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS, 5 s by default), is closed and a new one opened. Otherwise
+    the server's timer and the request cross on the wire and the request meets a reset: a race of the client's
+    making, not a request the server dropped. Every failure still counts, and says how the connection had been
+    used (the request's number on it, how long it had been idle, whether the server had closed it already)."""
+
+    def __init__(self, port: int, source: str | None = None, timeout: float = 30.0, max_idle: float = 4.0) -> None:
+        self.port, self.source, self.timeout, self.max_idle = port, source, timeout, max_idle
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.served = 0  # responses read on the current socket
+        self.idle_since = time.monotonic()
 
     async def _open(self) -> None:
         local = (self.source, 0) if self.source else None
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port, local_addr=local)
+        self.served = 0
 
     def close(self) -> None:
         if self.writer is not None:
@@ -155,11 +168,21 @@ class Connection:
         self, method: str, target: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
         """Status and body; an :class:`HttpError` on a failed connection or a response past ``timeout``."""
+        idle = time.monotonic() - self.idle_since
+        if self.reader is not None and (self.reader.at_eof() or idle >= self.max_idle):
+            self.close()  # closed by the server, or idle long enough that its keep-alive timer may fire now
+        reused = self.writer is not None
+        closed_before = self.reader is not None and self.reader.at_eof()
+        served = self.served
         try:
             return await asyncio.wait_for(self._request(method, target, body, headers or {}), self.timeout)
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             self.close()
-            raise HttpError(f"{method} {target}: {exc!r}") from exc
+            how = (f"request {served + 1} on a kept-alive connection idle {idle:.2f} s, closed by the server before "
+                   f"it was written: {closed_before}" if reused else "request 1 on a new connection")
+            raise HttpError(f"{method} {target}: {exc!r} ({how})") from exc
+        finally:
+            self.idle_since = time.monotonic()
 
     async def _request(self, method: str, target: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         if self.writer is None:
@@ -180,6 +203,7 @@ class Connection:
             data = b""
         else:
             data = await self.reader.readexactly(int(fields.get("content-length", "0")))
+        self.served += 1
         if fields.get("connection", "").lower() == "close":
             self.close()
         return status, data

@@ -12,11 +12,16 @@ streams (the latency is to the response head; each is held 2 s), posts (JSON), q
 form, 303) and /metrics.
 
 An error is any answer that is not 2xx/3xx, other than a 429 (counted apart: a cap doing its job), and any
-failed or timed-out request (30 s). Target: 0 errors, p99 <= 2 s. The embedded worker is off (the streams'
+failed or timed-out request (30 s). Target: 0 errors, p99 <= 2 s. A connection that has been idle for 4 s (while
+its client held a stream) is reopened before its next request rather than raced against the server's 5 s
+keep-alive timeout (benchmarks/_load_tools.py); each failure says how its connection had been used. Besides
+the table per kind, the run prints the slowest paths of the first 10 s and of the rest, and with --log-dir keeps
+each server's log (its stderr). The embedded worker is off (the streams'
 comparison stays queued; benchmarks/latency_during_job.py measures a training worker beside the API) and the
 rate limits are lifted to let 64 connections from 64 addresses run flat out.
 
 Usage: .venv/bin/python benchmarks/mixed_load.py [--database sqlite postgres] [--seconds 60] [--connections 64]
+       [--profile PREFIX] [--log-dir DIR]
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 STREAM_HOLD_SECONDS = 2.0
 PROCESSES = 2
 
-Result = tuple[str, float, int, float, str]  # kind, start (s since the clock), status (0: failed), ms, error
+Result = tuple[str, float, int, float, str, str]  # kind, start (s since the clock), status (0: failed), ms, error, path
 
 
 class Worker:
@@ -134,7 +139,7 @@ class Worker:
             t0 = time.perf_counter()
             if kind == "stream":
                 status, head_at, error = await self.stream()
-                self.results.append((kind, t0 - self.started, status, (head_at - t0) * 1000, error))
+                self.results.append((kind, t0 - self.started, status, (head_at - t0) * 1000, error, "/…/events"))
                 continue
             method, target, body, headers = self.target(kind)
             try:
@@ -142,7 +147,8 @@ class Worker:
                 error = "" if 200 <= status < 400 or status == 429 else f"{method} {target}: {status} {data[:120]!r}"
             except HttpError as exc:
                 status, error = 0, str(exc)
-            self.results.append((kind, t0 - self.started, status, (time.perf_counter() - t0) * 1000, error))
+            path = target.split("?", 1)[0]
+            self.results.append((kind, t0 - self.started, status, (time.perf_counter() - t0) * 1000, error, path))
         self.conn.close()
 
 
@@ -193,6 +199,18 @@ def row(label: str, results: list[Result]) -> str:
             f"{max(ms, default=float('nan')):.1f} | {errors} | {limited} |")
 
 
+def tails(title: str, results: list[Result], top: int = 8) -> list[str]:
+    """The paths with the slowest p99 among ``results`` (a kind's tail names what is slow in it)."""
+    by_path: dict[tuple[str, str], list[float]] = {}
+    for r in results:
+        by_path.setdefault((r[0], r[5]), []).append(r[3])
+    ranked = sorted(by_path.items(), key=lambda item: percentile(item[1], 0.99), reverse=True)[:top]
+    lines = [f"\n{title}\n", "| kind | path | count | p50 ms | p99 ms | max ms |", "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {kind} | `{path}` | {len(ms)} | {percentile(ms, 0.5):.1f} | {percentile(ms, 0.99):.1f} | "
+              f"{max(ms):.1f} |" for (kind, path), ms in ranked]
+    return lines
+
+
 def profile(pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
     """py-spy (PY_SPY, else on PATH) recording ``pid`` for ``seconds``, in py-spy's raw (collapsed stack) format."""
     binary = os.environ.get("PY_SPY") or shutil.which("py-spy") or "py-spy"
@@ -201,7 +219,7 @@ def profile(pid: int, seconds: float, out: str) -> subprocess.Popen[bytes]:
 
 
 def run_database(
-    database: str, seconds: float, connections: int, profile_to: str | None = None
+    database: str, seconds: float, connections: int, profile_to: str | None = None, log_to: Path | None = None
 ) -> tuple[bool, list[str]]:
     env = {
         "ACTLAB_EMBEDDED_WORKER": "false",
@@ -211,7 +229,7 @@ def run_database(
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="actlab-mixed-") as tmp, fresh_database(database, Path(tmp)) as url:
         ids = prepare(url, env)
-        with serve_url(url, env) as server:  # cold: just started, caches empty, prerender running
+        with serve_url(url, env, log_to) as server:  # cold: just started, caches empty, prerender running
             profiler = profile(server.proc.pid, seconds, profile_to) if profile_to else None
             per_process = connections // PROCESSES
             start_at = time.time() + 0.5
@@ -241,8 +259,11 @@ def run_database(
     lines.append(row("first 10 s (cold)", [r for r in results if r[1] < 10]))
     for kind in WEIGHTS:
         lines.append(row(kind, [r for r in results if r[0] == kind]))
+    lines += tails("Slowest paths in the first 10 s (cold):", [r for r in results if r[1] < 10])
+    lines += tails("Slowest paths after the first 10 s:", [r for r in results if r[1] >= 10])
     if errors:
-        lines.append(f"\nErrors by kind: {dict(Counter(r[0] for r in results if r[4]))}; first: {errors[:3]}")
+        lines.append(f"\nErrors by kind: {dict(Counter(r[0] for r in results if r[4]))}; each, with when it started:")
+        lines += [f"- {r[1]:.1f} s: {r[4]}" for r in results if r[4]][:20]
     ok = not errors and percentile(ms, 0.99) <= 2000
     return ok, lines
 
@@ -253,6 +274,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--profile", metavar="PREFIX", help="py-spy the server (PREFIX-<database>.raw)")
+    parser.add_argument("--log-dir", type=Path, help="keep each server's log (its stderr) as DIR/<database>.log")
     args = parser.parse_args()
     raise_open_files()
     print(run_header(f".venv/bin/python benchmarks/mixed_load.py {' '.join(sys.argv[1:])}".rstrip()))
@@ -261,7 +283,10 @@ def main() -> int:
     everything_ok = True
     for database in args.database:
         profile_to = f"{args.profile}-{database}.raw" if args.profile else None
-        ok, lines = run_database(database, args.seconds, args.connections, profile_to)
+        log_to = args.log_dir / f"{database}.log" if args.log_dir else None
+        if log_to is not None:
+            log_to.parent.mkdir(parents=True, exist_ok=True)
+        ok, lines = run_database(database, args.seconds, args.connections, profile_to, log_to)
         print("\n".join(lines))
         print(f"{database}: {'PASS' if ok else 'FAIL'} (target: 0 errors, p99 <= 2000 ms)")
         everything_ok &= ok

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import threads
 from app.api.schemas import threads as schemas
 from app.documents import threads as documents
+from app.http import thread_cache
 from app.http.deps import SessionDep, SettingsDep
 from app.http.inputs import StorableText
 from app.http.openapi import NON_BLANK, limit_from, success
@@ -25,6 +27,7 @@ from app.http.problems import problem_responses
 from app.http.security import AdminDep
 
 router = APIRouter(prefix="/api/v1", tags=["threads"])
+JSON_MEDIA_TYPE = "application/json"
 
 ThreadId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Thread id.")]
 PostId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Post id.")]
@@ -106,10 +109,17 @@ def create_thread(body: ThreadIn, session: SessionDep, settings: SettingsDep) ->
     response_model=None,
     responses=success(schemas.ThreadOut) | problem_responses(404, 422),
 )
-def get_thread(thread_id: ThreadId, session: SessionDep) -> dict[str, Any]:
+def get_thread(thread_id: ThreadId, request: Request, session: SessionDep) -> Response:
     """A thread with its posts as a tree: each post's ``replies``, quotes as embeds, attachments,
-    citations and, for the service's answers, ``answer_meta`` ("how this was answered")."""
-    return documents.thread_document(session, thread_id)
+    citations and, for the service's answers, ``answer_meta`` ("how this was answered").
+
+    Built once per state of the thread and kept (``X-Cache: hit``); any write to it shows on the next request."""
+
+    def document() -> tuple[bytes, bool]:  # attachments are links here, so nothing in it changes on its own
+        return orjson.dumps(documents.thread_document(session, thread_id)), True
+
+    _, body, hit = thread_cache.per_state(request, session, thread_id, "thread-json", JSON_MEDIA_TYPE, document)
+    return Response(body, media_type=JSON_MEDIA_TYPE, headers={"X-Cache": "hit" if hit else "miss"})
 
 
 @router.post(

@@ -31,7 +31,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.config import Settings
 from app.db import create_db_engine
 from app.http.lru import ByteBudget, CachedResponse, RenderPool, ResponseCache
+from app.http.prerender import Demand
 from app.http.problems import problem_responses
+from app.http.thread_cache import SingleFlight
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 JSON_MEDIA_TYPE = "application/json"
@@ -129,6 +131,10 @@ class ReferenceResponses:
         # The posts of thread pages (app/web/thread_view.py), one entry per thread, in the same budget; they
         # show paper tables and charts of this revision, so they go when it changes.
         self._thread_posts = ResponseCache(settings.reference_cache_entries, sys.maxsize, budget)
+        # Which reference pages visitors ask for while they are being pre-rendered (app/http/prerender.py).
+        self.demand = Demand()
+        # Concurrent builds of one thread part for one state run once (app/http/thread_cache.py).
+        self.thread_flights = SingleFlight()
         self._lock = threading.Lock()
         self._revision_lock = threading.Lock()
         self._revision = -1
@@ -242,6 +248,7 @@ class ReferenceCacheMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            self.cache.demand.count(scope)
             hit = self.cache.lookup_scope(scope)
             if hit is not None:
                 entry, not_modified = hit
