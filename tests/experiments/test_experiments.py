@@ -330,3 +330,33 @@ def test_actlab_compare_prints_the_tables_and_writes_json(tmp_path: Any, capsys:
     result = json.loads(out.read_text())
     assert [v["variant"] for v in result["variants"]] == ["ReLU", "GEGLU"] and result["config"]["steps"] == 4
     assert main(["compare", "quality", "--variants", "NoSuchGLU", "--device", "cpu"]) == 2
+
+
+def test_the_code_version_covers_every_module_that_computes_a_result() -> None:
+    """A result is served from the cache only for the same code version, so every module whose code a
+    training run executes for its numbers is hashed into it (the batched training above all); the modules
+    that only schedule, price, describe or transport work are not."""
+    import ast
+    from pathlib import Path
+
+    from app.experiments import device
+
+    not_numeric = {"pool", "trainer_process", "cost", "config", "types", "device", "admission", "request",
+                   "comparison", "gemm_floor", "__init__"}
+    root = Path(device.__file__).resolve().parent
+    seen, todo = set(), ["quality", "speed"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                if parts[:2] == ["app", "experiments"]:
+                    names = parts[2:3] or [a.name for a in node.names]
+                    todo += [n for n in names if (root / f"{n}.py").exists()]
+    computing = {f"experiments/{name}.py" for name in seen - not_numeric}
+    assert computing <= set(device._VERSIONED_SOURCES), sorted(computing - set(device._VERSIONED_SOURCES))
+    assert "experiments/batched_lm.py" in computing  # the walk does reach the batched model
