@@ -6,9 +6,10 @@ use. An item passes when all its turns contain every ``contains`` fact, one ``an
 ``not_contains`` text. "Ungrounded" counts numbers shown in answers that the independent tracer
 (tests/reference_numbers.py) cannot find in tests/reference or re-compute.
 
-Splits: ``dev``, ``dev2`` and ``dev3`` are tuning splits (dev2: fresh outsider phrasings, weighted to declines,
-explanations and verifications; dev3: every category, written blind to measure first-ask rates); ``test`` is
-held out: only its counts are printed; its failing questions are
+Splits: ``dev``, ``dev2``, ``dev3`` and ``dev4`` are tuning splits (dev2: fresh outsider phrasings, weighted to
+declines, explanations and verifications; dev3: every category, written blind to measure first-ask rates; dev4:
+the same, weighted to the categories weakest on fresh wording); ``test`` and ``test2`` are
+held out: only their counts are printed; their failing questions are
 never listed (``--failures`` lists the tuning splits'), so tuning on this output cannot tune on the test split.
 ``--tuning`` asks the tuning splits only, so tuning runs do not touch the test split at all.
 
@@ -126,7 +127,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument("--failures", action="store_true", help="list the tuning splits' failing questions")
-    parser.add_argument("--tuning", action="store_true", help="ask the tuning splits only (dev, dev2, dev3)")
+    parser.add_argument("--tuning", action="store_true", help="ask the tuning splits only (dev, dev2, dev3, dev4)")
     args = parser.parse_args()
     reports, seconds = evaluate(ev.TUNING_SPLITS if args.tuning else ev.SPLITS)
     if args.json:

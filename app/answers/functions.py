@@ -35,7 +35,9 @@ APPROXIMATIONS = {"gelu_tanh": "gelu", "gelu_sigmoid": "gelu"}
 
 SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)|"
                                r"\bd\s*(?:²|\^2|2)\s*/\s*dx\s*(?:²|\^2|2)")
-FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\w['′]\s*\(|\bf['′]|\bd\s*/\s*dx\b")
+#: "gelu'(1)", "gelu' at x = 1", "silu′ @ 2": a prime after a function name, before its argument or a point.
+FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\w['′]\s*\(|\bf['′]|\bd\s*/\s*dx\b|"
+                              r"\w['′](?=\s*(?:at\b|@|for x\b|of x\b|x\s*=|[-−]?\d|\?|$))")
 MONOTONIC = re.compile(r"\bmonoton")
 #: "how many times worse is the sigmoid approximation than the tanh one": the ratio of the two maximum errors.
 TIMES = re.compile(r"\bhow many times\b|\btimes (?:worse|better|larger|bigger|smaller|more|less)\b|\bratio\b|"
@@ -149,6 +151,7 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         )
         b.add(line)
         direct.append(line)
+        _why_even(b, fn, text, direct)
         bound = _claimed_bound(text, slots.numbers)
         if bound is not None:
             within = out["max_abs_error"] <= Decimal(repr(bound))
@@ -183,6 +186,8 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         line = "Computed: " + "; ".join(values) + "."
         b.add(line)
         direct.append(line)
+        if derivative == 0 and error_pairs and claimed is None:
+            _pointwise_errors(b, error_pairs[:2], xs[:3], direct)
     if MONOTONIC.search(text):
         for fn in scalar_targets[:2]:
             out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
@@ -225,5 +230,35 @@ def _error_ratio(b: Builder, pairs: list[tuple[str, str]], direct: list[str]) ->
     ratio = b.computed("arith", {"op": "div", "operands": operands}, f"{worse_fn} error / {better_fn} error")["result"]
     line = (f"The largest error of `{worse_fn}` ({format_sig(float(worse), 5)}) is about "
             f"**{format_sig(float(ratio), 4)} times** that of `{better_fn}` ({format_sig(float(better), 5)}).")
+    b.add(line)
+    direct.insert(0, line)
+
+
+SYMMETRY_ASKED = re.compile(r"\bsymmetr|\beven\b|\bodd\b|\bmirror|\bboth sides\b|\bnegative x\b")
+
+
+def _why_even(b: Builder, fn: str, text: str, direct: list[str]) -> None:
+    """'Why is the error symmetric?': the identity that makes every approximation's error even in x."""
+    if not SYMMETRY_ASKED.search(text):
+        return
+    why = (f"Why the error is even: exact GELU and `{fn}` both have the form x·s(x) with s(x) + s(−x) equal to "
+           "one, so f(x) − f(−x) = x for each of them; their difference e(x) therefore satisfies "
+           "e(−x) = e(x), and every peak has a twin at −x.")
+    b.add(why)
+    direct.append(why)
+
+
+def _pointwise_errors(b: Builder, pairs: list[tuple[str, str]], xs: list[float], direct: list[str]) -> None:
+    """'How far apart are gelu and gelu_tanh at x=3': the approximation minus the exact value at each point
+    asked, as a registered subtraction of the two computed values (the maximum error answers a different
+    question)."""
+    gaps = []
+    for (fn, ref), x in ((p, x) for p in pairs for x in xs):
+        approx = b.computed("activation_value", {"fn": fn, "x": x, "derivative": 0}, f"{fn}({x:g})")["value"]
+        exact = b.computed("activation_value", {"fn": ref, "x": x, "derivative": 0}, f"{ref}({x:g})")["value"]
+        operands = [{"number": str(approx)}, {"number": str(exact)}]
+        gap = b.computed("arith", {"op": "sub", "operands": operands}, f"{fn}({x:g}) − {ref}({x:g})")["result"]
+        gaps.append(f"{fn}({x:g}) − {ref}({x:g}) = **{format_sig(float(gap), 5)}**")
+    line = "At the point asked: " + "; ".join(gaps) + "."
     b.add(line)
     direct.insert(0, line)

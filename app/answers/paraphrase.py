@@ -54,11 +54,16 @@ _FORMULAS = (
 )
 
 
+#: "geglu full ppl": "full" before a loss word is the full training length, read as "full-length" so that the
+#: loss word is still recognized as the metric.
+_FULL_BEFORE_LOSS = re.compile(r"\bfull(?=\s+(?:ppl|perplexity|log[- ]?ppl|log[- ]?perplexity|loss)\b)", re.IGNORECASE)
+
+
 def _formulas(text: str) -> str:
     """The question with an activation written out as its formula replaced by that activation's name."""
     for pattern, name in _FORMULAS:
         text = pattern.sub(name, text)
-    return text
+    return _FULL_BEFORE_LOSS.sub("full-length", text)
 
 
 def without_instructions(text: str, lexicon: Lexicon) -> str:

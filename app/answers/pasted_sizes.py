@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from app.answers.builder import Builder
+from app.answers.computations import format_sig
 
 NUM = r"(\d[\d_,]*)"
 D_MODEL = re.compile(rf"\b(?:d_model|hidden_size|n_embd|dim|model dim(?:ension)?)\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
@@ -36,7 +37,27 @@ def detect(text: str) -> dict[str, Any] | None:
     if not all(0 < v <= 1_000_000 for v in sizes.values()):
         return None
     gated = True if GATED.search(text) else False if DENSE.search(text) else None
-    return {**sizes, "gated": gated}
+    target = _equal_width_target(text)
+    return {**sizes, "gated": gated} | ({} if target is None else {"equal_width": target})
+
+
+#: "what d_ff would keep params equal if i switch to swiglu": the width of the other kind at equal weights.
+EQUAL_PARAMS = re.compile(r"\b(?:keeps?|keeping|match(?:es|ing)?|same|equal|iso)[- ]?(?:the )?(?:param|weight)|"
+                          r"\b(?:params|parameters|weights|parameter count)\s+(?:equal|the same|matched|constant)\b")
+SWITCH_TO = re.compile(r"\b(?:to|for|with|into|by)\s+(?:an? )?(\w+)")
+
+
+def _equal_width_target(text: str) -> bool | None:
+    """Whether the asker wants the width of a gated FFN (True) or a dense one (False) with the same weight
+    count as the FFN they wrote out; None when no equal-parameter width is asked."""
+    if not EQUAL_PARAMS.search(text):
+        return None
+    targets = [m.group(1) for m in SWITCH_TO.finditer(text)]
+    if any(GATED.search(t) for t in targets):
+        return True
+    if any(DENSE.search(t) or t in ("relu", "gelu") for t in targets):
+        return False
+    return None
 
 
 def compose(b: Builder, given: dict[str, Any]) -> None:
@@ -51,4 +72,27 @@ def compose(b: Builder, given: dict[str, Any]) -> None:
         lines.append(f"**{int(total):,}** FFN weights per layer if the FFN is {kind} ({matrices} × "
                      f"{given['d_model']} × {given['d_ff']}, biases not counted)")
     lead = "With d_model " + f"{given['d_model']} and d_ff {given['d_ff']} as given: "
+    target = given.get("equal_width")
+    if target is not None:
+        _equal_width(b, given, gated_target=target)
+        return
     b.add(lead + "; ".join(lines) + ".")
+
+
+def _equal_width(b: Builder, given: dict[str, Any], gated_target: bool) -> None:
+    """The other kind's d_ff at the same weight count: 2/3 of a dense width for a gated FFN (three matrices
+    instead of two), 3/2 of a gated width for a dense one; both registered arithmetic on the asker's numbers."""
+    times, by = (2, 3) if gated_target else (3, 2)
+    scaled = b.computed("arith", {"op": "mul", "operands": [{"number": given["d_ff"]}, {"number": times}]},
+                        f"{times} · d_ff")["result"]
+    width = b.computed("arith", {"op": "div", "operands": [{"number": str(scaled)}, {"number": by}]},
+                       f"{times}/{by} of the d_ff given")["result"]
+    kind, other = ("gated", "dense") if gated_target else ("dense", "gated")
+    weights = b.computed("arith", {"op": "mul", "operands": [{"number": given["d_model"]}, {"number": given["d_ff"]},
+                                                               {"number": times}]},
+                         f"{times} · d_model · d_ff from the sizes given")["result"]
+    shown = f"{int(width)}" if width == int(width) else format_sig(float(width), 6)
+    b.add(f"A {kind} FFN with **d_ff = {shown}** has the same weights as the {other} one given "
+          f"(d_model {given['d_model']}, d_ff {given['d_ff']}): {times} × {given['d_model']} × {given['d_ff']} = "
+          f"{int(weights):,} weights per layer either way, biases not counted. That is {times}/{by} of "
+          f"{given['d_ff']}, the rule the GLU-variants paper uses to compare gated and dense FFNs at equal size.")

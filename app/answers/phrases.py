@@ -45,7 +45,7 @@ METRIC_ALIASES: dict[str, tuple[str, ...]] = {
 LONG_STEP_PHRASES = ("full training", "fully trained", "full pre-training", "full pretraining", "fully pre-trained",
                      "fully pretrained", "end of training", "end of pre-training", "long run", "longer run",
                      "longer training", "full length", "full-length", "after pre-training", "after pretraining",
-                     "full run", "final perplexity", "final loss", "final log-perplexity")
+                     "full run", "final perplexity", "final loss", "final log-perplexity", "full-training")
 SHORT_STEP_PHRASES = ("short run", "shorter run", "short runs", "early in training", "shorter training",
                       "variability runs", "short training")
 PAPER_PHRASES = ("glu variants improve transformer", "glu variants paper", "glu variants", "glu-variants",

@@ -93,6 +93,8 @@ def compose_answer(
         plan = Plan(operations=[Operation(kind="decline", method="out_of_scope", asked=question,
                                           rule="composition failed; logged")])
         executed = execute.Executed([], [execute.Span((0, len(b.parts)), (0, 0), (0, 0))])
+    if previous_meta and planner.asks_sources(question):
+        _name_sources(b)
     answered_check = answered.check(plan, b, executed.spans, lexicon.group_members)
     if not answered_check["ok"]:
         log.info("answer to %r did not pass the answered check: %s", question, answered_check)
@@ -101,6 +103,14 @@ def compose_answer(
         composed.meta["intent"] = "error"
     composed.meta["planner"] = planned_by.to_meta()
     return composed
+
+
+def _name_sources(b: Builder) -> None:
+    """'source?' after an answer: the stored sources of the re-asked answer, named before it."""
+    labels = list(dict.fromkeys(str(c.get("label")) for c in b.citations if c.get("kind") != "computation"
+                                and c.get("label")))
+    if labels:
+        b.parts.insert(0, "Sources: " + "; ".join(labels[:6]) + ".")
 
 
 def _language_model_plan(question: str, rules: Plan, previous_meta: dict[str, Any] | None, lexicon: Any,

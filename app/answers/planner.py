@@ -62,6 +62,11 @@ def plan_question(
         read = paraphrase.with_family(read, list(earlier.models), lexicon)
         read = paraphrase.with_exact(read, list(earlier.activations), lexicon)
         entities = recognize(read, lexicon)
+    if previous is not None and asks_sources(question) and previous.get("question"):
+        # "source?" after an answer: the same question again, answered with its sources named first
+        read = str(previous["question"])
+        entities = recognize(read, lexicon)
+        previous = previous_post_id = None
     if previous is not None and _moves_to_other_paper(read, previous):
         # "who tops the superglue average?" … "how about in narang?": the same question, about the other paper
         read = f"{str(previous.get('question', '')).rstrip(' ?.!')} in narang et al?"
@@ -85,11 +90,28 @@ def plan_question(
     return Plan(operations=operations, follow_up_of=intent.follow_up_of), entities
 
 
-#: A follow-up that only moves the question to Narang et al.'s paper ("how about in narang?", "and in narang's").
+#: The benchmarks of the GLU-variants lexicon that Narang et al.'s Table 1 also has a column for (the SuperGLUE
+#: average, and C4 pre-training loss; its XSum, WebQ and WMT columns are matched by that paper's own words).
+NARANG_BENCHMARKS = frozenset({"SuperGLUE"})
+#: A follow-up that only moves the question to Narang et al.'s paper ("how about in narang?", "and in narang's",
+#: "and in the other paper?": after a question about the GLU-variants paper the other stored one is Narang's).
 _OTHER_PAPER_ONLY = re.compile(r"^\s*(?:and|what about|how about|same|now|ok(?:ay)?)?\s*(?:for|in|from|with)?\s*"
-                               r"(?:the\s+)?narang(?:'s| et al\.?(?:'s)?)?(?:\s+(?:paper|table|one|et al\.?))?"
+                               r"(?:(?:the\s+)?narang(?:'s| et al\.?(?:'s)?)?(?:\s+(?:paper|table|one|et al\.?))?|"
+                               r"the\s+(?:other|second|2021)\s+(?:paper|study|table|one|source))"
                                r"\s*\??\s*$",
                                re.IGNORECASE)
+
+
+#: A bare ask for the evidence behind the previous answer ("source?", "where's that from?", "citation pls").
+SOURCE_ONLY = re.compile(
+    r"^\s*(?:and\s+|what(?:'s| is| are)\s+)?(?:the\s+|your\s+)?(?:sources?|citations?|cite|refs?|"
+    r"references?|links?|evidence)(?:\s+for\s+(?:that|this|it))?\s*(?:pls|please)?\s*\??\s*$|"
+    r"^\s*where(?:'s| is| does| did)?\s+(?:that|this|it)\s+(?:from|come from|coming from)\s*\??\s*$|"
+    r"^\s*according to (?:what|whom|which (?:paper|source))\s*\??\s*$", re.IGNORECASE)
+
+
+def asks_sources(question: str) -> bool:
+    return bool(SOURCE_ONLY.match(question))
 
 
 def _moves_to_other_paper(text: str, previous: dict[str, Any]) -> bool:
@@ -128,11 +150,27 @@ def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
     unknown_model = operation.method == "decline" and operation.inputs.get("what") == "model"
     if operation.method not in NAMED_AFTER and not unknown_model:
         return []
+    if states_catalog_sizes(operation.slots.models, operation.slots.numbers, facts):
+        return []
     repeated = misread.detect(operation.text, facts)
     if repeated is None:
         return []
     return [Operation(kind="verify", method="misreading", asked=operation.asked, read_as=operation.read_as,
                       inputs=repeated, rule=f"repeats a stored misreading ({repeated['id']})")]
+
+
+def states_catalog_sizes(models: list[str], numbers: list[float], facts: Facts) -> bool:
+    """'mixtral 8x7b's expert ffn is 14336 wide, right?': every number the question states is a catalog size
+    of a model it names, so it repeats no misreading (a wrong one, 'LLaMA-13B's is 13568?', still does)."""
+    rows = [facts.catalog[m] for m in models if m in facts.catalog]
+    sizes = set()
+    for row in rows:
+        for text in (row["d_model_text"], row["d_ff_text"]):
+            try:
+                sizes.add(float(str(text).replace(",", "")))
+            except ValueError:
+                continue
+    return bool(numbers) and bool(sizes) and all(n in sizes for n in numbers)
 
 
 def _with_sizes(operation: Operation) -> list[Operation]:
@@ -165,7 +203,9 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     asks_yes_no = rereadable and bool(framing.YES_NO_START.search(intent.question))
     contrast = intent.name in CLAIM_REREAD and _contrasts_fields(intent.question)
     if (intent.name in EXPLAINED_BY_MISREADING or claim or asks_yes_no or contrast) and not intent.operation \
-            and intent.follow_up_of is None:
+            and intent.follow_up_of is None and not (
+                intent.name not in ("explain", "why_model")
+                and states_catalog_sizes(intent.slots.models, intent.slots.numbers, facts)):
         repeated = misread.detect(intent.question, facts,
                                   misread.CLAIM_SCORE if claim or contrast else misread.EXPLAIN_SCORE)
         if repeated is not None and not claim and intent.name == "explain":
@@ -187,6 +227,12 @@ def _derived(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, f
     """The derived-answer operation the words ask for (a calculation, a claim, a specific decline), if any."""
     if intent.operation in routing.OTHER_PAPER:  # the other paper's own cells, unless its task is not stored
         label = derived.other_benchmark(entities.text, asked)
+        unreported = [b for b in entities.benchmarks if b not in NARANG_BENCHMARKS and not b.startswith("C4")]
+        if not label and unreported:
+            # "narang geglu mnli accuracy": a GLU-variants benchmark that Narang et al.'s table has no column for
+            label = unreported[0].split("/")[-1].removesuffix("-m")
+            intent.rule = f"a benchmark Narang et al. do not report: {label}"
+            return operation_for(intent, asked, "decline", {"what": "benchmark", "name": label, "paper": "second"})
         if not label:
             return None
         intent.rule = f"a benchmark Narang et al. do not report either: {label}"
@@ -204,12 +250,20 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
     operations: list[Operation] = []
     earlier: list[dict[str, str]] = []
     for piece in intent.parts:
+        if len(operations) >= 2 and BETWEEN_THEM.search(piece):
+            # "a) geglu 65k ppl b) geglu full ppl c) the drop between them": the two parts before it, set apart
+            first, second = (op.text.rstrip(" ?.") for op in operations[-2:])
+            piece = BETWEEN_THEM.sub(f"between {first} and {second}", piece, count=1)
         part, part_entities = routing.part_intent(piece, lexicon, earlier, facts)
         if operations and is_follow_up(part_entities.text, part_entities, True):
             part, part_entities = _edit_of(operations[-1], piece, earlier, lexicon, facts)
         operations.append(_operation(part, piece, part_entities, lexicon, facts, index, derive=True))
         earlier = part_entities.matches or earlier
     return operations
+
+
+#: A part that asks how the two parts before it differ ("the drop between them", "the gap between the two").
+BETWEEN_THEM = re.compile(r"\b(?:between|of) (?:them|the two|those two|these two|both)\b", re.IGNORECASE)
 
 
 def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexicon: Lexicon,

@@ -47,7 +47,7 @@ CONTRASTED = re.compile(r"\bvs\.?\b|\bversus\b|\bdifference\b|\bdiffer|\bcompare
 PRONOUN = re.compile(r"\b(it|its|that|this|there|they|them|those)\b")
 WHERE = re.compile(r"\bwhere\b|\bat what x\b|\bwhich x\b|\bat which (x|point|value)\b|\bpeak")
 SPLIT = re.compile(
-    r"\s+\(?\d\)\s+(?=[a-z])|\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
+    r"\s+\(?(?:\d|[a-e])\)\s+(?=[a-z])|\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
 )
 SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bquickest\b|\bquicker\b|\bspeed\b|"
                    r"\bstep/s\b|\bsteps per second\b|\btokens?/s(?:ec)?\b|\btokens? per second\b|\btok/s\b|"
@@ -65,8 +65,8 @@ OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cell
                "second_paper_verify")
 
 
-#: "1) best superglue variant 2) its spread": the marker of a numbered list's first part.
-NUMBERED = re.compile(r"^\(?1\)\s+")
+#: "1) best superglue variant 2) its spread", "a) … b) …": the marker of a numbered or lettered list's first part.
+NUMBERED = re.compile(r"^\(?(?:1|a)\)\s+")
 #: Operations that answer one field of one thing: a question that asks for more beside it is still split
 #: ("who released OLMo 2 7B and what's its ffn width" is the catalog's organization, then its width).
 SPLIT_AFTER = frozenset({"catalog_field"})
@@ -109,6 +109,24 @@ def asks_definition(text: str, entities: Entities) -> bool:
     if DIFFERENCE.search(text):
         return len(functions) >= 2
     return len(functions) == 1 and bool(DEFINE.match(text))
+
+
+#: "what's the point of the gate in geglu", "what makes swiglu a gated unit": what the gate computes.
+GATE_ROLE = re.compile(r"\bpoint of (?:the )?gat(?:e|ing)\b|\bwhat (?:does|do) the gate\b|\brole of (?:the )?gat|"
+                       r"\bwhat is the gate for\b|\bhow does (?:the )?gat(?:e|ing) work\b|\bmakes? \S+ (?:an? )?"
+                       r"[\"'“]?gated\b|\bwhy (?:is|are) \S+ (?:called )?[\"'“]?gated\b|\bgating mechanism\b")
+
+
+#: "why is the approximation error symmetric": the error's evenness, answered by the computed error curve.
+SYMMETRY = re.compile(r"\bsymmetr|\beven function\b|\bodd function\b|\bmirror|\bsame on both sides\b|"
+                      r"\bboth sides of (?:zero|0)\b|\bnegative x\b")
+APPROX_ERROR = re.compile(r"\berrors?\b|\bapprox|\bdifference\b|\bgap\b")
+
+
+def asks_gate_role(text: str, entities: Entities) -> bool:
+    """A question about what the gate of a GLU-family function does: answered by its definition."""
+    return bool(GATE_ROLE.search(text)) and bool(entities.gates or entities.variants) and not (
+        entities.models or entities.benchmarks or entities.metrics or entities.steps)
 
 
 def asks_name(text: str, entities: Entities) -> bool:
@@ -181,7 +199,13 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.operation = "speed"
         intent.rule = "asks about speed: what the stored evidence has on it, not perplexities"
         return intent
-    if intent.follow_up_of is None and (asks_definition(text, entities) or asks_name(text, entities)) and (
+    if intent.follow_up_of is None and SYMMETRY.search(text) and APPROX_ERROR.search(text) and (
+            entities.activations or entities.gates) and not entities.models:
+        intent.name = "math"
+        intent.rule = "asks about the shape of an approximation's error: computed, with why it is even"
+        return intent
+    if intent.follow_up_of is None and (asks_definition(text, entities) or asks_name(text, entities)
+                                        or asks_gate_role(text, entities)) and (
             intent.name != "math"):
         intent.name = "math"
         intent.rule = "asks what a function is or how two differ: each defined, not their table values"

@@ -228,6 +228,10 @@ GAP = re.compile(r"\bgap\b|\bdifference\b|\bdiffer(?:s|ence)? by\b|\bhow (?:much
 SAME = re.compile(r"\bsame\b|\bidentical\b|\bequals?\b|\bequivalent\b|\b(?:just|really) (?:the|a)\b|\s(?:=|==|≡)\s")
 
 
+#: "why don't narang's losses line up with shazeer's": whether the two papers' numbers can be set side by side,
+#: even when the question names a column.
+MISMATCH = re.compile(r"\b(?:line up|lines up|match(?:es)?|agree|consistent|disagree|mismatch|add up)\b.{0,60}"
+                      r"\bshazeer|\bshazeer\b.{0,60}\b(?:line up|match(?:es)?|agree|consistent|disagree|mismatch)\b")
 #: Setup facts asked in words no cell question uses; the others only when no row or column is named.
 SPECIFIC_SETUP = frozenset({"vanilla_superglue_text", "one_ninth", "bold", "gelu_variant"})
 
@@ -237,6 +241,8 @@ def setup_key(text: str, facts: Facts) -> str | None:
     swiglu vs the baseline on superglue' names cells, not the baseline's setup)."""
     if not names_paper(text):
         return None
+    if MISMATCH.search(text) and facts.paper_fact(PAPER_ID, "not_comparable") is not None:
+        return "not_comparable"
     asks_cells = bool(_rows(_table_cells(facts), text) or _columns(text)) and not (
         "liglu" in text and "bilinear" in text) and not NAMING.search(text)
     return next((key for key, words in SETUP_WORDS if words.search(text)

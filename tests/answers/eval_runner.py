@@ -1,4 +1,4 @@
-"""The v2 evaluation (tests/answers/eval_v2/{dev,dev2,dev3,test}.yaml): load a split, ask it, judge it, count it.
+"""The v2 evaluation (tests/answers/eval_v2/{dev,dev2,dev3,dev4,test,test2}.yaml): load, ask, judge, count a split.
 
 Pure functions, shared by the integrity tests (tests/answers/test_eval_v2.py) and the benchmark
 (benchmarks/answer_eval_v2.py), so both judge an answer by exactly the same rule. Questions are asked in
@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests import reference_numbers
 
 EVAL_DIR = Path(__file__).with_name("eval_v2")
-SPLITS = ("dev", "dev2", "dev3", "test", "test2")
+SPLITS = ("dev", "dev2", "dev3", "dev4", "test", "test2")
 #: The splits one may tune on and list failures of; the others are held out.
-TUNING_SPLITS = ("dev", "dev2", "dev3")
+TUNING_SPLITS = ("dev", "dev2", "dev3", "dev4")
 #: Held out: written from tests/reference alone and never tuned on ("test2": a second, larger one, 10 items
 #: per category, written blind by someone who never asked the service).
 HELD_OUT_SPLITS = ("test", "test2")

@@ -29,6 +29,11 @@ WEAK_CATEGORIES = ("decline", "explain", "verify")
 #: The third tuning split: written blind, every category covered, to measure first-ask generalisation.
 MIN_DEV3_ITEMS = 90
 MIN_PER_DEV3_CATEGORY = 6
+#: The fourth tuning split: weighted to the categories weakest on fresh wording, every category covered.
+MIN_DEV4_ITEMS = 70
+DEV4_WEAK_CATEGORIES = ("compute", "followup", "explain", "verify", "sizing", "multipart", "decline")
+MIN_PER_DEV4_WEAK_CATEGORY = 8
+MIN_PER_DEV4_CATEGORY = 2
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +56,7 @@ def test_the_set_is_large_and_ids_are_unique(splits: dict[str, ev.EvalSet]) -> N
 
 def test_both_splits_declare_the_same_categories_and_use_only_those(splits: dict[str, ev.EvalSet]) -> None:
     assert splits["dev"].categories == splits["dev2"].categories == splits["dev3"].categories
+    assert splits["dev"].categories == splits["dev4"].categories
     for held in ev.HELD_OUT_SPLITS:
         assert splits["dev"].categories == splits[held].categories
     assert len(set(splits["test"].categories)) == len(splits["test"].categories) >= 15
@@ -156,6 +162,26 @@ def test_dev3_is_fresh_and_covers_every_category(splits: dict[str, ev.EvalSet]) 
     for item in splits["dev3"].items:
         counts[item["category"]] += 1
     assert {c: n for c, n in counts.items() if n < MIN_PER_DEV3_CATEGORY} == {}
+
+
+def test_dev4_is_fresh_and_weighted_to_the_weakest_categories(splits: dict[str, ev.EvalSet]) -> None:
+    """dev4 repeats no question of dev, dev2, dev3 or the old set (a bare follow-up turn may recur), has at
+    least eight items in each category that generalised worst and at least two in every other one."""
+    def key(question: object) -> str:
+        return " ".join(re.sub(r"[^\w.]+", " ", str(question).lower()).split())
+
+    old = yaml.safe_load(Path(ev.EVAL_DIR.parent / "answer_eval.yaml").read_text(encoding="utf-8"))
+    earlier = {key(s["question"]) for items in (splits["dev"].items, splits["dev2"].items, splits["dev3"].items,
+                                                old)
+               for i in items for s in ev.steps(i)}
+    firsts = {str(i["id"]) for i in splits["dev4"].items if key(ev.steps(i)[0]["question"]) in earlier}
+    assert firsts == set()
+    assert len(splits["dev4"].items) >= MIN_DEV4_ITEMS
+    counts = {c: 0 for c in splits["dev4"].categories}
+    for item in splits["dev4"].items:
+        counts[item["category"]] += 1
+    floor = {c: MIN_PER_DEV4_WEAK_CATEGORY if c in DEV4_WEAK_CATEGORIES else MIN_PER_DEV4_CATEGORY for c in counts}
+    assert {c: n for c, n in counts.items() if n < floor[c]} == {}
 
 
 def test_expected_numbers_come_from_the_reference_files(splits: dict[str, ev.EvalSet]) -> None:

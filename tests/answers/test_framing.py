@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.answers import framing, gaps, pasted_sizes, semantic
+from app.answers import framing, functions, gaps, pasted_sizes, planner, routing, semantic
 from app.db import create_db_engine, make_session_factory
 from tests import reference_numbers
 from tests.answers import eval_runner as ev
@@ -67,6 +67,29 @@ def test_pasted_sizes_are_read_from_config_and_code() -> None:
     assert pasted_sizes.detect("d_model=1024, d_ff=4096: how many params?") == {
         "d_model": 1024, "d_ff": 4096, "gated": None}
     assert pasted_sizes.detect('{"hidden_size": 3584, "intermediate_size": 14336}') is None  # no weights asked
+
+
+def test_a_prime_before_a_point_asks_for_the_derivative() -> None:
+    assert functions.derivative_order("gelu' at x = 1?") == 1
+    assert functions.derivative_order("silu′ @ 2") == 1
+    assert functions.derivative_order("what's shazeer's take on gelu at 1") == 0
+
+
+def test_bare_source_asks_and_lettered_parts_are_recognized() -> None:
+    assert planner.asks_sources("source?") and planner.asks_sources("where's that from?")
+    assert not planner.asks_sources("which source reports swiglu's glue average?")
+    assert routing.split_parts("a) geglu 65k ppl b) geglu full ppl c) the drop between them") == [
+        "geglu 65k ppl?", "geglu full ppl?", "the drop between them?"]
+    assert planner.BETWEEN_THEM.search("the drop between them")
+
+
+def test_an_equal_parameter_width_is_asked_for_the_other_kind_of_ffn() -> None:
+    """'what d_ff keeps params equal if I switch to swiglu' asks for the gated width; back to relu, the dense."""
+    to_gated = pasted_sizes.detect("dense ffn, d_model 1536, d_ff 6144: what d_ff keeps params equal if i go to swiglu")
+    assert to_gated is not None and to_gated["equal_width"] is True
+    to_dense = pasted_sizes.detect("d_model 1024, d_ff 2048 swiglu: dense d_ff with the same params for relu?")
+    assert to_dense is not None and to_dense["equal_width"] is False
+    assert "equal_width" not in (pasted_sizes.detect("d_model=1024, d_ff=4096: how many params?") or {})
 
 
 def test_the_gap_rule_needs_a_gap_word_and_two_cells_of_one_column() -> None:
