@@ -25,6 +25,16 @@ def free_port() -> int:
 @contextmanager
 def running_server(extra_env: dict[str, str] | None = None, serve_args: list[str] | None = None) -> Iterator[str]:
     """Yield the base URL of `actlab serve` on a temporary database; the process is killed on exit."""
+    with server_process(extra_env, [sys.executable, "-m", "app.cli", "serve", *(serve_args or [])]) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(
+    extra_env: dict[str, str] | None, cmd: list[str], ready_path: str = "/healthz", ready_seconds: float = 120.0
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run ``cmd`` (a server reading its port and database from the environment) on a temporary SQLite file
+    with the load clients' budgets lifted; yield its base URL and process once ``ready_path`` answers."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         env = {
@@ -37,26 +47,25 @@ def running_server(extra_env: dict[str, str] | None = None, serve_args: list[str
             "ACTLAB_RATE_LIMIT_WRITES_PER_MINUTE": "1000000",
             **(extra_env or {}),
         }
-        cmd = [sys.executable, "-m", "app.cli", "serve", *(serve_args or [])]
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + ready_seconds
             while True:
                 try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+                    urllib.request.urlopen(f"{base}{ready_path}", timeout=1).read()
                     break
                 except OSError:
                     if proc.poll() is not None:
                         raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server exited") from None
                     if time.monotonic() > deadline:
-                        raise RuntimeError("server did not start in 120 s") from None
+                        raise RuntimeError(f"server not ready in {ready_seconds:.0f} s") from None
                     time.sleep(0.2)
-            yield base
+            yield base, proc
         finally:
             proc.terminate()
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
 

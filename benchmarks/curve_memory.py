@@ -26,11 +26,8 @@ import argparse
 import datetime as dt
 import itertools
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,7 +38,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.activations.registry import SCALAR_IDS
 from app.config import Settings
-from benchmarks._server import ROOT, free_port, machine_description
+from benchmarks._server import machine_description, server_process
 
 IDLE_SECONDS = float(os.environ.get("CURVE_MEMORY_IDLE_SECONDS", "30"))
 DTYPES = ("float16", "bfloat16")
@@ -124,43 +121,13 @@ def cache_figures(client: httpx.Client) -> tuple[float, float, dict[str, float]]
 @contextmanager
 def server(extra_env: dict[str, str], trim_every: float | None) -> Iterator[tuple[str, int]]:
     """`actlab serve` on a fresh SQLite file: its base URL and the pid of its (only) API process."""
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        env = {
-            **os.environ,
-            "ACTLAB_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-            "ACTLAB_LOG_LEVEL": "warning",
-            "ACTLAB_PORT": str(port),
-            "ACTLAB_EMBEDDED_WORKER": "false",
-            "ACTLAB_PRERENDER_AT_START": "false",
-            "ACTLAB_RATE_LIMIT_READS_PER_MINUTE": "10000000",
-            **extra_env,
-        }
-        if trim_every is None:
-            cmd = [sys.executable, "-m", "app.cli", "serve"]
-        else:
-            cmd = [sys.executable, "-c", TRIM_WRAPPER.format(every=trim_every)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/readyz", timeout=2).read()
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server exited") from None
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("server not ready in 180 s") from None
-                    time.sleep(0.3)
-            yield base, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    env = {"ACTLAB_EMBEDDED_WORKER": "false", "ACTLAB_PRERENDER_AT_START": "false", **extra_env}
+    if trim_every is None:
+        cmd = [sys.executable, "-m", "app.cli", "serve"]
+    else:
+        cmd = [sys.executable, "-c", TRIM_WRAPPER.format(every=trim_every)]
+    with server_process(env, cmd, ready_path="/readyz", ready_seconds=180) as (base, proc):
+        yield base, proc.pid
 
 
 def snapshot(label: str, client: httpx.Client, pid: int) -> Snapshot:

@@ -101,13 +101,8 @@ def _bar_panel(panel: BarPanel, f: Frame) -> str:
         low, high = min(lows), max(tops)
         pad = (high - low) * (1.2 if f.upright else 0.6) + 0.01
         ys = Scale(low - pad, high + pad, bottom_y, f.top)
-        ticks = [t for t in nice_ticks(ys.lo, ys.hi, 5) if ys.lo <= t <= ys.hi]
-        for tick in ticks:
-            ty = ys(tick)
-            parts.append(f'<line class="grid" x1="{f.left:.1f}" x2="{f.left + f.width:.1f}" y1="{ty:.1f}" '
-                         f'y2="{ty:.1f}" stroke="{GRID}"/>')
-            parts.append(f'<text class="tick" x="{f.left - 5:.1f}" y="{ty + 4:.1f}" text-anchor="end" '
-                         f'fill="{AXIS}">{escape(tick_label(tick, ticks))}</text>')
+        parts.append(_y_grid([t for t in nice_ticks(ys.lo, ys.hi, 5) if ys.lo <= t <= ys.hi], ys, f.left,
+                             f.left + f.width))
         slot = f.width / len(panel.values)
         rows = zip(panel.labels, panel.gated, panel.values, panel.spreads, panel.texts, strict=True)
         for j, (label, gated, value, spread, text) in enumerate(rows):
@@ -177,12 +172,7 @@ def _stacked_svg(counts: Sequence[tuple[int, Sequence[tuple[str, int]]]], title:
     ys = Scale(0, max(ticks[-1], 1), bottom_y, top)
     plot_w = width - left - right
     parts.append('<g class="panel">')
-    for tick in ticks:
-        ty = ys(tick)
-        parts.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" y2="{ty:.1f}" '
-                     f'stroke="{GRID}"/>')
-        parts.append(f'<text class="tick" x="{left - 5}" y="{ty + 4:.1f}" text-anchor="end" fill="{AXIS}">'
-                     f"{int(tick)}</text>")
+    parts.append(_y_grid(ticks, ys, left, left + plot_w))
     slot = plot_w / max(1, len(counts))
     for j, (year, pairs) in enumerate(counts):
         cx, base = left + slot * (j + 0.5), 0
@@ -222,6 +212,18 @@ def _legend(items: list[tuple[str, str]], left: float, right: float, y: float) -
 
 
 # --- shared --------------------------------------------------------------------------------------------------
+
+
+def _y_grid(ticks: list[float], ys: Scale, left: float, right: float) -> str:
+    """A gridline and a label at each y tick."""
+    parts = []
+    for tick in ticks:
+        ty = ys(tick)
+        parts.append(f'<line class="grid" x1="{left:.1f}" x2="{right:.1f}" y1="{ty:.1f}" y2="{ty:.1f}" '
+                     f'stroke="{GRID}"/>')
+        parts.append(f'<text class="tick" x="{left - 5:.1f}" y="{ty + 4:.1f}" text-anchor="end" fill="{AXIS}">'
+                     f"{escape(tick_label(tick, ticks))}</text>")
+    return "".join(parts)
 
 
 def _wrapped(text: str, width: float) -> list[str]:
