@@ -62,6 +62,29 @@ def map_large_allocations() -> bool:
     return _mapped
 
 
+#: A training process keeps its freed blocks in the heap up to this size: glibc's largest mmap threshold
+#: (``HEAP_MAX_SIZE / 2`` on 64-bit), so no tensor of a step is mapped and unmapped anew.
+KEEP_MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+#: ... and does not hand the heap's top back to the system until this much of it is free.
+KEEP_TRIM_THRESHOLD_BYTES = 1024 * 1024 * 1024
+_M_TRIM_THRESHOLD = -1  # from glibc's malloc.h
+
+
+def keep_large_allocations() -> bool:
+    """The opposite of :func:`map_large_allocations`, for a process that trains: every step frees and
+    allocates the same few-megabyte tensors again, and with glibc's moving thresholds some of them are
+    mapped afresh or the heap's top is trimmed and touched again each step — thousands of page faults per
+    step, measured in whole percent of a training step. An operator's ``MALLOC_MMAP_THRESHOLD_`` or
+    ``MALLOC_TRIM_THRESHOLD_`` stands. Whether the C library took both settings."""
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:
+        return False
+    mallopt = _libc_function("mallopt")
+    if mallopt is None:
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, KEEP_MMAP_THRESHOLD_BYTES) == 1
+                and mallopt(_M_TRIM_THRESHOLD, KEEP_TRIM_THRESHOLD_BYTES) == 1)
+
+
 class Trimmer:
     """Counts evicted bytes and, past :data:`TRIM_AFTER_BYTES`, wakes its thread to trim the heaps."""
 

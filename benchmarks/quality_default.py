@@ -6,8 +6,10 @@ single-thread training processes), and prints Markdown: the loss table, then eve
 the Holm-adjusted p) with its 95% interval, the smallest detectable difference and the seeds that would settle
 it. The targets: wall <= 2.0x the shape-aware matmul floor measured in the same run (``app.experiments.gemm_floor``:
 every matmul of every run's training steps and evaluations at its real shape, on preallocated operands, with the
-comparison's threads per process, spread over its processes; timed before and after the comparison, the faster
-of the two counts), with the seed-to-seed spread clearly smaller than the spread between variants. Usage:
+comparison's threads per process, timed in as many processes at once as the comparison trains in, spread over
+them; timed before and after the comparison, the faster of the two counts; the floors timed in one process and
+divided by the process count, and those on cache-hot operands, are printed beside it), with the seed-to-seed
+spread clearly smaller than the spread between variants. Usage:
     .venv/bin/python benchmarks/quality_default.py [--device cpu] [--json out.json]
 """
 
@@ -35,15 +37,14 @@ def main() -> None:
     args = parser.parse_args()
     cfg = QualityConfig(device=args.device)
     on_cpu = device_lib.resolve(cfg.device).type == "cpu"  # the floor is a CPU measurement
-    floors = [_floor(cfg)] if on_cpu else []
-    warms = [_floor(cfg, warm=True)] if on_cpu else []
+    kinds = ("step", "warm", "step together", "warm together")
+    floors: dict[str, list[dict[str, float]]] = {kind: [_floor(cfg, kind)] if on_cpu else [] for kind in kinds}
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     result = run(cfg)
     wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     if on_cpu:
-        floors.append(_floor(cfg))
-        warms.append(_floor(cfg, warm=True))
-        warm = min(warms, key=lambda f: f["seconds"])  # the lower (stricter) of before and after
+        for kind in kinds:
+            floors[kind].append(_floor(cfg, kind))
     env, ref, spread = result["environment"], result["corpus"]["reference"], result["spread"]
     build, det = env["torch_build"], env["determinism"]
     print(
@@ -58,18 +59,20 @@ def main() -> None:
         f"Config: {len(cfg.variants)} variants x {len(cfg.seeds)} seeds, {cfg.n_layers} layers, d_model {cfg.d_model}, "
         f"seq {cfg.seq_len}, batch {cfg.batch_size}, {cfg.steps} steps, lr {cfg.lr}; corpus {result['corpus']['name']}"
     )
-    print(_wall_line(wall, floors))
-    if floors:
-        floor_cpu = min(f["cpu_seconds"] for f in floors)
+    print(_wall_line(wall, floors["step together"]))
+    if on_cpu:
+        floor_cpu = min(f["cpu_seconds"] for f in floors["step"])
         print(
             f"CPU time of the comparison (this process and its training processes): {cpu:.1f} s; of its matmul floor "
             f"{floor_cpu:.1f} s; CPU / floor CPU = {cpu / floor_cpu:.2f}\n"
         )
-        print(
-            f"Against the warm-operand floor (each matmul repeated on operands hot in cache, which no step has; "
-            f"before / after the run {warms[0]['seconds']:.1f} / {warms[-1]['seconds']:.1f} s): "
-            f"{warm['seconds']:.1f} s; wall / warm floor = {wall / warm['seconds']:.2f}\n"
-        )
+        print("| Floor (lower of before / after counts) | before s | after s | floor s | wall / floor |")
+        print("|---|---:|---:|---:|---:|")
+        for kind in kinds:
+            before, after = (f["seconds"] for f in floors[kind])
+            low = min(before, after)
+            print(f"| {FLOOR_NAMES[kind]} | {before:.1f} | {after:.1f} | {low:.1f} | {wall / low:.2f} |")
+        print()
     batches = env.get("batches") or []
     print(f"Batches of runs trained together (sizes): {batches}")
     print("Reference lines (nats/token): " + ", ".join(f"{k.replace('_loss', '')} {v:.4f}" for k, v in ref.items()))
@@ -108,25 +111,39 @@ def _wall_line(wall: float, floors: list[dict[str, float]]) -> str:
         return f"\n**Wall time: {wall:.1f} s**\n"
     floor = min(floors, key=lambda f: f["seconds"])
     return (
-        f"\n**Wall time: {wall:.1f} s; matmul floor {floor['seconds']:.1f} s "
+        f"\n**Wall time: {wall:.1f} s; matmul floor (timed in all training processes at once) {floor['seconds']:.1f} s "
         f"(training {floor['training_seconds']:.1f} s, evaluation {floor['evaluation_seconds']:.1f} s; "
         f"before / after the run {floors[0]['seconds']:.1f} / {floors[-1]['seconds']:.1f} s); "
         f"wall / floor = {wall / floor['seconds']:.2f}** (target <= 2.0)\n"
     )
 
 
-def _floor(cfg: QualityConfig, warm: bool = False) -> dict[str, float]:
-    """The comparison's matmul floor, timed in this process with the threads of one training process."""
+#: What each floor times (``app.experiments.gemm_floor``): every matmul of the comparison at its real shape,
+#: spread over its training processes.
+FLOOR_NAMES = {
+    "step": "step floor: each matmul once on operands of its own, one process, divided by the processes",
+    "warm": "warm floor: each matmul repeated on operands hot in cache, one process, divided by the processes",
+    "step together": "**step floor timed in all the processes at once** (as the comparison runs)",
+    "warm together": "warm floor timed in all the processes at once",
+}
+
+
+def _floor(cfg: QualityConfig, kind: str) -> dict[str, float]:
+    """One of :data:`FLOOR_NAMES`' floors, with the threads of one training process."""
     import torch
 
     from app.experiments import corpus as corpus_lib
-    from app.experiments.gemm_floor import comparison_floor
+    from app.experiments.gemm_floor import comparison_floor, concurrent_comparison_floor
 
+    vocab = corpus_lib.build_corpus(cfg.corpus, cfg.seq_len).vocab_size
+    processes = max(1, min(cfg.pool_processes, cfg.n_runs))
+    warm = kind.startswith("warm")
+    if kind.endswith("together"):
+        return concurrent_comparison_floor(cfg, vocab, processes, warm=warm)
     threads = torch.get_num_threads()
     torch.set_num_threads(cfg.threads)
     try:
-        vocab = corpus_lib.build_corpus(cfg.corpus, cfg.seq_len).vocab_size
-        return comparison_floor(cfg, vocab, max(1, min(cfg.pool_processes, cfg.n_runs)), warm=warm)
+        return comparison_floor(cfg, vocab, processes, warm=warm)
     finally:
         torch.set_num_threads(threads)
 

@@ -6,13 +6,23 @@ optimizer, framework dispatch) is overhead. The floor runs, for one run, every m
 the FFN matrices and the tied output head — and of the evaluation forward passes, on preallocated operands
 without autograd, with the threads the comparison uses. ``wall / floor`` then says how far a comparison is
 from what its arithmetic needs on this machine (1.0 = nothing but matmuls).
+
+:func:`concurrent_comparison_floor` times it the way the comparison runs: in as many processes as it trains
+in, all at once. Two cores busy together do not each go as fast as one core alone (shared caches, memory
+bandwidth, a host that maps both onto one physical core); a floor timed in one process and divided by the
+process count assumes they do, and on some machines that is 20% too low.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import torch
 
@@ -115,3 +125,71 @@ def _eval_pass(cfg: QualityConfig, variant: str, vocab: int, windows: int) -> li
     full, rest = divmod(windows, cfg.batch_size)
     shapes = forward_shapes(cfg, variant, vocab, cfg.batch_size) * full
     return shapes + (forward_shapes(cfg, variant, vocab, rest) if rest else [])
+
+
+def concurrent_comparison_floor(
+    cfg: QualityConfig, vocab: int, processes: int, repeats: int = 5, warm: bool = False
+) -> dict[str, float]:
+    """:func:`comparison_floor` timed in ``processes`` fresh processes at once (``python -m
+    app.experiments.gemm_floor``, each with ``cfg.threads`` threads, released together once all are ready),
+    each timing every matmul of the comparison; the floor is their mean, spread over the processes."""
+    root = str(Path(__file__).resolve().parents[2])
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        "OMP_NUM_THREADS": str(cfg.threads),
+        "MKL_NUM_THREADS": str(cfg.threads),
+    }
+    header = json.dumps({"config": cfg.to_dict(), "vocab": vocab, "processes": processes, "repeats": repeats,
+                         "warm": warm})
+    children = [
+        subprocess.Popen([sys.executable, "-m", "app.experiments.gemm_floor"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True, env=env, cwd=root)
+        for _ in range(processes)
+    ]
+    try:
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write(header + "\n")
+            child.stdin.flush()
+        for child in children:  # each has loaded torch and its kernels: the start line
+            assert child.stdout is not None
+            if child.stdout.readline().strip() != "ready":
+                raise RuntimeError("a floor process failed to start")
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.close()
+        floors = []
+        for child in children:
+            assert child.stdout is not None
+            line = child.stdout.readline()
+            if not line:
+                raise RuntimeError("a floor process died while timing")
+            floors.append(json.loads(line))
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+    return {key: sum(f[key] for f in floors) / len(floors) for key in floors[0]}
+
+
+def _child() -> None:
+    """One process of :func:`concurrent_comparison_floor`: read the header, warm up, say ready, wait for go."""
+    from app.experiments import device as device_lib
+
+    header = json.loads(sys.stdin.readline())
+    cfg = QualityConfig.from_dict(header["config"])
+    device_lib.set_threads(cfg.threads)
+    time_shapes(training_shapes(cfg, cfg.variants[0], header["vocab"]), 1)  # load the kernels first
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    floor = comparison_floor(cfg, header["vocab"], header["processes"], header["repeats"], header["warm"])
+    sys.stdout.write(json.dumps(floor) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _child()

@@ -35,6 +35,9 @@ def main() -> None:
     # step: the parent decides whether to finish the job or stop it, and kills this process when done.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    from app import memory_release
+
+    memory_release.keep_large_allocations()  # a step's tensors are reused from the heap, not faulted in anew
     from app.experiments import device as device_lib
     from app.experiments.batched_training import train_batch
     from app.experiments.config import QualityConfig

@@ -158,3 +158,14 @@ def test_the_comparison_floor_reports_its_phases() -> None:
     floor = comparison_floor(cfg, 32, processes=2, repeats=1)
     assert floor["seconds"] == pytest.approx(floor["training_seconds"] + floor["evaluation_seconds"])
     assert floor["training_seconds"] > 0 and floor["evaluation_seconds"] > 0 and floor["cpu_seconds"] > 0
+
+
+def test_the_floor_timed_in_processes_at_once_reports_its_phases() -> None:
+    """Timed in two fresh processes released together; each reports the same phases, and their mean is the floor."""
+    from app.experiments.gemm_floor import concurrent_comparison_floor
+
+    cfg = QualityConfig(variants=("ReLU", "SwiGLU"), seeds=(0,), steps=3, final_eval_windows=40, eval_windows=8)
+    floor = concurrent_comparison_floor(cfg, 32, processes=2, repeats=1)
+    assert set(floor) == {"training_seconds", "evaluation_seconds", "seconds", "cpu_seconds"}
+    assert floor["seconds"] == pytest.approx(floor["training_seconds"] + floor["evaluation_seconds"])
+    assert floor["training_seconds"] > 0 and floor["evaluation_seconds"] > 0 and floor["cpu_seconds"] > 0
