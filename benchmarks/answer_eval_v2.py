@@ -8,12 +8,14 @@ use. An item passes when all its turns contain every ``contains`` fact, one ``an
 
 Splits: ``dev``, ``dev2``, ``dev3`` and ``dev4`` are tuning splits (dev2: fresh outsider phrasings, weighted to
 declines, explanations and verifications; dev3: every category, written blind to measure first-ask rates; dev4:
-the same, weighted to the categories weakest on fresh wording); ``test`` and ``test2`` are
-held out: only their counts are printed; their failing questions are
-never listed (``--failures`` lists the tuning splits'), so tuning on this output cannot tune on the test split.
-``--tuning`` asks the tuning splits only, so tuning runs do not touch the test split at all.
+the same, weighted to the categories weakest on fresh wording; dev5 to dev8: fresh batches, each written
+before it was first asked); ``test``, ``test2`` and ``test3`` are held out: only their counts are printed;
+their failing questions are never listed (``--failures`` lists the tuning splits'), so tuning on this output
+cannot tune on the test split.
+``--tuning`` asks the tuning splits only, so tuning runs do not touch the test split at all; ``--split NAME``
+asks only the splits named.
 
-Usage: .venv/bin/python benchmarks/answer_eval_v2.py [--json] [--failures] [--tuning]
+Usage: .venv/bin/python benchmarks/answer_eval_v2.py [--json] [--failures] [--tuning] [--split NAME ...]
 """
 
 from __future__ import annotations
@@ -127,9 +129,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     parser.add_argument("--failures", action="store_true", help="list the tuning splits' failing questions")
-    parser.add_argument("--tuning", action="store_true", help="ask the tuning splits only (dev, dev2, dev3, dev4)")
+    parser.add_argument("--tuning", action="store_true",
+                        help="ask the tuning splits only (" + ", ".join(ev.TUNING_SPLITS) + ")")
+    parser.add_argument("--split", action="append", choices=ev.SPLITS,
+                        help="ask only this split (repeatable); a held-out split still prints counts only")
     args = parser.parse_args()
-    reports, seconds = evaluate(ev.TUNING_SPLITS if args.tuning else ev.SPLITS)
+    chosen = tuple(args.split) if args.split else ev.TUNING_SPLITS if args.tuning else ev.SPLITS
+    reports, seconds = evaluate(chosen)
     if args.json:
         data: dict[str, Any] = {split: rep.as_dict() for split, rep in reports.items()}
         for split in data:

@@ -8,6 +8,7 @@ or a judge that passes a wrong answer. They do not assert the service's pass rat
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from decimal import Decimal
@@ -34,6 +35,9 @@ MIN_DEV4_ITEMS = 70
 DEV4_WEAK_CATEGORIES = ("compute", "followup", "explain", "verify", "sizing", "multipart", "decline")
 MIN_PER_DEV4_WEAK_CATEGORY = 8
 MIN_PER_DEV4_CATEGORY = 2
+#: Later tuning batches, each written before it was first asked, each weighted to a few categories.
+LATER_DEV_SPLITS = ("dev5", "dev6", "dev7", "dev8")
+MIN_LATER_DEV_ITEMS = 30
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +125,10 @@ def test_the_test_split_does_not_repeat_a_tuning_question(splits: dict[str, ev.E
     firsts = {key(ev.steps(i)[0]["question"]) for held in ev.HELD_OUT_SPLITS for i in splits[held].items}
     tuning = set().union(*(questions(splits[split].items) for split in ev.TUNING_SPLITS))
     shared = firsts & (tuning | questions(old))
-    # and the two held-out splits do not ask the same first question (which would count it twice)
-    first_test = {key(ev.steps(i)[0]["question"]) for i in splits["test"].items}
-    first_test2 = {key(ev.steps(i)[0]["question"]) for i in splits["test2"].items}
-    assert len(first_test & first_test2) == 0, "the two held-out splits share a question"
+    # and no two held-out splits ask the same first question (which would count it twice)
+    held_firsts = {held: {key(ev.steps(i)[0]["question"]) for i in splits[held].items} for held in ev.HELD_OUT_SPLITS}
+    for a, b in itertools.combinations(ev.HELD_OUT_SPLITS, 2):
+        assert len(held_firsts[a] & held_firsts[b]) == 0, f"the held-out splits {a} and {b} share a question"
     # name the tuning items to reword by id, never the held-out questions themselves
     repeating = sorted(str(i["id"]) for split in ev.TUNING_SPLITS for i in splits[split].items
                        if any(key(s["question"]) in shared for s in ev.steps(i)))
@@ -182,6 +186,23 @@ def test_dev4_is_fresh_and_weighted_to_the_weakest_categories(splits: dict[str, 
         counts[item["category"]] += 1
     floor = {c: MIN_PER_DEV4_WEAK_CATEGORY if c in DEV4_WEAK_CATEGORIES else MIN_PER_DEV4_CATEGORY for c in counts}
     assert {c: n for c, n in counts.items() if n < floor[c]} == {}
+
+
+@pytest.mark.parametrize("split", LATER_DEV_SPLITS)
+def test_later_tuning_batches_are_fresh(splits: dict[str, ev.EvalSet], split: str) -> None:
+    """Each later batch repeats no first question of an earlier tuning split or of the old set (a bare
+    follow-up turn may recur), declares the same categories and is large enough to give a first-ask rate."""
+    def key(question: object) -> str:
+        return " ".join(re.sub(r"[^\w.]+", " ", str(question).lower()).split())
+
+    old = yaml.safe_load(Path(ev.EVAL_DIR.parent / "answer_eval.yaml").read_text(encoding="utf-8"))
+    before = ev.TUNING_SPLITS[: ev.TUNING_SPLITS.index(split)]
+    earlier = {key(s["question"]) for name in before for i in splits[name].items for s in ev.steps(i)}
+    earlier |= {key(s["question"]) for i in old for s in ev.steps(i)}
+    repeating = {str(i["id"]) for i in splits[split].items if key(ev.steps(i)[0]["question"]) in earlier}
+    assert repeating == set()
+    assert splits[split].categories == splits["dev"].categories
+    assert len(splits[split].items) >= MIN_LATER_DEV_ITEMS
 
 
 def test_expected_numbers_come_from_the_reference_files(splits: dict[str, ev.EvalSet]) -> None:
