@@ -97,3 +97,73 @@ def compose_gated_vs_dense(b: Builder, columns: list[tuple[str, str, int]]) -> N
     else:
         lead = "Partly: not every gated variant beats every dense (ungated) one in the GLU-variants paper"
     b.add(lead + " for what you asked about.\n\n" + "\n".join(lines))
+
+
+#: A number as people paste it into arithmetic ("768", "4,718,592", "2/3" is two numbers and a division).
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+#: A product or quotient of written-out numbers ("3*768*2048", "2 × 768 × 3072", "3·768·2048", "8192/3").
+PRODUCT = re.compile(rf"{_NUM}(?:\s*[*×·x/÷]\s*{_NUM})+|{_NUM}")
+#: An equality between such expressions, the way an asker doubts one ("really equals", "==", "is the same as").
+EQUALS = re.compile(r"\s*(?:={1,2}|(?:(?:really|actually|truly|exactly)\s+)?(?:equals?|is equal to|equal to|"
+                    r"is the same as|the same as|same as|matches|gives the same as))\s*", re.IGNORECASE)
+
+
+def detect_arithmetic(text: str) -> dict[str, Any] | None:
+    """'3*768*2048 really equals 2*768*3072?': two (or more) written-out expressions set equal for checking,
+    at least one of them a product or quotient; None otherwise."""
+    parts = EQUALS.split(text)
+    if len(parts) < 2:
+        return None
+    sides = []
+    for i, part in enumerate(parts):
+        found = list(PRODUCT.finditer(part))
+        if not found:
+            return None
+        match = found[-1] if i == 0 else found[0]  # the expression next to the equality word
+        sides.append(match.group(0))
+    if not any(re.search(r"[*×·x/÷]", s) for s in sides):
+        return None
+    return {"expressions": sides}
+
+
+def _factors(expression: str) -> tuple[list[Decimal], list[str]]:
+    numbers = [Decimal(n.replace(",", "")) for n in re.findall(_NUM, expression)]
+    ops = ["/" if o in "/÷" else "*" for o in re.findall(r"[*×·x/÷]", expression)]
+    return numbers, ops
+
+
+def compose_arithmetic(b: Builder, expressions: list[str]) -> None:
+    """Each side computed (registered, so the check re-runs it), then yes or no: are they all equal?"""
+    values = []
+    shown = []
+    for expression in expressions:
+        numbers, ops = _factors(expression)
+        value = numbers[0]
+        for op, n in zip(ops, numbers[1:], strict=False):
+            operands = [{"number": _plain(value)}, {"number": _plain(n)}]
+            value = b.computed("arith", {"op": "div" if op == "/" else "mul", "operands": operands},
+                               f"{expression}")["result"]
+        values.append(value)
+        if not ops and values:  # a stated result: its gap to the first expression, computed
+            gap = b.computed("arith", {"op": "absdiff", "operands": [{"number": _plain(values[0])},
+                                                                      {"number": _plain(value)}]},
+                             f"|{expressions[0]} − {expression}|")["result"]
+            values.append(value)
+            shown.append(f"**{_written(value)}** as stated" + (f", off by {_written(gap)}" if gap else ""))
+            continue
+        written = "".join(f" {'÷' if o == '/' else '×'} {_written(n)}" for o, n in zip(ops, numbers[1:], strict=False))
+        shown.append(f"{_written(numbers[0])}{written} = **{_written(value)}**")
+    same = all(v == values[0] for v in values)
+    b.add(("Yes: they are equal. " if same else "No: they are not equal. ") + "; ".join(shown) +
+          " (computed by this service).")
+
+
+def _plain(value: Decimal) -> int | float:
+    """A computation operand as a number (an int when whole), so the check counts it as the asker's input."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _written(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{float(value):.6g}"

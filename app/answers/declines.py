@@ -19,7 +19,7 @@ from app.answers.facts import Facts
 from app.answers.lexicon import Lexicon
 
 #: Kinds of decline this module composes (``inputs["what"]``).
-KINDS = ("other_paper", "steps", "parameter", "not_stated", "cost", "model_results", "seq_len")
+KINDS = ("other_paper", "steps", "parameter", "not_stated", "cost", "model_results", "seq_len", "model_size")
 
 STEPS_ASKED = re.compile(r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\s*(?:training\s+|pre-?training\s+)?"
                          r"steps?\b")
@@ -29,7 +29,7 @@ SEQ_ASKED = re.compile(r"\b(\d[\d,]*)[- ]?(?:tokens?|tok)\b(?:[- ](?:inputs?|seq
 RUN_REQUEST = re.compile(r"\b(run|rerun|launch|start|queue|kick off)\b|\btrain (?:a|an|the|them|it)\b")
 BETA = re.compile(r"(?:\bbeta\b|β)\s*(?:=|of|is)?\s*(\d+(?:\.\d+)?)")
 COST = re.compile(r"\b(cost|costs|dollars?|usd|price|energy|carbon|co2|emissions?|kwh|gpu[- ]hours?|"
-                  r"tpu[- ]hours?)\b|\$")
+                  r"tpu[- ]hours?|flops?|training compute|compute budget)\b|\$")
 USE_WORDS = re.compile(r"\b(use|uses|using|used|activation|act|ffn|mlp|glu|gated|hidden_act|architecture)\b")
 #: Tasks Narang et al. report that the GLU-variants paper does not (named so a paper-scoped ask is declined).
 OTHER_PAPER_BENCHMARK = re.compile(r"\bxsum\b|\bwmt\b|web ?questions|\bwebq\b|\bbleu\b|"
@@ -42,7 +42,8 @@ CONTENT_WORD = re.compile(r"[a-zA-Z][a-zA-Z-]{3,}")
 #: implementation used; "averaged over seeds" is the mean of the runs), counted only when the question names
 #: the paper (so "exact gelu at 1" stays a computation).
 SYNONYMS = {
-    "implementation": ("exact", "tanh", "erf", "approximat", "version", "flavo"),
+    "implementation": ("exact", "tanh", "erf", "approximat", "version", "flavo", "which gelu", "gelu did",
+                       "gelu was used", "gelu they used"),
     "mean": ("average", "averaged"), "runs": ("seeds", "repeats", "trials"), "single": ("one run", "just one"),
     "parameter": ("params", "weights"), "counts": ("how many", "number of", "total"),
 }
@@ -67,8 +68,12 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
         return {"what": "model", "name": version, "asked": [*entities.gates, *entities.activations]}
     subject = bool(entities.variants or entities.activations or entities.gates or entities.paper)
     measured = entities.metrics or entities.benchmarks or MODEL_MEASURES.search(text)
-    if entities.models and measured and not subject and not USE_WORDS.search(text):
+    own = _only_own_activation(entities, facts)
+    if entities.models and measured and (not subject or own) and not USE_WORDS.search(text):
         return {"what": "model_results", "name": entities.models[0].name}
+    if entities.models and TOTAL_PARAMS.search(text) and not FFN_PART.search(text) and not any(
+            m.arch_family for m in entities.models):
+        return {"what": "model_size", "name": entities.models[0].name}
     asks_result = entities.metrics or entities.benchmarks or RESULT_WORDS.search(text)
     if entities.models and MODEL_PAPER.search(text) and asks_result:  # "swiglu's perplexity in the llama paper"
         return {"what": "model_results", "name": entities.models[0].name}
@@ -96,6 +101,24 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
     return None
 
 
+#: A whole model's size ("total param count", "how many parameters does X have"), not one FFN layer's.
+TOTAL_PARAMS = re.compile(r"\b(?:total|overall|whole|full|entire)\b.{0,20}\b(?:param(?:eter)?s?|param count|weights|"
+                          r"size)\b|\bparam(?:eter)? count\b|\bhow many (?:params|parameters)\b|"
+                          r"\bnumber of (?:params|parameters)\b|\bhow big is\b")
+#: Words that narrow a parameter question to the FFN (answered by the FFN-weights computation instead).
+FFN_PART = re.compile(r"\bffn\b|\bmlp\b|\bfeed[- ]?forward\b|\bper layer\b|\bone layer\b|\bexperts?\b|"
+                      r"\bembedding\b|\bgate_proj\b|\bup_proj\b|\bdown_proj\b")
+
+
+def _only_own_activation(entities: Entities, facts: Facts) -> bool:
+    """Whether every function the question names is the named model's own catalog activation ("primer's relu²
+    perplexity"), so the question asks for that model's results, not the paper's for the function."""
+    if entities.variants or entities.paper or not (entities.activations or entities.gates):
+        return False
+    used = {facts.catalog[m]["activation"] for g in entities.models for m in g.members if m in facts.catalog}
+    return bool(used) and set([*entities.activations, *entities.gates]) <= used
+
+
 #: Words that name another member of a family than the catalog's ('Mistral Large', 'Gemini Flash').
 QUALIFIERS = re.compile(r"large|small|medium|mini|micro|tiny|lite|nemo|pro|ultra|flash|nano|"
                         r"behemoth|maverick|scout|max|plus|turbo|"
@@ -116,7 +139,8 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
             written = re.sub(r"[-_\s]+", " ", member.group(0))
             if not any(k == written or k.startswith(written + " ") for k in known_names):
                 return member.group(0)
-        version = re.search(rf"\b{named}[\s-]?(\d+(?:\.\d+)?)(?![\d.]|\s*[bmk]\b)", entities.text)
+        # a version is a small number ("llama 4", "qwen 2.5"), not a width the question quotes ("llama 7b 11008")
+        version = re.search(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?)(?![\d.,]|\s*[bmk]\b)", entities.text)
         if version is None:
             continue
         written = f"{match['text']} {version.group(1)}"
@@ -165,6 +189,11 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
     """Decline ``inputs`` by name, then give what the store holds next to it."""
     paper = b.facts.main_paper()
     what, name = inputs["what"], str(inputs["name"])
+    if what == "model_size":
+        b.add(f"{name}'s total parameter count is not in the stored evidence: the catalog holds its FFN "
+              "activation, d_model and FFN hidden size, not the whole model's size. The weights of one of its FFN "
+              f"layers can be computed from those (ask \"how many parameters in one FFN layer of {name}?\").")
+        return
     if what == "model_results":
         b.add(f"There are no stored perplexities or benchmark scores for {name}: the stored results are the "
               "GLU-variants paper's FFN variants, trained by its authors at one size, and the catalog holds "
@@ -209,7 +238,7 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
         if fact is not None:
             b.cite(fact)
             stated = f"; what it does state is the step time, “{fact['value']}” ({fact['location']})"
-        b.add(f"The GLU-variants paper does not report a training cost (money, energy or hours) for {name}, so "
+        b.add(f"The GLU-variants paper does not report a training cost (money, energy, hours or FLOPs) for {name}, so "
               f"it is not in the stored evidence{stated}, the same for every variant at equal parameters and "
               "compute.")
     else:

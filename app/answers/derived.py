@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from app import activations
-from app.answers import claims, declines, error_bound, pasted_sizes, reference_rows, unreported
+from app.answers import claims, declines, error_bound, pasted_sizes, ranking, reference_rows, unreported
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, activation_value, format_sig
 from app.answers.entities import Entities
@@ -32,8 +32,14 @@ from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 NUM = r"(\d[\d_,]*)"
 D_MODEL = re.compile(rf"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b[\"']?\s*"
                      rf"(?:[:=]|of|is)?\s*{NUM}")
-MULTIPLE_OF = re.compile(rf"\bmultiple_of\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
-MULTIPLIER = re.compile(r"\bffn_dim_multiplier\b[\"']?\s*(?:[:=]|of|is)?\s*(none|null|\d+(?:\.\d+)?)")
+MULTIPLE_OF = re.compile(rf"\bmultiple[_ ]of\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
+#: "the 8/3 rule … rounded to 256": LLaMA's rule named by its fraction, with the rounding written in words.
+EIGHT_THIRDS = re.compile(r"\b8\s*/\s*3\b|\b2\s*/\s*3\s*(?:of|\*|×|x)\s*4\b|\brounded (?:up )?to\b")
+#: "2/3 of 4*4096", "8/3 × 4096": LLaMA's starting width written as arithmetic on d_model.
+FRACTION_OF_D = re.compile(r"\b(?:2\s*/\s*3|two[- ]thirds)\s*(?:of|\*|×|x)?\s*"
+                           r"(?:\(?\s*4\s*[*×x·]\s*|four times\s+)(\d+)|\b8\s*/\s*3\s*(?:of|\*|×|x|·)?\s*(\d+)")
+ROUNDED_TO = re.compile(rf"\bround(?:ed|ing)?\s+(?:up\s+)?to\s+(?:a\s+|the\s+next\s+)?(?:multiple of\s+)?{NUM}")
+MULTIPLIER = re.compile(r"\b(?:ffn_dim_)?multiplier\b[\"']?\s*(?:[:=]|of|is)?\s*(none|null|\d+(?:\.\d+)?)")
 SIZE_WORDS = re.compile(r"hidden[_ ]?(?:dim|size)|intermediate[_ ]size|\bd_ff\b|ffn (?:width|size|dim)|"
                         r"feed[- ]?forward (?:width|size|dim)|multiple_of|ffn_dim_multiplier")
 #: A pasted config that already gives the FFN width: nothing to derive, its weights are asked for instead.
@@ -41,9 +47,14 @@ GIVEN_WIDTH = re.compile(r"\bintermediate_size\b[\"']?\s*[:=]\s*\d")
 FFN_WORDS = re.compile(r"\b(ffn|mlp|feed[- ]?forward)\b")
 SIZING_FIELDS = re.compile(r"\bffn_dim_multiplier\b|\bmultiple_of\b")
 ASKS_WHAT = re.compile(r"\bwhat\b|\bhow\b|\bwhy\b|\bexplain\b|\bmean(s|ing)?\b|\bpurpose\b|\brole\b")
-PARAM_WORDS = re.compile(r"\b(weights|parameters|params|parameter count|weight count|number of weights)\b")
-RATIO = re.compile(r"\bratio\b|\bd_ff\s*/\s*d_model\b|\bintermediate_size\s*/\s*hidden_size\b|"
-                   r"\bhow many times (?:wider|larger|bigger)\b|\bexpansion (?:factor|ratio)\b")
+PARAM_WORDS = re.compile(r"\b(weights|parameters|params?|parameter count|param count|weight count|number of weights)\b")
+RATIO = re.compile(r"\bhow much (?:bigger|wider|larger)\b.{0,30}\bthan (?:the |its )?(?:d_model|hidden|model dim)|"
+                   r"\bratio\b|\bd_ff\s*/\s*d_model\b|\bintermediate_size\s*/\s*hidden_size\b|"
+                   r"\bhow many times (?:wider|larger|bigger)\b|\bexpansion (?:factor|ratio)\b|"
+                   # "intermediate/hidden", "ff/d", "d_ff over d_model", "mlp expansion", "how many x d_model"
+                   r"\b(?:intermediate(?:_size)?|d_ff|ff|ffn(?:_dim)?|mlp)\s*(?:/|over|:|divided by)\s*"
+                   r"(?:hidden(?:_size)?|d_model|d|dim|n_embd|model dim)\b|\b(?:mlp|ffn) expansion\b|"
+                   r"\bhow many (?:times|x) (?:d_model|the hidden size|hidden)\b|\bmultiple of d_model\b")
 DERIVATIVE = re.compile(r"\b(derivative|slope|gradient)\b|f′|f'")
 BOUND = re.compile(r"\b(exceed|exceeds|greater than|larger than|bigger than|more than|above|over|go above|"
                    r"get above|less than|smaller than|below|under)\b")
@@ -55,6 +66,8 @@ UNKNOWN_NAMED_FIRST = re.compile(r"^\s*(?P<name>[a-z][\w.\- ]{1,30}?)(?:'s)?\s+(
                                  r"intermediate[_ ]size|hidden[_ ](?:size|dim)|(?:ffn )?(?:width|dim))\b")
 UNKNOWN_USE = re.compile(r"\b(?:does|do|did)\s+(?P<name>[a-z][\w.\- ]{1,30}?)\s+(?:use|uses|employ|have|rely on)\b")
 NOT_A_NAME = re.compile(r"^(why|how|when|where|who|is|are|was|were|does|do|did|can|could|should|would|"
+                        r"compare|rank|list|show|give|sort|tell|find|get|plot|name|print|order|"
+                        r"and|or|but|also|plus|so|then|its|their|whats|what's|if|when|given|suppose|say|let|"
                         r"it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
                         r"companies|labs|models?|llms?|transformers?|networks?|modern|new|recent|other|many|"
@@ -74,6 +87,9 @@ OTHER_BENCHMARKS = {
     r"\bcifar": "CIFAR", r"\bcoco\b": "COCO", r"\bc[- ]eval\b": "C-Eval", r"\bmbpp\b": "MBPP",
     r"\bmath benchmark\b|\bmath dataset\b": "MATH",
     r"\bcnn ?/ ?(?:dm|daily ?mail)\b|\bcnn[- ]daily ?mail\b": "CNN/DailyMail",
+    r"\brouge[- ]?(?:l|lsum)\b": "ROUGE-L", r"\brouge[- ]?1\b": "ROUGE-1", r"\bbert ?score\b": "BERTScore",
+    r"\bchrf\b": "chrF", r"\bmeteor\b": "METEOR", r"\bgpqa\b": "GPQA", r"\bmmlu[- ]?pro\b": "MMLU-Pro",
+    r"\bifeval\b": "IFEval", r"\bagi ?eval\b": "AGIEval", r"\bboolq\b(?=.*\bnarang\b)": "BoolQ",
 }
 #: "explain llama's ffn hidden dim formula": how LLaMA's code rounds the width, not one model's value.
 SIZING_HOW = re.compile(r"\bformula\b|\brule\b|\brounding\b|\bhow (?:is|are|was|were|do|does) .{0,40}\b(?:computed|"
@@ -106,16 +122,17 @@ def _int(text: str) -> int:
     return int(text.replace("_", "").replace(",", ""))
 
 
-def _hidden_size(text: str) -> Derived | None:
+def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
     """d_model (and ``multiple_of``, ``ffn_dim_multiplier``) written out, as config fields or pasted code."""
-    d = D_MODEL.search(text)
-    if d is None or not SIZE_WORDS.search(text) or GIVEN_WIDTH.search(text):
+    fraction = FRACTION_OF_D.search(text) if fraction_ok else None
+    d = D_MODEL.search(text) or fraction
+    if d is None or not (SIZE_WORDS.search(text) or fraction) or GIVEN_WIDTH.search(text):
         return None
-    if not (MULTIPLE_OF.search(text) or "ffn_dim_multiplier" in text or "llama" in text):
+    if not (MULTIPLE_OF.search(text) or MULTIPLIER.search(text) or "llama" in text or EIGHT_THIRDS.search(text)):
         return None
-    mult_of = MULTIPLE_OF.search(text)
+    mult_of = MULTIPLE_OF.search(text) or ROUNDED_TO.search(text)
     mult = MULTIPLIER.search(text)
-    inputs: dict[str, Any] = {"d_model": _int(d.group(1)),
+    inputs: dict[str, Any] = {"d_model": _int(next(g for g in d.groups() if g)),
                               "multiple_of": _int(mult_of.group(1)) if mult_of else LLAMA_DEFAULT_MULTIPLE_OF,
                               "multiple_of_given": mult_of is not None,
                               "ffn_dim_multiplier": mult.group(1) if mult and mult.group(1)[0].isdigit() else None}
@@ -127,13 +144,16 @@ def _hidden_size(text: str) -> Derived | None:
 def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
     """The derived-answer kind of a (non-follow-up) question, or None to leave it to the intents."""
     text = entities.text
-    sized = _hidden_size(text)
+    sized = _hidden_size(text, fraction_ok=not entities.models)  # "llama 2 70b … instead of 8/3 * 8192": its rule
     if sized is not None:
         return sized
     if SIZING_FIELDS.search(text) and ASKS_WHAT.search(text) and not entities.numbers:
         return Derived("sizing_rule", {})
     if SIZE_WORDS.search(text) and SIZING_HOW.search(text) and "llama" in text and not entities.numbers:
         return Derived("sizing_rule", {})
+    unlisted = declines.detect(entities, lexicon, facts) if entities.models else None
+    if unlisted is not None and unlisted.get("what") == "model":  # "bert-large ffn params": not BERT-base's
+        return Derived("decline", unlisted)
     given = None if entities.models else pasted_sizes.detect(text)
     if given is not None:
         return Derived("ffn_params", {"models": [], "given": given})
@@ -144,6 +164,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     reference = reference_rows.detect(text, entities, facts)
     if reference is not None:
         return Derived("reference_row", reference)
+    gap = ranking.detect_gap(text, entities, facts)
+    if gap is not None:
+        return Derived("column_gap", gap)
     scalar = [a for a in entities.activations if activations.get(a).family == "scalar"]
     if scalar and DERIVATIVE.search(text) and BOUND.search(text) and entities.numbers and YES_NO.search(text):
         which = "minimum" if BELOW.search(text) else "maximum"
@@ -151,6 +174,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     bounded = error_bound.detect(text, entities)
     if bounded is not None:
         return Derived("error_bound", bounded)
+    arithmetic = claims.detect_arithmetic(text)
+    if arithmetic is not None:
+        return Derived("arith_check", arithmetic)
     claim = claims.detect(entities, facts) if YES_NO.search(text) else None
     if claim is not None:
         return Derived("best_everywhere", claim)
@@ -238,12 +264,16 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
         compose_ffn_ratio(b, lexicon, derived.inputs["models"], question)
     elif derived.kind == "reference_row":
         reference_rows.compose(b, derived.inputs)
+    elif derived.kind == "column_gap":
+        ranking.compose_gap(b, derived.inputs)
     elif derived.kind == "derivative_bound":
         compose_derivative_bound(b, **derived.inputs)
     elif derived.kind == "error_bound":
         error_bound.compose(b, **derived.inputs)
     elif derived.kind == "best_everywhere":
         claims.compose(b, **derived.inputs)
+    elif derived.kind == "arith_check":
+        claims.compose_arithmetic(b, **derived.inputs)
     else:
         compose_decline(b, derived.inputs)
 
@@ -327,6 +357,7 @@ def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question
         b.add(f"**{model}** has **{int(total):,}** FFN weights per layer: {matrices} matrices ({kind}) of "
               f"d_model × d_ff = {entry['d_model_text']} × {entry['d_ff_text']}, biases not counted (computed "
               "from the catalog).")
+        pasted_sizes.scale_totals(b, entry, lexicon.groups.get(model), total, question)
 
 
 def compose_derivative_bound(b: Builder, fn: str, bound: float, which: str) -> None:

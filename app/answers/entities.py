@@ -20,6 +20,22 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])[-−]?\d+(?:\.\d+)?(?:e[-−+]?\d+)?(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
+#: Small numbers written as words where a point is named ("selu at minus one", "x = negative two").
+_NUMBER_WORDS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "half": "0.5",
+                 "a half": "0.5", "one half": "0.5"}
+_SIGNED_WORD = re.compile(r"\b(?:minus|negative|neg)\s+(?:(a half|one half|half|zero|one|two|three|four|five)\b|"
+                          r"(?=\d))", re.IGNORECASE)
+_POINT_WORD = re.compile(r"\b(at|x\s*=|x equals)\s+(zero|one|two|three|four|five)\b"
+                         r"(?=\s*(?:$|[?,.;!)]|and\b|too\b|pls\b|please\b|then\b))", re.IGNORECASE)
+
+
+def spelled_numbers(text: str) -> str:
+    """The text with a spelled-out sign or small point written as digits, for reading numbers only ("at minus
+    one" is x = -1; "one layer" stays words)."""
+    text = _SIGNED_WORD.sub(lambda m: "-" + (_NUMBER_WORDS[m.group(1).lower()] if m.group(1) else ""), text)
+    return _POINT_WORD.sub(lambda m: f"{m.group(1)} {_NUMBER_WORDS[m.group(2).lower()]}", text)
+
+
 @dataclass
 class Entities:
     """What was recognized, in the order it appears in the question."""
@@ -127,6 +143,54 @@ def correct_typos(question: str, lexicon: Lexicon) -> tuple[str, list[tuple[str,
     return _WORD.sub(fix, lowered), corrections
 
 
+#: "the acc column, not f1", "em rather than f1": a column named only to be excluded.
+_NEGATED = re.compile(r"(?:\bnot|\binstead of|\brather than|\bnever mind|\bexcept|\bexcluding|\bignore)\s+(?:the\s+)?$")
+_NEGATABLE = ("metric", "benchmark")
+
+
+def _without_negated(hits: list[tuple[int, str, list[Any]]], text: str) -> list[tuple[int, str, list[Any]]]:
+    """Drop a metric or benchmark the question names only to exclude it, when another of its kind is named."""
+    def kinds(hit: tuple[int, str, list[Any]]) -> set[str]:
+        return {ref.kind for ref in hit[2]}
+
+    negated = [h for h in hits if kinds(h) & set(_NEGATABLE) and _NEGATED.search(text[max(0, h[0] - 16):h[0]])]
+    kept = [h for h in hits if h not in negated]
+    return [h for h in hits if h not in negated or not any(kinds(h) & kinds(k) for k in kept)]
+
+
+#: "table 4 swish row", "tab. 2": a table of the first paper named by its number.
+_TABLE = re.compile(r"\btab(?:le|\.)?\s*(\d)\b")
+_OTHER_PAPER = re.compile(r"\bnarang\b|\btransformer modifications\b")
+
+
+#: "full glue row", "every superglue task", "all the glue subtasks": each task of a suite, not its average.
+_EVERY_TASK = re.compile(r"\b(?:all|every|each)\b.{0,20}\b(?:tasks?|subtasks?|columns?|numbers|scores)\b|"
+                         r"\b(?:full|whole|entire|complete)\b.{0,12}\b(?:rows?|breakdown)\b|\bper[- ]task\b|"
+                         r"\btask[- ]by[- ]task\b|\bbroken down\b")
+
+
+def _every_task(found: Entities, lexicon: Lexicon) -> None:
+    """A suite named with 'every task' (and none of its tasks): the suite's tasks are what is asked."""
+    if not _EVERY_TASK.search(found.text):
+        return
+    for suite in [b for b in found.benchmarks if "/" not in b]:
+        tasks = [b for b in lexicon.benchmarks if b.startswith(suite + "/")]
+        if tasks and not any(b.startswith(suite + "/") for b in found.benchmarks):
+            found.benchmarks = [b for b in found.benchmarks if b != suite] + tasks
+
+
+def _table_named(found: Entities, masked: str, lexicon: Lexicon) -> str:
+    """A table number read as the benchmark that table reports (when no benchmark is named), never as a value."""
+    match = _TABLE.search(masked)
+    if match is None:
+        return masked
+    bench = lexicon.table_benchmarks.get(int(match.group(1)))
+    if bench is not None and not found.benchmarks and not found.models and not _OTHER_PAPER.search(masked):
+        found.benchmarks.append(bench)
+        found.matches.append({"text": match.group(0), "kind": "benchmark", "value": bench})
+    return masked[:match.start()] + " " + masked[match.end():]
+
+
 def recognize(question: str, lexicon: Lexicon) -> Entities:
     """Find every known name in the question; longer names win over the shorter ones inside them."""
     corrected, corrections = correct_typos(question, lexicon)
@@ -141,6 +205,7 @@ def recognize(question: str, lexicon: Lexicon) -> Entities:
             continue
         hits.append((match.start(), match.group(0), lexicon.refs_for(match)))
     hits.sort(key=lambda h: h[0])
+    hits = _without_negated(hits, corrected)
     masked = corrected
     for _, matched_text, refs in hits:
         for ref in refs:
@@ -164,7 +229,9 @@ def recognize(question: str, lexicon: Lexicon) -> Entities:
             elif ref.kind == "paper":
                 found.paper = True
         masked = masked.replace(matched_text, " ", 1)
-    for number in _NUMBER.finditer(masked):
+    masked = _table_named(found, masked, lexicon)
+    _every_task(found, lexicon)
+    for number in _NUMBER.finditer(spelled_numbers(masked)):
         try:
             found.numbers.append(float(number.group(0).replace("−", "-")))
         except ValueError:

@@ -69,11 +69,16 @@ def execute(plan: Plan, b: Builder, session: Session, settings: Settings, lexico
     return Executed(hits, spans)
 
 
+#: Ordinal words for a part heading: a heading in digits ("Part 1 of 2") would itself be a number the
+#: grounding check finds in no evidence, and the line carrying it would be dropped.
+ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth")
+
+
 def _heading(asked: str, number: int, total: int) -> str:
-    """The part's own words as its heading; a part with digits is numbered instead, so that the answer
-    shows no number it does not also trace to the evidence."""
+    """The part's own words as its heading; a part with digits is named by its place instead, so that the
+    answer shows no number it does not also trace to the evidence."""
     if re.search(r"\d", asked):
-        return f"**Part {number} of {total}**"
+        return f"**{ORDINALS[number - 1]} part**" if number <= len(ORDINALS) else "**Next part**"
     return f"**On “{asked}”**"
 
 

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
 from app.answers.builder import Builder, compose_out_of_scope
 from app.answers.entities import Entities
 from app.answers.facts import paper_citation
-from app.answers.intents import Intent
+from app.answers.intents import RECIPE_KEYS, SETUP_KEYWORDS, Intent
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
+
+#: Below this lexical score an explanation shares too few words with a why-question that names a setting of the
+#: paper's recipe ("why do the tables report the best checkpoint"): the paper's own statement answers instead.
+SETUP_OVER_EXPLANATION = 2.5
+#: The settings whose stated value is itself the answer to "why …?" (not sizes such as layers or d_ff, which
+#: many why-questions name in passing).
+EXPLAINED_SETTINGS = RECIPE_KEYS | {"reported_scores", "finetuning_data", "data", "perplexity_metric"}
+
+
+#: A bare "why?" after a result ("is geglu better than relu after full training?" … "why?", "but why tho").
+BARE_WHY = re.compile(r"^\s*(?:but |and |ok |so )?(?:why|how come)(?: (?:is that|so|tho|though|exactly))?\s*[?!.]*\s*$",
+                      re.IGNORECASE)
 
 
 def compose_explain(b: Builder, intent: Intent, index: ExplanationIndex, entities: Entities) -> list[Hit]:
     hits = index.search(intent.retrieval_query or intent.question, entities, k=3)
+    limits = b.facts.explanations.get("paper-limits")
+    result = intent.slots.variants or intent.slots.benchmarks or intent.slots.steps
+    if (intent.follow_up_of is not None and BARE_WHY.match(intent.question) and result
+            and not intent.slots.models and limits is not None):
+        # why a variant's result is what it is: the paper's own answer is that it offers no explanation
+        hits = [Hit("paper-limits", MIN_SCORE, 0.0, 0.0, ()), *hits]
+    settings = [k for k in intent.slots.setup_keys if k in EXPLAINED_SETTINGS]
+    if settings and intent.follow_up_of is None and (not hits or hits[0].bm25 < SETUP_OVER_EXPLANATION or not _mentions(
+            b.facts.explanations[hits[0].key].summary, settings)):
+        compose_paper_setup(b, intent)
+        return hits
     if not hits or hits[0].score < MIN_SCORE:
         compose_out_of_scope(b, honest_miss=True)
         return hits
@@ -38,3 +63,9 @@ def compose_paper_setup(b: Builder, intent: Intent) -> None:
         return
     b.cite(paper_citation(paper))
     b.add(f"What “{paper['title']}” states about its setup:\n\n" + "\n".join(lines))
+
+
+def _mentions(summary: str, settings: list[str]) -> bool:
+    """Whether an explanation's summary speaks of one of the settings asked about (by a word that names it)."""
+    lowered = summary.lower()
+    return any(word in lowered for key in settings for word in SETUP_KEYWORDS.get(key, ()))

@@ -17,6 +17,7 @@ Placeholders (arguments separated by ``|``):
 ``fact PAPER | KEY``                   a paper's setup fact (the sentence as stored)
 ``arch FAMILY | SIZE | PARAMETER``     a report table cell (e.g. Gemma 2 | 9B | Feedforward dim (paper))
 ``cite_arch FAMILY | SIZE | PARAMETER`` cites a report table cell without printing it
+``cite_variant VARIANT``               cites an FFN variant's stored formula without printing it
 ``model NAME | FIELD``                 a catalog field (activation, d_model_text, d_ff_text, organization)
 ``models_using ACTIVATION``            the catalog's models with that FFN activation, as a list
 ``paperref PAPER``                     “Shazeer (2020)”: author surname and year
@@ -92,6 +93,9 @@ class Renderer:
             kind, rest = match.group(1), match.group(2)
             args = [a.strip() for a in rest.split("|")] if rest.strip() else []
             try:
+                if kind == "cite_variant":  # cites a variant's stored formula (its W₂) without printing it
+                    cite(self._variant_citation(args[0]))
+                    return ""
                 return self._one(kind, args, cite, out.computations)
             except (KeyError, IndexError, ValueError, LookupError) as exc:
                 raise ExplanationError(f"placeholder {match.group(0)!r}: {exc}") from exc
@@ -126,6 +130,12 @@ class Renderer:
         if kind == "num":
             return {"number": parts[1]}
         raise ValueError(f"unknown operand kind {kind!r}")
+
+    def _variant_citation(self, name: str) -> dict[str, Any]:
+        if name not in self.facts.variants:
+            raise LookupError(f"no variant {name!r}")
+        return {"kind": "variant", "name": name, "label": f"FFN variant {name} (GLU-variants paper)",
+                "url": f"/variants/{name}"}
 
     def _one(self, kind: str, args: list[str], cite: Any, computations: list[dict[str, Any]]) -> str:
         facts = self.facts

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.answers import framework_names
+from app.answers import framework_names, framing
 from app.answers.builder import Builder, activation_label
+from app.answers.computations import ERROR_GRID, format_sig
 from app.answers.explanations import activation_citation
 
 
@@ -28,7 +29,34 @@ def compose(b: Builder, names: list[str], question: str) -> None:
         lines.insert(0, f"{'Yes' if len(functions) == 1 else 'No'}: "
                         + ("they compute the same function." if len(functions) == 1 else
                            "they compute different functions."))
-    elif framework_names.YES_NO.search(lowered) and len(shown) == 1 and re.search(r"\bexact\b|\berf\b", lowered):
+    elif (framework_names.YES_NO.search(lowered) or framing.is_claim(question)) and len(shown) == 1 and re.search(
+            r"\bexact\b|\berf\b", lowered):
         exact = shown[0]["activation"] == "gelu"
         lines.insert(0, "Yes, it is the exact (erf) GELU." if exact else "No, it is not the exact GELU.")
+    compared = (_compare_accuracy(b, [e["activation"] for e in shown], question)
+                if framing.ACCURACY.search(lowered) else "")
+    if compared:
+        b.add(compared)
     b.add(" ".join(lines))
+
+
+def _compare_accuracy(b: Builder, named: list[str], question: str) -> str:
+    """The computed largest error of each GELU approximation asked about, the closer one named first; a claim
+    that the first-named one is the more (or less) accurate gets its yes or no."""
+    forms = list(dict.fromkeys([*framing.approximations_named(question),
+                                *(a for a in named if a in dict(framing.FORM_WORDS))]))
+    if len(forms) < 2:
+        return ""
+    errors = {}
+    for fn in forms[:2]:
+        b.cite(activation_citation(fn))
+        params = {"fn": fn, "reference": "gelu", **ERROR_GRID}
+        errors[fn] = b.computed("approx_error", params, f"max |{fn} − gelu| on [−10, 10]")
+    closer, coarser = sorted(errors, key=lambda fn: float(errors[fn]["max_abs_error"]))
+    verdict = framing.closer_verdict(question, {fn: float(out["max_abs_error"]) for fn, out in errors.items()})
+    return (f"{verdict}`{closer}` is the closer approximation of exact GELU: its largest error is "
+            f"**{format_sig(float(errors[closer]['max_abs_error']), 5)}** (at |x| ≈ "
+            f"{format_sig(float(errors[closer]['x']), 5)}), against **"
+            f"{format_sig(float(errors[coarser]['max_abs_error']), 5)}** for `{coarser}` (at |x| ≈ "
+            f"{format_sig(float(errors[coarser]['x']), 5)}), computed by this service on "
+            f"{ERROR_GRID['points']:,} points of [{ERROR_GRID['xmin']:g}, {ERROR_GRID['xmax']:g}].")

@@ -81,3 +81,56 @@ def detect(text: str) -> list[str]:
         if hit and not any(a < hit.end() and hit.start() < b for a, b in taken) and name not in (n for _, n in found):
             found.append((hit.start(), name))
     return [name for _, name in sorted(found)]
+
+
+#: A code name called on a number ("jax.nn.gelu(1.0)", "F.gelu(torch.tensor(-2.))") or applied at one
+#: ("jax.nn.gelu at 2"): the question evaluates the function that name computes.
+_CALLED = re.compile(r"\s*(?:\(\s*\)\s*)?\(\s*(?:(?:torch\.tensor|jnp\.array|np\.array|torch\.as_tensor)\s*\(\s*)?"
+                     r"\[?\s*(?:x\s*=\s*)?[-−]?\d|\s+(?:at|of|for|on|applied to|evaluated at)\s+(?:x\s*=\s*)?[-−]?\d",
+                     re.IGNORECASE)
+_CODE_FORM = re.compile(r"^[a-z_][\w.]*(?:\(\))?$", re.IGNORECASE)
+#: The approximate= argument of a call, which chooses the function whatever the default.
+_APPROXIMATE = re.compile(r"approximate\s*=\s*[\"']?(tanh|true|false|none)[\"']?", re.IGNORECASE)
+
+
+def as_called(text: str) -> str:
+    """The text with each code name that is called on a number replaced by the id of the function it
+    computes (JAX's ``gelu`` is the tanh form unless ``approximate=False``), so the value asked for is the
+    one that framework returns, not the exact function its bare name suggests."""
+    for form, name, _ in _forms():
+        entry = by_name(name)
+        if entry is None or not _CODE_FORM.match(form) or not ("." in form or "_" in form):
+            continue
+        pattern = re.compile(rf"(?<![\w.]){re.escape(form)}(?![\w])", re.IGNORECASE)
+        for match in reversed(list(pattern.finditer(text))):
+            rest = text[match.end():]
+            if not _CALLED.match(rest):
+                continue
+            activation = str(entry["activation"])
+            chosen = _APPROXIMATE.search(re.split(r"[?\n]", rest[:100])[0]) if rest.lstrip()[:1] == "(" else None
+            if chosen is not None and activation in ("gelu", "gelu_tanh"):
+                activation = "gelu_tanh" if chosen.group(1).lower() in ("tanh", "true") else "gelu"
+            text = text[:match.start()] + activation + rest
+    return text
+
+
+#: Pasted Python around a call: prompts, imports, ``print(…)`` and a variable set to a number before it.
+_PROMPT = re.compile(r"(?m)^\s*(?:>>>|\.\.\.)\s?")
+_IMPORT = re.compile(r"(?m)(?:^|(?<=;))\s*(?:import\s+[\w.]+(?:\s+as\s+\w+)?|from\s+[\w.]+\s+import\s+[\w.*, ]+?)"
+                     r"\s*(?:;|$)")
+_ASSIGNED = re.compile(r"(?m)(?:^|(?<=;))\s*(?P<name>[a-z_]\w*)\s*=\s*(?:(?:torch\.tensor|jnp\.array|np\.array|"
+                       r"torch\.as_tensor)\s*\(\s*)?(?P<value>[-−]?\d+(?:\.\d*)?)\s*\)?\s*(?:;|$)", re.IGNORECASE)
+_PRINT = re.compile(r"\bprint\s*\((?P<inner>.*)\)\s*$", re.MULTILINE)
+
+
+def as_expression(text: str) -> str:
+    """Pasted code read as the call it evaluates: 'import torch; x = torch.tensor(-1.0); print(torch.tanh(x))'
+    is 'torch.tanh(-1.0)' (unchanged when it is not code)."""
+    text = _IMPORT.sub("", _PROMPT.sub("", text))
+    for assigned in reversed(list(_ASSIGNED.finditer(text))):
+        name, value = assigned.group("name"), assigned.group("value")
+        rest = text[assigned.end():]
+        used = re.compile(rf"\(\s*{re.escape(name)}\s*([,)])")
+        if used.search(rest):
+            text = text[:assigned.start()] + used.sub(rf"({value}\1", rest)
+    return _PRINT.sub(lambda m: m.group("inner"), text).strip()

@@ -16,12 +16,17 @@ CLAIM = re.compile(
     r"\b(?:is it true|is that (?:true|right|correct|so)|isn'?t it|aren'?t they|doesn'?t it|don'?t they|"
     r"\b(?:is|was|were|are|does|do|did|has|have|had|can|could|would|will)n'?t (?:it|they|he|she|that|this|there)\b|"
     r"right\s*\?|true\s*\?|correct\s*\?|accurate\s*\?|agree\s*\?|yes\s*\?|no\s*\?|am i right|legit\s*\?|"
+    r"\b(?:yep|yeah|yea|innit|too|or not|or what)\s*\?|\b(?:right|correct|true|yes|yep|yeah)\s*[.!]*\s*$|"
+    r"true or false|yes or no|\bok\s*\?|\btypo\b|(?:doesn'?t|does not) (?:look|seem) right|"
+    r"correct me if i'?m wrong|\bno way\b|\bpretty sure\b|\bi (?:think|believe|assume|thought)\b|\bfact[- ]check\b|"
+    r"(?:read|saw|seen|heard) (?:it )?(?:on|in) (?:a|an|the|some) (?:blog|forum|paper|tweet|post|thread|article|video|"
+    r"slide|discord|reddit)|saw a (?:tweet|post|thread|slide|comment|video)|"
     r"sanity[- ]check|double[- ]?check|(?:is|are) (?:this|that|these|those) (?:right|correct|accurate|legit)|"
     r"(?:those|these) are the\b|saw (?:on|in) (?:discord|reddit|twitter|x|a forum|hn|hacker news)|"
     r"(?:i|we) (?:read|heard|saw|was told)|(?:someone|somebody|people|a friend|my friend|my colleague|"
     r"a colleague|my (?:boss|teacher|professor|advisor|manager)|a (?:blog|tutorial|paper|post|model card|"
     r"slide|lecture|video|book|source))\b.{0,30}\b(?:says?|said|claims?|claimed|told|writes|wrote|states?|"
-    r"lists?|argues?|mentions?)|"
+    r"lists?|argues?|mentions?|insists?|insisted|swears?|swore|reckons?|thinks?|believes?)|"
     r"(?:claims?|claimed|supposedly|allegedly|apparently)\b|can you confirm|confirm\b|"
     r"(?:since|as|because|given that) (?:the |its |their |a )?(?:config|configuration|config\.json|model card|"
     r"docs?|documentation|code|readme)\b.{0,30}\b(?:says?|lists?|has|shows?|sets?)\b|"
@@ -44,6 +49,28 @@ CREATIVE = re.compile(
 )
 
 
+#: A later part that only frames the claim before it: a confirmation tag, doubt or an aside ("sanity check pls",
+#: "thats gotta be a typo", "doesn't look right to me", "its the newer trick"), not a question of its own.
+ASIDE = re.compile(
+    r"^\s*(?:(?:pls|please|plz|thx|thanks|lol|hmm+|ok(?:ay)?|so|or)\b[\s,!.]*)*(?:sanity[- ]check|double[- ]?check|"
+    r"(?:that|this|it)(?:'?s| is| has)? (?:got(?:ta| to) be |must be |looks like |seems like )?(?:a )?"
+    r"(?:typo|mistake|wrong|off|weird|odd|tiny|huge|small|big|suspicious)|"
+    r"(?:doesn'?t|does not|don'?t|do not) (?:look|seem|sound) right|"
+    r"(?:looks?|seems?|sounds?) (?:wrong|off|odd|weird|fishy|suspicious|too \w+)|"
+    r"i (?:doubt|don'?t (?:trust|buy|believe))|"
+    r"not sure|which (?:one )?(?:is|'s) (?:it|right|correct|true)|(?:true|right|correct|yes|yep|yeah|legit|real) or "
+    r"(?:false|wrong|not|no)|(?:it'?s|its) the newer\b|"
+    r"(?:true|right|correct|yes|yep|yeah|legit|confirm)\b)"
+    r"[^?]{0,40}\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_aside(part: str) -> bool:
+    """Whether a later part of a question only frames the claim of the part before it (see :data:`ASIDE`)."""
+    return bool(ASIDE.search(part))
+
+
 def is_claim(text: str) -> bool:
     """Whether the question repeats a claim for checking ("I read that …, true?")."""
     return bool(CLAIM.search(text))
@@ -60,7 +87,7 @@ def is_creative(text: str) -> bool:
 
 
 #: A yes/no question in the asker's own words ("does ReGLU have the best GLUE average?").
-YES_NO_START = re.compile(r"^\s*(?:is|was|are|were|does|did|do|has|have|had)\b", re.IGNORECASE)
+YES_NO_START = re.compile(r"^\s*(?:is|was|are|were|does|did|do|has|have|had)(?:n'?t)?\b", re.IGNORECASE)
 
 
 def verdict(question: str, claimed: list[str], winners: list[str]) -> str:
@@ -72,6 +99,11 @@ def verdict(question: str, claimed: list[str], winners: list[str]) -> str:
 
 #: "llama 3 8b intermediate_size is 14336?": a value stated for checking at the end of the question.
 STATED_VALUE = re.compile(r"\b(?:is|are|was|were|equals?|of)\s+~?\d[\d.,]*\s*\??\s*$|=\s*\d[\d.,]*\s*\?\s*$")
+#: A table value stated for checking ("swiglu superglue avg was 76.00?", "narang swiglu final loss 1.792?"), not a
+#: function's argument ("gelu of 3").
+STATED_CHECK = re.compile(r"\b(?:is|are|was|were|equals?)\s+~?\d[\d.,]*\s*\?\s*$|=\s*\d[\d.,]*\s*\?\s*$|"
+                          r"\b(?:loss|ppl|perplexity|avg|average|score|acc(?:uracy)?|f1|em|bleu|rouge-?2?|xsum|webq)"
+                          r"\s*(?:=|:|is|was)?\s*~?\d+\.\d+\s*\?+\s*$", re.IGNORECASE)
 #: A value worth checking: three or more digits or a decimal (not the digits of "Llama 3 8B").
 _VALUE = re.compile(r"(?<![\w.])\d[\d,]{2,}(?:\.\d+)?(?![\w])|(?<![\w.])\d+\.\d+(?![\w])")
 
@@ -89,6 +121,7 @@ def confirmed(question: str, shown: str) -> str:
 
 #: "why is it called SwiGLU?", "where does the name LiGLU come from": a question about a name.
 NAMING = re.compile(r"\bwhy (?:is it|do (?:they|people|you)|does \w+(?: et al\.?)?) (?:called|call it|name it)\b|"
+                    r"\bwhy (?:is|are) [\w-]+ (?:called|named)\b|\bstands? for\b|"
                     r"\bwhy (?:is|are) (?:it|they) named\b|\bwhere does the name\b|\bwhat does the name\b|"
                     r"\bnamed after\b|\bwhy the name\b|\bwhat'?s in the name\b|\bcall(?:s|ed)? it\b")
 #: A claim that one row beats or trails another ("ReLU beat GELU and Swish", "is Swish worse than ReLU").
@@ -104,3 +137,30 @@ def is_beat_claim(question: str) -> bool:
     """Whether the question repeats a claim that one row beats or trails the others, for checking."""
     checked = is_claim(question) or bool(YES_NO_START.search(question))
     return checked and bool(BEATS.search(question) or TRAILS.search(question))
+
+
+#: "is quick_gelu more accurate than the tanh one?": a claim about which GELU approximation is closer.
+ACCURACY = re.compile(r"\baccura|\berrors?\b|\bcloser\b|\bprecise\b|\bbetter approximation\b|\boff by\b|"
+                      r"\bworse approximation\b")
+#: How a question names each approximation ("the tanh one", "quick_gelu", "gelu_new", "the sigmoid one").
+FORM_WORDS = (("gelu_tanh", re.compile(r"\btanh\b|gelu_new|gelu_fast|gelu_pytorch_tanh|gelu_tanh", re.IGNORECASE)),
+              ("gelu_sigmoid", re.compile(r"\bsigmoid\b|quick_?gelu|gelu_sigmoid|\b1\.702\b", re.IGNORECASE)))
+LESS = re.compile(r"\bless accurate\b|\bworse\b|\bless precise\b|\bfurther\b|\bbigger error\b|"
+                  r"\blarger error\b", re.IGNORECASE)
+
+
+def approximations_named(question: str) -> list[str]:
+    """The GELU approximations a question names, in the order it names them."""
+    found = sorted((m.start(), fn) for fn, pattern in FORM_WORDS if (m := pattern.search(question)))
+    return [fn for _, fn in found]
+
+
+def closer_verdict(question: str, errors: dict[str, float]) -> str:
+    """'Yes. ' or 'No. ' for a claim that the first-named approximation is the more (or, with "less accurate",
+    the less) accurate of two, judged on their computed largest errors; '' when the question claims neither."""
+    named = [fn for fn in approximations_named(question) if fn in errors]
+    if len(errors) < 2 or not named or not ACCURACY.search(question) or not (
+            is_claim(question) or YES_NO_START.search(question)):
+        return ""
+    closer = min(errors, key=lambda fn: errors[fn])
+    return "Yes. " if (named[0] == closer) != bool(LESS.search(question)) else "No. "

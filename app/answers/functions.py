@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 from app import activations
+from app.answers import framing
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, format_sig
 from app.answers.explanations import activation_citation
@@ -33,20 +34,32 @@ PLAIN_FORMULAS = {
 APPROXIMATIONS = {"gelu_tanh": "gelu", "gelu_sigmoid": "gelu"}
 
 
-SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)|"
+#: Words that ask about an approximation's error rather than its value.
+ERROR_ASKED = re.compile(r"\berrors?\b|\bdiffer|\bgap\b|\baccura|\boff\b|\bwrong\b|\bfar\b|\bdeviat|\bclose\b|"
+                         r"\bvs\.?\b|\bversus\b|\bcompared?\b|\bminus\b|\bbetween\b|\bexact\b|\bpeaks?\b|\bmax")
+SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|\bdouble prime\b|"
+                               r"\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)|"
                                r"\bd\s*(?:²|\^2|2)\s*/\s*dx\s*(?:²|\^2|2)")
 #: "gelu'(1)", "gelu' at x = 1", "silu′ @ 2": a prime after a function name, before its argument or a point.
-FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\w['′]\s*\(|\bf['′]|\bd\s*/\s*dx\b|"
-                              r"\w['′](?=\s*(?:at\b|@|for x\b|of x\b|x\s*=|[-−]?\d|\?|$))")
+FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\bprime\b|\w['′]\s*\(|\bf['′]|\bd\s*/\s*dx\b|"
+                              r"\w['′](?=\s*(?:at\b|@|for x\b|of x\b|x\s*=|[-−]?\d|\?|$))|"
+                              # "d sigmoid / dx", "dσ/dx", "d gelu(x)/dx", "∂f/∂x": the function between d and dx
+                              r"(?<![\w])[d∂]\s*[\w.σΦ]+(?:\s*\(\s*x\s*\))?\s*/\s*[d∂]\s*x\b")
 MONOTONIC = re.compile(r"\bmonoton")
 #: "how many times worse is the sigmoid approximation than the tanh one": the ratio of the two maximum errors.
 TIMES = re.compile(r"\bhow many times\b|\btimes (?:worse|better|larger|bigger|smaller|more|less)\b|\bratio\b|"
                    r"\bby what factor\b|\bhow much (?:worse|better|more accurate|less accurate)\b")
 #: "silu(-1) and its derivative", "value and slope at 2": both the value and the derivative are asked for.
-VALUE_AND_DERIVATIVE = re.compile(r"\band (?:its |the )?(?:first )?(?:derivative|slope|gradient)\b|"
-                                  r"\bvalue and (?:its |the )?(?:derivative|slope|gradient)\b")
+VALUE_AND_DERIVATIVE = re.compile(r"(?:\band|&|\+|\bplus|\balso|\bas well as)\s+(?:also\s+)?"
+                                  r"(?:what(?:'s|s| is| about)?\s+)?(?:its |the |their )?(?:first )?"
+                                  r"(?:derivative|slope|gradient)s?\b|"
+                                  r"\bvalues? and (?:its |the )?(?:derivative|slope|gradient)s?\b|"
+                                  r"\b(?:derivative|slope|gradient)s? (?:and|&|\+) (?:the |its )?values?\b|"
+                                  r"\bf(?:\(x\))? and f['′]")
 #: Functions with a kink at 0: their derivative there is a convention, not a value.
 KINKED_AT_ZERO = {"relu": "zero on the left and one on the right", "squared_relu": ""}
+#: Functions whose one-sided derivatives at 0 differ (the points just left and right of 0 where they are read).
+ONE_SIDED_AT_ZERO = {"selu": (-1e-9, 1.0)}
 
 
 def derivative_order(text: str) -> int:
@@ -138,9 +151,11 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         elif entry.id == "gelu" and re.search(r"approx|error|accura|tanh|differ", text):
             error_pairs.append(("gelu_tanh", "gelu"))
     error_pairs = list(dict.fromkeys(error_pairs))  # "tanh approximation of GELU" names the pair twice
+    largest: dict[str, float] = {}
     for fn, ref in error_pairs[:2]:
         params = {"fn": fn, "reference": ref, **ERROR_GRID}
         out = b.computed("approx_error", params, f"max |{fn} − {ref}| on [−10, 10]")
+        largest[fn] = float(out["max_abs_error"])
         side = "above" if out["signed_error"] > 0 else "below"
         line = (
             f"Computed by this service on {ERROR_GRID['points']:,} points of "
@@ -162,6 +177,7 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             direct.insert(0, verdict)
         b.attachments.append({"kind": "curve", "functions": [fn], "error_of": ref, "xmin": -6.0, "xmax": 6.0,
                               "title": f"{fn} − {ref}"})
+    _closer_first(b, intent.question, largest, direct)
     if len(error_pairs) >= 2 and TIMES.search(text):
         _error_ratio(b, error_pairs[:2], direct)
     if error_pairs and re.search(r"bfloat16|\bbf16\b|float16|\bfp16\b|half.precision|low.precision|dtype", text):
@@ -171,8 +187,9 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
     scalar_targets = [t for t in curve_functions if activations.get(t).family == "scalar"]
     derivative = asked_derivative(intent)
     claimed = _claimed_bound(text, slots.numbers) if error_pairs else None
-    xs = [x for x in dict.fromkeys(slots.numbers)
-          if math.isfinite(x) and abs(x) <= settings_max_abs_x and x != claimed][:5]
+    xs = [] if error_pairs and _within_interval(b, text, error_pairs[:2], direct) else [
+        x for x in dict.fromkeys(_points(slots.numbers, text))
+        if math.isfinite(x) and abs(x) <= settings_max_abs_x and x != claimed][:5]  # an interval's ends are no points
     if xs and scalar_targets:
         values = []
         orders = [0, derivative] if derivative and VALUE_AND_DERIVATIVE.search(text) else [derivative]
@@ -180,14 +197,15 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             mark = {0: "", 1: "′", 2: "″"}[order]
             out = b.computed("activation_value", {"fn": fn, "x": x, "derivative": order}, f"{fn}{mark}({x:g})")
             values.append(f"{fn}{mark}({x:g}) = {format_sig(float(out['value']), 6)}")
-            if order == 1 and x == 0 and fn in KINKED_AT_ZERO and KINKED_AT_ZERO[fn]:
-                values[-1] += (f" by convention: `{fn}` is not differentiable at 0 (its one-sided derivatives "
-                               f"are {KINKED_AT_ZERO[fn]}); PyTorch and JAX use the left one")
+            if order == 1 and x == 0:
+                values[-1] += _at_kink(b, fn)
         line = "Computed: " + "; ".join(values) + "."
+        line = _value_claim(b, text, scalar_targets, xs, derivative) + line
         b.add(line)
-        direct.append(line)
+        # the value asked comes first; an approximation's largest error leads only where an error is asked
+        direct.insert(0 if error_pairs and not ERROR_ASKED.search(text) else len(direct), line)
         if derivative == 0 and error_pairs and claimed is None:
-            _pointwise_errors(b, error_pairs[:2], xs[:3], direct)
+            _pointwise_errors(b, error_pairs[:2], xs[:3], direct, first=bool(ERROR_ASKED.search(text)))
     if MONOTONIC.search(text):
         for fn in scalar_targets[:2]:
             out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
@@ -204,7 +222,9 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
                         f"{format_sig(lowest, 5)} (computed).")
             b.add(line)
             direct.append(line)
-    if re.search(r"\bmin(imum)?\b|\blowest value\b|\bnegative\b", text):
+    signs = _sign_questions(b, text, scalar_targets, direct)
+    if not signs and re.search(r"\bmin(imum)?\b|\blowest value\b|"
+                               r"\bnegative\b(?!\s*[-−]?\d|\s+(?:zero|one|two|three|four|five|half)\b)", text):
         for fn in scalar_targets[:2]:
             out = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
             b.add(f"The minimum of `{fn}` is {format_sig(float(out['value']), 5)} at x ≈ "
@@ -216,6 +236,141 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
     if exp is not None and any(t in ("gelu_tanh", "gelu_sigmoid", "geglu_tanh") for t in [*targets, *curve_functions]):
         b.cite(exp.citation())
         b.add(f"More: [{exp.title}]({exp.citation()['url']}).")
+
+
+#: "is the derivative of gelu ever negative", "does silu decrease anywhere": the sign of f′ somewhere.
+NEGATIVE_SLOPE = re.compile(r"\b(?:derivative|slope|gradient)s?\b.{0,30}\b(?:ever |go |goes |become |get )?negative\b|"
+                            r"\bnegative (?:derivative|slope|gradient)\b|\bever decreas|\bdecreas\w* anywhere\b|"
+                            r"\bgo(?:es)? down anywhere\b")
+#: "does silu dip below zero", "can gelu output negative values": the sign of f itself somewhere.
+NEGATIVE_VALUE = re.compile(r"\bbelow (?:zero|0)\b|\bdips?\b|\bgo(?:es)? negative\b|\bnegative (?:values?|outputs?)\b|"
+                            r"\b(?:output|return|give)s? (?:a )?negative\b|\bever negative\b")
+#: Functions never negative, and those negative for every x < 0, by their definitions.
+NEVER_NEGATIVE = frozenset({"relu", "softplus", "sigmoid", "squared_relu"})
+NEGATIVE_LEFT = frozenset({"elu", "selu", "tanh"})
+
+
+def _sign_questions(b: Builder, text: str, targets: list[str], direct: list[str]) -> bool:
+    """Whether f′ or f is ever negative, answered yes or no first: by f′'s computed minimum, or by f's (computed
+    where it has one inside the line, read off the definition where the function is bounded by 0 or falls
+    below it for every negative x). True when the question asked one of these."""
+    slope = bool(NEGATIVE_SLOPE.search(text))
+    value = not slope and bool(NEGATIVE_VALUE.search(text))
+    if not (slope or value):
+        return False
+    for fn in targets[:2]:
+        if slope:
+            out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
+                                                     "xmax": ERROR_GRID["xmax"]}, f"minimum of {fn}′ on [−10, 10]")
+            lowest = float(out["value"])
+            line = (f"Yes: `{fn}`′ is negative on part of the line; its lowest value is {format_sig(lowest, 5)} at "
+                    f"x ≈ {format_sig(float(out['x']), 4)} (computed)." if lowest < 0 else
+                    f"No: `{fn}` never decreases; its smallest derivative on [−10, 10] is {format_sig(lowest, 5)} "
+                    "(computed).")
+        elif fn in NEVER_NEGATIVE:
+            line = f"No: `{fn}` is never negative (by its definition, {PLAIN_FORMULAS[fn]})."
+        elif fn in NEGATIVE_LEFT:
+            line = f"Yes: `{fn}` is negative for every negative x (by its definition, {PLAIN_FORMULAS[fn]})."
+        else:
+            low = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
+            line = (f"Yes: `{fn}` dips below zero for negative x; its minimum is {format_sig(float(low['value']), 5)} "
+                    f"at x ≈ {format_sig(float(low['x']), 5)} (computed).")
+        b.add(line)
+        direct.append(line)
+    return True
+
+
+#: A constant of the function written beside the point ("swish at 2 with beta 1", "elu, alpha=1, at -1").
+CONSTANT_GIVEN = re.compile(r"(?:\bbeta|β|\balpha|α|\blambda|λ)\s*(?:=|:|of|is)?\s*([-−]?\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+#: "gelu(1) = 0.84?", "gelu at 1 is 0.8413, right?", "silu(1) ≈ 0.73": a value claimed for a function at a point.
+CLAIMED_VALUE = re.compile(r"(?:\)|\bat\s+(?:x\s*=\s*)?[-−]?\d+(?:\.\d+)?)\s*(?:=|≈|~|\bis\b|\bequals\b|\bgives\b|"
+                           r"\breturns\b|\bcomes out (?:to|as)\b)\s*(?:about\s+|around\s+|roughly\s+|approx\w*\.?\s+)?"
+                           r"(?P<value>[-−]?\d+\.\d+|[-−]?\d+(?![\d.]))")
+
+
+def _points(numbers: list[float], text: str) -> list[float]:
+    """The question's numbers without those written as a constant of the function (β, α, λ) or as the value
+    it claims ('gelu(1) = 0.84?'), one each."""
+    points = list(numbers)
+    claimed = CLAIMED_VALUE.search(text)
+    if claimed is not None and float(claimed.group("value").replace("−", "-")) in points:
+        points.remove(float(claimed.group("value").replace("−", "-")))
+    for written in CONSTANT_GIVEN.findall(text):
+        value = float(written.replace("−", "-"))
+        if value in points:
+            points.remove(value)
+    return points
+
+
+#: "max abs error on [-5, 5]", "between -3 and 3", "for x from -4 to 4": an interval, asked with a maximum.
+INTERVAL = re.compile(r"\[\s*([-−]?\d+(?:\.\d+)?)\s*,\s*([-−]?\d+(?:\.\d+)?)\s*\]|"
+                      r"\bbetween\s+([-−]?\d+(?:\.\d+)?)\s+and\s+([-−]?\d+(?:\.\d+)?)|"
+                      r"\bfrom\s+([-−]?\d+(?:\.\d+)?)\s+to\s+([-−]?\d+(?:\.\d+)?)")
+LARGEST = re.compile(r"\bmax|\blargest\b|\bbiggest\b|\bworst\b|\bpeaks?\b|\bat most\b")
+
+
+def _within_interval(b: Builder, text: str, pairs: list[tuple[str, str]], direct: list[str]) -> bool:
+    """'quick gelu max error on [-5, 5]': the largest error on [−10, 10] answers it when its peaks lie inside the
+    interval asked (said first); False when no such interval is asked or a peak lies outside it."""
+    found = INTERVAL.search(text)
+    if found is None or not LARGEST.search(text):
+        return False
+    lo, hi = sorted(float(g.replace("−", "-")) for g in found.groups() if g is not None)
+    if not lo < hi or lo < ERROR_GRID["xmin"] or hi > ERROR_GRID["xmax"]:
+        return False
+    lines = []
+    for fn, ref in pairs:
+        grid = {"xmin": lo, "xmax": hi, "points": ERROR_GRID["points"]}
+        out = b.computed("approx_error", {"fn": fn, "reference": ref, **grid},
+                         f"max |{fn} − {ref}| on [{lo:g}, {hi:g}]")
+        peak = float(out["x"])
+        if peak >= max(abs(lo), abs(hi)) - (hi - lo) / 1000:  # at an end: no interior peak to report
+            return False
+        lines.append(f"On [{lo:g}, {hi:g}] the largest difference between `{fn}` and exact `{ref}` is "
+                     f"**{format_sig(float(out['max_abs_error']), 5)}**, at x ≈ ±{format_sig(peak, 5)} (computed on "
+                     f"{ERROR_GRID['points']:,} points of that interval).")
+    for line in reversed(lines):
+        b.add(line)
+        direct.insert(0, line)
+    return True
+
+
+def _value_claim(b: Builder, text: str, targets: list[str], xs: list[float], order: int) -> str:
+    """'Yes' or 'No' before the computed value when the question claims one for the first function at its
+    first point: yes when the computed value rounds to the claimed one at the digits written."""
+    claimed = CLAIMED_VALUE.search(text)
+    if claimed is None or not targets or not xs:
+        return ""
+    written = Decimal(claimed.group("value").replace("−", "-"))
+    value = b.computed("activation_value", {"fn": targets[0], "x": xs[0], "derivative": order},
+                       f"{targets[0]}({xs[0]:g})")["value"]
+    half = Decimal(5).scaleb(written.as_tuple().exponent - 1)  # type: ignore[operator]
+    return "Yes, to the digits given. " if abs(Decimal(value) - written) <= half else "No. "
+
+
+def _at_kink(b: Builder, fn: str) -> str:
+    """What f′(0) means where f has no derivative at 0: ReLU's convention, or SELU's two one-sided derivatives
+    (λα and λ), both computed just either side of 0; '' where f is differentiable there."""
+    if KINKED_AT_ZERO.get(fn):
+        return (f" by convention: `{fn}` is not differentiable at 0 (its one-sided derivatives "
+                f"are {KINKED_AT_ZERO[fn]}); PyTorch and JAX use the left one")
+    if fn not in ONE_SIDED_AT_ZERO:
+        return ""
+    sides = [b.computed("activation_value", {"fn": fn, "x": side, "derivative": 1}, f"{fn}′ just {name} of 0")["value"]
+             for side, name in zip(ONE_SIDED_AT_ZERO[fn], ("left", "right"), strict=True)]
+    return (f", the left-hand value: `{fn}` is not differentiable at 0 (its one-sided derivatives are "
+            f"{format_sig(float(sides[0]), 6)} on the left and {format_sig(float(sides[1]), 6)} on the right)")
+
+
+def _closer_first(b: Builder, question: str, largest: dict[str, float], direct: list[str]) -> None:
+    """'is quick_gelu more accurate than gelu_new?': the yes or no on the two computed largest errors, first."""
+    closer = framing.closer_verdict(question, largest)
+    if closer:
+        verdict = f"{closer}`{min(largest, key=lambda fn: largest[fn])}` has the smaller largest error."
+        b.add(verdict)
+        direct.insert(0, verdict)
 
 
 def _error_ratio(b: Builder, pairs: list[tuple[str, str]], direct: list[str]) -> None:
@@ -248,7 +403,8 @@ def _why_even(b: Builder, fn: str, text: str, direct: list[str]) -> None:
     direct.append(why)
 
 
-def _pointwise_errors(b: Builder, pairs: list[tuple[str, str]], xs: list[float], direct: list[str]) -> None:
+def _pointwise_errors(b: Builder, pairs: list[tuple[str, str]], xs: list[float], direct: list[str],
+                      first: bool = True) -> None:
     """'How far apart are gelu and gelu_tanh at x=3': the approximation minus the exact value at each point
     asked, as a registered subtraction of the two computed values (the maximum error answers a different
     question)."""
@@ -261,4 +417,4 @@ def _pointwise_errors(b: Builder, pairs: list[tuple[str, str]], xs: list[float],
         gaps.append(f"{fn}({x:g}) − {ref}({x:g}) = **{format_sig(float(gap), 5)}**")
     line = "At the point asked: " + "; ".join(gaps) + "."
     b.add(line)
-    direct.insert(0, line)
+    direct.insert(0 if first else 1, line)  # after the value asked, when the question asked for a value

@@ -14,8 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 from app.answers.entities import Entities
-from app.answers.framing import is_beat_claim
+from app.answers.framing import STATED_CHECK, is_beat_claim, is_claim
 from app.answers.lexicon import Lexicon
+from app.answers.phrases import ORGANIZATION_ALIASES
 
 INTENTS = (
     "fact", "best", "compare", "why_model", "model_activation", "models_using", "math", "run_comparison",
@@ -32,24 +33,41 @@ WHY = re.compile(r"\bwhy\b|\breasons?\b|\bmotivat|\bjustif|\brationale\b|\bhow c
                  r"\bwhat is the deal\b|\bwhat'?s up with\b")
 USES = re.compile(
     r"\b(which|what|wich)\b.{0,40}\b(activation|non-?linearity|ffn|mlp|feed[- ]?forward|gate|gating|glu|"
-    r"function)\b|\b(does|do|did)\b.{0,40}\buse\b|\buses\b|\busing\b|\bhidden_act|\bactivation of\b"
+    r"function|act|act[ _]fn|nonlin)\b|\b(does|do|did)\b.{0,40}\buse\b|\buses\b|\busing\b|\bhidden_act|"
+    r"\bactivation of\b"
 )
 MODELS_USING = re.compile(
     r"\b(which|what|wich)\s+(other\s+)?(models?|llms?|networks?|architectures?)\b|\bwho uses\b|\bmodels? (that )?"
-    r"uses?\b|\bused (by|in)\b|\bmodels with\b|\blist (of )?models\b|\blist\b.{0,40}\bmodels\b|"
-    r"\bmodels in the catalog\b"
+    r"(?:uses?|using)\b|\bused (by|in)\b|\bmodels with\b|\blist (of )?models\b|\blist\b.{0,40}\bmodels\b|"
+    r"\bmodels in the catalog\b|\b(which|what|wich|any|list|name|show)\b(?:\s+[\w-]+){0,4}?\s+models?\b"
 )
+#: What a list of catalog models may be filtered by besides its activation: who released it, when, its FFN kind.
+CATALOG_FILTER = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES) + r")(?:'s)?\b|"
+                            r"\b(?:dense|gated|ungated|moe|mixture[- ]of[- ]experts)\b|\b(?:19|20)\d\d\b|"
+                            r"\b(?:d_ff|d_model|intermediate[_ ]size|hidden[_ ]size|ffn (?:width|size|dim))\s*"
+                            r"(?:of|=|:|is)?\s*\d{3,}")
+#: "alibaba models + their widths", "what did deepseek release", "models released in 2023 with swiglu".
+ORG_MODELS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES) + r")(?:'s)?\s+(?:\w+\s+)?"
+                        r"models?\b|\bwhat (?:did|has|have) (?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES)
+                        + r") (?:release|ship|put out|publish|train|make|build)|^\s*(?:all\s+|the\s+)?models?\s+"
+                        r"(?:released|from|by|with|that|in|of)\b")
+#: "the widest ffn in the catalog", "oldest model in the catalog": one end of a catalog column.
+CATALOG_EXTREME = re.compile(r"\b(?:widest|narrowest|largest|biggest|smallest|oldest|newest|earliest|latest|"
+                             r"most recent)\b.{0,40}\b(?:catalog|models?)\b|\b(?:catalog|models?)\b.{0,40}\b(?:widest|"
+                             r"narrowest|largest|biggest|smallest|oldest|newest|earliest|latest)\b")
 COMPARE = re.compile(
     r"\bvs\.?\b|\bversus\b|\bcompar|\bbetter\b|\bworse\b|\bdifference\b|\bdiffer\b|\bbeats?\b|\boutperform|"
     r"\bagainst\b|\bthan\b|\bbetween\b|\bor\b|\bgap\b|\bhow (much|far)\b"
 )
+#: "who's last on boolq", "ranks last on cola": the bottom of a column asked without "worst".
+LAST = r"\bwho(?:'s| is| was)\s+last\b|\b(?:ranks?|ranked|placed?|sits?|is|was)\s+last\b|\blast on\b|\bin last\b"
 BEST = re.compile(r"\bbest\b|\blowest\b|\bhighest\b|\bwinners?\b|\bwins?\b|\btop\b|\btops\b|\btopped\b|"
                   r"\bstrongest\b|\bleader\b|\b(?:ends?|ended|came|comes|finish(?:es|ed)?) (?:up )?(?:in )?last\b|"
-                  r"\bworst\b|\bweakest\b|\blast place\b|\bwhich (variant|one|ffn)\b")
+                  r"\bworst\b|\bweakest\b|\blast place\b|\bwhich (variant|one|ffn)\b|" + LAST)
 WORST = re.compile(r"\bworst\b|\bweakest\b|\blast place\b|\bbottom\b|\b(?:ends?|ended|came|comes|finish(?:es|ed)?)"
-                   r" (?:up )?(?:in )?last\b|\bdead last\b")
+                   r" (?:up )?(?:in )?last\b|\bdead last\b|" + LAST)
 LOWEST = re.compile(r"\blowest\b|\bsmallest\b|\bminimum\b")
-HIGHEST = re.compile(r"\bhighest\b|\blargest\b|\bmaximum\b")
+HIGHEST = re.compile(r"\bhighest\b|\blargest\b|\bmaximum\b|\bbiggest\b")
 
 
 def rank_order(question: str) -> str:
@@ -71,7 +89,8 @@ MATH = re.compile(
 )
 EXPLAIN = re.compile(
     r"\bexplain|\bwhat does .{0,40}\bmean\b|\bmeaning\b|\bis it true\b|\blimitations?\b|\bnot show|\bcaveats?\b|"
-    r"\brule\b|\bmisread|\bwrong\b|\bmistake|\bdivine\b|\bbenevolence\b|\btheory\b|\bablation\b|\btwice\b|"
+    r"\brule\b|\bmisread|(?<!i'm )(?<!im )(?<!i am )\bwrong\b|\bmistake|\bdivine\b|\bbenevolence\b|\btheory\b|"
+    r"\bablation\b|\btwice\b|"
     r"\bintermediate[_ ]size\b|\bparameter count\b|\bsignificant\b|\bnoise\b|\bpopular\b"
 )
 YES_NO = re.compile(r"^\s*(is|was|are|were|does|did|do|has|have|can)\b|\btrue\b|\bcorrect\b|\bright\b")
@@ -80,12 +99,28 @@ FOLLOW_UP = re.compile(
     r"and at|and on|and after|what if)\b"
 )
 #: "how does gpt-oss's activation differ from normal swiglu": a model's activation set against a named one.
+#: "walk me through how llama 2 70b gets 28672", "how does X end up with 14336": how a stated width is derived.
+DERIVATION = re.compile(r"\bhow (?:does|did|do|is|was|come) .{0,50}\b(?:get|gets|got|arrive[sd]?|end(?:s|ed)? up|"
+                        r"come[s]? (?:up with|to|out)|reach(?:es|ed)?|land(?:s|ed)?|derived?|computed?|calculated?)\b|"
+                        r"\bwalk (?:me |us )?(?:thr(?:ough|u|ough how))\b|\bwhere does .{0,40}\bcome from\b|"
+                        r"\bstep[- ]by[- ]step\b|\bshow (?:me )?the (?:math|arithmetic|derivation)\b")
+#: "what's the difference between the 65k and 524k columns", "what do the numbers in parentheses mean".
+COLUMN_MEANING = re.compile(r"\b(?:difference between|what (?:is|are|do|does)|whats|what's)\b.{0,50}\b(?:columns?|"
+                            r"parenthes[ie]s|brackets)\b|\b(?:columns?|parenthes[ie]s|brackets)\b.{0,30}\bmean\b")
+#: The FFN's matrices by the paper's letters or the Hugging Face names ("which one is W, V, W2", "what's up_proj").
+NOTATION = re.compile(r"\bnotation\b|\bgate_proj\b|\bup_proj\b|\bdown_proj\b|\bw ?, ?v\b|\bw_?2\b|w₂")
 DIFFERS = re.compile(r"\bdiffer|\bdifference\b|\bcompared? (?:to|with)\b|\bvs\.?\b|\bversus\b|\bunlike\b")
 ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\bglu\b")
 #: A yes/no question about the function itself (its slope, its value at a point), not about a table value.
 ABOUT_FUNCTION = re.compile(r"derivative|\bslope\b|\bgradient\b|\bmonoton|\bat x\b|\bx\s*=|\bd\s*/\s*dx\b|\bapprox|"
-                            r"\berrors?\b|\boff by\b|"
+                            r"\bat\s+[-−]?\d+(?:\.\d+)?(?![\d.,]|\s*(?:k\b|steps?\b|%|[mb]\b))|"
+                            r"\berrors?\b|\boff by\b|\bminim|\bmaxim|\bdips?\b|\blowest point\b|"
                             r"\b[a-z_]+\s*\(\s*[-−]?\d")
+#: A function written as called on a number ("silu(3)", "gelu′(-1)", "tanh( 0.5 )").
+CALLED_AT = re.compile(r"\b[a-z_]+\s*['′]*\s*\(\s*[-−]?\d")
+#: A point named for a function ("at x=-1", "at -0.5", "for x = 2").
+AT_POINT = re.compile(r"\b(?:at|for|@)\s+(?:x\s*=\s*)?[-−]?\d+(?:\.\d+)?(?![\d.,]|\s*(?:k\b|steps?\b|%|[mb]\b))|"
+                      r"\bx\s*=\s*[-−]?\d")
 WHERE_ELSE = re.compile(r"\bwhere\b|\bpeaks?\b|\bat what x\b")
 #: A bare question about noise ("spread?", "std?", "how noisy?"): about the previous answer's cells.
 NOISE = re.compile(r"\bspread\b|\bstd\b|\bstd ?dev|\bstddev\b|\bnois[ey]\b|\bvariance\b|\bvariability\b|"
@@ -112,21 +147,32 @@ SETUP_KEYWORDS: dict[str, tuple[str, ...]] = {
     "biases": ("bias", "biases"),
     "swish_beta": ("beta", "β"),
     "data": ("dataset", "data set", "pre-training data", "pretraining data", "objective", "trained on", "corpus"),
-    "step_time": ("step time", "how fast", "tpu", "speed"),
+    "step_time": ("step time", "how fast", "tpu", "speed", "gpus", "gpu", "hardware", "accelerator", "cluster"),
     "finetuning_data": ("fine-tuning data", "finetuning data", "fine-tuned on", "fine tuning data", "fine-tune"),
     "variability_runs": ("variability", "run-to-run", "how many runs", "spread", "seeds"),
     "perplexity_metric": ("perplexity measured", "which perplexity", "perplexity metric", "held-out shard"),
     "model_type": ("encoder-decoder", "decoder-only", "architecture of the paper", "model type"),
     "base_setup": ("t5 base", "code base", "setup"),
+    "reported_scores": ("best checkpoint", "which checkpoint", "dev set", "development set", "test set"),
 }
+
+#: Settings of the paper's recipe that a question about one variant still asks of the paper ("swiglu's beta").
+RECIPE_KEYS = frozenset({"swish_beta", "biases", "dropout_pretraining", "finetuning_dropout", "optimizer",
+                         "lr_schedule", "batch", "step_time"})
 
 ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
     "layers": ("layers", "how deep", "depth"),
     "d_model": ("d_model", "hidden size", "hidden_size", "model dimension", "width", "embedding size"),
     "ff": ("feedforward", "feed-forward", "feed forward", "ffn dim", "ff dim", "d_ff", "intermediate",
            "mlp size", "mlp dim", "ffn size", "hidden dim", "ffn width", "ff width", "mlp width", "how wide",
-           " wide"),
+           " wide", "wider", "widest", "narrower", "ffn_dim", "ffn_hidden_size", "n_inner", "mlp_dim", "d_inner",
+           "inner dim", "filter size", "gate_proj", "up_proj", "down_proj", "weight shape", "matrix shape",
+           "expert size", "expert width", "expert intermediate", "expert ffn", "moe_intermediate", "per-expert",
+           "per expert"),
     "heads": ("heads",),
+    "experts": ("how many experts", "expert count", "number of experts", "num experts", "num_experts",
+                "num_local_experts", "top-k", "experts per token", "active experts", "routed experts",
+                "shared experts", "moe layout", "how many active"),
     "kv": ("kv heads", "key-value heads", "kv-heads", "gqa", "multi-query", "grouped"),
     "vocab": ("vocab", "vocabulary"),
     "context": ("context", "attention span", "sequence length"),
@@ -249,6 +295,11 @@ def _merge(previous: Slots, new: Slots, previous_intent: str) -> Slots:
         merged.benchmarks = kept  # "cola …" then "and rte?": GLUE's RTE, not SuperGLUE's too
     if new.variants and previous_intent not in ("compare", "run_comparison") and not new.activations:
         merged.activations = []
+    if new.variants and previous_intent not in ("compare", "run_comparison") and not new.gates:
+        merged.gates = []  # "geglu glue avg" … "now do gelu": GELU's row, not GEGLU's beside it
+    if 65536 in new.steps and not new.benchmarks and previous.benchmarks and not any(
+            b.startswith("C4") for b in previous.benchmarks):
+        merged.benchmarks, merged.metrics = [], []  # "reglu glue avg" … "and swiglu at 65k?": only the loss has 65k
     merged.paper = previous.paper or new.paper
     return merged
 
@@ -268,11 +319,21 @@ def _own_frame(text: str, entities: Entities) -> bool:
     return bool(WH_START.search(text)) and len(words) >= 3 and not entities.is_empty()
 
 
+#: A bare point after a computation ("at -1", "x=2?", "3 then?", "for 0.5 pls"): the same function, elsewhere.
+BARE_POINT = re.compile(r"^\s*(?:now|ok|okay|then|so)?\s*(?:at|for|@)?\s*(?:x\s*=\s*)?[-−]?\d+(?:\.\d+)?\s*"
+                        r"(?:then|too|instead|pls|please)?\s*[?!.]*\s*$")
+
+
+#: "ok unrelated: reglu cola?", "different question -": the asker says the thread's subject is left.
+TOPIC_SWITCH = re.compile(r"\bunrelated\b|\b(?:different|new|another|separate|other) (?:question|topic|thing)\b|"
+                          r"\bswitching (?:topics?|gears)\b|\bchange of (?:topic|subject)\b|\bon another note\b")
+
+
 def is_follow_up(text: str, entities: Entities, has_context: bool) -> bool:
     """A question that leans on the thread: 'and after full training?', 'what about SwiGLU?', 'why?'."""
-    if not has_context or HELP.search(text):
+    if not has_context or HELP.search(text) or TOPIC_SWITCH.search(text):
         return False
-    if FOLLOW_UP.search(text):
+    if FOLLOW_UP.search(text) or (entities.is_empty() and BARE_POINT.match(text)):
         return True
     words = re.findall(r"[a-z0-9.]+", text)
     if len(words) > 6:
@@ -292,10 +353,16 @@ def _follow_up_intent(text: str, entities: Entities, merged: Slots, previous_int
         return "why_model" if merged.models else "explain"
     if merged.models and _keys_in(text, ARCH_KEYWORDS):
         return "architecture"
+    if previous_intent == "architecture" and merged.models and ACTIVATION_WORD.search(text):
+        merged.arch_keys = []  # "mistral 7b intermediate size" … "and its activation?"
+        return "model_activation"
     if EXPLAIN.search(text):
         return "explain"
     if BEST.search(text) and not entities.variants:
         return "best" if len(variants) < 2 else "compare"
+    if previous_intent == "best" and (entities.variants or entities.activations or entities.gates) and (
+            len(variants) < 2 and not COMPARE.search(text)):
+        return "fact"  # "best squad em variant" … "and for swiglu?": SwiGLU's cell of that column
     if COMPARE.search(text) and len(variants) + len(merged.activations) >= 2 and previous_intent != "math":
         return "compare"
     if previous_intent == "run_comparison":
@@ -304,8 +371,12 @@ def _follow_up_intent(text: str, entities: Entities, merged: Slots, previous_int
         return _base_intent(text, entities, merged)
     if previous_intent == "models_using" and entities.models:
         return "model_activation"
-    if previous_intent == "model_activation" and not entities.models and (entities.variants or entities.gates):
+    if previous_intent == "model_activation" and not entities.models and (entities.variants or entities.gates) and (
+            not (entities.benchmarks or entities.metrics or entities.steps)):
         return "models_using"
+    if previous_intent == "math" and variants and not merged.numbers and (
+            entities.benchmarks or entities.metrics or entities.steps):
+        return "fact"  # "what's geglu?" … "and its superglue avg?": a table cell, not the formula again
     return previous_intent
 
 
@@ -344,6 +415,20 @@ def _base_intent(text: str, entities: Entities, slots: Slots) -> str:
     return _base_intent_with_rule(text, entities, slots)[0]
 
 
+def _paper_reading(text: str, entities: Entities, slots: Slots) -> tuple[str, str] | None:
+    """A question about how the paper is set up or written rather than about a result: a setting of its recipe
+    ("swiglu's beta", "geglu dropout"), its notation ("which one is W, V, W2") or its columns ("what do the
+    numbers in parentheses mean")."""
+    if set(slots.setup_keys) & RECIPE_KEYS and not (entities.benchmarks or entities.metrics or entities.steps
+                                                    or entities.models or WHY.search(text)
+                                                    or CALLED_AT.search(text) or AT_POINT.search(text)):
+        return "paper_setup", "a variant and a setting of the paper's recipe (β, biases, dropout …)"
+    if (COLUMN_MEANING.search(text) and not (entities.variants or entities.models)) or (
+            NOTATION.search(text) and not (entities.benchmarks or entities.metrics or entities.steps)):
+        return "explain", "asks about the FFN's matrices or the paper's notation: retrieval over the explanations"
+    return None
+
+
 def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple[str, str]:
     variants = entities.variant_like()
     has_models = bool(entities.models)
@@ -352,22 +437,43 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "run_comparison", "asks to run a comparison"
     if HELP.search(text) and entities.is_empty():
         return "help", "greeting or a question about the service"
-    if YES_NO.search(text) and entities.numbers and (variants or entities.benchmarks or entities.steps) and not (
-            ABOUT_FUNCTION.search(text)):
+    stated = bool(YES_NO.search(text) or STATED_CHECK.search(text) or is_claim(text))
+    if stated and entities.numbers and (variants or entities.benchmarks or entities.steps) and not (
+            ABOUT_FUNCTION.search(text) or (slots.setup_keys and not entities.benchmarks)):
         return "verify", "a yes/no question about a number"
     if WHY.search(text) and has_models:
         return "why_model", "'why' and a model name"
     if slots.setup_keys and not (has_models or entities.benchmarks) and _asks_for_setup(text):
         return "paper_setup", "asks for a setup value by name ('what beta …', 'which optimizer …')"
+    if has_models and stated and any(n >= 100 for n in entities.numbers) and not (
+            act_or_gate or variants or entities.benchmarks or entities.metrics or entities.steps or WHY.search(text)
+            or DERIVATION.search(text)):
+        return "architecture", "a model and a stated width to check"
+    if has_models and DERIVATION.search(text) and (entities.numbers or slots.arch_keys):
+        return "explain", "how a model's width is arrived at: retrieval over the explanations and misreadings"
     if has_models and slots.arch_keys and not WHY.search(text) and not ACTIVATION_WORD.search(text):
         return "architecture", "a model and an architecture parameter"
     if has_models and (USES.search(text) or not (variants or act_or_gate) or (
             ACTIVATION_WORD.search(text) and DIFFERS.search(text) and not entities.benchmarks)):
         return "model_activation", "a model and 'which activation/uses'"
-    if MODELS_USING.search(text) and (variants or act_or_gate):
+    if (MODELS_USING.search(text) or ORG_MODELS.search(text)) and (variants or act_or_gate):
         return "models_using", "'which models' and an activation"
+    if (((MODELS_USING.search(text) or ORG_MODELS.search(text)) and CATALOG_FILTER.search(text))
+            or CATALOG_EXTREME.search(text)) and not (
+            has_models or entities.benchmarks or entities.metrics or entities.steps):
+        return "models_using", "'which models' and who released them, when, or their FFN kind"
+    if has_models and (act_or_gate or entities.variants) and not (
+            entities.benchmarks or entities.metrics or entities.steps or entities.numbers or WHY.search(text)
+            or ABOUT_FUNCTION.search(text)):
+        return "model_activation", "a model and an activation named: what that model's FFN computes"
+    reading = _paper_reading(text, entities, slots)
+    if reading is not None:
+        return reading
     if len(entities.variants) >= 2 and is_beat_claim(text) and not WHY.search(text):
         return "compare", "a claim that one variant beats another: checked on their cells"
+    if act_or_gate and (CALLED_AT.search(text) or AT_POINT.search(text)) and not (
+            entities.benchmarks or entities.metrics or entities.steps or has_models or WHY.search(text)):
+        return "math", "functions evaluated at a point ('silu(3) vs gelu(3)', 'how wrong is it at x=-1'): computed"
     if WHY.search(text) or EXPLAIN.search(text):
         if len(variants) >= 2 and COMPARE.search(text) and not EXPLAIN.search(text) and not WHY.search(text):
             return "compare", "two variants and a comparison word"

@@ -96,6 +96,8 @@ class Lexicon:
     cased_phrases: dict[str, list[Ref]]
     name_strings: list[str]
     vocabulary: frozenset[str]
+    #: Table number of the first paper -> the benchmark it reports ("table 4 swish row" is SQuAD's row).
+    table_benchmarks: dict[int, str] = field(default_factory=dict)
     pattern: re.Pattern[str] = field(init=False)
     cased_pattern: re.Pattern[str] = field(init=False)
     name_mask: re.Pattern[str] = field(init=False)
@@ -142,6 +144,11 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
     catalog = list(session.scalars(select(CatalogModel).order_by(CatalogModel.position)))
     arch = list(session.execute(select(ArchitectureFact.family, ArchitectureFact.size).distinct()))
     table_numbers = sorted(set(session.scalars(select(PaperTable.number))))
+    table_benchmarks: dict[int, str] = {}
+    for number, bench in session.execute(scoped.with_only_columns(PaperTable.number, Result.benchmark)
+                                         .order_by(Result.id)):
+        if "/" not in bench:
+            table_benchmarks.setdefault(int(number), bench)
 
     phrases: dict[str, list[Ref]] = defaultdict(list)
     cased: dict[str, list[Ref]] = defaultdict(list)
@@ -207,7 +214,8 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
         # "Transformer (base)" is not every "transformer" a question mentions: its bare family word is generic
         forms = {m.name, short} if short.lower() not in GENERIC_FAMILIES else {
             m.name, f"original {short}", f"{short} base", f"base {short}", f"{short}-base"}
-        for form in forms:
+        spaced = {f.replace("-", " ") for f in forms if "-" in f}
+        for form in forms | spaced | _version_spellings(m.name):
             add(form, Ref("model", m.name))
     for family, members in by_family.items():
         if family.lower() in GENERIC_FAMILIES:
@@ -318,6 +326,7 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
         cased_phrases=dict(cased),
         name_strings=name_strings,
         vocabulary=frozenset(vocabulary),
+        table_benchmarks=table_benchmarks,
     )
 
 
@@ -327,3 +336,20 @@ _lexicons: PerRevision[Lexicon] = PerRevision(lambda session, revision: build_le
 def get_lexicon(session: Session) -> Lexicon:
     """The lexicon for the loaded dataset revision (built once per revision, database and process)."""
     return _lexicons.get(session)
+
+
+def _version_spellings(name: str) -> set[str]:
+    """Other ways a versioned name is written: "T5-base (v1.0)" as "T5 v1.0 base"; "T5 v1.1-XXL" as the Hub's
+    "t5-v1_1-xxl" or "t5 1.1 xxl" (a version is otherwise read as the name of another row of the family)."""
+    out: set[str] = set()
+    moved = re.match(r"^(?P<family>[A-Za-z]+\d*)-(?P<size>\w+) \((?P<version>v\d+(?:\.\d+)+)\)$", name)
+    if moved:
+        family, size, version = moved.group("family"), moved.group("size"), moved.group("version")
+        out |= {f"{family} {version} {size}", f"{family} {version}-{size}", f"{family}-{version}-{size}"}
+    versioned = re.match(r"^(?P<family>[A-Za-z]+\d*) v(?P<major>\d+)\.(?P<minor>\d+)-(?P<size>\w+)$", name)
+    if versioned:
+        family, size = versioned.group("family"), versioned.group("size")
+        major, minor = versioned.group("major"), versioned.group("minor")
+        for version in (f"v{major}_{minor}", f"v{major}.{minor}", f"{major}.{minor}"):
+            out |= {f"{family}-{version}-{size}", f"{family} {version} {size}", f"{family}{version} {size}"}
+    return out

@@ -20,7 +20,7 @@ BENCHMARK_ALIASES: dict[str, tuple[str, ...]] = {
     "GLUE/STSB": ("sts-b", "stsb", "sts"),
     "GLUE/QQP": ("qqp",),
     "GLUE/MNLI-m": ("mnli-m", "mnli matched", "mnli m"),
-    "GLUE/MNLI-mm": ("mnli-mm", "mnli mismatched", "mnli mm"),
+    "GLUE/MNLI-mm": ("mnli-mm", "mnli mismatched", "mnli mm", "mismatched"),
     "GLUE/QNLI": ("qnli",),
     "SuperGLUE/BoolQ": ("boolq",),
     "SuperGLUE/CB": ("cb", "commitmentbank"),
@@ -62,4 +62,16 @@ CUE_WORDS = (
     "paper", "variants", "variant", "gated", "experiment", "between", "accuracy", "average", "explain",
     "versus", "against", "layers", "heads", "vocabulary", "parameters", "benchmark", "results", "winner",
     "lowest", "highest", "score", "scores", "curve", "plot", "maximum", "worst", "accurate", "ablation",
+    "variance", "deviation", "variability", "noisy", "noisiest", "spread", "stdev",
+    "width", "experts", "expert", "slope", "gradient", "weights",
 )
+
+#: Organizations as people name them -> the word their catalog ``organization`` contains (case-insensitive).
+ORGANIZATION_ALIASES: dict[str, str] = {
+    "google deepmind": "deepmind", "deepmind": "deepmind", "google": "google", "openai": "openai",
+    "meta": "meta", "facebook": "meta", "mistral": "mistral", "tii": "tii", "bigscience": "bigscience",
+    "microsoft": "microsoft", "alibaba": "alibaba", "deepseek": "deepseek", "allen ai": "allen", "allenai": "allen",
+    "ai2": "allen", "allen institute": "allen", "nvidia": "nvidia", "eleutherai": "eleutherai",
+    "eleuther": "eleutherai",
+    "answer.ai": "answer.ai", "answerai": "answer.ai", "qwen": "qwen",
+}

@@ -38,7 +38,7 @@ METHOD_KIND: dict[str, OperationKind] = {
     # orderings and spreads
     "best": "rank", "ranking": "rank", "second_paper_ranking": "rank",
     "spread": "spread", "second_paper_spread": "spread", "second_paper_cells": "lookup",
-    "compare": "compare", "difference": "difference",
+    "compare": "compare", "difference": "difference", "column_gap": "difference",
     # calculations over stored sizes and rules
     "hidden_size": "calculate", "ffn_params": "calculate", "ffn_ratio": "calculate", "sizing_rule": "calculate",
     "compare_parameters": "calculate",
@@ -48,7 +48,7 @@ METHOD_KIND: dict[str, OperationKind] = {
     "explain": "explain", "why_model": "explain", "explain_constant": "explain", "reference_row": "lookup",
     # claims
     "verify": "verify", "best_everywhere": "verify", "misreading": "verify", "second_paper_verify": "verify",
-    "error_bound": "verify",
+    "error_bound": "verify", "arith_check": "verify",
     # the rest
     "run_comparison": "run", "decline": "decline", "speed": "decline", "out_of_scope": "decline", "help": "help",
 }
@@ -58,12 +58,13 @@ Method = Literal[
     "second_paper_spread", "second_paper_cells", "compare", "difference", "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
     "explain_constant", "reference_row", "verify", "second_paper_verify", "best_everywhere", "misreading",
-    "error_bound",
+    "error_bound", "column_gap", "arith_check",
     "run_comparison", "decline", "speed", "out_of_scope", "help",
 ]
 #: Methods answered by app.answers.derived (their inputs are typed per method there).
 DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_rule", "reference_row",
-                             "derivative_bound", "best_everywhere", "decline", "error_bound"})
+                             "derivative_bound", "best_everywhere", "decline", "error_bound", "column_gap",
+                             "arith_check"})
 #: Methods answered by app.answers.routing: the intent they run under, so the composers see a known intent.
 ROUTED_METHODS: dict[str, str] = {
     "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",
@@ -94,7 +95,14 @@ class PlanSlots(BaseModel):
 
     @classmethod
     def of(cls, slots: Slots) -> PlanSlots:
-        return cls.model_validate(slots.to_dict())
+        """The rule planner's slots, each list cut to its bound (a pasted sum can hold more numbers than a
+        language-model plan may name; the first ones are kept rather than the question failing)."""
+        data = slots.to_dict()
+        for name, field in cls.model_fields.items():
+            longest = next((m.max_length for m in field.metadata if hasattr(m, "max_length")), None)
+            if longest is not None and isinstance(data.get(name), list):
+                data[name] = data[name][:longest]
+        return cls.model_validate(data)
 
     def to_slots(self) -> Slots:
         return Slots.from_dict(self.model_dump())

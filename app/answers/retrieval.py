@@ -42,6 +42,9 @@ KIND_CUES: dict[str, re.Pattern[str]] = {
                          r"\bmodel sizes\b|\bscale\b"),
     "compare": re.compile(r"\bvs\.?\b|\bversus\b|\bbetter\b|\bdifference\b|\bsignificant\b|\bgap\b"),
     "math": re.compile(r"\bapproximat|\berror\b|\baccura|\bformula\b|\bmean\b|\btanh\b"),
+    "notation": re.compile(r"\bbias(?:es)?\b|\bnotation\b|\bgate_proj\b|\bup_proj\b|\bdown_proj\b|\bmatri(?:x|ces)\b|"
+                           r"\bw ?, ?v\b|\bw_?2\b|w₂"),
+    "reference_rows": re.compile(r"\braffel\b|\bibid\b|\bt5 (?:row|baseline|paper)\b|\breference rows?\b"),
 }
 
 

@@ -20,7 +20,7 @@ from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
 from app.answers.explanations import activation_citation
 from app.answers.facts import Facts
-from app.answers.functions import plain_formula
+from app.answers.functions import VALUE_AND_DERIVATIVE, plain_formula
 from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
 
@@ -48,17 +48,25 @@ PRONOUN = re.compile(r"\b(it|its|that|this|there|they|them|those)\b")
 WHERE = re.compile(r"\bwhere\b|\bat what x\b|\bwhich x\b|\bat which (x|point|value)\b|\bpeak")
 SPLIT = re.compile(
     r"\s+\(?(?:\d|[a-e])\)\s+(?=[a-z])|\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
+    # "gelu(1) and also gemma 2 9b's intermediate_size": a call closed, then another question
+    r"|(?<=\))\s*,?\s+(?:and|also|plus)(?:\s+also)?\s+(?=[a-z])|,?\s+and also\s+"
 )
 SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bquickest\b|\bquicker\b|\bspeed\b|"
                    r"\bstep/s\b|\bsteps per second\b|\btokens?/s(?:ec)?\b|\btokens? per second\b|\btok/s\b|"
                    r"\blatency\b|\bwall[- ]?clock\b|"
                    r"\bthroughput\b|\bhow fast\b")
-ABLATION = re.compile(r"\bablat|\bseeds?\b.{0,40}\b(?:activation|geglu|swiglu|ffn)\b")
+ABLATION = re.compile(r"\bablat|\bseeds?\b.{0,40}\b(?:activation|geglu|swiglu|ffn)\b|"
+                      r"\b(?:did|does|do|have|has)\b.{0,40}\b(?:compare[ds]?|test(?:ed)?|tr(?:y|ied)|evaluated?|"
+                      r"benchmark(?:ed)?)\b.{0,30}\b(?:against|vs\.?|versus|with|to|or)\b")
 SUBJECT_KINDS = ("model", "variant", "gate", "activation")
-DIFFERENCE = re.compile(r"\bdifference between\b|\bhow (?:do|does) .{1,40} differ\b|\bwhat distinguishes\b")
+DIFFERENCE = re.compile(r"\bdifference between\b|\bhow (?:do|does) .{1,40} differ\b|\bwhat distinguishes\b|"
+                        r"\bhow (?:is|are) .{1,40} different\b|\bdifferent from\b")
 DEFINE = re.compile(r"^\s*(?:explain|describe|define)\s+(?!why\b|how\b|the difference\b)|"
+                    r"^\s*(?:eli5|tl;?dr|in plain english|in simple terms)\b[\s:,-]*(?:what(?:'s| is)?\s+)?\S+"
+                    r"\s*\??\s*$|"
                     r"^\s*what (?:does|do) \S+ (?:mean|stand for)\b|"
-                    r"^\s*what(?:'s|s| is| are)?\s+(?:a |an |the )?[\w\- ]{1,40}\??\s*$")
+                    r"^\s*what(?:'s|s| is| are)?\s+(?!(?:did|does|do|was|were|has|had|got|gets|scored?)\b)"
+                    r"(?:a |an |the )?[\w\- ]{1,40}\??\s*$")
 #: Operations that answer from another stored paper than the GLU-variants one: the derived answers' declines
 #: ("the paper has no ELU variant") are about that paper and must not pre-empt them.
 OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cells", "second_paper_setup",
@@ -70,19 +78,73 @@ NUMBERED = re.compile(r"^\(?(?:1|a)\)\s+")
 #: Operations that answer one field of one thing: a question that asks for more beside it is still split
 #: ("who released OLMo 2 7B and what's its ffn width" is the catalog's organization, then its width).
 SPLIT_AFTER = frozenset({"catalog_field"})
-BOTH_ENDS = re.compile(r"\b(best|worst|highest|lowest)\s+(?:and|&)\s+(best|worst|highest|lowest)\b")
+_END = r"(?:best|worst|highest|lowest|top|bottom|biggest|smallest|largest)(?:[\s-]*(?:\d+|two|three|four|five)\b)?"
+BOTH_ENDS = re.compile(rf"\b({_END})\s+(?:and|&|vs\.?|/)\s+({_END})")
+
+
+#: "swiglu:\n1. glue\n2. superglue\n3. squad em": a list written one item a line, after a head that names what
+#: every item is about.
+LIST_LINE = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d|[a-e])[.)][ \t]+")
+
+
+def listed_items(question: str) -> list[str]:
+    """The items of a question written as a list one item a line, each with the list's head (its subject)
+    in front; empty when the question is not such a list."""
+    items = LIST_LINE.split(question.strip())
+    head, rest = items[0].strip(" \t\n:-—–"), [i.strip(" \t\n,;?") for i in items[1:]]
+    rest = [i for i in rest if i]
+    if len(rest) < 2:
+        return []
+    return [f"{head} {item}?" if head else f"{item}?" for item in rest]
+
+
+#: "geglu: glue avg? also narang final loss?": a subject, a colon, then questions about it one after another.
+HEADED = re.compile(r"^\s*[^:?\n]{2,40}:\s*[^?]+\?\s*\S[^?]*\S")
+#: "two things: …", "3 qs:", "couple of questions -": the asker announces several questions.
+ANNOUNCED = re.compile(r"^\s*(?:(?:two|three|four|2|3|4|a couple of|couple of|a few|few|some|quick)\s+)+"
+                       r"(?:things|questions|qs|q's)\b\s*[:,.\-—–]?", re.IGNORECASE)
+
+
+def is_listed(question: str) -> bool:
+    """A question written as a numbered or lettered list, or announced as several: its parts are asked one by
+    one whatever the whole would be read as ('1) worst full-length ppl in shazeer's table 2) worst final loss
+    in narang's', 'two things: reglu's glue avg, and is narang's reglu superglue higher')."""
+    return bool(NUMBERED.match(question.strip())) or bool(listed_items(question)) or bool(
+        ANNOUNCED.match(question)) or bool(HEADED.match(question))
+
+
+#: A config field asked alone between question marks ("gemma 2 9b: d_model? intermediate_size? hidden_act?").
+CONFIG_FIELD = re.compile(r"[a-z]+(?:_[a-z]+)+", re.IGNORECASE)
+
+
+#: "elu(-2)? alpha=1": a function's constant written after the question, not a part of its own.
+CONSTANT_ONLY = re.compile(r"\s*(?:with\s+)?(?:beta|β|alpha|α|lambda|λ)\s*(?:=|:|of|is)?\s*[-−]?\d+(?:\.\d+)?\s*",
+                           re.IGNORECASE)
 
 
 def split_parts(question: str) -> list[str]:
     """The parts of a multi-part question, in the order asked ('what is X's perplexity and which models
     use it?' is two, 'best and worst at 65k' too); a question with one part comes back whole."""
+    listed = listed_items(question)
+    if listed:
+        return listed
     ends = BOTH_ENDS.search(question.lower())
     if ends and ends.group(1) != ends.group(2):
         span = ends.span()
         return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
-    pieces = [p.strip(" ,?") for p in SPLIT.split(NUMBERED.sub("", question.strip()))]
-    pieces = [p + "?" for p in pieces if len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2]
+    pieces = [p.strip(" ,?") for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", question.strip())))]
+    pieces = [p + "?" for p in pieces if (len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2 or CONFIG_FIELD.fullmatch(p))
+              and not CONSTANT_ONLY.fullmatch(p)]
+    for i in range(len(pieces) - 1, 0, -1):
+        if QUALIFIER_ONLY.fullmatch(pieces[i]):  # "swiglu's superglue numbers? all tasks": the part before it, widened
+            pieces[i - 1] = f"{pieces[i - 1].rstrip('?')}, {pieces.pop(i)}"
     return pieces if len(pieces) >= 2 else [question]
+
+
+#: A later part that only widens the part before it ("all tasks", "per task", "every column", "full row").
+QUALIFIER_ONLY = re.compile(r"\s*(?:and\s+)?(?:(?:all|every|each)(?:\s+(?:the|of the))?\s+(?:tasks?|subtasks?|"
+                            r"columns?|metrics?)|per[- ]task|task[- ]by[- ]task|(?:the\s+)?(?:full|whole|entire)\s+"
+                            r"(?:row|breakdown))\s*(?:pls|please)?\s*\??\s*", re.IGNORECASE)
 
 
 def subject_of(matches: list[dict[str, str]]) -> str | None:
@@ -143,7 +205,8 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.rule = "asks about a constant of an activation's formula, not for a value at it"
         intent.slots.numbers = numbers[:1]
         return intent
-    if entities.models and ABLATION.search(text) and intent.name in ("model_activation", "architecture", "fact"):
+    if entities.models and ABLATION.search(text) and intent.name in ("model_activation", "architecture", "fact",
+                                                                      "compare"):
         intent.name, intent.rule = "why_model", "asks for a model's own activation ablation: what its report says"
         return intent
     if entities.models and models.asks_catalog_field(text) and intent.name in ("model_activation", "architecture"):
@@ -153,7 +216,7 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
     structure = GATED_WORD.search(text) and PLAIN_FFN.search(text) and CONTRASTED.search(text) and not (
         re.search(r"\bwhy\b|\bbetter\b|\bworse\b", text))
     if ((PARAMS.search(text) and PARAMS_QUESTION.search(text)) or structure) and GATED_WORD.search(text) and (
-            not entities.models):
+            not entities.models) and not second_paper.names_size_columns(text):
         intent.name, intent.operation = "explain", "compare_parameters"
         intent.rule = "asks how the parameters of a gated FFN compare with a dense one"
         return intent
@@ -167,11 +230,11 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.rule = "asks what Narang et al.'s setup or text states"
         return intent
     if second_paper.names_paper(text) and intent.name == "verify" and facts is not None and (
-            second_paper.names_rows(text, facts)):
+            second_paper.names_rows(text, facts)) and not ranking.SPREAD_WORDS.search(text):
         intent.operation = "second_paper_verify"
         intent.rule = "a yes/no question about a number of Narang et al.'s table"
         return intent
-    if second_paper.names_paper(text) and intent.name != "verify" and (
+    if second_paper.names_paper(text) and (intent.name != "verify" or ranking.SPREAD_WORDS.search(text)) and (
             not entities.models or (facts is not None and second_paper.names_rows(text, facts))):
         if ranking.SPREAD_WORDS.search(text):
             intent.name, intent.operation = "fact", "second_paper_spread"
@@ -185,11 +248,29 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
             intent.name, intent.operation = "fact", "second_paper_cells"
             intent.rule = "names rows of Narang et al.'s table: their cells, side by side with the difference"
             return intent
+        if second_paper.names_size_columns(text):
+            intent.name, intent.operation = "fact", "second_paper_cells"
+            intent.rule = "asks for the model size of Narang et al.'s table: the column for every row"
+            return intent
+    stated_gap = ranking.gap_columns(text, entities, facts) if facts is not None and not entities.benchmarks else []
+    if stated_gap and not (entities.steps or entities.metrics):
+        # "geglu beats swiglu by 0.003 - real or noise?": the noise of the columns where the gap is 0.003
+        intent.name, intent.operation = "fact", "spread"
+        intent.slots.benchmarks = list(dict.fromkeys(c[0] for c in stated_gap))
+        intent.slots.steps = list(dict.fromkeys(c[2] for c in stated_gap if c[1] == "log-perplexity"))
+        intent.rule = "asks whether a stated gap between two variants is noise: the spread of those columns"
+        return intent
     follow_noise = intent.follow_up_of is not None and bool(NOISE.search(text)) and bool(
         intent.slots.variants or intent.slots.benchmarks or intent.slots.steps) and not entities.numbers
-    if (ranking.wants_spread(text, entities) or follow_noise) and intent.name != "verify":
+    if (ranking.wants_spread(text, entities) or follow_noise) and (
+            intent.name != "verify" or ranking.checks_a_gap(entities)):
         intent.name, intent.operation = "fact", "spread"
         intent.rule = "asks how noisy a column or a gap is: the run-to-run spread the paper publishes"
+        return intent
+    if ranking.wants_beaters(text, entities) and intent.name in ("fact", "compare", "best", "verify") and not (
+            entities.numbers or SPEED.search(text)):
+        intent.name, intent.operation = "best", "ranking"
+        intent.rule = "asks which variants beat one named variant on a column"
         return intent
     if ranking.wants_ranking(intent, text) and not SPEED.search(text):
         intent.operation = "ranking"
@@ -206,7 +287,7 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         return intent
     if intent.follow_up_of is None and (asks_definition(text, entities) or asks_name(text, entities)
                                         or asks_gate_role(text, entities)) and (
-            intent.name != "math"):
+            intent.name not in ("math", "paper_setup")):
         intent.name = "math"
         intent.rule = "asks what a function is or how two differ: each defined, not their table values"
         return intent
@@ -258,6 +339,9 @@ def _compose_cells_of_both(b: Builder, intent: Intent) -> None:
     second_paper.compose_cells(b, intent.question)
     if intent.slots.variants and MAIN_PAPER.search(intent.question.lower()):
         tables.compose_fact(b, intent)
+        b.add("The two papers train on another baseline (Narang et al. add LayerNorm and FFN biases, Shazeer uses "
+              "T5's RMSNorm without biases), so their absolute numbers are not comparable: compare the orderings "
+              "within each paper, not one paper's value against the other's.")
 
 
 def _more(b: Builder, key: str) -> None:
@@ -348,12 +432,30 @@ def resolve(
             intent.follow_up_of = previous_post_id
             intent.rule += f"; the pronoun read as the previous subject: {resolved!r}"
     intent = reroute(intent, entities.text, entities, previous, facts)
-    splittable = not intent.operation or intent.operation in SPLIT_AFTER
+    splittable = not intent.operation or intent.operation in SPLIT_AFTER or is_listed(question)
+    # "softplus at 2, and what's its gradient": one function's value and slope at one point, one computation
+    splittable = splittable and not (VALUE_AND_DERIVATIVE.search(question.lower()) and not entities.models
+                                     and len({*entities.activations, *entities.gates}) == 1)
     pieces = split_parts(question) if intent.follow_up_of is None and splittable else [question]
+    pieces = _without_asides(pieces, lexicon)
     if len(pieces) > 1:
         intent.operation, intent.parts = "multi_part", pieces
         intent.rule = f"a question in {len(pieces)} parts, each answered in the order asked"
     return intent, entities
+
+
+def _without_asides(pieces: list[str], lexicon: Lexicon) -> list[str]:
+    """The parts with each aside ("… 1.677? sanity check pls", "… 768?? thats gotta be a typo") joined back to
+    the part it frames: it names nothing and asks nothing, so it is the claim's tag, not a question to decline."""
+    if len(pieces) < 2:
+        return pieces
+    kept = [pieces[0]]
+    for piece in pieces[1:]:
+        if framing.is_aside(piece) and recognize(piece, lexicon).is_empty():
+            kept[-1] = f"{kept[-1].rstrip(' ?')}? {piece}"
+        else:
+            kept.append(piece)
+    return kept
 
 
 def part_intent(piece: str, lexicon: Lexicon, earlier: list[dict[str, str]],

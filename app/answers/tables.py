@@ -14,7 +14,7 @@ from decimal import Decimal
 from app.answers.builder import CAPABILITIES, Builder, round_like
 from app.answers.entities import Entities
 from app.answers.facts import Cell, Facts, paper_citation
-from app.answers.framing import verdict
+from app.answers.framing import STATED_CHECK, is_claim, verdict
 from app.answers.gaps import claimed_gap
 from app.answers.intents import YES_NO, Intent, Slots, rank_order
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
@@ -73,11 +73,14 @@ def select_columns(facts: Facts, slots: Slots) -> tuple[list[tuple[str, str, int
         return headline_columns(facts), None
     cols = all_columns
     if slots.benchmarks:
-        cols = [c for c in cols if c[0] in slots.benchmarks]
+        benches = _disambiguated(list(slots.benchmarks), list(slots.metrics))
+        cols = [c for c in cols if c[0] in benches]
     elif slots.steps and not slots.metrics:
         cols = [c for c in cols if c[1] == "log-perplexity"]
     if slots.metrics:
-        narrowed = [c for c in cols if c[1] in slots.metrics]
+        # "reglu: cola, sst-2, mrpc f1": the metric narrows the benchmarks that report it, not the others
+        reporting = {c[0] for c in cols if c[1] in slots.metrics}
+        narrowed = [c for c in cols if c[1] in slots.metrics or (slots.benchmarks and c[0] not in reporting)]
         if narrowed:
             cols = narrowed
         elif slots.benchmarks:
@@ -92,6 +95,21 @@ def select_columns(facts: Facts, slots: Slots) -> tuple[list[tuple[str, str, int
             note = ("The paper reports these benchmarks only for the fully pre-trained models, so the values below "
                     "are after full pre-training.")
     return cols, note
+
+
+def _disambiguated(benchmarks: list[str], metrics: list[str]) -> list[str]:
+    """'geglu rte (superglue)', 'superglue boolq': a suite named beside one of its tasks picks that task (of
+    that suite, where the task name is ambiguous) and is not asked for its own average, unless the question
+    names the average too."""
+    suites = {b for b in benchmarks if "/" not in b}
+    tasks = [b for b in benchmarks if "/" in b]
+    chosen = [t for t in tasks if t.split("/", 1)[0] in suites]
+    if not chosen:
+        return benchmarks
+    suffixes = {t.split("/", 1)[1] for t in chosen}
+    kept = [t for t in tasks if t in chosen or t.split("/", 1)[1] not in suffixes]
+    averaged = [s for s in suites if "Score Average" in metrics or not any(t.startswith(s + "/") for t in chosen)]
+    return [b for b in benchmarks if b in kept or b in averaged]
 
 
 def rank_words(facts: Facts, cell: Cell) -> str:
@@ -253,11 +271,15 @@ def _compare_two(b: Builder, a: str, c: str, columns: list[tuple[str, str, int]]
     if len(downstream) >= 2:
         wins = b.computed("wins", {"a": a, "b": c, "columns": [list(col) for col in downstream]},
                           f"columns won by {a} and by {c}")
-        b.add(f"Downstream, {a} leads on {wins['a_wins']} and {c} on {wins['b_wins']} of these "
-              f"{wins['total']} columns ({wins['ties']} tied). The spread column is what a gap between two single "
-              "runs has to exceed: the root of the summed squares of the two run-to-run spreads where the paper "
-              "prints them, otherwise of Raffel et al.'s inter-run stddev taken twice; each model was fine-tuned "
-              "once.")
+        def count(n: object) -> str:  # in words: a count is not a table value
+            k = int(str(n))
+            return COUNT_WORDS[k] if k < len(COUNT_WORDS) else str(k)
+
+        b.add(f"Downstream, {a} leads on {count(wins['a_wins'])} and {c} on {count(wins['b_wins'])} of these "
+              f"{count(wins['total'])} columns ({count(wins['ties']) if int(str(wins['ties'])) else 'none'} tied). "
+              "The spread column is what a gap between two single runs has to exceed: the root of the summed "
+              "squares of the two run-to-run spreads where the paper prints them, otherwise of Raffel et al.'s "
+              "inter-run stddev taken twice; each model was fine-tuned once.")
 
 
 def _compare_many(b: Builder, variants: list[str], columns: list[tuple[str, str, int]]) -> None:
@@ -340,6 +362,12 @@ def compose_best(b: Builder, intent: Intent) -> None:
     if note:
         intro = note + " " + intro
     claim = verdict(intent.question, list(slots.variants), column_winners[0] if len(column_winners) == 1 else [])
+    if claim == "No. " and len(columns) == 1:
+        # "is swiglu best on squad em?": the claimed row's own value beside the winner's
+        own = facts.find(variant=slots.variants[0], benchmark=columns[0][0], metric=columns[0][1],
+                         steps=columns[0][2])
+        if own:
+            lines.append(f"- {own[0].row} is at {b.value(own[0])}, {rank_words(facts, own[0])}.")
     b.add(claim + intro + "\n\n" + "\n".join(lines))
 
 
@@ -390,7 +418,9 @@ def compose_verify(b: Builder, intent: Intent, index: ExplanationIndex, entities
                 asked_cells.append(cells[0])
     gap = claimed_gap(b, intent.question, asked_cells, list(slots.numbers))
     statements, any_fit = ([gap[0]], gap[1]) if gap is not None else (statements, any_fit)
-    verdict = ["Yes." if any_fit else "No."] if YES_NO.search(intent.question.lower()) else []  # "what is 1.942?"
+    checked = YES_NO.search(intent.question.lower()) or is_claim(intent.question) or STATED_CHECK.search(
+        intent.question)  # "swiglu superglue avg was 76.00?", "…, yes or no"; not "what is 1.942?"
+    verdict = ["Yes." if any_fit else "No."] if checked else []
     b.add(" ".join([*verdict, *statements, *asked]))
     hits = index.search(intent.retrieval_query or intent.question, entities, k=1)
     if hits and hits[0].score >= MIN_SCORE:

@@ -31,6 +31,10 @@ ASPECTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\bper[- ]seed\b|\beach seed\b|\bindividual runs?\b|\bevery run\b|\bsingle runs?\b(?= results)"),
      "per-run results",
      "the GLU-variants paper prints one value per cell, and a run-to-run stddev only for its short-run column"),
+    (re.compile(r"\b\d+\s*layers?\s*(?:vs\.?|versus|and|or|compared (?:to|with))\s*\d+\s*layers?\b|"
+                r"\bdeeper (?:models?|networks?)\b|\bmore layers\b|\bwider models?\b"),
+     "results at other depths or widths",
+     "both papers train one model size each, a T5-base-sized encoder–decoder, and compare activations only there"),
     (re.compile(r"\bspeech\b|\baudio\b|\basr\b|\bvision\b|\bimages?\b|\bvit\b|\bimage classification\b"),
      "results outside language tasks",
      "the stored results are C4 language modelling and GLUE, SuperGLUE and SQuAD fine-tuning (and Narang et "
@@ -52,6 +56,11 @@ ASPECTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
      "the papers print values after a short and a full training run only; this service can run a small "
      "comparison whose curves it records (\"run a comparison of GEGLU and SwiGLU\")"),
 )
+#: Experts asked of a paper's variants: neither paper trains a mixture-of-experts model.
+MIXTURE = re.compile(r"\bexperts?\b|\bmoe\b|\bmixture[- ]of[- ]experts\b|\brouted\b")
+MIXTURE_RESULT = re.compile(r"\bpaper\b|\bshazeer\b|\bnarang\b|\bwith \d+ experts\b|\bresults?\b|\bscores?\b|\bppl\b|"
+                            r"\bperplexit|\bloss\b|\bglue\b|\bsquad\b")
+LIST_WORDS = re.compile(r"\bmodels?\b|\bwhich\b|\blist\b|\bcatalog\b")
 #: A model's training recipe: the catalog holds architectures only.
 RECIPE = re.compile(r"\blearning rate\b|\blr\b|\boptimi[sz]er\b|\bbatch size\b|\bwarm-?up\b|\bweight decay\b|"
                     r"\bdropout\b|\btraining recipe\b|\bhyper-?parameters?\b|\b(?:gpu|tpu|accelerator)[- ]hours?\b|"
@@ -67,6 +76,11 @@ def detect(text: str, entities: Entities) -> dict[str, Any] | None:
                            "sources, not how it was trained"}
     if not (subject or entities.models):
         return None
+    if subject and not entities.models and MIXTURE.search(text) and MIXTURE_RESULT.search(text) and not (
+            LIST_WORDS.search(text)):  # "glu paper swiglu with 4 experts", not "which models use moe with swiglu"
+        return {"what": "unreported", "name": "mixture-of-experts results",
+                "instead": "both papers train dense encoder–decoder models; the catalog lists the expert layout of "
+                           "released MoE models, not results"}
     for pattern, name, instead in ASPECTS:
         if pattern.search(text):
             return {"what": "unreported", "name": name, "instead": instead}
