@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, update
@@ -28,6 +29,8 @@ from app.orm import Base, Job, JobEvent, Post, PostQuote, Thread
 from tests.conftest import open_client, sqlite_settings
 from tests.jobs.test_comparisons import FAST_WORKER, TINY, read_events
 
+#: The curated explanation threads the seed writes: one per entry of the shipped explanations file.
+CURATED = len(yaml.safe_load((Path(__file__).resolve().parents[1] / "app/data/explanations.yaml").read_text("utf-8")))
 ADMIN = "an-operators-admin-token"
 AUTH = {"authorization": f"Bearer {ADMIN}"}
 
@@ -207,7 +210,7 @@ def test_export_import_round_trip_sqlite_postgres_sqlite(
     assert "imported" in out and "actlab seed" in out
     code, out, err = run_cli(monkeypatch, capsys, pg_url, "seed")
     assert code == 0, err
-    assert "curated_threads         0 inserted    0 updated    0 deleted    8 unchanged" in out
+    assert f"curated_threads         0 inserted    0 updated    0 deleted {CURATED:>4} unchanged" in out
     pg = Settings(database_url=pg_url, environment="test", admin_token=ADMIN, **FAST_WORKER)  # type: ignore[arg-type]
     with open_client(pg) as client:
         assert api_answers(client, made) == original
@@ -227,7 +230,7 @@ def test_export_import_round_trip_sqlite_postgres_sqlite(
     restored = sqlite_settings(restored_path, **FAST_WORKER)
     code, out, err = run_cli(monkeypatch, capsys, restored.database_url, "import", str(second))
     assert code == 0, err
-    assert "replaced the 8 curated threads" in out
+    assert f"replaced the {CURATED} curated threads" in out
     with open_client(restored) as client:
         answers = api_answers(client, made)
     # the same, except what happened on PostgreSQL after the first restore
@@ -351,4 +354,4 @@ def test_import_needs_a_migrated_database(exported: tuple[Settings, Path], tmp_p
         backup.import_data(bare, str(path))
     migrate(bare)
     report = backup.import_data(bare, str(path))
-    assert report.counts["threads"] == 2 + 8 and report.replaced_curated_threads == 0
+    assert report.counts["threads"] == 2 + CURATED and report.replaced_curated_threads == 0
