@@ -7,6 +7,9 @@ earlier answer was a GLU-variants table lookup or a catalog row. After an answer
 swiglu beat it by") the merge picks the wrong paper, a method with no inputs, or drops the subject. Each rule
 here writes the follow-up out as the full question it stands for, using only names the earlier answer or
 the question itself contains, so the ordinary planner answers it and the plan shows the words as read.
+The rules about Narang et al.'s table and those that set two things against each other have modules of
+their own (:mod:`app.answers.other_paper_followups`, :mod:`app.answers.comparison_followups`); all are
+read from here.
 """
 
 from __future__ import annotations
@@ -15,182 +18,22 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from app.answers import pasted_sizes, second_paper, tables
-from app.answers.entities import Entities, recognize
+from app.answers import pasted_sizes, tables
+from app.answers.comparison_followups import back_reference as back_reference
+from app.answers.comparison_followups import both_lengths as both_lengths
+from app.answers.comparison_followups import math_distance as math_distance
+from app.answers.comparison_followups import reference_row as reference_row
+from app.answers.comparison_followups import versus_earlier as versus_earlier
+from app.answers.entities import Entities
 from app.answers.facts import Facts
-from app.answers.intents import ARCH_KEYWORDS, NOISE, WHY, Slots, is_follow_up, rank_order
+from app.answers.followup_reading import _LEAD, _PRONOUN, SUBJECT_KINDS, _named, _texts
+from app.answers.followup_reading import last_operation as last_operation
+from app.answers.intents import ARCH_KEYWORDS, NOISE, WHY, Slots, rank_order
 from app.answers.lexicon import Lexicon
-
-#: Recognized names per (lexicon, text): the rules below read the same few texts several times a question.
-_NAMED: dict[tuple[int, str], tuple[Lexicon, Entities]] = {}
-
-
-def _named(text: str, lexicon: Lexicon) -> Entities:
-    """``recognize``, remembered for the last few hundred texts (the entities are only read here)."""
-    key = (id(lexicon), text)
-    hit = _NAMED.get(key)
-    if hit is not None and hit[0] is lexicon:
-        return hit[1]
-    if len(_NAMED) > 512:
-        _NAMED.clear()
-    found = recognize(text, lexicon)
-    _NAMED[key] = (lexicon, found)
-    return found
-
-
-#: The kinds of entity that are the subject of a question (the thing a pronoun stands for).
-SUBJECT_KINDS = ("model", "variant", "gate", "activation")
-#: The kinds that say which cell of the subject was asked (kept when a pronoun follow-up names a new subject).
-CELL_KINDS = ("benchmark", "metric", "steps")
-#: Operations answered from Narang et al.'s table: a follow-up of one stays in that paper.
-OTHER_PAPER_METHODS = frozenset({"second_paper_cells", "second_paper_spread", "second_paper_ranking",
-                                 "second_paper_verify"})
-#: Benchmarks of the GLU-variants lexicon that Narang et al.'s table also reports.
-SHARED_BENCHMARKS = frozenset({"SuperGLUE"})
-#: Narang et al.'s row for a GLU-variants paper row whose name differs (LiGLU is Shazeer's Bilinear, the
-#: vanilla Transformer is the ReLU baseline).
-NARANG_ROW = ((re.compile(r"\b(?:ffn_)?bilinear\b", re.IGNORECASE), "liglu"),
-              (re.compile(r"\b(?:ffn_)?relu\b(?![- ]?(?:glu|2|squared))", re.IGNORECASE), "vanilla"))
-_LEAD = re.compile(r"^\s*(?:(?:and|ok(?:ay)?|k|now|then|so|but|also|what about|how about|same for|and for)\b[\s,.]*)+",
-                   re.IGNORECASE)
-_PRONOUN = re.compile(r"\b(?:its|it|that one|this one|that|this|those|them|they)\b", re.IGNORECASE)
-_RANKING_WORDS = re.compile(r"\bbest\b|\bworst\b|\btop\b|\btops\b|\bwins?\b|\blowest\b|\bhighest\b|\brank|"
-                            r"\bwho(?:'s| is)? (?:first|last)\b|\bwhich (?:one|activation|variant)\b", re.IGNORECASE)
-
-
-#: "runner up?", "who's second?", "and next?": the rows after the winner.
-_RUNNER_UP = re.compile(r"\brunner[- ]?ups?\b|\bsecond(?: place| best)?\b|\bwho(?:'s| is)? next\b|\bnext best\b",
-                        re.IGNORECASE)
-
-
-def last_operation(meta: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The last answered operation of the earlier answer's stored plan, as stored."""
-    plan = (meta or {}).get("plan")
-    operations = plan.get("operations") if isinstance(plan, dict) else None
-    answered = [op for op in operations or [] if isinstance(op, dict) and op.get("method") != "misreading"]
-    return answered[-1] if answered else None
-
-
-def _texts(matches: list[dict[str, Any]], kinds: tuple[str, ...]) -> list[str]:
-    return list(dict.fromkeys(str(m["text"]) for m in matches if m.get("kind") in kinds and m.get("text")))
-
-
-def _column_words(text: str) -> list[str]:
-    """The words naming a column of Narang et al.'s table, one per column, in the table's order; a bare
-    "loss" beside "early loss" names no second column."""
-    low = text.lower()
-    found: list[str] = []
-    for words in second_paper.COLUMN_WORDS.values():
-        hit = next((w for w in words if re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", low)), None)
-        if hit is None or any(hit in f for f in found) or (hit in second_paper.GENERIC_LOSS_WORDS and found):
-            continue
-        found.append(hit)
-    return found
-
-
-# --- to the other paper ---------------------------------------------------------------------------------
-
-_OTHER_PAPER = re.compile(r"\bnarang(?:'s)?(?:\s+et\s+al\.?(?:'s)?)?|\b(?:the\s+)?(?:other|second|2021|later)\s+"
-                          r"(?:paper|study|table|one|source)(?:'s)?", re.IGNORECASE)
-#: Words a follow-up may wrap around the other paper's name without asking anything new ("what did narang
-#: et al get for it", "and narang's equivalent of it?", "same in the other paper pls").
-_FILLER = frozenset({
-    "and", "what", "about", "how", "did", "does", "do", "they", "get", "got", "have", "has", "had", "for", "it",
-    "its", "of", "equivalent", "counterpart", "version", "number", "numbers", "value", "values", "there", "same",
-    "in", "on", "the", "table", "paper", "say", "says", "said", "report", "reported", "show", "shows", "one",
-    "that", "this", "then", "so", "ok", "okay", "now", "q", "question", "please", "pls", "according", "to", "from",
-    "with", "is", "was", "are", "were", "whats", "what's", "score", "scored", "but", "instead", "ask", "asked",
-    "again", "too", "also", "as", "well", "their", "ones"})
-
-
-def moves_to_other_paper(text: str, previous: dict[str, Any]) -> bool:
-    """A follow-up that only moves the earlier GLU-variants question to Narang et al.'s paper."""
-    asked_before = str(previous.get("question", ""))
-    if not asked_before or "narang" in asked_before.lower() or not _OTHER_PAPER.search(text):
-        return False
-    rest = _OTHER_PAPER.sub(" ", text.lower())
-    return all(w in _FILLER for w in re.findall(r"[a-z']+", rest))
-
-
-def in_other_paper(previous: dict[str, Any]) -> str:
-    """The earlier question asked of Narang et al.'s table: its rows under that paper's names, and the loss
-    column the earlier length or perplexity names when the words name none of the table's columns."""
-    before = str(previous.get("question", "")).rstrip(" ?.!")
-    for pattern, row in NARANG_ROW:
-        before = pattern.sub(row, before)
-    slots = previous.get("slots") or {}
-    if not _column_words(before) or set(_column_words(before)) <= {"loss", "perplexity"}:
-        steps = slots.get("steps") or []
-        if 65536 in steps:
-            before += " early loss"
-        elif steps or "log-perplexity" in (slots.get("metrics") or []):
-            before += " final loss"
-    return f"{before} in narang et al?"
-
-
-# --- staying in the other paper -------------------------------------------------------------------------
-
-
-#: Narang et al.'s baseline row, named by words the lexicon does not hold.
-_BASELINE_WORDS = re.compile(r"\bvanilla\b|\bbaseline\b")
-#: A new row set against the earlier one ("vs vanilla?", "compared to geglu").
-_SET_AGAINST = re.compile(r"\bvs\.?\b|\bversus\b|\bcompared?\b|\bagainst\b|\bthan\b|\bbeside\b", re.IGNORECASE)
-
-
-def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """An elliptical follow-up of an answer from Narang et al.'s table, written as a question about that
-    table: a new row ('and geglu?'), a new column ('xsum?'), its noise ('how noisy was that') or its order."""
-    operation = last_operation(previous_meta)
-    if previous_meta is None or operation is None or operation.get("method") not in OTHER_PAPER_METHODS:
-        return None
-    low = read.lower()
-    if second_paper.NAMES.search(low) or re.search(r"\bshazeer\b|\bglu[- ]variants?\b|\bboth\b", low) or (
-            WHY.search(low)):
-        return None
-    named = _named(read, lexicon)
-    if named.models or any(b not in SHARED_BENCHMARKS and not b.startswith("C4") for b in named.benchmarks):
-        return None
-    noisy = bool(NOISE.search(low)) or bool(re.search(r"\bnoisy\b|\bhow stable\b", low))
-    rest = _LEAD.sub("", read).strip(" ?")
-    runner_up = bool(_RUNNER_UP.search(rest))
-    if not (is_follow_up(named.text, named, True) or noisy or runner_up or (
-            named.is_empty() and _column_words(rest))):
-        return None
-    before = str(operation.get("read_as") or operation.get("asked") or "")
-    new_subjects = _texts(named.matches, SUBJECT_KINDS) + [w for w in _BASELINE_WORDS.findall(low)]
-    old_subjects = _texts(_named(before, lexicon).matches, SUBJECT_KINDS)
-    columns = _column_words(rest) or _column_words(before)
-    if runner_up and not new_subjects:  # the ranking, in full, says who comes after the winner
-        return f"rank the activations in narang et al by {' '.join(columns) or 'final loss'}?"
-    if _RANKING_WORDS.search(rest) and not new_subjects:
-        return f"{rest} in narang et al, {' '.join(columns)}?".replace(", ?", "?")
-    if new_subjects and (_PRONOUN.search(rest) or _SET_AGAINST.search(rest)):
-        subjects = [*old_subjects, *(s for s in new_subjects if s not in old_subjects)]
-    else:
-        subjects = new_subjects or old_subjects
-    if not subjects and not columns:
-        return None
-    words = ["narang", *subjects, *columns]
-    if noisy:
-        words.append("spread")
-    return " ".join(words) + "?"
-
-
-_DIFFERENT = re.compile(r"\bdiffer|\bdifferent\b|\bhigher\b|\blower\b|\bmismatch|\bmatch\b|\bnot the same\b|"
-                        r"\bgap\b|\bdiscrepan|\bdisagree|\bline up\b|\bbetter\b|\bworse\b", re.IGNORECASE)
-
-
-def across_papers(read: str, previous_meta: dict[str, Any] | None) -> str | None:
-    """'reglu superglue avg' … 'and in narang et al?' … 'why the difference?': why the two papers' numbers for
-    the same row differ, which is what the stored fact on their different baselines answers."""
-    operation = last_operation(previous_meta)
-    if previous_meta is None or operation is None or operation.get("method") not in OTHER_PAPER_METHODS:
-        return None
-    low = read.lower()
-    if not (WHY.search(low) or re.search(r"\bhow come\b", low)) or not _DIFFERENT.search(low):
-        return None
-    return "why don't narang's numbers match shazeer's?"
-
+from app.answers.other_paper_followups import across_papers as across_papers
+from app.answers.other_paper_followups import in_other_paper as in_other_paper
+from app.answers.other_paper_followups import moves_to_other_paper as moves_to_other_paper
+from app.answers.other_paper_followups import within_other_paper as within_other_paper
 
 # --- the thread's earlier subjects ----------------------------------------------------------------------------
 
@@ -340,108 +183,6 @@ def after_derived(read: str, previous_meta: dict[str, Any] | None, derived_metho
     if edited is None and operation.get("method") == "ffn_params":  # "and over all 32 layers?", "and if dense?"
         edited = pasted_sizes.rescaled(before, read)
     return edited
-
-
-# --- a pronoun inside a comparison ---------------------------------------------------------------------------
-
-BACK_REFERENCE = re.compile(
-    r"\b(?:beat|beats|beating|than|over|vs\.?|versus|against|behind|ahead of|compared? (?:to|with)|relative to|"
-    r"from)\s+(?P<pronoun>it|that one|this one|that|this|them|those|the baseline)\b", re.IGNORECASE)
-
-
-#: "does it beat swiglu?", "is that better than reglu": the pronoun is the subject of the comparison.
-FORWARD_REFERENCE = re.compile(
-    r"^\s*(?:so\s+|and\s+|but\s+)?(?:does|did|do|is|was|are|were|can|could|would|will)\s+(?P<pronoun>it|that|this|"
-    r"that one|this one|they)\s+(?:actually\s+|really\s+)?(?:beat|outperform|do better|win|lose|trail|compare|"
-    r"better|worse|higher|lower|match|hold up)", re.IGNORECASE)
-
-
-def back_reference(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """'glue average for the relu baseline' … 'how much does swiglu beat it by' (or 'does it beat swiglu?'):
-    the pronoun set against a new subject is the earlier subject, and the cell compared is the earlier one."""
-    if previous is None:
-        return None
-    match = BACK_REFERENCE.search(read) or FORWARD_REFERENCE.search(read)
-    named = _named(read, lexicon)
-    matches = list(previous.get("entities") or [])
-    subjects = _texts(matches, SUBJECT_KINDS)
-    if match is None or not subjects or not (named.variants or named.activations or named.gates or named.models):
-        return None
-    if any(s.lower() in read.lower() for s in subjects):
-        return None
-    text = read[:match.start("pronoun")] + subjects[0] + read[match.end("pronoun"):]
-    cells = [t for t in _texts(matches, CELL_KINDS) if t.lower() not in text.lower()]
-    return f"{text.rstrip(' ?')} ({' '.join(cells)})?" if cells else text
-
-
-#: "in percent how much better than relu", "vs reglu?": a new subject set against the earlier one.
-_AGAINST_NEW = re.compile(r"\b(?:better|worse|higher|lower|ahead of|behind)\s+than\b|^\s*(?:and\s+)?(?:vs\.?|versus|"
-                          r"compared (?:to|with)|against)\s+\S", re.IGNORECASE)
-
-
-def versus_earlier(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """'swiglu glue' … 'in percent how much better than relu': the earlier subject against the one named now,
-    on the earlier cell."""
-    if previous is None or not _AGAINST_NEW.search(read):
-        return None
-    named = _named(read, lexicon)
-    new = _texts(named.matches, SUBJECT_KINDS)
-    matches = list(previous.get("entities") or [])
-    subjects = _texts(matches, SUBJECT_KINDS)
-    if len(new) != 1 or not subjects or named.models or any(s.lower() == new[0].lower() for s in subjects):
-        return None
-    if str(previous.get("intent")) == "math" or not _texts(matches, CELL_KINDS):
-        return None  # a computation's follow-up ("vs exact gelu?") keeps its point; only table cells are set here
-    cells = [t for t in _texts(matches, CELL_KINDS) if t.lower() not in read.lower()]
-    text = f"{subjects[0]} {_LEAD.sub('', read).rstrip(' ?')}"
-    return f"{text} ({' '.join(cells)})?" if cells else f"{text}?"
-
-
-#: The reference row the GLU-variants paper reprints, asked about after one of its cells.
-_REFERENCE_ROW = re.compile(r"\braffel\b|\breference row\b|\bibid\b|\bt5 paper'?s?\b", re.IGNORECASE)
-
-
-def reference_row(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """'relu's superglue' … 'what did raffel et al report for it': the reference row's cell of that column."""
-    if previous is None or not _REFERENCE_ROW.search(read) or WHY.search(read.lower()):
-        return None
-    named = _named(read, lexicon)
-    cells = _texts(list(previous.get("entities") or []), CELL_KINDS)
-    if named.benchmarks or named.metrics or named.steps or not cells:
-        return None
-    return f"raffel et al {' '.join(cells)}?"
-
-
-_BOTH_LENGTHS = re.compile(r"\bboth (?:lengths|columns|step counts|runs|training lengths)\b|\bat both\b|"
-                           r"\b65k and (?:full|524k)\b|\bshort and (?:long|full)\b", re.IGNORECASE)
-
-
-def both_lengths(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """'what's the ppl of swiglu' … 'both lengths pls': that row's loss after 65k steps and after full training."""
-    if previous is None or not _BOTH_LENGTHS.search(read):
-        return None
-    named = _named(read, lexicon)
-    subjects = _texts(named.matches, SUBJECT_KINDS) or _texts(list(previous.get("entities") or []), SUBJECT_KINDS)
-    if not subjects:
-        return None
-    return f"{' and '.join(subjects)} log-perplexity at 65k and at 524k steps?"
-
-
-_DISTANCE = re.compile(r"\bhow (?:far|much|close)\b|\bdiffer|\boff\b|\berror\b|\bgap\b|\bcompared?\b|\bvs\.?\b",
-                       re.IGNORECASE)
-
-
-def math_distance(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """'gelu_tanh(1)' … 'how far is that from exact gelu': the two functions' difference at that point."""
-    if previous is None or str(previous.get("intent")) != "math" or not _DISTANCE.search(read):
-        return None
-    slots = previous.get("slots") or {}
-    functions, numbers = slots.get("activations") or [], slots.get("numbers") or []
-    named = _named(read, lexicon)
-    other = [a for a in named.activations if a not in functions]
-    if len(functions) != 1 or len(numbers) != 1 or len(other) != 1 or named.numbers:
-        return None
-    return f"difference between {functions[0]} and {other[0]} at x={numbers[0]:g}"
 
 
 # --- why a size is what it is ------------------------------------------------------------------------------

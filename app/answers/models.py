@@ -8,21 +8,34 @@ say (why a team chose an FFN, when no curated explanation covers it) the answer 
 from __future__ import annotations
 
 import contextlib
-import itertools
 import re
 from collections import defaultdict
 from typing import Any
 
-from app.answers.builder import CAPABILITIES, Builder, activation_label
+from app.answers.builder import CAPABILITIES, Builder
+from app.answers.catalog_lists import FFN_KIND, _catalog_activation_text
+from app.answers.catalog_lists import compose_models_using as compose_models_using
 from app.answers.entities import Entities
 from app.answers.explanations import activation_citation
 from app.answers.facts import Explanation
+from app.answers.ffn_widths import (
+    DENSE_FIRST,
+    EVERY_LAYER,
+    PER_BRANCH,
+    _doubled_widths,
+    _stated_elsewhere,
+    _wider,
+    config_differs,
+    hedge_note,
+    key_wants,
+    moe_layout,
+    moe_note,
+)
 from app.answers.framing import YES_NO_START, confirmed, is_claim
 from app.answers.intents import Intent, Slots
 from app.answers.lexicon import Lexicon, ModelGroup
-from app.answers.phrases import ORGANIZATION_ALIASES
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
-from app.vocabulary import BASELINE, DENSE_VARIANT_OF, GATE_VARIANT_OF, catalog_labels_for, catalog_labels_for_variant
+from app.vocabulary import BASELINE, DENSE_VARIANT_OF, GATE_VARIANT_OF
 
 ARCH_PARAMETERS = {
     "layers": ("Layers",), "d_model": ("d_model",),
@@ -32,19 +45,6 @@ ARCH_PARAMETERS = {
     "head_size": ("Head size",), "tokens": ("Training tokens",),
     "params": ("Embedding parameters", "Non-embedding parameters"), "norm": ("Pre-norm", "Post-norm"),
 }
-
-
-def _catalog_activation_text(activation_id: str) -> str:
-    gated = {"geglu_tanh": "GeGLU with the tanh-approximated GELU (a gated FFN)",
-             "geglu": "GeGLU with exact GELU (a gated FFN)", "swiglu": "SwiGLU (a SiLU-gated FFN)",
-             "reglu": "ReGLU (a ReLU-gated FFN)",
-             "clamped_swiglu_a1.702": "a clamped SwiGLU, g·σ(1.702·g)·(u + 1) with g = min(a, 7) and u = b clipped to "
-             "[−7, 7] (a gated FFN)"}
-    if activation_id in gated:
-        return gated[activation_id]
-    if activation_id == "gelu":  # said outright, since the tanh form is the other common reading of "gelu"
-        return "exact GELU, the erf form (a dense FFN)"
-    return f"{activation_label(activation_id)} (a dense FFN)"
 
 
 def model_groups(lexicon: Lexicon, slots: Slots) -> list[ModelGroup]:
@@ -133,8 +133,6 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
                 break
 
 
-#: A catalog verification note that hedges the row ("activation inferred …", "UNVERIFIED", "single-source").
-HEDGED = re.compile(r"UNVERIFIED|\binferred\b|single-source", re.IGNORECASE)
 #: A verification note that hedges the activation itself (not only the widths).
 HEDGED_ACTIVATION = re.compile(r"activation[^;]*(?:UNVERIFIED|\binferred\b|single-source)|"
                                r"(?:UNVERIFIED|\binferred\b|single-source)[^;]*\bactivation", re.IGNORECASE)
@@ -225,139 +223,6 @@ def _about_models(exp: Explanation, groups: list[ModelGroup]) -> bool:
         f"model:{g.name}" in exp.tags or (g.arch_family and f"model:{g.arch_family}" in exp.tags)
         or any(f"model:{m}" in exp.tags for m in g.members) for g in groups
     )
-
-
-#: The FFN kind a list of models is restricted to ("which catalog models are dense with gelu_tanh").
-FFN_KIND = {"dense": re.compile(r"\bdense\b|\bungated\b|\bnon-gated\b"), "gated": re.compile(r"\bgated\b")}
-MOE_WORD = re.compile(r"\bmoe\b|\bmixture[- ]of[- ]experts\b")
-YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
-
-
-def catalog_filters(question: str) -> dict[str, Any]:
-    """Who released the models, when, and which FFN kind a list of catalog models is restricted to."""
-    text = question.lower()
-    orgs = [word for alias, word in sorted(ORGANIZATION_ALIASES.items(), key=lambda p: -len(p[0]))
-            if re.search(rf"(?<![\w.-]){re.escape(alias)}(?:'s)?(?![\w-])", text)]
-    if "deepmind" in orgs and "google" in orgs:
-        orgs.remove("google")  # "google deepmind" names one organization
-    kinds = [k for k, pattern in FFN_KIND.items() if pattern.search(text)]
-    width = WIDTH_GIVEN.search(text)
-    field = None if width is None else ("d_model_text" if re.match(r"d_model|hidden", width.group(1)) else "d_ff_text")
-    return {"orgs": list(dict.fromkeys(orgs)), "kind": kinds[0] if len(kinds) == 1 else None,
-            "years": [] if width else YEAR.findall(text), "moe": bool(MOE_WORD.search(text)),
-            "width": None if width is None else (field, int(width.group(2))), "extreme": _extreme(text),
-            "count": bool(re.search(r"\bhow many\b", text))}
-
-
-#: "models with d_ff 14336", "d_model = 4096": a width the listed rows must have.
-WIDTH_GIVEN = re.compile(r"\b(d_ff|d_model|intermediate[_ ]size|hidden[_ ]size|ffn (?:width|size|dim))\s*"
-                         r"(?:of|=|:|is)?\s*(\d{3,})\b")
-EXTREME_WORDS = {"widest": ("d_ff_text", max), "largest": (None, max), "biggest": (None, max),
-                 "narrowest": ("d_ff_text", min), "smallest": (None, min), "oldest": ("year", min),
-                 "earliest": ("year", min), "newest": ("year", max), "latest": ("year", max),
-                 "most recent": ("year", max)}
-
-
-def _extreme(text: str) -> tuple[str, Any] | None:
-    """Which catalog column a superlative picks the end of ('widest ffn': d_ff; 'smallest d_model'; 'oldest')."""
-    found = re.search(r"\b(" + "|".join(EXTREME_WORDS) + r")\b", text)
-    if found is None:
-        return None
-    field, pick = EXTREME_WORDS[found.group(1)]
-    if field is None:
-        field = ("d_model_text" if re.search(r"\bd_model\b|\bhidden[_ ]size\b|\bmodel dim", text) else
-                 "d_ff_text" if re.search(r"\bffn\b|\bd_ff\b|\bmlp\b|\bintermediate\b|\bfeed[- ]?forward\b", text)
-                 else None)
-    return None if field is None else (field, pick)
-
-
-def _kept(row: dict[str, Any], filters: dict[str, Any]) -> bool:
-    if filters["orgs"] and not any(o in str(row["organization"]).lower() for o in filters["orgs"]):
-        return False
-    if filters["kind"] and row["ffn_type"] != filters["kind"]:
-        return False
-    if filters["years"] and str(row["year"]) not in filters["years"]:
-        return False
-    if filters.get("width") and _number(row[filters["width"][0]]) != filters["width"][1]:
-        return False
-    return not filters["moe"] or bool(MOE_SOURCE.match(str(row.get("source", ""))))
-
-
-def _extreme_label(extreme: tuple[str, Any]) -> str:
-    field, pick = extreme
-    if field == "year":
-        return "the newest" if pick is max else "the oldest"
-    return f"{'largest' if pick is max else 'smallest'} {field.removesuffix('_text')}"
-
-
-def _number(text: object) -> int | None:
-    digits = str(text).replace(",", "")
-    return int(digits) if digits.isdigit() else None
-
-
-def _compose_filtered(b: Builder, filters: dict[str, Any], wanted: list[str]) -> None:
-    """The catalog rows matching who released them, when and their FFN kind (and the activation, if named)."""
-    rows = [m for m in sorted(b.facts.catalog.values(), key=lambda r: (r["year"], r["model"]))
-            if _kept(m, filters) and (not wanted or m["activation"] in wanted)]
-    extreme = filters.get("extreme")
-    if extreme and rows:
-        field, pick = extreme
-        valued = [(v, m) for m in rows if (v := _number(m[field])) is not None]
-        end = pick(v for v, _ in valued) if valued else None
-        rows = [m for v, m in valued if v == end]
-    released = sorted({str(m["organization"]) for m in rows}) if filters["orgs"] else []
-    said = [*(f"from {o}" for o in (released or filters["orgs"])),
-            *([f"{filters['kind']} FFN"] if filters["kind"] else []),
-            *(f"released in {y}" for y in filters["years"]), *(["mixture-of-experts"] if filters["moe"] else []),
-            *([f"with {', '.join(f'`{w}`' for w in wanted)}"] if wanted else []),
-            *([f"{filters['width'][0].removesuffix('_text')} {filters['width'][1]}"] if filters.get("width") else []),
-            *([_extreme_label(extreme)] if extreme else [])]
-    if not rows:
-        b.add(f"No model in the catalog is {' and '.join(said)}; the catalog is a selection, not a census.")
-        return
-    for m in rows:
-        b.cite(m)
-    counted = ""
-    if filters.get("count"):  # the count shown is a registered sum, one per row listed
-        total = b.computed("arith", {"op": "add", "operands": [{"number": 1} for _ in rows]}, "models listed")
-        counted = f"**{int(total['result'])}** "
-    b.add(f"{counted}{'models' if counted else 'Models'} in the catalog ({'; '.join(said)}):\n\n" + "\n".join(
-        f"- {m['model']} ({m['organization']}, {m['year']}): {m['ffn_type']} FFN, `{m['activation']}`, d_model "
-        f"{m['d_model_text']}, d_ff {m['d_ff_text']}" for m in rows))
-    b.add("Each entry links its sources on the model's page; the catalog is a selection, not a census.")
-
-
-def compose_models_using(b: Builder, intent: Intent) -> None:
-    facts, slots = b.facts, intent.slots
-    wanted: list[str] = []
-    for v in slots.variants:
-        wanted += catalog_labels_for_variant(v)
-    for a in [*slots.gates, *slots.activations]:
-        wanted += catalog_labels_for(a)
-    wanted = list(dict.fromkeys(wanted))
-    filters = catalog_filters(intent.question)
-    if filters["orgs"] or filters["kind"] or filters["years"] or filters["moe"] or filters["width"] or (
-            filters["extreme"]) or (filters["count"] and wanted):
-        _compose_filtered(b, filters, wanted)
-        return
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for m in sorted(facts.catalog.values(), key=lambda r: (r["year"], r["model"])):
-        if m["activation"] in wanted:
-            groups[m["activation"]].append(m)
-            b.cite(m)
-    if not groups:
-        b.add("No model in the catalog uses that activation. The catalog's activations are: "
-              + ", ".join(sorted({m["activation"] for m in facts.catalog.values()})) + ".")
-        return
-    lines = []
-    for act in wanted:
-        rows = groups.get(act)
-        if not rows:
-            continue
-        lines.append(f"- `{act}` — {_catalog_activation_text(act)}: "
-                     + ", ".join(f"{r['model']} ({r['organization']}, {r['year']})" for r in rows))
-    b.add("Models in the catalog with this FFN activation:\n\n" + "\n".join(lines))
-    b.add("Each entry links its sources on the model's page; the catalog is a selection, not a census.")
 
 
 def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: ExplanationIndex,
@@ -451,107 +316,6 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
                   f"intermediate_size is one branch — see [{exp.title}]({exp.citation()['url']}).")
 
 
-#: A mixture-of-experts row: its source opens with the expert layout ("MoE: 8 experts, top-2; d_ff column is …").
-MOE_SOURCE = re.compile(r"^\s*MoE:\s*")
-#: The later clauses of that layout: what the width column holds (one expert's, or a leading dense layer's).
-WIDTH_CLAUSE = re.compile(r"\bd_ff column\b|\bdense layers?\b")
-#: An MoE row whose FFN width column is a leading dense layer's, not an expert's.
-DENSE_FIRST = re.compile(r"\bdense layers?\b")
-EVERY_LAYER = re.compile(r"\b(?:every|each|all(?: the)?|in all) (?:layers?|blocks?)\b|\beverywhere\b", re.IGNORECASE)
-
-
-def moe_note(model: dict[str, Any]) -> str:
-    """The expert layout of a mixture-of-experts row, so a width is never read without what it is the width of
-    (Qwen3-30B-A3B's 768 is one expert's; DeepSeek-V3's 18432 is its first dense layers', its experts' 2048)."""
-    return f"; {layout}" if (layout := moe_layout(model)) else ""
-
-
-def moe_layout(model: dict[str, Any]) -> str:
-    """The expert-layout clauses that open an MoE row's source, '' for a dense-FFN model."""
-    source = str(model.get("source", ""))
-    found = MOE_SOURCE.match(source)
-    if found is None:
-        return ""
-    clauses = source[found.end():].split("; ")
-    kept = [clauses[0], *itertools.takewhile(lambda c: bool(WIDTH_CLAUSE.search(c)), clauses[1:])]
-    return "; ".join(c.strip() for c in kept)
-
-
-def key_wants(keys: list[str], wanted: tuple[str, ...]) -> bool:
-    return any(k in wanted for k in keys)
-
-
-#: The per-branch field named: a doubled width is then wrong even where a report prints it.
-PER_BRANCH = re.compile(r"\bintermediate[_ ]size\b|\bconfig\b|\bhf\b|\bhugging ?face\b|\bper[- ]branch\b",
-                        re.IGNORECASE)
-
-
-def _doubled_widths(b: Builder, groups: list[ModelGroup], numbers: list[float], out: list[str]) -> list[str]:
-    """'phi-3's gate_up_proj is 16384 wide, so intermediate_size is 16384?': a stated width that is twice a
-    gated model's catalog d_ff is the gate and up projections side by side, not one branch's width (a report
-    that prints the doubled width, Gemma's, is quoted as such, not contradicted)."""
-    shown = "\n".join(out)
-    lines = []
-    for group in groups:
-        for name in group.members:
-            row = b.facts.catalog.get(name)
-            if row is None or row["ffn_type"] != "gated" or not str(row["d_ff_text"]).replace(",", "").isdigit():
-                continue
-            d_ff = int(str(row["d_ff_text"]).replace(",", ""))
-            if not any(n == 2 * d_ff for n in numbers):
-                continue
-            b.cite(row)
-            both = b.computed("arith", {"op": "mul", "operands": [{"citation": row, "field": "d_ff_text"},
-                                                                  {"number": 2}]}, f"{name}: 2 · d_ff")["result"]
-            printed = re.search(rf"(?<![\d,]){int(both)}(?![\d,])", shown) is not None
-            lead, how = ("", ", as the report prints it") if printed else ("No: ", "")
-            lines.append(f"{lead}{int(both)} is 2 × {d_ff}, the gate and up projections of {name} side by side (a "
-                         f"fused or concatenated gate+up width{how}); the per-branch width, `intermediate_size`, is "
-                         f"**{d_ff}** (model catalog).")
-    return lines
-
-
-#: The question places the value in a released configuration, not in the report ("… in config.json too?").
-CONFIG_WORD = re.compile(r"\bconfig(?:uration)?(?:\.json)?\b|\bhf\b|\bhugging ?face\b|\btransformers\b|"
-                         r"\bintermediate_size\b|\bvocab_size\b|\bhidden_size\b", re.IGNORECASE)
-_VALUE = re.compile(r"(?<![\w.])\d[\d,]{2,}(?![\w])")
-
-
-def config_differs(question: str, lines: list[str]) -> bool:
-    """'gemma 2 vocab is 256128 in config.json too?', 'is gemma-2-27b's intermediate_size 73728 in the HF
-    config?': the stated value is the report's, and the configuration lines shown hold another one."""
-    stated = {v.replace(",", "") for v in _VALUE.findall(question)}
-    config = [line for line in lines if ", HF " in line]
-    if not (stated and config and CONFIG_WORD.search(question)):
-        return False
-    values = {v.replace(",", "") for line in config for v in _VALUE.findall(line.split(": ", 1)[-1].split(" (")[0])}
-    return not stated <= values
-
-
-def hedge_note(model: dict[str, Any]) -> str:
-    """The catalog's verification note where it hedges a row (a single-source width, an inferred activation)."""
-    verified = str(model.get("verified", ""))
-    return f" — verification: {verified}" if HEDGED.search(verified) else ""
-
-
-#: "which is wider, llama 3 70b or qwen2.5-32b": two or more models' FFN widths set against each other.
-WIDER = re.compile(r"\bwider\b|\bwidest\b|\bnarrower\b|\bnarrowest\b|\b(?:bigger|larger|smaller) (?:ffn|mlp|d_ff)\b|"
-                   r"\b(?:ffn|mlp|d_ff) (?:is )?(?:bigger|larger|smaller)\b", re.IGNORECASE)
-
-
-def _wider(b: Builder, groups: list[ModelGroup], question: str) -> list[str]:
-    """The widest FFN among the catalog rows of the models named, first, when the question asks which is wider."""
-    if not WIDER.search(question):
-        return []
-    rows = [b.facts.catalog[n] for g in groups for n in g.members if n in b.facts.catalog]
-    widths = [(str(r["d_ff_text"]).replace(",", ""), r) for r in rows]
-    sized = [(int(text), r) for text, r in widths if text.isdigit()]
-    if len({r["model"] for _, r in sized}) < 2:
-        return []
-    width, widest = max(sized, key=lambda p: p[0])
-    return [f"Widest FFN: **{widest['model']}**, d_ff {width} (model catalog; MoE rows give one expert's width)."]
-
-
 #: "t5 v1.0 base vs t5 v1.1 base ffn, what changed": two or more models' FFNs set against each other.
 SET_AGAINST = re.compile(r"\bvs\.?\b|\bversus\b|\bcompar|\bdiffer|\bchanged?\b|\bdifference\b|\bswitch(?:ed)?\b",
                          re.IGNORECASE)
@@ -570,17 +334,3 @@ def _side_by_side(b: Builder, groups: list[ModelGroup], question: str) -> None:
         lines.append(f"- {name}: {row['ffn_type']} FFN, `{row['activation']}`, d_model {row['d_model_text']}, "
                      f"d_ff {row['d_ff_text']} (model catalog)")
     b.add("Side by side:\n\n" + "\n".join(lines))
-
-
-#: "is mistral 7b d_ff 11008?", "qwen3-8b ffn = 22016?": a size stated for checking.
-STATED_CHECK = re.compile(r"^\s*(?:is|are|does|do|was|has|have)\b|=|\b(?:right|correct|true)\s*\??\s*$|"
-                          r"^(?!\s*(?:what|which|wich|how|why|who|where|when|whats)\b)[^?]*\?+\s*$", re.IGNORECASE)
-
-
-def _stated_elsewhere(intent: Intent, out: list[str]) -> bool:
-    """Whether a yes/no question states a width that none of the stored values shown is."""
-    stated = [n for n in intent.slots.numbers if n >= 64 and float(n).is_integer()]
-    if not stated or not STATED_CHECK.search(intent.question):
-        return False
-    shown = {float(t.replace(",", "")) for t in re.findall(r"(?<![\w.])\d[\d,]*(?![\w.])", "\n".join(out))}
-    return not any(n in shown for n in stated)

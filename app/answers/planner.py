@@ -6,6 +6,9 @@ taken — entities, intent, the shape reroutes of :mod:`app.answers.routing`, th
 :mod:`app.answers.derived` — but their outcome is now a list of typed operations, one per part asked,
 instead of a single template choice. A follow-up edits the previous plan: the slots the new question names
 replace the previous ones, the rest are inherited, and both lists are recorded on the operation.
+The steps around this one have modules of their own: :mod:`app.answers.followup_rewrites` (follow-ups read
+as a whole question), :mod:`app.answers.followup_keeps`, :mod:`app.answers.scope_words`,
+:mod:`app.answers.misreading_checks` and :mod:`app.answers.part_edits` (a part read against the one before).
 """
 
 from __future__ import annotations
@@ -16,21 +19,26 @@ from typing import Any
 from app.answers import derived, followups, framework_names, framing, misread, paraphrase, routing
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
+from app.answers.followup_keeps import _keep_derivative, _keep_operation, _keep_order
+from app.answers.followup_rewrites import _moves_to_other_paper, _reasked_with, _written_out
+from app.answers.followup_rewrites import asks_sources as asks_sources
 from app.answers.intents import (
     ARCH_KEYWORDS,
-    NOISE,
     SETUP_KEYWORDS,
     WHY,
     Intent,
     Slots,
     classify,
     is_follow_up,
-    rank_order,
 )
 from app.answers.lexicon import Lexicon
+from app.answers.misreading_checks import EXPLAINED_BY_MISREADING, _contrasts_fields, _misreading_after
+from app.answers.misreading_checks import names_catalog_activation as names_catalog_activation
+from app.answers.misreading_checks import states_catalog_sizes as states_catalog_sizes
+from app.answers.part_edits import _PAPER_NAME, COMPARES_IT, _edit_of, _names_subject, _restates, _subject_head
+from app.answers.part_edits import BETWEEN_THEM as BETWEEN_THEM
 from app.answers.plan import (
     DERIVED_METHODS,
-    ROUTED_METHODS,
     SLOT_NAMES,
     Operation,
     Plan,
@@ -38,6 +46,7 @@ from app.answers.plan import (
     operation_for,
 )
 from app.answers.retrieval import MIN_SCORE
+from app.answers.scope_words import PERSONAL, SETUP_CONTEXT, STRONG_CONTEXT, _off_topic
 from app.answers.unreported import detect as unreported_aspect
 
 #: Words of a question that asks for a computation on a function, not for what its name means.
@@ -45,10 +54,6 @@ COMPUTING = re.compile(r"derivative|slope|gradient|\berrors?\b|\bpeaks?\b|\bmax(
                        r"\bplot\b|\bcurve\b|\bat x\b|\bvalue\b", re.IGNORECASE)
 #: An FFN kind the catalog stores for every model ("gated", "dense", "a glu ffn").
 FFN_KIND = re.compile(r"\b(?:gated|dense|ungated|non-gated|glu[- ]style|glu-type)\b", re.IGNORECASE)
-#: Intents a stored misreading answers instead (its correction is the explanation asked for) …
-EXPLAINED_BY_MISREADING = ("explain", "out_of_scope", "why_model")
-#: … and those it follows: the value is looked up as asked, then the misreading the question repeats is named.
-NAMED_AFTER = ("verify", "architecture", "fact", "model_activation")
 #: Out-of-scope questions that still share words with an explanation need this much more evidence.
 OUT_OF_SCOPE_RETRIEVAL_FACTOR = 1.6
 #: Words of the service's own subject: a question using them is not out of scope for sharing few words
@@ -152,131 +157,6 @@ def plan_question(
 #: The benchmarks of the GLU-variants lexicon that Narang et al.'s Table 1 also has a column for (the SuperGLUE
 #: average, and C4 pre-training loss; its XSum, WebQ and WMT columns are matched by that paper's own words).
 NARANG_BENCHMARKS = frozenset({"SuperGLUE"})
-#: A follow-up that only moves the question to Narang et al.'s paper ("how about in narang?", "and in narang's",
-#: "and in the other paper?": after a question about the GLU-variants paper the other stored one is Narang's).
-_OTHER_PAPER_ONLY = re.compile(r"^\s*(?:and|what about|how about|same|now|ok(?:ay)?)?\s*(?:for|in|from|with)?\s*"
-                               r"(?:(?:the\s+)?narang(?:'s| et al\.?(?:'s)?)?(?:\s+(?:paper|table|one|et al\.?))?|"
-                               r"the\s+(?:other|second|2021)\s+(?:paper|study|table|one|source))"
-                               r"\s*\??\s*$",
-                               re.IGNORECASE)
-
-
-#: A bare ask for the evidence behind the previous answer ("source?", "where's that from?", "citation pls",
-#: "wheres that number from", "says who?", "got a link for that?", "which paper is that from").
-_SOURCE_NOUN = r"(?:sources?|citations?|cite|refs?|references?|links?|evidence|proof|paper|table)"
-_THAT = r"(?:that|this|it|those|these|them)"
-_END = r"\s*(?:pls|please|plz)?\s*[?!.]*\s*$"
-SOURCE_ONLY = re.compile(
-    rf"^\s*(?:and\s+|ok(?:ay)?\s+|so\s+)?(?:(?:what(?:'s|s| is| are)|got|do you have|have you got|gimme|give me|"
-    rf"any|can i (?:get|see)|show me)\s+)?(?:the\s+|your\s+|a\s+)?{_SOURCE_NOUN}(?:\s+(?:for|on|of|behind)\s+"
-    rf"{_THAT}(?:\s+(?:number|value|figure|claim))?)?{_END}|"
-    rf"^\s*(?:and\s+)?where(?:'s|s| is| does| did|'d| do)?\s+(?:(?:you|u|ya) get\s+)?{_THAT}(?:\s+(?:number|value|"
-    rf"figure|one|come|comes|coming))*\s*(?:from|come from|comes from|coming from)?{_END}|"
-    rf"^\s*(?:cite|link|source)\s+(?:{_THAT}|pls|please){_END}|"
-    rf"^\s*(?:says who|according to (?:what|whom|which (?:paper|source|table))|based on what|"
-    rf"which (?:paper|table|source)(?:\s+(?:is|was)\s+{_THAT}\s+from|\s+says\s+(?:that|so))?){_END}",
-    re.IGNORECASE)
-#: Words that say which end of a column a ranking question asks for.
-ORDER_WORDS = re.compile(r"\b(?:best|worst|lowest|highest|top|bottom|weakest|strongest|smallest|largest|last)\b",
-                         re.IGNORECASE)
-#: "how do i fine-tune llama 3 on my own data": a how-to about using a model, which no stored table answers.
-HOW_TO = re.compile(r"^\s*(?:how (?:do|can|should|would) (?:i|we|you|one)|how to|can you help me|help me|"
-                    r"what'?s the (?:best|easiest) way to)\s+(?:fine-?tune|finetune|train|install|deploy|run|host|"
-                    r"serve|quantize|set up|setup|debug|fix|speed up|download|load|prompt|build|code|implement|"
-                    r"distill)\b",
-                    re.IGNORECASE)
-#: "what's the best gpu for training transformers": a shopping question, whatever domain words it has.
-RECOMMEND = re.compile(r"\b(?:best|good|recommend\w*|should i (?:buy|get|use)|cheapest|which \w+ (?:to|should i) "
-                       r"(?:buy|get))\b.{0,30}\b(?:gpus?|laptops?|computers?|cards?|hardware|cloud|providers?|books?|"
-                       r"courses?|tutorials?|cpus?|macbooks?)\b", re.IGNORECASE)
-
-
-def _off_topic(read: str, entities: Entities) -> str:
-    """Why a question that shares words with the service's subject is still outside it ('' when it is not)."""
-    functions = entities.activations or entities.gates or entities.variants
-    if HOW_TO.search(read) and not functions:
-        return "a how-to about using a model, not a question about its FFN or the papers"
-    if RECOMMEND.search(read) and not functions and not entities.models:
-        return "a request for a product or reading recommendation"
-    return ""
-
-
-#: Words that place a setup question in the papers' experiments whatever else it says …
-STRONG_CONTEXT = re.compile(
-    r"\b(?:paper|train\w*|pre-?train\w*|fine-?tun\w*|steps?|models?|glu\w*|ffns?|mlps?|t5|shazeer|narang|"
-    r"transformers?|experiments?|runs|variability|c4|perplexity|d_ff|d_model|authors?|they|their)\b", re.IGNORECASE)
-#: … and the asker's own things, which a setup word alone does not make a question about the papers ("the
-#: best optimizer for my sourdough starter").
-PERSONAL = re.compile(r"\b(?:my|mine|i|i'm|im|me|our|we)\b", re.IGNORECASE)
-#: Words that put a bare setup word ("how long", "speed") in the papers' training setup; without one and
-#: without any known name, the question is about something else ("how long do i boil an egg").
-SETUP_CONTEXT = re.compile(
-    r"\b(?:paper|train\w*|pre-?train\w*|fine-?tun\w*|steps?|models?|glu\w*|ffns?|mlps?|t5|shazeer|narang|"
-    r"transformers?|experiments?|runs|variability|optimi[sz]er|adafactor|dropout|learning rate|lr|warmup|"
-    r"batch|sequences?|tokens?|d_ff|d_model|attention|c4|bias(?:es)?|beta|β|objective|"
-    r"perplexity|tpu|seeds?|authors?)\b", re.IGNORECASE)
-
-
-_LEAD = r"^\s*(?:and|now|ok(?:ay)?|what about|how about|same|but)?[\s,]*(?:(?:in|as|for|with)\s+)?(?:a\s+|the\s+)?"
-#: Follow-ups that only add a way of reading the previous question's cells ("in percent?", "and in the appendix
-#: table?", "now bottom 3"), and how each rewrites it.
-_PERCENT_ONLY = re.compile(_LEAD + r"(?:percent(?:age)?|per ?cent|%|relative(?: terms)?)(?: terms)?\s*\??\s*$",
-                           re.IGNORECASE)
-_APPENDIX_ONLY = re.compile(_LEAD + r"(?:appendix(?: table)?|table 2|learned[- ]pos\w*(?: embeddings?)?(?: table)?|"
-                            r"learned position(?:al)? embeddings?(?: table)?)\s*\??\s*$", re.IGNORECASE)
-_RANK_ONLY = re.compile(_LEAD + r"(?P<ask>(?:top|bottom|best|worst)[\s-]*(?:\d+|two|three|four|five)?)\s*\??\s*$",
-                        re.IGNORECASE)
-_RANK_WORDS = re.compile(r"\b(?:top|bottom|best|worst|highest|lowest)[\s-]*(?:\d+|two|three|four|five)?\b",
-                         re.IGNORECASE)
-
-
-def _reasked_with(text: str, previous: dict[str, Any]) -> str | None:
-    """The previous question re-asked with what a bare modifier follow-up adds, or None."""
-    before = str(previous.get("question", "")).strip().rstrip(" ?.!")
-    if not before:
-        return None
-    if _PERCENT_ONLY.match(text):
-        return f"{before}, in percent (relative)"
-    if _APPENDIX_ONLY.match(text) and "narang" in before.lower():
-        return f"{before} in narang's appendix table"
-    ranked = _RANK_ONLY.match(text)
-    if ranked and _RANK_WORDS.search(before):
-        return f"{_RANK_WORDS.sub('', before, count=1).strip()} {ranked.group('ask')}"
-    return None
-
-
-def asks_sources(question: str) -> bool:
-    return bool(SOURCE_ONLY.match(question))
-
-
-def _moves_to_other_paper(text: str, previous: dict[str, Any]) -> bool:
-    asked_before = str(previous.get("question", ""))
-    if bool(_OTHER_PAPER_ONLY.match(text)) and bool(asked_before) and "narang" not in asked_before.lower():
-        return True
-    return followups.moves_to_other_paper(text, previous)
-
-
-def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, Any] | None, lexicon: Lexicon,
-                 facts: Facts) -> str | None:
-    """The follow-up written out as the whole question it stands for, where the kind of the earlier answer
-    decides its meaning (see :mod:`app.answers.followups`); None when the slot merge reads it right."""
-    return (followups.within_other_paper(read, previous_meta, lexicon)
-            or followups.both_subjects(read, previous_meta, lexicon)
-            or followups.two_functions_apart(read, previous_meta, lexicon)
-            or followups.across_papers(read, previous_meta)
-            or followups.after_decline(read, previous_meta, lexicon)
-            or followups.after_derived(read, previous_meta, DERIVED_METHODS, lexicon)
-            or followups.size_rationale(read, previous, facts, lexicon)
-            or followups.of_the_winner(read, previous, facts, lexicon)
-            or followups.model_fields(read, previous, lexicon)
-            or followups.length_change(read, previous, lexicon)
-            or followups.model_claim(read, previous, lexicon)
-            or followups.back_reference(read, previous, lexicon)
-            or followups.versus_earlier(read, previous, lexicon)
-            or followups.reference_row(read, previous, lexicon)
-            or followups.both_lengths(read, previous, lexicon)
-            or followups.math_distance(read, previous, lexicon)
-            or followups.confirmation(read, previous, lexicon))
 
 
 #: "… and tell me its superglue avg": where a creative task ends and a question begins.
@@ -299,90 +179,6 @@ def _beside_creative(question: str, lexicon: Lexicon) -> str | None:
     if subject and not _names_subject(named) and routing.PRONOUN.search(second.lower()):
         text = re.sub(r"\b(?:its|it|that|this|them|they)\b", subject, second, count=1, flags=re.IGNORECASE)
     return text if not recognize(text, lexicon).is_empty() else None
-
-
-def _keep_order(intent: Intent, previous: dict[str, Any] | None) -> None:
-    """'which is the worst variant at 65k' … 'and after full training?': still the worst, at the new length
-    (the end of the column is read from the words, and these name none)."""
-    if intent.follow_up_of is None or intent.name != "best" or previous is None or (
-            str(previous.get("intent")) != "best") or ORDER_WORDS.search(intent.question):
-        return
-    order = rank_order(str(previous.get("question", "")))
-    if order != "best":
-        intent.question = f"{intent.question.rstrip(' ?')} ({order})?"
-
-
-def _keep_derivative(intent: Intent, question: str, previous_meta: dict[str, Any] | None) -> None:
-    """A computation follow-up keeps what the whole thread asked, not only the turn before it: 'slope of gelu
-    at 0.5' … 'and at x=-0.5' … 'ok now silu there' is still a slope (the derivative is read from these words)."""
-    before = followups.last_operation(previous_meta)
-    if intent.follow_up_of is None or intent.name != "math" or before is None or before.get("method") != "math":
-        return
-    earlier = str(before.get("retrieval_query") or "")
-    if earlier:
-        intent.retrieval_query = f"{earlier} {question}"[-2000:]
-
-
-def _keep_operation(intent: Intent, previous_meta: dict[str, Any] | None) -> None:
-    """A follow-up that names no operation of its own keeps the previous one ('how noisy is cola' … 'and
-    rte?' is RTE's spread, not its cells), as a later part of a multi-part question does (:func:`_edit_of`)."""
-    if intent.follow_up_of is None or intent.operation or not previous_meta:
-        return
-    plan = previous_meta.get("plan")
-    operations = plan.get("operations") if isinstance(plan, dict) else None
-    answered = [op for op in operations or [] if isinstance(op, dict) and op.get("method") != "misreading"]
-    method = str(answered[-1].get("method", "")) if answered else ""
-    if method in ROUTED_METHODS and method not in routing.OTHER_PAPER and ROUTED_METHODS[method] == intent.name:
-        intent.operation = method
-        intent.rule += f"; keeps the previous operation ({method})"
-
-
-#: A config field name as people paste it ("hidden_act", "intermediate_size", "hidden_activation").
-_FIELD = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
-_CONTRAST = re.compile(r"\bvs\.?\b|\bversus\b|\bdifference\b|\bdiffer\b|\bwhich one\b|\bor\b")
-
-
-def _contrasts_fields(question: str) -> bool:
-    """'hidden_act vs hidden_activation — what's the difference?': two config fields set against each other,
-    which is what the stored misreadings about configs explain."""
-    return len(set(_FIELD.findall(question.lower()))) >= 2 and bool(_CONTRAST.search(question.lower()))
-
-
-def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
-    """The stored misreading a lookup or a claim repeats, as an operation after it ('LLaMA-13B's hidden
-    size is 13568?' gets the stored size, then the rounding misreading that yields 13568)."""
-    unknown_model = operation.method == "decline" and operation.inputs.get("what") == "model"
-    if operation.method not in NAMED_AFTER and not unknown_model:
-        return []
-    if states_catalog_sizes(operation.slots.models, operation.slots.numbers, facts):
-        return []
-    repeated = misread.detect(operation.text, facts)
-    if repeated is None:
-        return []
-    return [Operation(kind="verify", method="misreading", asked=operation.asked, read_as=operation.read_as,
-                      inputs=repeated, rule=f"repeats a stored misreading ({repeated['id']})")]
-
-
-def names_catalog_activation(slots: Slots, facts: Facts) -> bool:
-    """'llama 3 8b is swiglu, right?': the activation the claim names is the named model's catalog activation (or
-    its gate, geglu for geglu_tanh), so the claim repeats no misreading."""
-    used = {facts.catalog[m]["activation"] for m in slots.models if m in facts.catalog}
-    claimed = [*slots.gates, *slots.activations]
-    return any(a == c or a.startswith(f"{c}_") for a in used for c in claimed)
-
-
-def states_catalog_sizes(models: list[str], numbers: list[float], facts: Facts) -> bool:
-    """'mixtral 8x7b's expert ffn is 14336 wide, right?': every number the question states is a catalog size
-    of a model it names, so it repeats no misreading (a wrong one, 'LLaMA-13B's is 13568?', still does)."""
-    rows = [facts.catalog[m] for m in models if m in facts.catalog]
-    sizes = set()
-    for row in rows:
-        for text in (row["d_model_text"], row["d_ff_text"]):
-            try:
-                sizes.add(float(str(text).replace(",", "")))
-            except ValueError:
-                continue
-    return bool(numbers) and bool(sizes) and all(n in sizes for n in numbers)
 
 
 #: "llama 2 7b ffn", "mixtral mlp?": a model's FFN named by itself, which its width and activation describe.
@@ -517,55 +313,6 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
             operations.append(operation)
         earlier = part_entities.matches or earlier
     return operations
-
-
-def _restates(operation: Operation, before: list[Operation]) -> bool:
-    """'qqp acc for swiglu? the acc column, not f1': an elliptical later part that looks up exactly the cells
-    of an earlier one restates it; answering it again would only repeat that part."""
-    return operation.method == "fact" and operation.rule.startswith("an elliptical part") and any(
-        o.method == operation.method and o.slots == operation.slots for o in before)
-
-
-#: A part that sets the part before it against a new subject ("how does it compare to relu", "and that vs glu?").
-COMPARES_IT = re.compile(r"\b(?:it|that|this|its|those|these)\b.{0,30}\b(?:compares?|vs\.?|versus|against|than)\b|"
-                         r"\bcompare (?:it|that|this|them)\b", re.IGNORECASE)
-#: A paper named by its author or title words: a head that names one puts every part in that paper.
-_PAPER_NAME = re.compile(r"\bnarang\b|\bshazeer\b|\bglu[- ]variants?\b|\bglu paper\b", re.IGNORECASE)
-
-
-def _subject_head(first: str, lexicon: Lexicon) -> str:
-    """The head of 'geglu: glue avg? squad em?' or 'narang: best final loss? best superglue?' (the words before
-    the colon, when they name a subject or a paper)."""
-    head = first.split(":", 1)[0] if ":" in first else ""
-    named = bool(head) and (_names_subject(recognize(head, lexicon)) or bool(_PAPER_NAME.search(head)))
-    return head.strip() if named else ""
-
-
-def _names_subject(entities: Entities) -> bool:
-    return bool(entities.variants or entities.activations or entities.gates or entities.models)
-
-
-#: A part that asks how the two parts before it differ ("the drop between them", "the gap between the two").
-BETWEEN_THEM = re.compile(r"\b(?:between|of) (?:them|the two|those two|these two|both)\b", re.IGNORECASE)
-
-
-def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexicon: Lexicon,
-             facts: Facts) -> tuple[Intent, Entities]:
-    """An elliptical later part ('… and qwen3-32b?') read as an edit of the part before it: the same
-    operation with the slots it names replaced, as a follow-up edits the previous answer's plan."""
-    context = {"intent": ROUTED_METHODS.get(before.method, before.method), "slots": before.slots.model_dump(),
-               "question": before.text, "entities": earlier}
-    text = paraphrase.with_family(piece, list(before.slots.models), lexicon)
-    entities = recognize(text, lexicon)
-    part = classify(text, entities.text, entities, lexicon, context, None)
-    part.follow_up_of, part.rule = None, f"an elliptical part: the {before.method} operation before it, edited"
-    if before.method in ROUTED_METHODS and not part.operation and part.name == ROUTED_METHODS[before.method]:
-        part.operation = before.method
-    part = routing.reroute(part, entities.text, entities, None, facts)
-    if not part.operation and NOISE.search(entities.text) and (
-            part.slots.variants or part.slots.benchmarks or part.slots.steps):
-        part.name, part.operation = "fact", "spread"  # "… 2) its run-to-run spread": the same column's noise
-    return part, entities
 
 
 def _mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:

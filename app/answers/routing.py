@@ -14,22 +14,23 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from app.answers import framing, models, ranking, second_paper, tables
+from app.answers import framing, models, ranking, second_paper
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
-from app.answers.explanations import activation_citation
 from app.answers.facts import Facts
-from app.answers.functions import VALUE_AND_DERIVATIVE, plain_formula
+from app.answers.functions import VALUE_AND_DERIVATIVE
 from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
+from app.answers.part_splitting import _without_asides, is_listed, split_parts
+from app.answers.routed_answers import (
+    FORMULA_CONSTANTS,
+    _compose_cells_of_both,
+    _compose_constant,
+    _compose_parameters,
+    _compose_speed,
+)
 
-#: Constants printed inside an activation's formula, and the activation whose formula they belong to.
-FORMULA_CONSTANTS = {0.044715: "gelu_tanh", 1.702: "gelu_sigmoid"}
-CONSTANT_ROLE = {
-    "gelu_tanh": "the coefficient of the cubic term in the tanh approximation of GELU",
-    "gelu_sigmoid": "the scale inside the sigmoid approximation of GELU (“quick GELU”)",
-}
 ABOUT_CONSTANT = re.compile(
     r"\bconstant\b|\bcoefficient\b|\bcomes? from\b|\borigin|\bwhy\b|\bwhat is\b|\bwhat's\b|\bmagic\b|\bwhere\b|"
     r"\bderived?\b|\bmean\b|\bstand for\b|\bthe number\b"
@@ -46,11 +47,6 @@ PLAIN_FFN = re.compile(r"\b(?:normal|plain|dense|ordinary|standard|regular|vanil
 CONTRASTED = re.compile(r"\bvs\.?\b|\bversus\b|\bdifference\b|\bdiffer|\bcompared?\b|\binstead of\b")
 PRONOUN = re.compile(r"\b(it|its|that|this|there|they|them|those)\b")
 WHERE = re.compile(r"\bwhere\b|\bat what x\b|\bwhich x\b|\bat which (x|point|value)\b|\bpeak")
-SPLIT = re.compile(
-    r"\s+\(?(?:\d|[a-e])\)\s+(?=[a-z])|\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
-    # "gelu(1) and also gemma 2 9b's intermediate_size": a call closed, then another question
-    r"|(?<=\))\s*,?\s+(?:and|also|plus)(?:\s+also)?\s+(?=[a-z])|,?\s+and also\s+"
-)
 SPEED = re.compile(r"\bfastest\b|\bslowest\b|\bfaster\b|\bslower\b|\bquickest\b|\bquicker\b|\bspeed\b|"
                    r"\bstep/s\b|\bsteps per second\b|\btokens?/s(?:ec)?\b|\btokens? per second\b|\btok/s\b|"
                    r"\blatency\b|\bwall[- ]?clock\b|"
@@ -73,78 +69,9 @@ OTHER_PAPER = ("second_paper_spread", "second_paper_ranking", "second_paper_cell
                "second_paper_verify")
 
 
-#: "1) best superglue variant 2) its spread", "a) … b) …": the marker of a numbered or lettered list's first part.
-NUMBERED = re.compile(r"^\(?(?:1|a)\)\s+")
 #: Operations that answer one field of one thing: a question that asks for more beside it is still split
 #: ("who released OLMo 2 7B and what's its ffn width" is the catalog's organization, then its width).
 SPLIT_AFTER = frozenset({"catalog_field"})
-_END = r"(?:best|worst|highest|lowest|top|bottom|biggest|smallest|largest)(?:[\s-]*(?:\d+|two|three|four|five)\b)?"
-BOTH_ENDS = re.compile(rf"\b({_END})\s+(?:and|&|vs\.?|/)\s+({_END})")
-
-
-#: "swiglu:\n1. glue\n2. superglue\n3. squad em": a list written one item a line, after a head that names what
-#: every item is about.
-LIST_LINE = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d|[a-e])[.)][ \t]+")
-
-
-def listed_items(question: str) -> list[str]:
-    """The items of a question written as a list one item a line, each with the list's head (its subject)
-    in front; empty when the question is not such a list."""
-    items = LIST_LINE.split(question.strip())
-    head, rest = items[0].strip(" \t\n:-—–"), [i.strip(" \t\n,;?") for i in items[1:]]
-    rest = [i for i in rest if i]
-    if len(rest) < 2:
-        return []
-    return [f"{head} {item}?" if head else f"{item}?" for item in rest]
-
-
-#: "geglu: glue avg? also narang final loss?": a subject, a colon, then questions about it one after another.
-HEADED = re.compile(r"^\s*[^:?\n]{2,40}:\s*[^?]+\?\s*\S[^?]*\S")
-#: "two things: …", "3 qs:", "couple of questions -": the asker announces several questions.
-ANNOUNCED = re.compile(r"^\s*(?:(?:two|three|four|2|3|4|a couple of|couple of|a few|few|some|quick)\s+)+"
-                       r"(?:things|questions|qs|q's)\b\s*[:,.\-—–]?", re.IGNORECASE)
-
-
-def is_listed(question: str) -> bool:
-    """A question written as a numbered or lettered list, or announced as several: its parts are asked one by
-    one whatever the whole would be read as ('1) worst full-length ppl in shazeer's table 2) worst final loss
-    in narang's', 'two things: reglu's glue avg, and is narang's reglu superglue higher')."""
-    return bool(NUMBERED.match(question.strip())) or bool(listed_items(question)) or bool(
-        ANNOUNCED.match(question)) or bool(HEADED.match(question))
-
-
-#: A config field asked alone between question marks ("gemma 2 9b: d_model? intermediate_size? hidden_act?").
-CONFIG_FIELD = re.compile(r"[a-z]+(?:_[a-z]+)+", re.IGNORECASE)
-
-
-#: "elu(-2)? alpha=1": a function's constant written after the question, not a part of its own.
-CONSTANT_ONLY = re.compile(r"\s*(?:with\s+)?(?:beta|β|alpha|α|lambda|λ)\s*(?:=|:|of|is)?\s*[-−]?\d+(?:\.\d+)?\s*",
-                           re.IGNORECASE)
-
-
-def split_parts(question: str) -> list[str]:
-    """The parts of a multi-part question, in the order asked ('what is X's perplexity and which models
-    use it?' is two, 'best and worst at 65k' too); a question with one part comes back whole."""
-    listed = listed_items(question)
-    if listed:
-        return listed
-    ends = BOTH_ENDS.search(question.lower())
-    if ends and ends.group(1) != ends.group(2):
-        span = ends.span()
-        return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
-    pieces = [p.strip(" ,?") for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", question.strip())))]
-    pieces = [p + "?" for p in pieces if (len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2 or CONFIG_FIELD.fullmatch(p))
-              and not CONSTANT_ONLY.fullmatch(p)]
-    for i in range(len(pieces) - 1, 0, -1):
-        if QUALIFIER_ONLY.fullmatch(pieces[i]):  # "swiglu's superglue numbers? all tasks": the part before it, widened
-            pieces[i - 1] = f"{pieces[i - 1].rstrip('?')}, {pieces.pop(i)}"
-    return pieces if len(pieces) >= 2 else [question]
-
-
-#: A later part that only widens the part before it ("all tasks", "per task", "every column", "full row").
-QUALIFIER_ONLY = re.compile(r"\s*(?:and\s+)?(?:(?:all|every|each)(?:\s+(?:the|of the))?\s+(?:tasks?|subtasks?|"
-                            r"columns?|metrics?)|per[- ]task|task[- ]by[- ]task|(?:the\s+)?(?:full|whole|entire)\s+"
-                            r"(?:row|breakdown))\s*(?:pls|please)?\s*\??\s*", re.IGNORECASE)
 
 
 def subject_of(matches: list[dict[str, str]]) -> str | None:
@@ -329,81 +256,6 @@ def compose(b: Builder, intent: Intent, lexicon: Lexicon) -> bool:
     return True
 
 
-#: The GLU-variants paper named beside Narang et al.'s ("GeGLU in narang vs shazeer final loss").
-MAIN_PAPER = re.compile(r"\bshazeer\b|\bglu[- ]variants? paper\b|\bglu paper\b|\b(?:in|and) both\b|\bboth papers\b")
-
-
-def _compose_cells_of_both(b: Builder, intent: Intent) -> None:
-    """Narang et al.'s cells, then the same variants' cells in the GLU-variants paper when the question names
-    that paper too (each paper's numbers under its own name: the baselines differ)."""
-    second_paper.compose_cells(b, intent.question)
-    if intent.slots.variants and MAIN_PAPER.search(intent.question.lower()):
-        tables.compose_fact(b, intent)
-        b.add("The two papers train on another baseline (Narang et al. add LayerNorm and FFN biases, Shazeer uses "
-              "T5's RMSNorm without biases), so their absolute numbers are not comparable: compare the orderings "
-              "within each paper, not one paper's value against the other's.")
-
-
-def _more(b: Builder, key: str) -> None:
-    exp = b.facts.explanations.get(key)
-    if exp is not None:
-        b.explanation(exp)
-        b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
-
-
-def _compose_constant(b: Builder, intent: Intent) -> None:
-    value = intent.slots.numbers[0]
-    fn = FORMULA_CONSTANTS[value]
-    formula = plain_formula(b, fn)
-    b.cite(activation_citation(fn))
-    from app import activations
-
-    source = activations.get(fn).introduced_by
-    origin = (f" It comes with that formula from {source.authors} ({source.year}), “{source.title}”."
-              if source is not None else "")
-    b.add(f"**{value:g}** is {CONSTANT_ROLE[fn]}: `{fn}`(x) = {formula}. It is a fixed constant of the "
-          f"formula, not an input, so there is no value “at {value:g}” to compute.{origin}")
-    exp = b.facts.explanations.get("approximated-gelu")
-    if exp is not None:
-        b.explanation(exp)
-        b.computations.extend(c for c in exp.computations if c not in b.computations)
-        b.add(exp.summary)
-        b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
-
-
-def _compose_parameters(b: Builder) -> None:
-    facts = b.facts
-    paper = facts.main_paper()
-    rule = facts.paper_fact(paper["id"], "two_thirds_rule")
-    dense = facts.paper_fact(paper["id"], "d_ff_dense")
-    gated = facts.paper_fact(paper["id"], "d_ff_gated")
-    if rule is None or dense is None or gated is None:
-        b.add("At the same d_ff a gated (GLU-family) FFN has three weight matrices where a dense FFN has two, "
-              "so it has more parameters; the stored evidence holds no matched sizes to compare.")
-        return
-    for fact in (rule, dense, gated):
-        b.cite(fact)
-    b.add("At the same width a gated (GLU-family) FFN has three weight matrices where a dense FFN has "
-          f"two, so it has half as many weights again. The GLU-variants paper removes that difference: it gives "
-          f"the gated variants d_ff {gated['value']} and the dense ones d_ff {dense['value']}, so both have the "
-          f"same number of parameters — in its words, “{rule['value']}” ({rule['location']}).")
-    _more(b, "two-thirds-rule")
-
-
-def _compose_speed(b: Builder) -> None:
-    paper = b.facts.main_paper()
-    fact = b.facts.paper_fact(paper["id"], "step_time")
-    stated = ""
-    if fact is not None:
-        b.cite(fact)
-        stated = f"; it states one step time for all its runs, “{fact['value']}” ({fact['location']})"
-    b.add("The GLU-variants paper does not rank its variants by speed: its result tables hold perplexities and "
-          f"task scores, with every variant at the same parameter count and compute{stated}. Training speed per "
-          "activation is measured by Narang et al., “Do Transformer Modifications Transfer Across Implementations "
-          "and Applications?”, whose first table has a Step/s column for each activation "
-          "at matched size: [its stored results](/papers/narang-2021).")
-
-
 def lead(b: Builder, intent: Intent, start: int = 0, computed: int = 0) -> None:
     """Put the direct answer first where the composed text would bury it ('where does the error peak?');
     ``start`` and ``computed`` are where this operation's paragraphs and computations begin."""
@@ -442,20 +294,6 @@ def resolve(
         intent.operation, intent.parts = "multi_part", pieces
         intent.rule = f"a question in {len(pieces)} parts, each answered in the order asked"
     return intent, entities
-
-
-def _without_asides(pieces: list[str], lexicon: Lexicon) -> list[str]:
-    """The parts with each aside ("… 1.677? sanity check pls", "… 768?? thats gotta be a typo") joined back to
-    the part it frames: it names nothing and asks nothing, so it is the claim's tag, not a question to decline."""
-    if len(pieces) < 2:
-        return pieces
-    kept = [pieces[0]]
-    for piece in pieces[1:]:
-        if framing.is_aside(piece) and recognize(piece, lexicon).is_empty():
-            kept[-1] = f"{kept[-1].rstrip(' ?')}? {piece}"
-        else:
-            kept.append(piece)
-    return kept
 
 
 def part_intent(piece: str, lexicon: Lexicon, earlier: list[dict[str, str]],

@@ -1,0 +1,164 @@
+"""Lists of catalog models: which models use an activation, or were released by whom, when, with which FFN
+kind or width, and the end of a catalog column ("the widest FFN", "the oldest model").
+
+Why its own module: these answers read the catalog as a table to filter and sort, while the other model
+answers look up the rows of the models a question names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+from app.answers.builder import Builder, activation_label
+from app.answers.ffn_widths import MOE_SOURCE
+from app.answers.intents import Intent
+from app.answers.phrases import ORGANIZATION_ALIASES
+from app.vocabulary import catalog_labels_for, catalog_labels_for_variant
+
+
+def _catalog_activation_text(activation_id: str) -> str:
+    gated = {"geglu_tanh": "GeGLU with the tanh-approximated GELU (a gated FFN)",
+             "geglu": "GeGLU with exact GELU (a gated FFN)", "swiglu": "SwiGLU (a SiLU-gated FFN)",
+             "reglu": "ReGLU (a ReLU-gated FFN)",
+             "clamped_swiglu_a1.702": "a clamped SwiGLU, g·σ(1.702·g)·(u + 1) with g = min(a, 7) and u = b clipped to "
+             "[−7, 7] (a gated FFN)"}
+    if activation_id in gated:
+        return gated[activation_id]
+    if activation_id == "gelu":  # said outright, since the tanh form is the other common reading of "gelu"
+        return "exact GELU, the erf form (a dense FFN)"
+    return f"{activation_label(activation_id)} (a dense FFN)"
+
+
+#: The FFN kind a list of models is restricted to ("which catalog models are dense with gelu_tanh").
+FFN_KIND = {"dense": re.compile(r"\bdense\b|\bungated\b|\bnon-gated\b"), "gated": re.compile(r"\bgated\b")}
+MOE_WORD = re.compile(r"\bmoe\b|\bmixture[- ]of[- ]experts\b")
+YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+
+
+def catalog_filters(question: str) -> dict[str, Any]:
+    """Who released the models, when, and which FFN kind a list of catalog models is restricted to."""
+    text = question.lower()
+    orgs = [word for alias, word in sorted(ORGANIZATION_ALIASES.items(), key=lambda p: -len(p[0]))
+            if re.search(rf"(?<![\w.-]){re.escape(alias)}(?:'s)?(?![\w-])", text)]
+    if "deepmind" in orgs and "google" in orgs:
+        orgs.remove("google")  # "google deepmind" names one organization
+    kinds = [k for k, pattern in FFN_KIND.items() if pattern.search(text)]
+    width = WIDTH_GIVEN.search(text)
+    field = None if width is None else ("d_model_text" if re.match(r"d_model|hidden", width.group(1)) else "d_ff_text")
+    return {"orgs": list(dict.fromkeys(orgs)), "kind": kinds[0] if len(kinds) == 1 else None,
+            "years": [] if width else YEAR.findall(text), "moe": bool(MOE_WORD.search(text)),
+            "width": None if width is None else (field, int(width.group(2))), "extreme": _extreme(text),
+            "count": bool(re.search(r"\bhow many\b", text))}
+
+
+#: "models with d_ff 14336", "d_model = 4096": a width the listed rows must have.
+WIDTH_GIVEN = re.compile(r"\b(d_ff|d_model|intermediate[_ ]size|hidden[_ ]size|ffn (?:width|size|dim))\s*"
+                         r"(?:of|=|:|is)?\s*(\d{3,})\b")
+EXTREME_WORDS = {"widest": ("d_ff_text", max), "largest": (None, max), "biggest": (None, max),
+                 "narrowest": ("d_ff_text", min), "smallest": (None, min), "oldest": ("year", min),
+                 "earliest": ("year", min), "newest": ("year", max), "latest": ("year", max),
+                 "most recent": ("year", max)}
+
+
+def _extreme(text: str) -> tuple[str, Any] | None:
+    """Which catalog column a superlative picks the end of ('widest ffn': d_ff; 'smallest d_model'; 'oldest')."""
+    found = re.search(r"\b(" + "|".join(EXTREME_WORDS) + r")\b", text)
+    if found is None:
+        return None
+    field, pick = EXTREME_WORDS[found.group(1)]
+    if field is None:
+        field = ("d_model_text" if re.search(r"\bd_model\b|\bhidden[_ ]size\b|\bmodel dim", text) else
+                 "d_ff_text" if re.search(r"\bffn\b|\bd_ff\b|\bmlp\b|\bintermediate\b|\bfeed[- ]?forward\b", text)
+                 else None)
+    return None if field is None else (field, pick)
+
+
+def _kept(row: dict[str, Any], filters: dict[str, Any]) -> bool:
+    if filters["orgs"] and not any(o in str(row["organization"]).lower() for o in filters["orgs"]):
+        return False
+    if filters["kind"] and row["ffn_type"] != filters["kind"]:
+        return False
+    if filters["years"] and str(row["year"]) not in filters["years"]:
+        return False
+    if filters.get("width") and _number(row[filters["width"][0]]) != filters["width"][1]:
+        return False
+    return not filters["moe"] or bool(MOE_SOURCE.match(str(row.get("source", ""))))
+
+
+def _extreme_label(extreme: tuple[str, Any]) -> str:
+    field, pick = extreme
+    if field == "year":
+        return "the newest" if pick is max else "the oldest"
+    return f"{'largest' if pick is max else 'smallest'} {field.removesuffix('_text')}"
+
+
+def _number(text: object) -> int | None:
+    digits = str(text).replace(",", "")
+    return int(digits) if digits.isdigit() else None
+
+
+def _compose_filtered(b: Builder, filters: dict[str, Any], wanted: list[str]) -> None:
+    """The catalog rows matching who released them, when and their FFN kind (and the activation, if named)."""
+    rows = [m for m in sorted(b.facts.catalog.values(), key=lambda r: (r["year"], r["model"]))
+            if _kept(m, filters) and (not wanted or m["activation"] in wanted)]
+    extreme = filters.get("extreme")
+    if extreme and rows:
+        field, pick = extreme
+        valued = [(v, m) for m in rows if (v := _number(m[field])) is not None]
+        end = pick(v for v, _ in valued) if valued else None
+        rows = [m for v, m in valued if v == end]
+    released = sorted({str(m["organization"]) for m in rows}) if filters["orgs"] else []
+    said = [*(f"from {o}" for o in (released or filters["orgs"])),
+            *([f"{filters['kind']} FFN"] if filters["kind"] else []),
+            *(f"released in {y}" for y in filters["years"]), *(["mixture-of-experts"] if filters["moe"] else []),
+            *([f"with {', '.join(f'`{w}`' for w in wanted)}"] if wanted else []),
+            *([f"{filters['width'][0].removesuffix('_text')} {filters['width'][1]}"] if filters.get("width") else []),
+            *([_extreme_label(extreme)] if extreme else [])]
+    if not rows:
+        b.add(f"No model in the catalog is {' and '.join(said)}; the catalog is a selection, not a census.")
+        return
+    for m in rows:
+        b.cite(m)
+    counted = ""
+    if filters.get("count"):  # the count shown is a registered sum, one per row listed
+        total = b.computed("arith", {"op": "add", "operands": [{"number": 1} for _ in rows]}, "models listed")
+        counted = f"**{int(total['result'])}** "
+    b.add(f"{counted}{'models' if counted else 'Models'} in the catalog ({'; '.join(said)}):\n\n" + "\n".join(
+        f"- {m['model']} ({m['organization']}, {m['year']}): {m['ffn_type']} FFN, `{m['activation']}`, d_model "
+        f"{m['d_model_text']}, d_ff {m['d_ff_text']}" for m in rows))
+    b.add("Each entry links its sources on the model's page; the catalog is a selection, not a census.")
+
+
+def compose_models_using(b: Builder, intent: Intent) -> None:
+    facts, slots = b.facts, intent.slots
+    wanted: list[str] = []
+    for v in slots.variants:
+        wanted += catalog_labels_for_variant(v)
+    for a in [*slots.gates, *slots.activations]:
+        wanted += catalog_labels_for(a)
+    wanted = list(dict.fromkeys(wanted))
+    filters = catalog_filters(intent.question)
+    if filters["orgs"] or filters["kind"] or filters["years"] or filters["moe"] or filters["width"] or (
+            filters["extreme"]) or (filters["count"] and wanted):
+        _compose_filtered(b, filters, wanted)
+        return
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in sorted(facts.catalog.values(), key=lambda r: (r["year"], r["model"])):
+        if m["activation"] in wanted:
+            groups[m["activation"]].append(m)
+            b.cite(m)
+    if not groups:
+        b.add("No model in the catalog uses that activation. The catalog's activations are: "
+              + ", ".join(sorted({m["activation"] for m in facts.catalog.values()})) + ".")
+        return
+    lines = []
+    for act in wanted:
+        rows = groups.get(act)
+        if not rows:
+            continue
+        lines.append(f"- `{act}` — {_catalog_activation_text(act)}: "
+                     + ", ".join(f"{r['model']} ({r['organization']}, {r['year']})" for r in rows))
+    b.add("Models in the catalog with this FFN activation:\n\n" + "\n".join(lines))
+    b.add("Each entry links its sources on the model's page; the catalog is a selection, not a census.")

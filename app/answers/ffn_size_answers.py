@@ -1,0 +1,95 @@
+"""Answers about an FFN's size: LLaMA's width rule for a given d_model, what its two sizing fields do,
+and a catalog model's d_ff / d_model ratio and FFN weight count.
+
+Why a module of its own: these answers are arithmetic on a model's dimensions (a registered sizing
+computation, or a division or product of cited catalog fields), not reads of a paper's table, so they sit
+apart from the detection of which derived kind a question is.
+"""
+
+from __future__ import annotations
+
+from app.answers import pasted_sizes
+from app.answers.builder import Builder
+from app.answers.lexicon import Lexicon
+
+
+def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_given: bool,
+                        ffn_dim_multiplier: str | None) -> None:
+    """LLaMA's rule, computed by the sizing calculator and registered so the check re-runs it."""
+    params = {"d_model": d_model, "multiple_of": multiple_of, "ffn_dim_multiplier": ffn_dim_multiplier}
+    out = b.computed("ffn_hidden_size", params, f"LLaMA FFN width for d_model {d_model}")
+    d_ff = int(out["d_ff"])
+    first = int(out["step_0"])
+    lines = [f"The FFN hidden size (intermediate_size) is **{d_ff}** for d_model {d_model}, multiple_of "
+             f"{multiple_of}" + (f" and ffn_dim_multiplier {ffn_dim_multiplier}" if ffn_dim_multiplier else "")
+             + " (computed with LLaMA's rule)."]
+    steps = [f"two-thirds of four times d_model, truncated, gives {first}"]
+    if ffn_dim_multiplier:
+        steps.append(f"times ffn_dim_multiplier {ffn_dim_multiplier}, truncated, gives {int(out['step_1'])}")
+    steps.append(f"rounded up to a multiple of {multiple_of} gives {d_ff}")
+    lines.append("Steps: " + "; ".join(steps) + ".")
+    if not multiple_of_given:
+        lines.append(f"multiple_of was not given, so LLaMA's default {multiple_of} was used.")
+    lines.append("Try other values in the [FFN sizing calculator](/sizing).")
+    b.add(" ".join(lines[:1]))
+    for line in lines[1:]:
+        b.add(line)
+
+
+def compose_sizing_rule(b: Builder) -> None:
+    """What ``ffn_dim_multiplier`` and ``multiple_of`` do in LLaMA's FFN sizing, in words (the same steps
+    :func:`compose_hidden_size` computes when a d_model is given), pointing to the calculator for numbers."""
+    b.add("In LLaMA's FeedForward code the FFN width (intermediate_size) is derived from d_model in three steps: "
+          "start from two-thirds of four times d_model, truncated; if `ffn_dim_multiplier` is set, multiply by it "
+          "and truncate again (it widens or narrows the layer); then round up to a multiple of `multiple_of` "
+          "(a hardware-friendly width). Neither field changes the activation, only the width of the SwiGLU layer.")
+    b.add("Give d_model (and the two fields) to get the width computed, or try values in the "
+          "[FFN sizing calculator](/sizing).")
+
+
+def _catalog_rows(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> list[str]:
+    """The catalog entries the question names: a family's members named in full, else its first four."""
+    rows = []
+    for name in models:
+        group = lexicon.groups.get(name)
+        members = [m for m in (group.members if group else [name]) if m in b.facts.catalog]
+        named = [m for m in members if m.lower() in question.lower()]
+        rows += named or members[:4]
+    return list(dict.fromkeys(rows))
+
+
+def compose_ffn_ratio(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
+    """d_ff / d_model from the catalog: a ratio users ask for is a division of two cited fields."""
+    rows = _catalog_rows(b, lexicon, models, question)
+    if not rows:
+        b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")
+        return
+    for model in rows:
+        entry = b.facts.catalog[model]
+        b.cite(entry)
+        params = {"op": "div", "operands": [{"citation": entry, "field": "d_ff_text"},
+                                            {"citation": entry, "field": "d_model_text"}]}
+        ratio = b.computed("arith", params, f"{model}: d_ff / d_model")["result"]
+        b.add(f"**{model}**: d_ff / d_model = {entry['d_ff_text']} / {entry['d_model_text']} = "
+              f"**{float(ratio):.4g}** (computed from the catalog).")
+
+
+def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
+    """Weights of one FFN layer: 3 · d_model · d_ff for a gated layer, 2 · d_model · d_ff for a dense one."""
+    rows = _catalog_rows(b, lexicon, models, question)
+    if not rows:
+        b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")
+        return
+    for model in dict.fromkeys(rows):
+        entry = b.facts.catalog[model]
+        gated = entry["ffn_type"] == "gated"
+        matrices = 3 if gated else 2
+        b.cite(entry)
+        params = {"op": "mul", "operands": [{"citation": entry, "field": "d_model_text"},
+                                            {"citation": entry, "field": "d_ff_text"}, {"number": matrices}]}
+        total = b.computed("arith", params, f"{model}: {matrices} · d_model · d_ff")["result"]
+        kind = "gated: gate, up and down projections" if gated else "dense: up and down projections"
+        b.add(f"**{model}** has **{int(total):,}** FFN weights per layer: {matrices} matrices ({kind}) of "
+              f"d_model × d_ff = {entry['d_model_text']} × {entry['d_ff_text']}, biases not counted (computed "
+              "from the catalog).")
+        pasted_sizes.scale_totals(b, entry, lexicon.groups.get(model), total, question)

@@ -1,0 +1,70 @@
+"""When a question repeats one of the stored misreadings, and when it only seems to: which intents a
+misreading answers or follows, two config fields set against each other, and the claims that state a
+model's own catalog activation or sizes (and so repeat no misreading).
+
+Why a module of its own: these checks read the catalog and the stored misreadings, not the question's
+intent, and the planner asks them both before choosing an operation and after it (a misreading named
+after the lookup it follows); keeping them together keeps one answer to "is this a misreading?".
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.answers import misread
+from app.answers.facts import Facts
+from app.answers.intents import Slots
+from app.answers.plan import Operation
+
+#: Intents a stored misreading answers instead (its correction is the explanation asked for) …
+EXPLAINED_BY_MISREADING = ("explain", "out_of_scope", "why_model")
+#: … and those it follows: the value is looked up as asked, then the misreading the question repeats is named.
+NAMED_AFTER = ("verify", "architecture", "fact", "model_activation")
+
+
+#: A config field name as people paste it ("hidden_act", "intermediate_size", "hidden_activation").
+_FIELD = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_CONTRAST = re.compile(r"\bvs\.?\b|\bversus\b|\bdifference\b|\bdiffer\b|\bwhich one\b|\bor\b")
+
+
+def _contrasts_fields(question: str) -> bool:
+    """'hidden_act vs hidden_activation — what's the difference?': two config fields set against each other,
+    which is what the stored misreadings about configs explain."""
+    return len(set(_FIELD.findall(question.lower()))) >= 2 and bool(_CONTRAST.search(question.lower()))
+
+
+def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
+    """The stored misreading a lookup or a claim repeats, as an operation after it ('LLaMA-13B's hidden
+    size is 13568?' gets the stored size, then the rounding misreading that yields 13568)."""
+    unknown_model = operation.method == "decline" and operation.inputs.get("what") == "model"
+    if operation.method not in NAMED_AFTER and not unknown_model:
+        return []
+    if states_catalog_sizes(operation.slots.models, operation.slots.numbers, facts):
+        return []
+    repeated = misread.detect(operation.text, facts)
+    if repeated is None:
+        return []
+    return [Operation(kind="verify", method="misreading", asked=operation.asked, read_as=operation.read_as,
+                      inputs=repeated, rule=f"repeats a stored misreading ({repeated['id']})")]
+
+
+def names_catalog_activation(slots: Slots, facts: Facts) -> bool:
+    """'llama 3 8b is swiglu, right?': the activation the claim names is the named model's catalog activation (or
+    its gate, geglu for geglu_tanh), so the claim repeats no misreading."""
+    used = {facts.catalog[m]["activation"] for m in slots.models if m in facts.catalog}
+    claimed = [*slots.gates, *slots.activations]
+    return any(a == c or a.startswith(f"{c}_") for a in used for c in claimed)
+
+
+def states_catalog_sizes(models: list[str], numbers: list[float], facts: Facts) -> bool:
+    """'mixtral 8x7b's expert ffn is 14336 wide, right?': every number the question states is a catalog size
+    of a model it names, so it repeats no misreading (a wrong one, 'LLaMA-13B's is 13568?', still does)."""
+    rows = [facts.catalog[m] for m in models if m in facts.catalog]
+    sizes = set()
+    for row in rows:
+        for text in (row["d_model_text"], row["d_ff_text"]):
+            try:
+                sizes.add(float(str(text).replace(",", "")))
+            except ValueError:
+                continue
+    return bool(numbers) and bool(sizes) and all(n in sizes for n in numbers)

@@ -1,0 +1,152 @@
+"""Follow-ups that move a question to Narang et al.'s table, stay in it, or ask why the two papers differ.
+
+Why apart from the other follow-up rules: after an answer from Narang et al.'s table an elliptical follow-up
+("and geglu?", "xsum?", "how noisy was that") is a question about that table, written with that paper's row
+and column names (its "vanilla" baseline, its loss columns), which no GLU-variants rule uses; and a
+GLU-variants question moved to that paper needs its rows renamed the same way. These rules share that
+vocabulary and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.answers import second_paper
+from app.answers.followup_reading import _LEAD, _PRONOUN, SUBJECT_KINDS, _named, _texts, last_operation
+from app.answers.intents import NOISE, WHY, is_follow_up
+from app.answers.lexicon import Lexicon
+
+#: Operations answered from Narang et al.'s table: a follow-up of one stays in that paper.
+OTHER_PAPER_METHODS = frozenset({"second_paper_cells", "second_paper_spread", "second_paper_ranking",
+                                 "second_paper_verify"})
+#: Benchmarks of the GLU-variants lexicon that Narang et al.'s table also reports.
+SHARED_BENCHMARKS = frozenset({"SuperGLUE"})
+#: Narang et al.'s row for a GLU-variants paper row whose name differs (LiGLU is Shazeer's Bilinear, the
+#: vanilla Transformer is the ReLU baseline).
+NARANG_ROW = ((re.compile(r"\b(?:ffn_)?bilinear\b", re.IGNORECASE), "liglu"),
+              (re.compile(r"\b(?:ffn_)?relu\b(?![- ]?(?:glu|2|squared))", re.IGNORECASE), "vanilla"))
+_RANKING_WORDS = re.compile(r"\bbest\b|\bworst\b|\btop\b|\btops\b|\bwins?\b|\blowest\b|\bhighest\b|\brank|"
+                            r"\bwho(?:'s| is)? (?:first|last)\b|\bwhich (?:one|activation|variant)\b", re.IGNORECASE)
+
+
+#: "runner up?", "who's second?", "and next?": the rows after the winner.
+_RUNNER_UP = re.compile(r"\brunner[- ]?ups?\b|\bsecond(?: place| best)?\b|\bwho(?:'s| is)? next\b|\bnext best\b",
+                        re.IGNORECASE)
+
+
+def _column_words(text: str) -> list[str]:
+    """The words naming a column of Narang et al.'s table, one per column, in the table's order; a bare
+    "loss" beside "early loss" names no second column."""
+    low = text.lower()
+    found: list[str] = []
+    for words in second_paper.COLUMN_WORDS.values():
+        hit = next((w for w in words if re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", low)), None)
+        if hit is None or any(hit in f for f in found) or (hit in second_paper.GENERIC_LOSS_WORDS and found):
+            continue
+        found.append(hit)
+    return found
+
+
+# --- to the other paper ---------------------------------------------------------------------------------
+
+_OTHER_PAPER = re.compile(r"\bnarang(?:'s)?(?:\s+et\s+al\.?(?:'s)?)?|\b(?:the\s+)?(?:other|second|2021|later)\s+"
+                          r"(?:paper|study|table|one|source)(?:'s)?", re.IGNORECASE)
+#: Words a follow-up may wrap around the other paper's name without asking anything new ("what did narang
+#: et al get for it", "and narang's equivalent of it?", "same in the other paper pls").
+_FILLER = frozenset({
+    "and", "what", "about", "how", "did", "does", "do", "they", "get", "got", "have", "has", "had", "for", "it",
+    "its", "of", "equivalent", "counterpart", "version", "number", "numbers", "value", "values", "there", "same",
+    "in", "on", "the", "table", "paper", "say", "says", "said", "report", "reported", "show", "shows", "one",
+    "that", "this", "then", "so", "ok", "okay", "now", "q", "question", "please", "pls", "according", "to", "from",
+    "with", "is", "was", "are", "were", "whats", "what's", "score", "scored", "but", "instead", "ask", "asked",
+    "again", "too", "also", "as", "well", "their", "ones"})
+
+
+def moves_to_other_paper(text: str, previous: dict[str, Any]) -> bool:
+    """A follow-up that only moves the earlier GLU-variants question to Narang et al.'s paper."""
+    asked_before = str(previous.get("question", ""))
+    if not asked_before or "narang" in asked_before.lower() or not _OTHER_PAPER.search(text):
+        return False
+    rest = _OTHER_PAPER.sub(" ", text.lower())
+    return all(w in _FILLER for w in re.findall(r"[a-z']+", rest))
+
+
+def in_other_paper(previous: dict[str, Any]) -> str:
+    """The earlier question asked of Narang et al.'s table: its rows under that paper's names, and the loss
+    column the earlier length or perplexity names when the words name none of the table's columns."""
+    before = str(previous.get("question", "")).rstrip(" ?.!")
+    for pattern, row in NARANG_ROW:
+        before = pattern.sub(row, before)
+    slots = previous.get("slots") or {}
+    if not _column_words(before) or set(_column_words(before)) <= {"loss", "perplexity"}:
+        steps = slots.get("steps") or []
+        if 65536 in steps:
+            before += " early loss"
+        elif steps or "log-perplexity" in (slots.get("metrics") or []):
+            before += " final loss"
+    return f"{before} in narang et al?"
+
+
+# --- staying in the other paper -------------------------------------------------------------------------
+
+
+#: Narang et al.'s baseline row, named by words the lexicon does not hold.
+_BASELINE_WORDS = re.compile(r"\bvanilla\b|\bbaseline\b")
+#: A new row set against the earlier one ("vs vanilla?", "compared to geglu").
+_SET_AGAINST = re.compile(r"\bvs\.?\b|\bversus\b|\bcompared?\b|\bagainst\b|\bthan\b|\bbeside\b", re.IGNORECASE)
+
+
+def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """An elliptical follow-up of an answer from Narang et al.'s table, written as a question about that
+    table: a new row ('and geglu?'), a new column ('xsum?'), its noise ('how noisy was that') or its order."""
+    operation = last_operation(previous_meta)
+    if previous_meta is None or operation is None or operation.get("method") not in OTHER_PAPER_METHODS:
+        return None
+    low = read.lower()
+    if second_paper.NAMES.search(low) or re.search(r"\bshazeer\b|\bglu[- ]variants?\b|\bboth\b", low) or (
+            WHY.search(low)):
+        return None
+    named = _named(read, lexicon)
+    if named.models or any(b not in SHARED_BENCHMARKS and not b.startswith("C4") for b in named.benchmarks):
+        return None
+    noisy = bool(NOISE.search(low)) or bool(re.search(r"\bnoisy\b|\bhow stable\b", low))
+    rest = _LEAD.sub("", read).strip(" ?")
+    runner_up = bool(_RUNNER_UP.search(rest))
+    if not (is_follow_up(named.text, named, True) or noisy or runner_up or (
+            named.is_empty() and _column_words(rest))):
+        return None
+    before = str(operation.get("read_as") or operation.get("asked") or "")
+    new_subjects = _texts(named.matches, SUBJECT_KINDS) + [w for w in _BASELINE_WORDS.findall(low)]
+    old_subjects = _texts(_named(before, lexicon).matches, SUBJECT_KINDS)
+    columns = _column_words(rest) or _column_words(before)
+    if runner_up and not new_subjects:  # the ranking, in full, says who comes after the winner
+        return f"rank the activations in narang et al by {' '.join(columns) or 'final loss'}?"
+    if _RANKING_WORDS.search(rest) and not new_subjects:
+        return f"{rest} in narang et al, {' '.join(columns)}?".replace(", ?", "?")
+    if new_subjects and (_PRONOUN.search(rest) or _SET_AGAINST.search(rest)):
+        subjects = [*old_subjects, *(s for s in new_subjects if s not in old_subjects)]
+    else:
+        subjects = new_subjects or old_subjects
+    if not subjects and not columns:
+        return None
+    words = ["narang", *subjects, *columns]
+    if noisy:
+        words.append("spread")
+    return " ".join(words) + "?"
+
+
+_DIFFERENT = re.compile(r"\bdiffer|\bdifferent\b|\bhigher\b|\blower\b|\bmismatch|\bmatch\b|\bnot the same\b|"
+                        r"\bgap\b|\bdiscrepan|\bdisagree|\bline up\b|\bbetter\b|\bworse\b", re.IGNORECASE)
+
+
+def across_papers(read: str, previous_meta: dict[str, Any] | None) -> str | None:
+    """'reglu superglue avg' … 'and in narang et al?' … 'why the difference?': why the two papers' numbers for
+    the same row differ, which is what the stored fact on their different baselines answers."""
+    operation = last_operation(previous_meta)
+    if previous_meta is None or operation is None or operation.get("method") not in OTHER_PAPER_METHODS:
+        return None
+    low = read.lower()
+    if not (WHY.search(low) or re.search(r"\bhow come\b", low)) or not _DIFFERENT.search(low):
+        return None
+    return "why don't narang's numbers match shazeer's?"

@@ -1,0 +1,69 @@
+"""How a later part of a multi-part question leans on the parts before it: the subject head before a colon
+that every part is about, a part that sets the part before it against a new subject or asks the difference
+between the two before it, an elliptical part read as an edit of the one before, and a part that only
+restates an earlier one.
+
+Why a module of its own: these read one part against the operations already planned, never the thread's
+previous answer, and they are the part-by-part counterpart of a follow-up's edit of the previous plan;
+the planner's loop over the parts uses them and stays the one place that plans each part.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.answers import paraphrase, routing
+from app.answers.entities import Entities, recognize
+from app.answers.facts import Facts
+from app.answers.intents import NOISE, Intent, classify
+from app.answers.lexicon import Lexicon
+from app.answers.plan import ROUTED_METHODS, Operation
+
+
+def _restates(operation: Operation, before: list[Operation]) -> bool:
+    """'qqp acc for swiglu? the acc column, not f1': an elliptical later part that looks up exactly the cells
+    of an earlier one restates it; answering it again would only repeat that part."""
+    return operation.method == "fact" and operation.rule.startswith("an elliptical part") and any(
+        o.method == operation.method and o.slots == operation.slots for o in before)
+
+
+#: A part that sets the part before it against a new subject ("how does it compare to relu", "and that vs glu?").
+COMPARES_IT = re.compile(r"\b(?:it|that|this|its|those|these)\b.{0,30}\b(?:compares?|vs\.?|versus|against|than)\b|"
+                         r"\bcompare (?:it|that|this|them)\b", re.IGNORECASE)
+#: A paper named by its author or title words: a head that names one puts every part in that paper.
+_PAPER_NAME = re.compile(r"\bnarang\b|\bshazeer\b|\bglu[- ]variants?\b|\bglu paper\b", re.IGNORECASE)
+
+
+def _subject_head(first: str, lexicon: Lexicon) -> str:
+    """The head of 'geglu: glue avg? squad em?' or 'narang: best final loss? best superglue?' (the words before
+    the colon, when they name a subject or a paper)."""
+    head = first.split(":", 1)[0] if ":" in first else ""
+    named = bool(head) and (_names_subject(recognize(head, lexicon)) or bool(_PAPER_NAME.search(head)))
+    return head.strip() if named else ""
+
+
+def _names_subject(entities: Entities) -> bool:
+    return bool(entities.variants or entities.activations or entities.gates or entities.models)
+
+
+#: A part that asks how the two parts before it differ ("the drop between them", "the gap between the two").
+BETWEEN_THEM = re.compile(r"\b(?:between|of) (?:them|the two|those two|these two|both)\b", re.IGNORECASE)
+
+
+def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexicon: Lexicon,
+             facts: Facts) -> tuple[Intent, Entities]:
+    """An elliptical later part ('… and qwen3-32b?') read as an edit of the part before it: the same
+    operation with the slots it names replaced, as a follow-up edits the previous answer's plan."""
+    context = {"intent": ROUTED_METHODS.get(before.method, before.method), "slots": before.slots.model_dump(),
+               "question": before.text, "entities": earlier}
+    text = paraphrase.with_family(piece, list(before.slots.models), lexicon)
+    entities = recognize(text, lexicon)
+    part = classify(text, entities.text, entities, lexicon, context, None)
+    part.follow_up_of, part.rule = None, f"an elliptical part: the {before.method} operation before it, edited"
+    if before.method in ROUTED_METHODS and not part.operation and part.name == ROUTED_METHODS[before.method]:
+        part.operation = before.method
+    part = routing.reroute(part, entities.text, entities, None, facts)
+    if not part.operation and NOISE.search(entities.text) and (
+            part.slots.variants or part.slots.benchmarks or part.slots.steps):
+        part.name, part.operation = "fact", "spread"  # "… 2) its run-to-run spread": the same column's noise
+    return part, entities

@@ -1,0 +1,105 @@
+"""The parts of a multi-part question: a numbered, lettered or one-a-line list, an announced set of
+questions, both ends of a column asked together, or questions joined by "and" and question marks.
+
+Why its own module: where one question ends and the next begins is read from punctuation and list
+markers alone, before any part's intent is known, and the planner asks it of whole questions too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.answers import framing
+from app.answers.entities import recognize
+from app.answers.lexicon import Lexicon
+
+SPLIT = re.compile(
+    r"\s+\(?(?:\d|[a-e])\)\s+(?=[a-z])|\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
+    # "gelu(1) and also gemma 2 9b's intermediate_size": a call closed, then another question
+    r"|(?<=\))\s*,?\s+(?:and|also|plus)(?:\s+also)?\s+(?=[a-z])|,?\s+and also\s+"
+)
+
+
+#: "1) best superglue variant 2) its spread", "a) … b) …": the marker of a numbered or lettered list's first part.
+NUMBERED = re.compile(r"^\(?(?:1|a)\)\s+")
+_END = r"(?:best|worst|highest|lowest|top|bottom|biggest|smallest|largest)(?:[\s-]*(?:\d+|two|three|four|five)\b)?"
+BOTH_ENDS = re.compile(rf"\b({_END})\s+(?:and|&|vs\.?|/)\s+({_END})")
+
+
+#: "swiglu:\n1. glue\n2. superglue\n3. squad em": a list written one item a line, after a head that names what
+#: every item is about.
+LIST_LINE = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d|[a-e])[.)][ \t]+")
+
+
+def listed_items(question: str) -> list[str]:
+    """The items of a question written as a list one item a line, each with the list's head (its subject)
+    in front; empty when the question is not such a list."""
+    items = LIST_LINE.split(question.strip())
+    head, rest = items[0].strip(" \t\n:-—–"), [i.strip(" \t\n,;?") for i in items[1:]]
+    rest = [i for i in rest if i]
+    if len(rest) < 2:
+        return []
+    return [f"{head} {item}?" if head else f"{item}?" for item in rest]
+
+
+#: "geglu: glue avg? also narang final loss?": a subject, a colon, then questions about it one after another.
+HEADED = re.compile(r"^\s*[^:?\n]{2,40}:\s*[^?]+\?\s*\S[^?]*\S")
+#: "two things: …", "3 qs:", "couple of questions -": the asker announces several questions.
+ANNOUNCED = re.compile(r"^\s*(?:(?:two|three|four|2|3|4|a couple of|couple of|a few|few|some|quick)\s+)+"
+                       r"(?:things|questions|qs|q's)\b\s*[:,.\-—–]?", re.IGNORECASE)
+
+
+def is_listed(question: str) -> bool:
+    """A question written as a numbered or lettered list, or announced as several: its parts are asked one by
+    one whatever the whole would be read as ('1) worst full-length ppl in shazeer's table 2) worst final loss
+    in narang's', 'two things: reglu's glue avg, and is narang's reglu superglue higher')."""
+    return bool(NUMBERED.match(question.strip())) or bool(listed_items(question)) or bool(
+        ANNOUNCED.match(question)) or bool(HEADED.match(question))
+
+
+#: A config field asked alone between question marks ("gemma 2 9b: d_model? intermediate_size? hidden_act?").
+CONFIG_FIELD = re.compile(r"[a-z]+(?:_[a-z]+)+", re.IGNORECASE)
+
+
+#: "elu(-2)? alpha=1": a function's constant written after the question, not a part of its own.
+CONSTANT_ONLY = re.compile(r"\s*(?:with\s+)?(?:beta|β|alpha|α|lambda|λ)\s*(?:=|:|of|is)?\s*[-−]?\d+(?:\.\d+)?\s*",
+                           re.IGNORECASE)
+
+
+def split_parts(question: str) -> list[str]:
+    """The parts of a multi-part question, in the order asked ('what is X's perplexity and which models
+    use it?' is two, 'best and worst at 65k' too); a question with one part comes back whole."""
+    listed = listed_items(question)
+    if listed:
+        return listed
+    ends = BOTH_ENDS.search(question.lower())
+    if ends and ends.group(1) != ends.group(2):
+        span = ends.span()
+        return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
+    pieces = [p.strip(" ,?") for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", question.strip())))]
+    pieces = [p + "?" for p in pieces if (len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2 or CONFIG_FIELD.fullmatch(p))
+              and not CONSTANT_ONLY.fullmatch(p)]
+    for i in range(len(pieces) - 1, 0, -1):
+        if QUALIFIER_ONLY.fullmatch(pieces[i]):  # "swiglu's superglue numbers? all tasks": the part before it, widened
+            pieces[i - 1] = f"{pieces[i - 1].rstrip('?')}, {pieces.pop(i)}"
+    return pieces if len(pieces) >= 2 else [question]
+
+
+#: A later part that only widens the part before it ("all tasks", "per task", "every column", "full row").
+QUALIFIER_ONLY = re.compile(r"\s*(?:and\s+)?(?:(?:all|every|each)(?:\s+(?:the|of the))?\s+(?:tasks?|subtasks?|"
+                            r"columns?|metrics?)|per[- ]task|task[- ]by[- ]task|(?:the\s+)?(?:full|whole|entire)\s+"
+                            r"(?:row|breakdown))\s*(?:pls|please)?\s*\??\s*", re.IGNORECASE)
+
+
+def _without_asides(pieces: list[str], lexicon: Lexicon) -> list[str]:
+    """The parts with each aside ("… 1.677? sanity check pls", "… 768?? thats gotta be a typo") joined back to
+    the part it frames: it names nothing and asks nothing, so it is the claim's tag, not a question to decline."""
+    if len(pieces) < 2:
+        return pieces
+    kept = [pieces[0]]
+    for piece in pieces[1:]:
+        if framing.is_aside(piece) and recognize(piece, lexicon).is_empty():
+            kept[-1] = f"{kept[-1].rstrip(' ?')}? {piece}"
+        else:
+            kept.append(piece)
+    return kept

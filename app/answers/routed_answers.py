@@ -1,0 +1,99 @@
+"""The answers of the routed operations that no other module composes: the role of a constant printed in
+an activation's formula, the parameter count of a gated FFN against a dense one, what the stored papers
+say about speed, and Narang et al.'s cells beside the GLU-variants paper's.
+
+Why its own module: each is a short, fixed reading of stored facts, kept apart from the rules that decide
+which operation a question's shape asks for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.answers import second_paper, tables
+from app.answers.builder import Builder
+from app.answers.explanations import activation_citation
+from app.answers.functions import plain_formula
+from app.answers.intents import Intent
+
+#: Constants printed inside an activation's formula, and the activation whose formula they belong to.
+FORMULA_CONSTANTS = {0.044715: "gelu_tanh", 1.702: "gelu_sigmoid"}
+CONSTANT_ROLE = {
+    "gelu_tanh": "the coefficient of the cubic term in the tanh approximation of GELU",
+    "gelu_sigmoid": "the scale inside the sigmoid approximation of GELU (“quick GELU”)",
+}
+
+
+#: The GLU-variants paper named beside Narang et al.'s ("GeGLU in narang vs shazeer final loss").
+MAIN_PAPER = re.compile(r"\bshazeer\b|\bglu[- ]variants? paper\b|\bglu paper\b|\b(?:in|and) both\b|\bboth papers\b")
+
+
+def _compose_cells_of_both(b: Builder, intent: Intent) -> None:
+    """Narang et al.'s cells, then the same variants' cells in the GLU-variants paper when the question names
+    that paper too (each paper's numbers under its own name: the baselines differ)."""
+    second_paper.compose_cells(b, intent.question)
+    if intent.slots.variants and MAIN_PAPER.search(intent.question.lower()):
+        tables.compose_fact(b, intent)
+        b.add("The two papers train on another baseline (Narang et al. add LayerNorm and FFN biases, Shazeer uses "
+              "T5's RMSNorm without biases), so their absolute numbers are not comparable: compare the orderings "
+              "within each paper, not one paper's value against the other's.")
+
+
+def _more(b: Builder, key: str) -> None:
+    exp = b.facts.explanations.get(key)
+    if exp is not None:
+        b.explanation(exp)
+        b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
+
+
+def _compose_constant(b: Builder, intent: Intent) -> None:
+    value = intent.slots.numbers[0]
+    fn = FORMULA_CONSTANTS[value]
+    formula = plain_formula(b, fn)
+    b.cite(activation_citation(fn))
+    from app import activations
+
+    source = activations.get(fn).introduced_by
+    origin = (f" It comes with that formula from {source.authors} ({source.year}), “{source.title}”."
+              if source is not None else "")
+    b.add(f"**{value:g}** is {CONSTANT_ROLE[fn]}: `{fn}`(x) = {formula}. It is a fixed constant of the "
+          f"formula, not an input, so there is no value “at {value:g}” to compute.{origin}")
+    exp = b.facts.explanations.get("approximated-gelu")
+    if exp is not None:
+        b.explanation(exp)
+        b.computations.extend(c for c in exp.computations if c not in b.computations)
+        b.add(exp.summary)
+        b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
+
+
+def _compose_parameters(b: Builder) -> None:
+    facts = b.facts
+    paper = facts.main_paper()
+    rule = facts.paper_fact(paper["id"], "two_thirds_rule")
+    dense = facts.paper_fact(paper["id"], "d_ff_dense")
+    gated = facts.paper_fact(paper["id"], "d_ff_gated")
+    if rule is None or dense is None or gated is None:
+        b.add("At the same d_ff a gated (GLU-family) FFN has three weight matrices where a dense FFN has two, "
+              "so it has more parameters; the stored evidence holds no matched sizes to compare.")
+        return
+    for fact in (rule, dense, gated):
+        b.cite(fact)
+    b.add("At the same width a gated (GLU-family) FFN has three weight matrices where a dense FFN has "
+          f"two, so it has half as many weights again. The GLU-variants paper removes that difference: it gives "
+          f"the gated variants d_ff {gated['value']} and the dense ones d_ff {dense['value']}, so both have the "
+          f"same number of parameters — in its words, “{rule['value']}” ({rule['location']}).")
+    _more(b, "two-thirds-rule")
+
+
+def _compose_speed(b: Builder) -> None:
+    paper = b.facts.main_paper()
+    fact = b.facts.paper_fact(paper["id"], "step_time")
+    stated = ""
+    if fact is not None:
+        b.cite(fact)
+        stated = f"; it states one step time for all its runs, “{fact['value']}” ({fact['location']})"
+    b.add("The GLU-variants paper does not rank its variants by speed: its result tables hold perplexities and "
+          f"task scores, with every variant at the same parameter count and compute{stated}. Training speed per "
+          "activation is measured by Narang et al., “Do Transformer Modifications Transfer Across Implementations "
+          "and Applications?”, whose first table has a Step/s column for each activation "
+          "at matched size: [its stored results](/papers/narang-2021).")
