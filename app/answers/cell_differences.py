@@ -17,6 +17,7 @@ from app.answers.column_spread import SPREAD_WORDS
 from app.answers.entities import Entities
 from app.answers.facts import Facts, paper_citation
 from app.answers.intents import Slots
+from app.answers.table_columns import columns_with_variant
 from app.answers.tables import COUNT_WORDS, describe, direction, rank_words, select_columns
 from app.answers.variant_groups import DENSE_ONLY, GATED_ONLY, _group
 
@@ -216,11 +217,7 @@ def _compose_to_best(b: Builder, variant: str, columns: list[tuple[str, str, int
     """How far one variant is behind the best of each column (0 when it is the best)."""
     b.cite(paper_citation(b.facts.main_paper()))
     lines = []
-    for column in columns:
-        cells = b.facts.column_cells(*column)
-        own = next((c for c in cells if c.variant == variant), None)
-        if own is None:
-            continue
+    for cells, own in columns_with_variant(b.facts, variant, columns):
         best = sorted(cells, key=lambda c: Decimal(c.value_text), reverse=own.higher_is_better)[0]
         if Decimal(best.value_text) == Decimal(own.value_text):
             lines.append(f"- {describe(own)} ({direction(own)}): **{variant}** is the best, at {b.value(own)}.")

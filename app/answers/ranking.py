@@ -24,6 +24,7 @@ from app.answers.column_spread import wants_spread as wants_spread
 from app.answers.entities import Entities
 from app.answers.facts import paper_citation
 from app.answers.intents import Intent, rank_order
+from app.answers.table_columns import columns_with_variant
 from app.answers.tables import (
     COUNT_WORDS,
     ORDINALS,
@@ -147,11 +148,7 @@ TOP_AND_BOTTOM = re.compile(r"\b(?:top|best)\b.{0,20}\b(?:and|&|plus|vs\.?)\s+(?
 def _compose_beaters(b: Builder, variant: str, columns: list[tuple[str, str, int]]) -> None:
     """The variants whose cell is better than ``variant``'s, per column, best first."""
     lines = []
-    for column in columns:
-        cells = b.facts.column_cells(*column)
-        own = next((c for c in cells if c.variant == variant), None)
-        if own is None:
-            continue
+    for cells, own in columns_with_variant(b.facts, variant, columns):
         mine = Decimal(own.value_text)
         better = sorted((c for c in cells if (Decimal(c.value_text) > mine) == own.higher_is_better
                          and Decimal(c.value_text) != mine), key=lambda c: Decimal(c.value_text),

@@ -8,6 +8,7 @@ way, so that choice lives in one place, apart from any one composer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from app.answers.facts import Cell, Facts
@@ -116,3 +117,15 @@ def rank_words(facts: Facts, cell: Cell) -> str:
         word = "highest" if cell.higher_is_better else "lowest"
         return f"the {word} of the {total} variants" + (" (tied)" if ties else "")
     return f"{ORDINALS[better]} of the {total} variants" + (" (tied)" if ties else "")
+
+
+def columns_with_variant(
+    facts: Facts, variant: str, columns: list[tuple[str, str, int]]
+) -> Iterator[tuple[list[Cell], Cell]]:
+    """Each of ``columns`` that has a cell of ``variant``: its variant cells and that cell (the loop every
+    per-column answer about one variant starts with)."""
+    for column in columns:
+        cells = facts.column_cells(*column)
+        own = next((c for c in cells if c.variant == variant), None)
+        if own is not None:
+            yield cells, own
