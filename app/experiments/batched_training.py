@@ -157,11 +157,21 @@ def _draw(
     return torch.stack(xs).to(dev), torch.stack(ys).to(dev)
 
 
-def _adamw(model: BatchedLM, lr: float) -> torch.optim.AdamW:
+def warm_up() -> None:
+    """Pay a process's one-time costs of training before its first batch arrives: constructing the first
+    optimizer imports ``torch._dynamo`` (1.5-3 s on a 2-core machine), and the first matmul, backward and fused
+    AdamW step initialise their kernels. A pool process calls this while its parent still builds the corpus."""
+    weight = torch.nn.Parameter(torch.zeros(2, 4, 4))
+    opt = _adamw([weight], 1e-3)
+    torch.bmm(weight, weight).sum().backward()
+    opt.step()
+
+
+def _adamw(model: BatchedLM | list[torch.nn.Parameter], lr: float) -> torch.optim.AdamW:
     """AdamW as every run uses it; the fused kernel (one pass per tensor instead of one per operation) where
     this torch has it for the device: the same element-wise update, rounded the same way up to the order of
     a few operations."""
-    params = list(model.parameters())
+    params = list(model.parameters()) if isinstance(model, BatchedLM) else model
     try:
         return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.95), weight_decay=0.0, fused=True)
     except (RuntimeError, ValueError):  # older torch: fused AdamW is CUDA-only

@@ -35,6 +35,7 @@ process trains its share of the runs as batches; on CUDA all runs train as batch
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import Any
 
@@ -50,7 +51,7 @@ from app.experiments.config import QualityConfig
 from app.experiments.cost import batch_plan
 from app.experiments.pool import run_done_event, run_in_pool
 from app.experiments.schedule import lr_at
-from app.experiments.stats import mean_std, pairwise, rerun_preset, verdict_rule
+from app.experiments.stats import mean_std, pairwise, preload, rerun_preset, verdict_rule
 from app.experiments.tiny_lm import TinyLM, forward_flops_per_token
 from app.experiments.types import Report
 
@@ -184,7 +185,12 @@ def _build_and_train(
         if event["type"] == "step":
             done += 1
             event = {**event, "done_steps": done, "total_steps": total_steps}
+        elif event["type"] == "run_done" and not preloading.is_set():
+            preloading.set()
+            threading.Thread(target=preload, name="stats-preload", daemon=True).start()
         emit(event)
+
+    preloading = threading.Event()
 
     batches = batch_plan(cfg, tasks, processes, corpus.vocab_size)
     if processes <= 1:

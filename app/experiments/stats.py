@@ -83,6 +83,15 @@ def _scaled_chi2_nodes(dof: int) -> tuple[np.ndarray, np.ndarray]:
     return 2 * x / dof, w / math.exp(gammaln(dof / 2))
 
 
+def preload() -> None:
+    """Import the SciPy modules the tests and power calculations use (~1 s here). A comparison calls it in a
+    background thread once its first training process is done, when a core is free, instead of paying it at
+    the end, after the last run, when nothing else is left to do."""
+    import scipy.optimize
+    import scipy.special
+    import scipy.stats  # noqa: F401
+
+
 def welch_design(std_a: float, std_b: float, n_a: int, n_b: int, alpha: float) -> WelchDesign:
     """Welch's test with true spreads ``std_a``/``std_b`` and ``n_a``/``n_b`` seeds (both ≥ 2, spreads not
     both zero), at two-sided level ``alpha``."""

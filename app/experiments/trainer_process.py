@@ -39,10 +39,11 @@ def main() -> None:
 
     memory_release.keep_large_allocations()  # a step's tensors are reused from the heap, not faulted in anew
     from app.experiments import device as device_lib
-    from app.experiments.batched_training import train_batch
+    from app.experiments.batched_training import train_batch, warm_up
     from app.experiments.config import QualityConfig
     from app.experiments.corpus import Corpus
 
+    warm_up()  # before the header: while the parent is still building the corpus
     header = json.loads(sys.stdin.readline())
     cfg = QualityConfig.from_dict(header["config"])
     device_lib.set_threads(cfg.threads)
