@@ -89,17 +89,33 @@ def _why_even(b: Builder, fn: str, text: str, direct: list[str]) -> None:
 
 
 def _pointwise_errors(b: Builder, pairs: list[tuple[str, str]], xs: list[float], direct: list[str],
-                      first: bool = True) -> None:
-    """'How far apart are gelu and gelu_tanh at x=3': the approximation minus the exact value at each point
-    asked, as a registered subtraction of the two computed values (the maximum error answers a different
-    question)."""
-    gaps = []
+                      first: bool = True, order: int = 0) -> None:
+    """'How far apart are gelu and gelu_tanh at x=3' (or their slopes, ``order`` 1): the approximation minus the
+    exact value at each point asked, as a registered subtraction of the two computed values (the maximum error
+    answers a different question). A far-tail gap is shown to three digits, and one below float64's
+    resolution of the values is said to be one, since a float64 subtraction of the two returns 0 there."""
+    gaps, unresolved = [], False
+    mark = {0: "", 1: "′", 2: "″"}[order]
     for (fn, ref), x in ((p, x) for p in pairs for x in xs):
-        approx = b.computed("activation_value", {"fn": fn, "x": x, "derivative": 0}, f"{fn}({x:g})")["value"]
-        exact = b.computed("activation_value", {"fn": ref, "x": x, "derivative": 0}, f"{ref}({x:g})")["value"]
+        approx = b.computed("activation_value", {"fn": fn, "x": x, "derivative": order}, f"{fn}{mark}({x:g})")["value"]
+        exact = b.computed("activation_value", {"fn": ref, "x": x, "derivative": order}, f"{ref}{mark}({x:g})")["value"]
         operands = [{"number": str(approx)}, {"number": str(exact)}]
-        gap = b.computed("arith", {"op": "sub", "operands": operands}, f"{fn}({x:g}) − {ref}({x:g})")["result"]
-        gaps.append(f"{fn}({x:g}) − {ref}({x:g}) = **{format_sig(float(gap), 5)}**")
+        label = f"{fn}{mark}({x:g}) − {ref}{mark}({x:g})"
+        gap = b.computed("arith", {"op": "sub", "operands": operands}, label)["result"]
+        lost = gap != 0 and abs(gap) < abs(exact) * FLOAT64_RESOLUTION
+        unresolved = unresolved or lost
+        digits = 3 if lost or abs(gap) < TAIL_GAP else 5
+        gaps.append(f"{fn}{mark}({x:g}) − {ref}{mark}({x:g}) = **{format_sig(float(gap), digits)}**")
     line = "At the point asked: " + "; ".join(gaps) + "."
+    if unresolved:
+        line += (" That gap is far below what float64 resolves at values this size, so subtracting the two float64 "
+                 "results gives exactly 0; it is computed here from how far each value falls short of x, which float64 "
+                 "does resolve.")
     b.add(line)
     direct.insert(0 if first else 1, line)  # after the value asked, when the question asked for a value
+
+
+#: A gap smaller than this fraction of the values is lost when the two float64 values are subtracted.
+FLOAT64_RESOLUTION = Decimal("1e-15")
+#: Gaps below this are far-tail differences (float32 cannot hold them beside values near one): three digits.
+TAIL_GAP = Decimal("1e-6")

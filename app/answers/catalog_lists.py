@@ -45,17 +45,47 @@ def catalog_filters(question: str) -> dict[str, Any]:
     if "deepmind" in orgs and "google" in orgs:
         orgs.remove("google")  # "google deepmind" names one organization
     kinds = [k for k, pattern in FFN_KIND.items() if pattern.search(text)]
-    width = WIDTH_GIVEN.search(text)
-    field = None if width is None else ("d_model_text" if re.match(r"d_model|hidden", width.group(1)) else "d_ff_text")
+    width = WIDTH_GIVEN.search(text) or WIDTH_BEFORE.search(text)
+    field = None if width is None else ("d_model_text" if re.match(r"d_model|hidden", width.group("field"))
+                                        else "d_ff_text")
     return {"orgs": list(dict.fromkeys(orgs)), "kind": kinds[0] if len(kinds) == 1 else None,
             "years": [] if width else YEAR.findall(text), "moe": bool(MOE_WORD.search(text)),
-            "width": None if width is None else (field, int(width.group(2))), "extreme": _extreme(text),
+            "width": None if width is None else (field, int(width.group("number")), _bound(width)),
+            "extreme": _extreme(text),
             "count": bool(re.search(r"\bhow many\b", text))}
 
 
-#: "models with d_ff 14336", "d_model = 4096": a width the listed rows must have.
-WIDTH_GIVEN = re.compile(r"\b(d_ff|d_model|intermediate[_ ]size|hidden[_ ]size|ffn (?:width|size|dim))\s*"
-                         r"(?:of|=|:|is)?\s*(\d{3,})\b")
+_ABOVE = (r"at least|no less than|minimum(?: of)?|>=|≥|more than|over|above|greater than|bigger than|larger than|"
+          r"wider than|>")
+_BELOW = r"at most|no more than|up to|maximum(?: of)?|<=|≤|less than|under|below|smaller than|narrower than|<"
+#: "models with d_ff 14336", "d_model = 4096", "d_model of 4096 or more", "d_ff above 20000": a width the
+#: listed rows must have, or a bound on it.
+WIDTH_GIVEN = re.compile(r"\b(?P<field>d_ff|d_model|intermediate[_ ]size|hidden[_ ]size|ffn (?:width|size|dim))\s*"
+                         rf"(?:of|=|:|is)?\s*(?P<before>(?:{_ABOVE}|{_BELOW})\s*)?(?P<number>\d{{3,}})\b"
+                         r"(?P<after>\s*(?:\+|or (?:more|higher|greater|larger|bigger|above|wider|over)|"
+                         r"and (?:up|above|over)|or (?:less|lower|smaller|fewer|below|narrower|under)|"
+                         r"and (?:below|under)))?")
+#: "more than 4096 d_model", "at least 20000 d_ff": the bound written before the width it bounds.
+WIDTH_BEFORE = re.compile(rf"(?P<before>(?:{_ABOVE}|{_BELOW})\s*)(?P<number>\d{{3,}})\s*(?P<field>d_ff|d_model|"
+                          r"intermediate[_ ]size|hidden[_ ]size)\b(?P<after>)")
+_STRICT = re.compile(r"more than|over|above|greater than|bigger than|larger than|wider than|>$|less than|under|below|"
+                     r"smaller than|narrower than|<$")
+
+
+def _bound(width: re.Match[str]) -> str:
+    """How a width given in the words bounds the rows: '=' (that width), '>=', '>', '<=' or '<'."""
+    before, after = (width.group("before") or "").strip(), (width.group("after") or "").strip()
+    if not before and not after:
+        return "="
+    upper = bool(re.match(_BELOW, before)) if before else bool(re.search(r"less|lower|smaller|fewer|below|narrower|"
+                                                                           r"under", after))
+    strict = bool(before) and bool(_STRICT.match(before))
+    return ("<" if upper else ">") + ("" if strict else "=")
+
+
+_WITHIN = {"=": lambda v, n: v == n, ">=": lambda v, n: v >= n, ">": lambda v, n: v > n,
+           "<=": lambda v, n: v <= n, "<": lambda v, n: v < n}
+_BOUND_WORDS = {"=": "", ">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< "}
 EXTREME_WORDS = {"widest": ("d_ff_text", max), "largest": (None, max), "biggest": (None, max),
                  "narrowest": ("d_ff_text", min), "smallest": (None, min), "oldest": ("year", min),
                  "earliest": ("year", min), "newest": ("year", max), "latest": ("year", max),
@@ -82,8 +112,11 @@ def _kept(row: dict[str, Any], filters: dict[str, Any]) -> bool:
         return False
     if filters["years"] and str(row["year"]) not in filters["years"]:
         return False
-    if filters.get("width") and _number(row[filters["width"][0]]) != filters["width"][1]:
-        return False
+    if filters.get("width"):
+        field, number, bound = filters["width"]
+        value = _number(row[field])
+        if value is None or not _WITHIN[bound](value, number):
+            return False
     return not filters["moe"] or bool(MOE_SOURCE.match(str(row.get("source", ""))))
 
 
@@ -114,13 +147,16 @@ def _compose_filtered(b: Builder, filters: dict[str, Any], wanted: list[str]) ->
             *([f"{filters['kind']} FFN"] if filters["kind"] else []),
             *(f"released in {y}" for y in filters["years"]), *(["mixture-of-experts"] if filters["moe"] else []),
             *([f"with {', '.join(f'`{w}`' for w in wanted)}"] if wanted else []),
-            *([f"{filters['width'][0].removesuffix('_text')} {filters['width'][1]}"] if filters.get("width") else []),
+            *([f"{filters['width'][0].removesuffix('_text')} {_BOUND_WORDS[filters['width'][2]]}{filters['width'][1]}"]
+              if filters.get("width") else []),
             *([_extreme_label(extreme)] if extreme else [])]
     if not rows:
         b.add(f"No model in the catalog is {' and '.join(said)}; the catalog is a selection, not a census.")
         return
     for m in rows:
         b.cite(m)
+    if filters.get("width") and filters["width"][2] != "=":
+        _register_bound(b, filters["width"])
     counted = ""
     if filters.get("count"):  # the count shown is a registered sum, one per row listed
         total = b.computed("arith", {"op": "add", "operands": [{"number": 1} for _ in rows]}, "models listed")
@@ -131,6 +167,46 @@ def _compose_filtered(b: Builder, filters: dict[str, Any], wanted: list[str]) ->
     b.add("Each entry links its sources on the model's page; the catalog is a selection, not a census.")
 
 
+#: Where the words set aside what the list must not hold ("… rather than the tanh one", "but not swiglu").
+EXCLUDED = re.compile(r"\b(?:rather than|instead of|but not|and not|not|excluding|except(?: for)?|other than|"
+                      r"as opposed to|without)\s+(?:the\s+|a\s+|any\s+)?(?P<what>[^,.;?]{1,40})", re.IGNORECASE)
+#: The exact GELU, and its tanh approximation, as a question qualifies a GELU-based label.
+EXACT_FORM = re.compile(r"\bexact\b|\berf\b|\bnon-?approximated\b|\bunapproximated\b", re.IGNORECASE)
+TANH_FORM = re.compile(r"\btanh\b|\bapprox", re.IGNORECASE)
+
+
+def _spelled(label: str, text: str) -> bool:
+    """Whether a catalog label is written in the words (as itself, or with a space or hyphen for the '_')."""
+    pattern = "[ _-]".join(re.escape(p) for p in label.split("_"))
+    return bool(re.search(rf"(?<![\w-]){pattern}(?![\w-])", text, re.IGNORECASE))
+
+
+def narrowed(wanted: list[str], question: str) -> list[str]:
+    """The catalog labels a list asks for once the words qualify them: a label written out in full
+    ('geglu_tanh models') is that label alone, 'exact (erf) gelu' leaves out the tanh forms, and what the
+    words set aside ('rather than the tanh one', 'but not geglu') is left out."""
+    excluded = EXCLUDED.search(question)
+    kept_words = question[:excluded.start()] if excluded else question
+    set_aside = excluded.group("what") if excluded else ""
+    written = [w for w in wanted if "_" in w and _spelled(w, kept_words)]
+    labels = written or wanted
+    if EXACT_FORM.search(kept_words) or TANH_FORM.search(set_aside):
+        labels = [w for w in labels if not w.endswith("_tanh")]
+    elif EXACT_FORM.search(set_aside):
+        labels = [w for w in labels if not w.startswith(("gelu", "geglu")) or w.endswith("_tanh")]
+    labels = [w for w in labels if not any(_spelled(f, set_aside) and not _spelled(f, kept_words)
+                                           for f in (w, w.split("_")[0]))]
+    return labels or wanted
+
+
+def _register_bound(b: Builder, width: tuple[str, int, str]) -> None:
+    """The bound a list was filtered by, registered as the stated number it is (the asker's, restated in the
+    list's heading), so that the heading shows no number that is neither stored nor computed."""
+    field, number, _ = width
+    b.computed("arith", {"op": "add", "operands": [{"number": number}]},
+               f"the {field.removesuffix('_text')} bound the list is filtered by, as the question gives it")
+
+
 def compose_models_using(b: Builder, intent: Intent) -> None:
     facts, slots = b.facts, intent.slots
     wanted: list[str] = []
@@ -138,7 +214,7 @@ def compose_models_using(b: Builder, intent: Intent) -> None:
         wanted += catalog_labels_for_variant(v)
     for a in [*slots.gates, *slots.activations]:
         wanted += catalog_labels_for(a)
-    wanted = list(dict.fromkeys(wanted))
+    wanted = narrowed(list(dict.fromkeys(wanted)), intent.question)
     filters = catalog_filters(intent.question)
     if filters["orgs"] or filters["kind"] or filters["years"] or filters["moe"] or filters["width"] or (
             filters["extreme"]) or (filters["count"] and wanted):

@@ -128,8 +128,41 @@ def _compute_approx_error(facts: Facts, params: dict[str, Any]) -> dict[str, Dec
 
 
 def _compute_value(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:
-    value = activation_value(params["fn"], float(params["x"]), int(params.get("derivative", 0)))
-    return {"value": _d(value)}
+    order = int(params.get("derivative", 0))
+    precise = tail_value(params["fn"], float(params["x"])) if order == 0 else None
+    return {"value": precise if precise is not None else _d(activation_value(params["fn"], float(params["x"]), order))}
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def _gate_and_tail(fn: str, x: float) -> tuple[float, float] | None:
+    """s(x) and 1 − s(x) for the GELU forms x·s(x), each computed without subtracting from one."""
+    if fn == "gelu":
+        return 0.5 * math.erfc(-x / math.sqrt(2.0)), 0.5 * math.erfc(x / math.sqrt(2.0))
+    if fn == "gelu_tanh":
+        z = 2.0 * math.sqrt(2.0 / math.pi) * (x + activations.GELU_TANH_COEFF * x**3)
+    elif fn == "gelu_sigmoid":
+        z = activations.GELU_SIGMOID_SCALE * x
+    else:
+        return None
+    return _sigmoid(z), _sigmoid(-z)
+
+
+def tail_value(fn: str, x: float) -> Decimal | None:
+    """x·s(x) for a GELU form, exact to about 1e-16 of the tail x·(1 − s(x)) rather than of the value: for
+    large positive x the two forms differ by far less than float64 resolves (7.6e-23 at x = 10), so their
+    difference is only right when each is written as x minus its tail, in decimal. None for other functions."""
+    parts = _gate_and_tail(fn, x)
+    if parts is None or not math.isfinite(x):
+        return None
+    gate, tail = parts
+    with localcontext() as ctx:
+        ctx.prec = 40
+        if x <= 0:  # s(x) is itself small and exact to float64's relative precision: no cancellation
+            return Decimal(x) * Decimal(gate)
+        return Decimal(x) - Decimal(x) * Decimal(tail)
 
 
 def _compute_curve_extremum(facts: Facts, params: dict[str, Any]) -> dict[str, Decimal]:

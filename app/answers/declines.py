@@ -10,16 +10,21 @@ inputs of a ``decline`` (see ``derived.py``, which calls it), so each stays one 
 
 from __future__ import annotations
 
+import contextlib
 import re
+from functools import lru_cache
 from typing import Any
 
-from app.answers.builder import Builder
+from app.answers import second_paper_table
+from app.answers.builder import Builder, activation_label
 from app.answers.entities import Entities
-from app.answers.facts import Facts
+from app.answers.explanations import activation_citation
+from app.answers.facts import Facts, paper_citation
 from app.answers.lexicon import Lexicon
 
 #: Kinds of decline this module composes (``inputs["what"]``).
-KINDS = ("other_paper", "steps", "parameter", "not_stated", "cost", "model_results", "seq_len", "model_size")
+KINDS = ("other_paper", "steps", "parameter", "not_stated", "cost", "model_results", "seq_len", "model_size",
+         "not_a_row", "not_a_variant", "with_biases")
 
 STEPS_ASKED = re.compile(r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\s*(?:training\s+|pre-?training\s+)?"
                          r"steps?\b")
@@ -30,6 +35,7 @@ RUN_REQUEST = re.compile(r"\b(run|rerun|launch|start|queue|kick off)\b|\btrain (
 BETA = re.compile(r"(?:\bbeta\b|β)\s*(?:=|of|is)?\s*(\d+(?:\.\d+)?)")
 COST = re.compile(r"\b(cost|costs|dollars?|usd|price|energy|carbon|co2|emissions?|kwh|gpu[- ]hours?|"
                   r"tpu[- ]hours?|flops?|training compute|compute budget)\b|\$")
+ASKS_WHY = re.compile(r"\bwhy\b|\bhow come\b|\bconclu")
 USE_WORDS = re.compile(r"\b(use|uses|using|used|activation|act|ffn|mlp|glu|gated|hidden_act|architecture)\b")
 #: Tasks Narang et al. report that the GLU-variants paper does not (named so a paper-scoped ask is declined).
 OTHER_PAPER_BENCHMARK = re.compile(r"\bxsum\b|\bwmt\b|web ?questions|\bwebq\b|\bbleu\b|"
@@ -79,6 +85,16 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
         return {"what": "model_results", "name": entities.models[0].name}
     if entities.models:
         return None
+    unlisted = second_paper_table.unlisted_activation(entities.activations)
+    if unlisted is not None and second_paper_table.names_paper(text):  # "narang's squared relu final loss"
+        return {"what": "not_a_row", "name": unlisted}
+    if (entities.variants or entities.gates) and BIASES_ON.search(text) and not BIASES_OFF.search(text) and (
+            asks_result or entities.steps) and not second_paper_table.names_paper(text):
+        # "shazeer's glu ffn with the bias terms b and c turned on - perplexity?": trained without them only
+        return {"what": "with_biases", "name": (entities.variant_like() or ["the variants"])[0]}
+    if UNTESTED_FORMS & set(entities.activations) and not entities.variants and (asks_result or entities.steps):
+        # "an ffn with quick gelu in shazeer's perplexity table": no variant computes that shortcut
+        return {"what": "not_a_variant", "name": sorted(UNTESTED_FORMS & set(entities.activations))[0]}
     other = OTHER_PAPER_BENCHMARK.search(text)
     if other and entities.paper:
         key = re.split(r"[ /]", other.group(0).replace("webquestions", "web"))[0]
@@ -93,12 +109,25 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
     if beta and float(beta.group(1)) != 1 and ({"swish", "silu"} & set(entities.activations)
                                                or "swiglu" in entities.gates or "FFN_Swish" in entities.variants):
         return {"what": "parameter", "name": beta.group(0)}
-    if subject and COST.search(text):
+    if subject and COST.search(text) and not ASKS_WHY.search(text):  # "why it works, or its cost": the conclusions
         return {"what": "cost", "name": (entities.variant_like() or ["the variants"])[0]}
     item = _not_stated_item(text, facts, bool(entities.paper)) if subject and not MATCHED.search(text) else None
     if item is not None:
         return {"what": "not_stated", "name": item}
     return None
+
+
+#: Bias terms asked to be on in a variant the paper trains without them ("with the bias terms b and c").
+BIASES_ON = re.compile(r"\bbias(?:es)?\b|\bb and c\b|\+\s*b\)|\+\s*c\)")
+#: … unless the question says they are off, or asks why they are.
+BIASES_OFF = re.compile(r"\bno bias|\bwithout (?:the |any )?bias|\bbias[- ]?free\b|"
+                        r"\bbias(?:es)? (?:off|removed|dropped)\b|"
+                        r"\bwhy\b|\bwhere\b")
+
+
+#: Approximations of GELU that no FFN variant of the GLU-variants paper computes (its FFN_GELU is defined with
+#: the exact x·Φ(x); the tanh form is left to the "not stated" implementation).
+UNTESTED_FORMS = frozenset({"gelu_sigmoid"})
 
 
 #: A whole model's size ("total param count", "how many parameters does X have"), not one FFN layer's.
@@ -128,26 +157,41 @@ QUALIFIERS = re.compile(r"large|small|medium|mini|micro|tiny|lite|nemo|pro|ultra
 def _unknown_version(entities: Entities, facts: Facts) -> str | None:
     """A family the catalog holds written with a version or member it does not hold ('llama 4', 'mistral
     large 2'): that model is unknown, not the family's stored member (and its digit is no table value)."""
-    known_names = [re.sub(r"[-_\s]+", " ", name.lower()) for name in facts.catalog]
+    known_names = _known_names(tuple(facts.catalog))
     for match in entities.matches:
         if match.get("kind") != "model":
             continue
-        named = re.escape(match["text"])
-        member = (re.search(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?", entities.text)
-                  or re.search(rf"\b{named}[\s-]?\d+(?:\.\d+)?[bm]\b", entities.text))
+        member_of, sized, versioned = _model_patterns(re.escape(match["text"]))
+        member = member_of.search(entities.text) or sized.search(entities.text)
         if member is not None:
-            written = re.sub(r"[-_\s]+", " ", member.group(0))
+            written = SEPARATORS.sub(" ", member.group(0))
             if not any(k == written or k.startswith(written + " ") for k in known_names):
                 return member.group(0)
         # a version is a small number ("llama 4", "qwen 2.5"), not a width the question quotes ("llama 7b 11008")
-        version = re.search(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?)(?![\d.,]|\s*[bmk]\b)", entities.text)
+        version = versioned.search(entities.text)
         if version is None:
             continue
         written = f"{match['text']} {version.group(1)}"
-        known = (re.sub(r"[-_\s]+", " ", name.lower()) for name in facts.catalog)
-        if not any(k == written or k.startswith(written + " ") for k in known):
+        if not any(k == written or k.startswith(written + " ") for k in known_names):
             return version.group(0)
     return None
+
+
+SEPARATORS = re.compile(r"[-_\s]+")
+
+
+@lru_cache(maxsize=8)
+def _known_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The catalog's model names as questions write them (built once per catalog, not per question)."""
+    return tuple(SEPARATORS.sub(" ", name.lower()) for name in names)
+
+
+@lru_cache(maxsize=256)
+def _model_patterns(named: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A model name followed by a family member, by a size, or by a version (compiled once per name)."""
+    return (re.compile(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?"),
+            re.compile(rf"\b{named}[\s-]?\d+(?:\.\d+)?[bm]\b"),
+            re.compile(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?)(?![\d.,]|\s*[bmk]\b)"))
 
 
 def _seq_not_stated(asked: str | None, facts: Facts) -> bool:
@@ -193,6 +237,23 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
         b.add(f"{name}'s total parameter count is not in the stored evidence: the catalog holds its FFN "
               "activation, d_model and FFN hidden size, not the whole model's size. The weights of one of its FFN "
               f"layers can be computed from those (ask \"how many parameters in one FFN layer of {name}?\").")
+        return
+    if what == "with_biases":
+        fact = b.facts.paper_fact(paper["id"], "biases")
+        stated = ""
+        if fact is not None:
+            b.cite(fact)
+            stated = f" (biases: “{fact['value']}”, {fact['location']})"
+        b.add(f"The GLU-variants paper trains {name} and every other FFN variant without biases{stated}; a version "
+              "with the bias terms turned on was not tested, so its results are not in the stored evidence. The "
+              "biases b and c appear only in the GLU layer's definition, σ(xW + b) ⊙ (xV + c), that the FFN "
+              "variants start from; the printed numbers are for the variants with no biases.")
+        return
+    if what == "not_a_variant":
+        _compose_not_a_variant(b, name)
+        return
+    if what == "not_a_row":
+        _compose_not_a_row(b, name)
         return
     if what == "model_results":
         b.add(f"There are no stored perplexities or benchmark scores for {name}: the stored results are the "
@@ -247,3 +308,33 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
             b.cite(fact)
         b.add(f"The GLU-variants paper does not say: {name} is among what it leaves not stated, so it is not in "
               "the stored evidence.")
+
+
+def _compose_not_a_row(b: Builder, activation_id: str) -> None:
+    """An activation Narang et al. did not test: named, with the rows their table does have, and no other
+    row's number in its place."""
+    paper = b.facts.side_papers.get(second_paper_table.PAPER_ID)
+    if paper is not None:
+        b.cite(paper_citation(paper))
+    label = activation_label(activation_id)
+    rows = ", ".join(second_paper_table.row_names(b.facts))
+    b.add(f"Narang et al.'s activation table has no {label} row: {label} is not among the activations they "
+          f"tested, so its results are not in the stored evidence (and another row's number would answer a "
+          f"different question). The table's rows are {rows}.")
+
+
+def _compose_not_a_variant(b: Builder, activation_id: str) -> None:
+    """A shortcut of GELU no FFN variant computes: named, with how the paper defines its GELU, and none of
+    FFN_GELU's numbers in its place."""
+    paper = b.facts.main_paper()
+    b.cite(paper_citation(paper))
+    with contextlib.suppress(LookupError):
+        b.cite(activation_citation(activation_id))
+    fact = b.facts.paper_fact(paper["id"], "not_stated")
+    if fact is not None:
+        b.cite(fact)
+    variants = ", ".join(sorted(b.facts.variants))
+    b.add(f"The GLU-variants paper has no FFN with the {activation_label(activation_id)}: it is not one of its "
+          f"FFN variants ({variants}), so that FFN was not tested and its results are not in the stored evidence. "
+          "The paper's FFN_GELU is defined with the exact GELU, x·Φ(x), and the numerical implementation behind "
+          "it is not stated; its numbers are not the shortcut's.")

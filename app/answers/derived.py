@@ -17,11 +17,23 @@ from decimal import Decimal
 from typing import Any
 
 from app import activations
-from app.answers import claims, declines, error_bound, pasted_sizes, ranking, reference_rows, unreported
-from app.answers.builder import Builder, activation_label
-from app.answers.computations import ERROR_GRID, activation_value, format_sig
+from app.answers import (
+    claims,
+    config_defaults,
+    declines,
+    error_bound,
+    pasted_sizes,
+    ranking,
+    reference_rows,
+    size_claims,
+    unreported,
+    width_premise,
+)
+from app.answers.builder import Builder
+from app.answers.derived_answers import compose_decline as compose_decline
+from app.answers.derived_answers import compose_derivative_bound as compose_derivative_bound
+from app.answers.derived_answers import compose_false_premise as compose_false_premise
 from app.answers.entities import Entities
-from app.answers.explanations import activation_citation
 from app.answers.facts import Facts
 from app.answers.ffn_size_answers import compose_ffn_params as compose_ffn_params
 from app.answers.ffn_size_answers import compose_ffn_ratio as compose_ffn_ratio
@@ -29,8 +41,8 @@ from app.answers.ffn_size_answers import compose_hidden_size as compose_hidden_s
 from app.answers.ffn_size_answers import compose_sizing_rule as compose_sizing_rule
 from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import slots_from
-from app.answers.lexicon import Lexicon
-from app.answers.tables import describe, direction, select_columns
+from app.answers.lexicon import Lexicon, ModelGroup
+from app.answers.tables import select_columns
 from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 
 NUM = r"(\d[\d_,]*)"
@@ -145,12 +157,54 @@ def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
     return Derived("hidden_size", inputs)
 
 
+#: "had a llama style swiglu mlp", "under llama's rounding": LLaMA's width rule applied to another d_model.
+LLAMA_RULE = re.compile(r"\bllama[- ]?(?:style|like|'s (?:rule|rounding|formula|recipe|sizing))\b|\bmultiple[_ ]of\b")
+#: "if falcon-7b had …", "what would … be": the rule asked of a model as a hypothetical.
+HYPOTHETICAL = re.compile(r"\bif\b|\bhad\b|\bwere\b|\bwould\b|\bunder\b|\busing\b|\bwith\b")
+WIDTH_ASKED = re.compile(r"\bhow wide\b|\bwidth\b|\bwide\b|\bd_ff\b|\bintermediate[_ ]size\b|\bhidden[_ ]dim\b|"
+                         r"\bffn (?:size|dim)\b")
+
+
+def single_row(group: ModelGroup, facts: Facts) -> dict[str, Any] | None:
+    """The catalog row a named model stands for: its own, or a family's only one ("gpt-j" is GPT-J-6B)."""
+    rows = [facts.catalog[m] for m in group.members if m in facts.catalog]
+    return rows[0] if len(rows) == 1 else None
+
+
+def _model_hidden_size(text: str, entities: Entities, facts: Facts) -> Derived | None:
+    """'if falcon-7b had a llama style swiglu mlp, multiple_of 256, how wide would it be': LLaMA's rule on the
+    named model's catalog d_model (its own width answers a different question)."""
+    if not (LLAMA_RULE.search(text) and HYPOTHETICAL.search(text) and WIDTH_ASKED.search(text)):
+        return None
+    # the LLaMA named as the rule's owner is not the model the rule is applied to
+    others = [m for m in entities.models if "llama" not in m.name.lower()] if len(entities.models) > 1 else []
+    named = others or entities.models
+    if len(named) != 1:
+        return None
+    row = single_row(named[0], facts)
+    d_model = str(row["d_model_text"]).replace(",", "") if row else ""
+    if row is None or not d_model.isdigit() or not (MULTIPLE_OF.search(text) or MULTIPLIER.search(text)):
+        return None
+    mult_of, mult = MULTIPLE_OF.search(text), MULTIPLIER.search(text)
+    return Derived("hidden_size", {"d_model": int(d_model),
+                                   "multiple_of": _int(mult_of.group(1)) if mult_of else LLAMA_DEFAULT_MULTIPLE_OF,
+                                   "multiple_of_given": mult_of is not None,
+                                   "ffn_dim_multiplier": mult.group(1) if mult and mult.group(1)[0].isdigit() else None,
+                                   "row": row})
+
+
 def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
     """The derived-answer kind of a (non-follow-up) question, or None to leave it to the intents."""
     text = entities.text
     sized = _hidden_size(text, fraction_ok=not entities.models)  # "llama 2 70b … instead of 8/3 * 8192": its rule
     if sized is not None:
         return sized
+    sized = _model_hidden_size(text, entities, facts)
+    if sized is not None:
+        return sized
+    defaults = config_defaults.detect(text, question, entities, facts)
+    if defaults is not None:
+        return Derived("decline", defaults)
     if SIZING_FIELDS.search(text) and ASKS_WHAT.search(text) and not entities.numbers:
         return Derived("sizing_rule", {})
     if SIZE_WORDS.search(text) and SIZING_HOW.search(text) and "llama" in text and not entities.numbers:
@@ -158,9 +212,15 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     unlisted = declines.detect(entities, lexicon, facts) if entities.models else None
     if unlisted is not None and unlisted.get("what") == "model":  # "bert-large ffn params": not BERT-base's
         return Derived("decline", unlisted)
-    given = None if entities.models else pasted_sizes.detect(text)
+    rows = {r["model"]: r for r in (single_row(m, facts) for m in entities.models) if r is not None}
+    row = next(iter(rows.values())) if len(rows) == 1 else None
+    given = pasted_sizes.detect(text) if not entities.models else (
+        pasted_sizes.detect_for_model(text, row) if row is not None else None)
     if given is not None:
         return Derived("ffn_params", {"models": [], "given": given})
+    doubled = width_premise.detect(text, entities, facts)
+    if doubled is not None:
+        return Derived("decline", doubled)
     if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and not PREMISE.search(text):
         return Derived("ffn_params", {"models": [m.name for m in entities.models]})
     if entities.models and RATIO.search(text):
@@ -178,6 +238,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     bounded = error_bound.detect(text, entities)
     if bounded is not None:
         return Derived("error_bound", bounded)
+    sized_claim = size_claims.detect(text)
+    if sized_claim is not None:
+        return Derived("decline", sized_claim)
     arithmetic = claims.detect_arithmetic(text)
     if arithmetic is not None:
         return Derived("arith_check", arithmetic)
@@ -279,74 +342,4 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
     elif derived.kind == "arith_check":
         claims.compose_arithmetic(b, **derived.inputs)
     else:
-        compose_decline(b, derived.inputs)
-
-
-def compose_derivative_bound(b: Builder, fn: str, bound: float, which: str) -> None:
-    """Whether f′ ever exceeds (or drops below) ``bound``: decided by f′'s extremum, computed."""
-    b.cite(activation_citation(fn))
-    grid = {"xmin": ERROR_GRID["xmin"], "xmax": ERROR_GRID["xmax"]}
-    out = b.computed("derivative_extremum", {"fn": fn, "which": which, "bound": bound, **grid},
-                     f"{which} of {fn}′ on [−10, 10]")
-    value, where = float(out["value"]), float(out["x"])
-    crosses = value > bound if which == "maximum" else value < bound
-    verb = "exceed" if which == "maximum" else "drop below"
-    label = activation_label(fn)
-    answer = "Yes" if crosses else "No"
-    plateau = activation_value(fn, where + 0.25, 1) == value  # ReLU: f′ = 1 for every x > 0, no single peak
-    at = " on a plateau, not at one point" if plateau else f" at x ≈ {format_sig(where, 4)}"
-    b.add(f"{answer}: {label}'s derivative {'does' if crosses else 'does not'} {verb} {bound:g}. Its "
-          f"{which} is {format_sig(value, 5)}{at} (computed on [−10, 10]).")
-    b.attachments.append({"kind": "curve", "functions": [fn], "xmin": -4.0, "xmax": 4.0, "title": fn})
-
-
-def compose_decline(b: Builder, inputs: dict[str, Any]) -> None:
-    """A specific decline: name what was asked for and what the store does hold instead."""
-    if inputs["what"] == "unreported":
-        unreported.compose(b, inputs)
-        return
-    name = inputs["name"][:1].upper() + inputs["name"][1:]
-    b.quoted_names.append(name)
-    if inputs["what"] == "model":
-        asked = list(dict.fromkeys(inputs.get("asked", [])))
-        for activation_id in asked:  # what the question did name that the store holds
-            b.cite(activation_citation(activation_id))
-        example = activation_label(asked[0]) if asked else "GeGLU"
-        b.add(f"“{name}” is not in the catalog, so I cannot say which activation or FFN sizes it has; the stored "
-              f"evidence covers the catalog's models and the two papers. Ask \"which models use {example}?\" for the "
-              "catalog's answer.")
-    elif inputs["what"] == "benchmark":
-        name = f"“{name}”" if re.search(r"\d", name) else name  # the asker's wording, digits and all
-        if inputs.get("paper") == "second":
-            b.add(f"{name} is not in the stored evidence: Narang et al.'s Table 1 reports pre-training loss, "
-                  "SuperGLUE, XSum, WebQuestions and WMT En-De translation.")
-        elif inputs.get("perplexity"):
-            b.add(f"The GLU-variants paper reports C4 only for perplexity (held-out log-perplexity on its C4 shard); "
-                  f"{name} is not in the stored evidence.")
-        else:
-            b.add(f"{name} is not in the stored evidence: the GLU-variants paper's fine-tuning results are GLUE, "
-                  "SuperGLUE and SQuAD.")
-    elif inputs["what"] == "premise":
-        compose_false_premise(b, inputs["name"], inputs["columns"])
-    elif inputs["what"] in declines.KINDS:
-        declines.compose(b, inputs)
-    else:
-        variants = ", ".join(sorted(b.facts.variants))
-        b.cite(activation_citation(name))  # its label may carry a constant ("ELU (α = 1)")
-        b.add(f"The GLU-variants paper has no {activation_label(name)} variant: it is not one of its FFN "
-              f"variants, so its results are not in the stored evidence; the variants are {variants}.")
-
-
-def compose_false_premise(b: Builder, variant: str, columns: list[tuple[str, str, int]]) -> None:
-    """Name the premise that does not hold, with the column's actual best and the variant's own cell."""
-    lines = []
-    for column in columns[:3]:
-        cells = b.facts.column_cells(*column)
-        best = sorted(cells, key=lambda c: Decimal(c.value_text), reverse=cells[0].higher_is_better)[0]
-        own = next((c for c in cells if c.row == variant), None)
-        line = f"- {describe(best)} ({direction(best)}): **{best.row}** is best at {b.value(best)}"
-        if own is not None:
-            line += f"; {variant} has {b.value(own)}"
-        lines.append(line + ".")
-    b.add(f"The premise does not hold: {variant} is not the best variant in the GLU-variants paper for what "
-          "you asked about.\n\n" + "\n".join(lines))
+        compose_decline(b, derived.inputs, lexicon)

@@ -23,6 +23,7 @@ from app.answers import (
     gaps,
     misread,
     models,
+    porting,
     routing,
     run,
     second_paper,
@@ -84,6 +85,10 @@ def _heading(asked: str, number: int, total: int) -> str:
 
 def _run(operation: Operation, follow_up_of: int | None, b: Builder, session: Session, settings: Settings,
          lexicon: Lexicon, index: Any, start: int, computed: int) -> list[Hit]:
+    if operation.method == "framework_name" and operation.inputs.get("models"):
+        porting.compose(b, list(operation.inputs.get("names", [])), list(operation.inputs["models"]),
+                        operation.text, lexicon)
+        return []
     if operation.method == "framework_name":
         framework_answer.compose(b, list(operation.inputs.get("names", [])), operation.text)
         return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.answers import origins
 from app.answers.builder import Builder, compose_out_of_scope
 from app.answers.entities import Entities
 from app.answers.facts import paper_citation
@@ -24,6 +25,10 @@ BARE_WHY = re.compile(r"^\s*(?:but |and |ok |so )?(?:why|how come)(?: (?:is that
 
 
 def compose_explain(b: Builder, intent: Intent, index: ExplanationIndex, entities: Entities) -> list[Hit]:
+    named = origins.functions_named(intent.slots) if origins.asks_origin(intent.question, intent.slots) else []
+    if named:  # "who came up with gated linear units": the paper that introduced each function
+        origins.compose(b, named, intent.question)
+        return []
     hits = index.search(intent.retrieval_query or intent.question, entities, k=3)
     limits = b.facts.explanations.get("paper-limits")
     result = intent.slots.variants or intent.slots.benchmarks or intent.slots.steps
@@ -40,6 +45,9 @@ def compose_explain(b: Builder, intent: Intent, index: ExplanationIndex, entitie
         compose_out_of_scope(b, honest_miss=True)
         return hits
     exp = b.facts.explanations[hits[0].key]
+    if exp.post_id in b.quote_ids:  # a later part that the same explanation answers: pointed to, not repeated
+        b.add(f"The explanation above, [{exp.title}]({exp.citation()['url']}), answers this part as well.")
+        return hits
     b.explanation(exp)
     b.computations.extend(c for c in exp.computations if c not in b.computations)
     b.add(exp.summary)

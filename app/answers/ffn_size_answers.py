@@ -8,14 +8,22 @@ apart from the detection of which derived kind a question is.
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.answers import pasted_sizes
 from app.answers.builder import Builder
+from app.answers.ffn_widths import moe_layout
 from app.answers.lexicon import Lexicon
 
 
 def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_given: bool,
-                        ffn_dim_multiplier: str | None) -> None:
-    """LLaMA's rule, computed by the sizing calculator and registered so the check re-runs it."""
+                        ffn_dim_multiplier: str | None, row: dict[str, Any] | None = None) -> None:
+    """LLaMA's rule, computed by the sizing calculator and registered so the check re-runs it; ``row`` is the
+    catalog model whose d_model the rule is applied to, as a hypothetical."""
+    if row is not None:
+        b.cite(row)
+        b.add(f"Applying LLaMA's SwiGLU sizing rule to {row['model']}'s d_model, {row['d_model_text']} (model "
+              "catalog), as a hypothetical:")
     params = {"d_model": d_model, "multiple_of": multiple_of, "ffn_dim_multiplier": ffn_dim_multiplier}
     out = b.computed("ffn_hidden_size", params, f"LLaMA FFN width for d_model {d_model}")
     d_ff = int(out["d_ff"])
@@ -89,7 +97,9 @@ def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question
                                             {"citation": entry, "field": "d_ff_text"}, {"number": matrices}]}
         total = b.computed("arith", params, f"{model}: {matrices} · d_model · d_ff")["result"]
         kind = "gated: gate, up and down projections" if gated else "dense: up and down projections"
-        b.add(f"**{model}** has **{int(total):,}** FFN weights per layer: {matrices} matrices ({kind}) of "
+        per_expert = "per expert" in moe_layout(entry)  # an MoE row whose width is one expert's
+        unit = "per expert (one expert's FFN in each layer)" if per_expert else "per layer"
+        b.add(f"**{model}** has **{int(total):,}** FFN weights {unit}: {matrices} matrices ({kind}) of "
               f"d_model × d_ff = {entry['d_model_text']} × {entry['d_ff_text']}, biases not counted (computed "
               "from the catalog).")
         pasted_sizes.scale_totals(b, entry, lexicon.groups.get(model), total, question)

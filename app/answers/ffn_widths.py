@@ -107,15 +107,30 @@ WIDER = re.compile(r"\bwider\b|\bwidest\b|\bnarrower\b|\bnarrowest\b|\b(?:bigger
                    r"\b(?:ffn|mlp|d_ff) (?:is )?(?:bigger|larger|smaller)\b", re.IGNORECASE)
 
 
+#: "have the exact same ffn width?", "is the d_ff identical", "did llama 3 change it": the widths set equal.
+SAME = re.compile(r"\bsame\b|\bidentical\b|\bequal\b|\bdiffer(?:ent|s)?\b|\bchanged?\b", re.IGNORECASE)
+WIDTH_WORD = re.compile(r"\bwidths?\b|\bwide\b|\bd_ff\b|\bintermediate[_ ]size\b|\b(?:ffn|mlp) (?:sizes?|dims?)\b|"
+                        r"\bhidden[_ ](?:dim|size)\b", re.IGNORECASE)
+
+
 def _wider(b: Builder, groups: list[ModelGroup], question: str) -> list[str]:
-    """The widest FFN among the catalog rows of the models named, first, when the question asks which is wider."""
-    if not WIDER.search(question):
+    """The widest FFN among the catalog rows of the models named, first, when the question asks which is wider;
+    whether their widths are the same, first, when it asks that."""
+    wider = bool(WIDER.search(question))
+    if not wider and not (SAME.search(question) and WIDTH_WORD.search(question)):
         return []
     rows = [b.facts.catalog[n] for g in groups for n in g.members if n in b.facts.catalog]
     widths = [(str(r["d_ff_text"]).replace(",", ""), r) for r in rows]
     sized = [(int(text), r) for text, r in widths if text.isdigit()]
     if len({r["model"] for _, r in sized}) < 2:
         return []
+    if not wider:
+        names = " and ".join(dict.fromkeys(r["model"] for _, r in sized))
+        if len({w for w, _ in sized}) == 1:
+            return [f"Yes: {names} have the same FFN width, d_ff **{sized[0][0]}** (model catalog"
+                    + ("; MoE rows give one expert's width" if any(moe_layout(r) for _, r in sized) else "") + ")."]
+        return ["No: the FFN widths differ: " + "; ".join(f"{r['model']} d_ff **{w}**" for w, r in sized)
+                + " (model catalog)."]
     width, widest = max(sized, key=lambda p: p[0])
     return [f"Widest FFN: **{widest['model']}**, d_ff {width} (model catalog; MoE rows give one expert's width)."]
 

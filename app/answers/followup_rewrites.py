@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import followups
+from app.answers import field_followups, followups, result_followups
 from app.answers.facts import Facts
 from app.answers.lexicon import Lexicon
 from app.answers.plan import DERIVED_METHODS
@@ -86,14 +86,21 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
                  facts: Facts) -> str | None:
     """The follow-up written out as the whole question it stands for, where the kind of the earlier answer
     decides its meaning (see :mod:`app.answers.followups`); None when the slot merge reads it right."""
-    return (followups.within_other_paper(read, previous_meta, lexicon)
+    return (result_followups.cell_gap(read, previous_meta, lexicon)
+            or result_followups.size_ratio(read, previous, facts, lexicon)
+            or followups.within_other_paper(read, previous_meta, lexicon)
             or followups.both_subjects(read, previous_meta, lexicon)
             or followups.two_functions_apart(read, previous_meta, lexicon)
             or followups.across_papers(read, previous_meta)
             or followups.after_decline(read, previous_meta, lexicon)
+            or result_followups.approximation_form(read, previous_meta)
+            or result_followups.closer_function(read, previous_meta, lexicon)
+            or result_followups.other_suite_task(read, previous, lexicon)
+            or result_followups.baseline_cell(read, previous)
             or followups.after_derived(read, previous_meta, DERIVED_METHODS, lexicon)
             or followups.size_rationale(read, previous, facts, lexicon)
             or followups.of_the_winner(read, previous, facts, lexicon)
+            or field_followups.active_experts(read, previous, facts, lexicon)
             or followups.model_fields(read, previous, lexicon)
             or followups.length_change(read, previous, lexicon)
             or followups.model_claim(read, previous, lexicon)

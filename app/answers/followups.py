@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from app.answers import pasted_sizes, tables
+from app.answers import pasted_sizes, setting_edits, tables
 from app.answers.comparison_followups import back_reference as back_reference
 from app.answers.comparison_followups import both_lengths as both_lengths
 from app.answers.comparison_followups import math_distance as math_distance
@@ -34,6 +34,7 @@ from app.answers.other_paper_followups import across_papers as across_papers
 from app.answers.other_paper_followups import in_other_paper as in_other_paper
 from app.answers.other_paper_followups import moves_to_other_paper as moves_to_other_paper
 from app.answers.other_paper_followups import within_other_paper as within_other_paper
+from app.answers.result_followups import GAP
 
 # --- the thread's earlier subjects ----------------------------------------------------------------------------
 
@@ -79,7 +80,8 @@ _APART = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:the\s+)?(?:difference|diff|g
 def two_functions_apart(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
     """'quick gelu at 3' … 'and exact?' … 'difference?': the last two functions of the thread, set apart at
     the point just computed."""
-    if previous_meta is None or not _APART.search(read) or str(previous_meta.get("intent")) != "math":
+    if previous_meta is None or not (_APART.search(read) or GAP.search(read)) or (
+            str(previous_meta.get("intent")) != "math"):
         return None
     numbers = (previous_meta.get("slots") or {}).get("numbers") or []
     functions = [str(s.get("value")) for s in previous_meta.get("thread_subjects") or []
@@ -124,7 +126,10 @@ _GROUP = {"variant": "subject", "gate": "subject", "activation": "subject", "mod
 #: A number a follow-up gives with its label ("and with d_ff 8192?", "at x=2?"): it replaces the earlier
 #: number of that label.
 _LABELLED = re.compile(r"(?P<label>d_model|d_ff|hidden_size|intermediate_size|hidden|intermediate|x|at|multiple_of|"
-                       r"multiplier)\s*(?:=|:|of)?\s*(?P<number>[-−]?\d+(?:\.\d+)?(?:e[-−]?\d+)?)", re.IGNORECASE)
+                       r"multiplier)\s*(?:=|:|of|is|was|were|becomes|goes to|set to|to)?\s*"
+                       r"(?P<number>[-−]?\d+(?:\.\d+)?(?:e[-−]?\d+)?)", re.IGNORECASE)
+#: Labels whose setting a follow-up may add to a calculation that had none ("no multiplier" … "multiplier 1.3").
+_ADDED_LABELS = frozenset({"multiple_of", "multiplier"})
 _BARE_APPROXIMATION = {"tanh": "tanh approximation of gelu", "sigmoid": "sigmoid approximation of gelu"}
 
 
@@ -157,6 +162,15 @@ def _edited(before: str, read: str, lexicon: Lexicon) -> str | None:
                             re.IGNORECASE)
         if earlier is not None:
             text, changed = text[:earlier.start(1)] + given.group("number") + text[earlier.end(1):], True
+        elif label in _ADDED_LABELS:  # "no multiplier" … "now ffn_dim_multiplier 1.3": the setting given now
+            start = given.start()
+            while start and (read[start - 1].isalnum() or read[start - 1] == "_"):
+                start -= 1
+            setting = read[start:given.end()]
+            absent = re.search(rf"\b(?:no|without(?: an?| the)?)\s+(?:\w+_)*{re.escape(label)}\b", text, re.IGNORECASE)
+            text = (text[:absent.start()] + setting + text[absent.end():] if absent
+                    else f"{text.rstrip(' ?')}, {setting}?")
+            changed = True
     if not changed and len(new.numbers) == 1 and len(old.numbers) == 1 and new.is_empty():
         written = _NUMBER_TOKEN.findall(before)
         if len(written) == 1:  # "and for 8192?" after a question with one number
@@ -179,7 +193,7 @@ def after_derived(read: str, previous_meta: dict[str, Any] | None, derived_metho
     before = str(operation.get("read_as") or operation.get("asked") or "")
     if not before:
         return None
-    edited = _edited(before, _LEAD.sub("", read), lexicon)
+    edited = setting_edits.without_setting(before, read) or _edited(before, _LEAD.sub("", read), lexicon)
     if edited is None and operation.get("method") == "ffn_params":  # "and over all 32 layers?", "and if dense?"
         edited = pasted_sizes.rescaled(before, read)
     return edited
@@ -357,7 +371,22 @@ def confirmation(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -
 def subject_prefixed(piece: str, entities: Entities, earlier: list[dict[str, str]]) -> str | None:
     """A later part of a multi-part question that names nothing ('…, and which activation'): asked about the
     earlier part's subject."""
-    if not entities.is_empty() or entities.numbers or len(piece.split()) > 8:
+    if entities.numbers or len(piece.split()) > 8:
         return None
+    if not entities.is_empty():
+        # "gemma 2 9b - d_model, …, and which gelu hf actually runs": which form of a function the earlier
+        # part's model runs is a question about that model
+        functions = {str(m["text"]).lower() for m in entities.matches if m.get("kind") == "activation"}
+        others = [m for m in entities.matches if m.get("kind") in ("model", "variant", "gate")
+                  and str(m["text"]).lower() not in functions]  # "gelu" is a variant and an activation: one name
+        if others or not WHICH_FORM.search(piece):
+            return None
+        models = _texts(earlier, ("model",))
+        return f"{models[0]} {_LEAD.sub('', piece)}" if models else None
     subjects = _texts(earlier, SUBJECT_KINDS)
     return f"{subjects[0]} {_LEAD.sub('', piece)}" if subjects else None
+
+
+#: "which gelu", "what kind of gelu", "which flavour of the activation": the form of a function a model runs.
+WHICH_FORM = re.compile(r"\b(?:which|what)\s+(?:(?:kind|sort|type|form|variant|version|flavou?r)s?\s+of\s+)?"
+                        r"(?:the\s+)?(?:gelu|silu|swish|relu|activation|act|nonlinearity)\b", re.IGNORECASE)

@@ -86,22 +86,37 @@ def detect(text: str) -> list[str]:
 #: A code name called on a number ("jax.nn.gelu(1.0)", "F.gelu(torch.tensor(-2.))") or applied at one
 #: ("jax.nn.gelu at 2"): the question evaluates the function that name computes.
 _CALLED = re.compile(r"\s*(?:\(\s*\)\s*)?\(\s*(?:(?:torch\.tensor|jnp\.array|np\.array|torch\.as_tensor)\s*\(\s*)?"
-                     r"\[?\s*(?:x\s*=\s*)?[-−]?\d|\s+(?:at|of|for|on|applied to|evaluated at)\s+(?:x\s*=\s*)?[-−]?\d",
+                     r"\[?\s*(?:x\s*=\s*)?[-−]?\d|"
+                     # "jax.nn.gelu gradient at 2", "nn.GELU(approximate='tanh') slope at 0.5", "jax.nn.gelu'(1)":
+                     # its derivative at a point, constructor arguments and all
+                     r"(?:\s*\([^()\d]*\))?(?:'s)?(?:\s+(?:derivatives?|gradients?|grads?|slopes?|derivs?|values?|"
+                     r"outputs?))?\s+(?:at|of|for|on|applied to|evaluated at|@)\s+(?:x\s*=\s*)?[-−]?\d|"
+                     r"(?:\s*\([^()\d]*\))?\s*['′]\s*\(\s*[-−]?\d",
                      re.IGNORECASE)
+#: Constructor arguments without a number ("(approximate='tanh')"): read for the function chosen, then dropped.
+_ARGUMENTS = re.compile(r"^\s*\([^()\d]*\)")
 _CODE_FORM = re.compile(r"^[a-z_][\w.]*(?:\(\))?$", re.IGNORECASE)
 #: The approximate= argument of a call, which chooses the function whatever the default.
 _APPROXIMATE = re.compile(r"approximate\s*=\s*[\"']?(tanh|true|false|none)[\"']?", re.IGNORECASE)
+
+
+@cache
+def _code_forms() -> tuple[tuple[dict[str, Any], re.Pattern[str]], ...]:
+    """The written forms that are code names ("jax.nn.gelu", "gelu_new"), each with its entry and a
+    case-blind pattern, longest first (built once, not per question)."""
+    out = []
+    for form, name, _ in _forms():
+        entry = by_name(name)
+        if entry is not None and _CODE_FORM.match(form) and ("." in form or "_" in form):
+            out.append((entry, re.compile(rf"(?<![\w.]){re.escape(form)}(?![\w])", re.IGNORECASE)))
+    return tuple(out)
 
 
 def as_called(text: str) -> str:
     """The text with each code name that is called on a number replaced by the id of the function it
     computes (JAX's ``gelu`` is the tanh form unless ``approximate=False``), so the value asked for is the
     one that framework returns, not the exact function its bare name suggests."""
-    for form, name, _ in _forms():
-        entry = by_name(name)
-        if entry is None or not _CODE_FORM.match(form) or not ("." in form or "_" in form):
-            continue
-        pattern = re.compile(rf"(?<![\w.]){re.escape(form)}(?![\w])", re.IGNORECASE)
+    for entry, pattern in _code_forms():
         for match in reversed(list(pattern.finditer(text))):
             rest = text[match.end():]
             if not _CALLED.match(rest):
@@ -110,7 +125,7 @@ def as_called(text: str) -> str:
             chosen = _APPROXIMATE.search(re.split(r"[?\n]", rest[:100])[0]) if rest.lstrip()[:1] == "(" else None
             if chosen is not None and activation in ("gelu", "gelu_tanh"):
                 activation = "gelu_tanh" if chosen.group(1).lower() in ("tanh", "true") else "gelu"
-            text = text[:match.start()] + activation + rest
+            text = text[:match.start()] + activation + _ARGUMENTS.sub("", rest, count=1)
     return text
 
 

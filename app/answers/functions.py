@@ -41,7 +41,8 @@ SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|
                                r"\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)|"
                                r"\bd\s*(?:²|\^2|2)\s*/\s*dx\s*(?:²|\^2|2)")
 #: "gelu'(1)", "gelu' at x = 1", "silu′ @ 2": a prime after a function name, before its argument or a point.
-FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\bprime\b|\w['′]\s*\(|\bf['′]|\bd\s*/\s*dx\b|"
+FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\bgrads?\b|\bderivs?\b|\bprime\b|\w['′]\s*\(|\bf['′]|"
+                              r"\bd\s*/\s*dx\b|"
                               r"\w['′](?=\s*(?:at\b|@|for x\b|of x\b|x\s*=|[-−]?\d|\?|$))|"
                               # "d sigmoid / dx", "dσ/dx", "d gelu(x)/dx", "∂f/∂x": the function between d and dx
                               r"(?<![\w])[d∂]\s*[\w.σΦ]+(?:\s*\(\s*x\s*\))?\s*/\s*[d∂]\s*x\b")
@@ -56,6 +57,13 @@ VALUE_AND_DERIVATIVE = re.compile(r"(?:\band|&|\+|\bplus|\balso|\bas well as)\s+
                                   r"\bvalues? and (?:its |the )?(?:derivative|slope|gradient)s?\b|"
                                   r"\b(?:derivative|slope|gradient)s? (?:and|&|\+) (?:the |its )?values?\b|"
                                   r"\bf(?:\(x\))? and f['′]")
+#: "slope of gelu_tanh at 0.5, and how much does it differ from the erf one's": a later clause that sets the value
+#: just asked against another function's at the same point, one computation rather than a second question.
+DIFFERENCE_BACK = re.compile(r",?\s+(?:and|&)\s+(?:how (?:much|far)|by how much)\s+(?:does |do |is |are )?"
+                             r"(?:it|that|this|they|those|the two)\s+(?:differ|deviate|lie|sit|from|off|away|apart)|"
+                             r",?\s+(?:and|&)\s+(?:what(?:'s| is)\s+)?(?:its|the|their) "
+                             r"(?:difference|gap|error|deviation)s?"
+                             r" (?:from|to|vs\.?|versus|against|with)\b")
 #: Functions with a kink at 0: their derivative there is a convention, not a value.
 KINKED_AT_ZERO = {"relu": "zero on the left and one on the right", "squared_relu": ""}
 #: Functions whose one-sided derivatives at 0 differ (the points just left and right of 0 where they are read).
@@ -203,9 +211,11 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         line = _value_claim(b, text, scalar_targets, xs, derivative) + line
         b.add(line)
         # the value asked comes first; an approximation's largest error leads only where an error is asked
-        direct.insert(0 if error_pairs and not ERROR_ASKED.search(text) else len(direct), line)
-        if derivative == 0 and error_pairs and claimed is None:
-            _pointwise_errors(b, error_pairs[:2], xs[:3], direct, first=bool(ERROR_ASKED.search(text)))
+        # (a slope asked leads too: the largest error that follows is the values', not the slopes')
+        direct.insert(0 if error_pairs and (derivative or not ERROR_ASKED.search(text)) else len(direct), line)
+        if error_pairs and claimed is None and (derivative == 0 or ERROR_ASKED.search(text)):
+            first = bool(ERROR_ASKED.search(text)) and not derivative
+            _pointwise_errors(b, error_pairs[:2], xs[:3], direct, first=first, order=derivative)
     if MONOTONIC.search(text):
         for fn in scalar_targets[:2]:
             out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],

@@ -38,14 +38,18 @@ USES = re.compile(
 )
 MODELS_USING = re.compile(
     r"\b(which|what|wich)\s+(other\s+)?(models?|llms?|networks?|architectures?)\b|\bwho uses\b|\bmodels? (that )?"
-    r"(?:uses?|using)\b|\bused (by|in)\b|\bmodels with\b|\blist (of )?models\b|\blist\b.{0,40}\bmodels\b|"
+    r"(?:uses?|using)\b|\bused (by|in)\b|\bmodels (?:with|whose)\b|\blist (of )?models\b|\blist\b.{0,40}\bmodels\b|"
     r"\bmodels in the catalog\b|\b(which|what|wich|any|list|name|show)\b(?:\s+[\w-]+){0,4}?\s+models?\b"
 )
+#: A bound on a width ("d_model of 4096 or more" is the width itself; "at least 4096", "over 20000").
+_BOUND = (r"at least|at most|no less than|no more than|more than|less than|greater than|bigger than|smaller than|"
+          r"larger than|over|under|above|below|up to|>=|<=|≥|≤|>|<")
 #: What a list of catalog models may be filtered by besides its activation: who released it, when, its FFN kind.
 CATALOG_FILTER = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES) + r")(?:'s)?\b|"
                             r"\b(?:dense|gated|ungated|moe|mixture[- ]of[- ]experts)\b|\b(?:19|20)\d\d\b|"
                             r"\b(?:d_ff|d_model|intermediate[_ ]size|hidden[_ ]size|ffn (?:width|size|dim))\s*"
-                            r"(?:of|=|:|is)?\s*\d{3,}")
+                            rf"(?:of|=|:|is)?\s*(?:(?:{_BOUND})\s*)?\d{{3,}}|"
+                            rf"\b(?:{_BOUND})\s*\d{{3,}}\s*(?:d_ff|d_model|intermediate[_ ]size|hidden[_ ]size)\b")
 #: "alibaba models + their widths", "what did deepseek release", "models released in 2023 with swiglu".
 ORG_MODELS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES) + r")(?:'s)?\s+(?:\w+\s+)?"
                         r"models?\b|\bwhat (?:did|has|have) (?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES)

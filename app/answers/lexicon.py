@@ -76,6 +76,36 @@ def phrase_pattern(phrase: str) -> str:
     return rf"(?<![a-z0-9]){body}(?![a-z0-9])"
 
 
+def _first_letter(phrase: str) -> str:
+    """The first character :func:`phrase_pattern` matches literally (separators before it are dropped)."""
+    return next((t[0] for t in re.split(r"[\s\-_]+", phrase.lower()) if t), "")
+
+
+def first_char_alternation(
+    alternatives: list[tuple[str, str]], guard: str, flags: int = 0, empty: str = ""
+) -> re.Pattern[str]:
+    """One regex trying ``alternatives`` (first character, regex starting with ``guard``) in their order.
+
+    Why not a plain ``a|b|c``: Python's engine tries every alternative at every position, which for a few
+    hundred names costs milliseconds per question. Here the shared ``guard`` (a lookbehind) is checked once
+    per position, and a lookahead on the first character skips every alternative that cannot start there.
+    The result is the same: alternatives with different first characters never match at the same position,
+    and those that share one keep their order. Under IGNORECASE that holds only for ASCII first characters,
+    so any other first character (or none) falls back to the plain alternation.
+    """
+    if not alternatives:
+        return re.compile(empty, flags)
+    caseless = bool(flags & re.IGNORECASE)
+    if not all(first and (first.isascii() or not caseless) for first, _ in alternatives):
+        return re.compile("|".join(regex for _, regex in alternatives), flags)
+    by_first: dict[str, list[str]] = {}
+    for first, regex in alternatives:
+        key = first.lower() if caseless else first
+        by_first.setdefault(key, []).append(regex)
+    branches = "|".join(f"(?={re.escape(first)})(?:{'|'.join(regexes)})" for first, regexes in by_first.items())
+    return re.compile(f"{guard}(?:{branches})", flags)
+
+
 def normalize_name(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
@@ -109,7 +139,9 @@ class Lexicon:
         self.group_members = {name: {*g.members, *([g.arch_family] if g.arch_family else [])}
                               for name, g in self.groups.items()}
         ordered = sorted(self.phrases, key=lambda p: (-len(p), p))
-        self.pattern = re.compile("|".join(f"(?P<p{i}>{phrase_pattern(p)})" for i, p in enumerate(ordered)))
+        self.pattern = first_char_alternation(
+            [(_first_letter(p), f"(?P<p{i}>{phrase_pattern(p)})") for i, p in enumerate(ordered)], r"(?<![a-z0-9])"
+        )
         self._ordered = ordered
         cased = sorted(self.cased_phrases, key=lambda p: (-len(p), p))
         self._cased_ordered = cased
@@ -118,9 +150,9 @@ class Lexicon:
             or r"(?!x)x"
         )
         names = sorted({n for n in self.name_strings if re.search(r"\d", n)}, key=lambda n: (-len(n), n))
-        self.name_mask = re.compile(
-            "|".join(rf"(?<![A-Za-z0-9.]){re.escape(n)}(?![A-Za-z0-9])" for n in names) or r"(?!x)x",
-            re.IGNORECASE,
+        self.name_mask = first_char_alternation(
+            [(n[0], rf"(?<![A-Za-z0-9.]){re.escape(n)}(?![A-Za-z0-9])") for n in names], r"(?<![A-Za-z0-9.])",
+            re.IGNORECASE, empty=r"(?!x)x",
         )
 
     def refs_for(self, match: re.Match[str]) -> list[Ref]:
@@ -237,6 +269,9 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
             )
             groups[key] = ModelGroup(key, (catalog_name,) if catalog_name else (), fam, size)
             add(key, Ref("model", key))
+            if fam.endswith(" 1") and not catalog_name:  # "gemma 2b", "gemma-2b": the first generation, unnumbered
+                for form in (f"{fam.removesuffix(' 1')} {size}", f"{fam.removesuffix(' 1')}-{size}"):
+                    add(form, Ref("model", key))
             if catalog_name and catalog_name in groups:
                 groups[catalog_name] = ModelGroup(catalog_name, (catalog_name,), fam, size)
 

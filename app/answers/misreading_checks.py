@@ -13,6 +13,7 @@ import re
 
 from app.answers import misread
 from app.answers.facts import Facts
+from app.answers.ffn_widths import SAME, WIDTH_WORD
 from app.answers.intents import Slots
 from app.answers.plan import Operation
 
@@ -41,6 +42,8 @@ def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
         return []
     if states_catalog_sizes(operation.slots.models, operation.slots.numbers, facts):
         return []
+    if len(operation.slots.models) >= 2 and SAME.search(operation.text) and WIDTH_WORD.search(operation.text):
+        return []  # "do llama 2 70b and llama 3 70b have the same d_ff": two stored widths compared, no misreading
     repeated = misread.detect(operation.text, facts)
     if repeated is None:
         return []

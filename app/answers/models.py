@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from app.answers.arch_fields import ARCH_LABELS, TOTAL, arch_parameters, distinct_groups, total_parameters
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.catalog_lists import FFN_KIND, _catalog_activation_text
 from app.answers.catalog_lists import compose_models_using as compose_models_using
@@ -36,15 +37,6 @@ from app.answers.intents import Intent, Slots
 from app.answers.lexicon import Lexicon, ModelGroup
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.vocabulary import BASELINE, DENSE_VARIANT_OF, GATE_VARIANT_OF
-
-ARCH_PARAMETERS = {
-    "layers": ("Layers",), "d_model": ("d_model",),
-    "ff": ("Feedforward dim (paper)", "Feedforward hidden dims (paper)", "HF intermediate_size"),
-    "heads": ("Num heads",), "kv": ("Num KV heads", "Head type"), "vocab": ("Vocab size", "HF vocab_size"),
-    "context": ("Context length", "Global attention span"), "window": ("Sliding window",),
-    "head_size": ("Head size",), "tokens": ("Training tokens",),
-    "params": ("Embedding parameters", "Non-embedding parameters"), "norm": ("Pre-norm", "Post-norm"),
-}
 
 
 def model_groups(lexicon: Lexicon, slots: Slots) -> list[ModelGroup]:
@@ -256,14 +248,14 @@ def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: Expla
 
 def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
     facts = b.facts
-    groups = model_groups(lexicon, intent.slots)
+    groups = distinct_groups(model_groups(lexicon, intent.slots))
     keys = intent.slots.arch_keys or ["ff"]
     out = []
     for group in groups:
         if group.arch_family:
             sizes = [group.arch_size] if group.arch_size else facts.arch_sizes(group.arch_family)
             for key in keys:
-                for parameter in ARCH_PARAMETERS.get(key, ()):
+                for parameter in arch_parameters(key, intent.question):
                     found = [(s, facts.arch_fact(group.arch_family, s, parameter)) for s in sizes]
                     found_ok = [(s, f) for s, f in found if f is not None]
                     if not found_ok:
@@ -272,6 +264,10 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
                         b.cite(f)
                     out.append(f"- {group.arch_family}, {parameter}: " + ", ".join(
                         f"{s}: {f['value_text']}" for s, f in found_ok) + f" ({found_ok[0][1]['source']})")
+                total = (total_parameters(b, group.arch_family, sizes) if key == "params" and TOTAL.search(
+                    intent.question) and len(arch_parameters(key, intent.question)) == 2 else None)
+                if total is not None:
+                    out.append(total)
         members = [facts.catalog[m] for m in group.members if m in facts.catalog]
         if not group.arch_family or not out:
             for m in members:
@@ -282,7 +278,8 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
     if not out:
         names = ", ".join(g.name for g in groups)
         members = [facts.catalog[m] for g in groups for m in g.members if m in facts.catalog]
-        b.add(f"The stored data hold no such architecture value for {names}: it is not in the stored evidence. "
+        asked = " or ".join(dict.fromkeys(ARCH_LABELS.get(k, "such architecture value") for k in keys))
+        b.add(f"The stored data hold no {asked} for {names}: it is not in the stored evidence. "
               "For these models the service stores "
               "the FFN activation, d_model and the FFN hidden size (model catalog), and for Gemma 1 and Gemma 2 "
               "the reports' architecture tables." + (" What the catalog stores:" if members else ""))

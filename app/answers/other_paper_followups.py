@@ -114,10 +114,10 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
     rest = _LEAD.sub("", read).strip(" ?")
     runner_up = bool(_RUNNER_UP.search(rest))
     if not (is_follow_up(named.text, named, True) or noisy or runner_up or (
-            named.is_empty() and _column_words(rest))):
+            named.is_empty() and (_column_words(rest) or _BASELINE_WORDS.search(low)))):
         return None
     before = str(operation.get("read_as") or operation.get("asked") or "")
-    new_subjects = _texts(named.matches, SUBJECT_KINDS) + [w for w in _BASELINE_WORDS.findall(low)]
+    new_subjects = list(dict.fromkeys(_texts(named.matches, SUBJECT_KINDS) + _BASELINE_WORDS.findall(low)))
     old_subjects = _texts(_named(before, lexicon).matches, SUBJECT_KINDS)
     columns = _column_words(rest) or _column_words(before)
     if runner_up and not new_subjects:  # the ranking, in full, says who comes after the winner

@@ -56,8 +56,10 @@ def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexic
     operation with the slots it names replaced, as a follow-up edits the previous answer's plan."""
     context = {"intent": ROUTED_METHODS.get(before.method, before.method), "slots": before.slots.model_dump(),
                "question": before.text, "entities": earlier}
-    text = paraphrase.with_family(piece, list(before.slots.models), lexicon)
-    entities = recognize(text, lexicon)
+    named = recognize(piece, lexicon)
+    # "gemma 2 9b: d_model? intermediate_size?": a part that names its model already needs no family added
+    text = piece if named.models else paraphrase.with_family(piece, list(before.slots.models), lexicon)
+    entities = named if text == piece else recognize(text, lexicon)
     part = classify(text, entities.text, entities, lexicon, context, None)
     part.follow_up_of, part.rule = None, f"an elliptical part: the {before.method} operation before it, edited"
     if before.method in ROUTED_METHODS and not part.operation and part.name == ROUTED_METHODS[before.method]:

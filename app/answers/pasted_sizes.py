@@ -17,7 +17,8 @@ from app.answers.computations import format_sig
 NUM = r"(\d[\d_,]*)"
 D_MODEL = re.compile(rf"(?<!ffn-)\b(?:d_model|hidden_size|hidden-size|n_embd|dim|model dim(?:ension)?|d|h|hidden|"
                      rf"emb_dim|embed_dim|d model|width)\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
-D_FF = re.compile(rf"\b(?:intermediate_size|d_ff|ffn_dim|ffn_hidden_size|ffn-hidden-size|n_inner|mlp_dim|hidden_dim|ff|"
+D_FF = re.compile(rf"\b(?:moe_intermediate_size|expert_intermediate_size|intermediate_size|d_ff|ffn_dim|"
+                  rf"ffn_hidden_size|ffn-hidden-size|n_inner|mlp_dim|hidden_dim|ff|"
                   rf"ffn|d_inner|"
                   rf"inner|filter_size|intermediate)\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
 HIDDEN_WIDTH = re.compile(rf"\bhidden(?: layer| width| size| dim(?:ension)?)?\b\s*(?:[:=]|of|is)?\s*{NUM}")
@@ -112,7 +113,52 @@ def _equal_width_target(text: str) -> bool | None:
     return None
 
 
+#: "a single routed expert", "per expert", "each expert": the count asked is one expert's FFN, not a layer's.
+ONE_EXPERT = re.compile(r"\b(?:one|a single|single|each|per|an?|the)\s+(?:routed\s+|shared\s+)?expert(?:'s)?\b|"
+                        r"\b(?:shared|routed) expert\b")
+
+
+def _catalog_int(text: object) -> int | None:
+    value = str(text).replace(",", "")
+    return int(value) if value.isdigit() else None
+
+
+#: "keeps params the same", "matches bloom-176b's ffn param count", "with matched params": equal weights asked.
+SAME_WEIGHTS = re.compile(r"\bmatch(?:es|ed|ing)?\b.{0,40}\b(?:params?|parameters|weights)\b|"
+                          r"\b(?:params?|parameters|weights)\b.{0,12}\b(?:the same|equal|unchanged|matched)\b|"
+                          r"\b(?:same|equal) (?:number of )?(?:params?|parameters|weights)\b|"
+                          r"\bkeep(?:s|ing)? (?:the )?(?:params?|parameters|weights|param count)\b")
+
+
+def detect_for_model(text: str, row: dict[str, Any]) -> dict[str, Any] | None:
+    """Sizes asked of a named catalog model that its row does not answer as stored: widths written out that
+    are not the row's (one expert's 'moe_intermediate_size 2048, hidden 7168', a hypothetical), counted with
+    the row's FFN kind; or the other FFN kind's width at the row's weight count ('pythia-6.9b converted to
+    geglu at the same param count'). None when the row's own sizes answer the question."""
+    d_model, d_ff = _catalog_int(row.get("d_model_text")), _catalog_int(row.get("d_ff_text"))
+    if d_model is None or d_ff is None:
+        return None
+    gated = row.get("ffn_type") == "gated"
+    target = _equal_width_target(text)
+    if target is None and SAME_WEIGHTS.search(text) and (DENSE if gated else GATED).search(text):
+        target = not gated  # "what swiglu width keeps params the same" of a dense model: the other kind's width
+    if target is not None and target != gated:
+        return {"d_model": d_model, "d_ff": d_ff, "gated": gated, "equal_width": target, "row": row}
+    written = detect(text)
+    if written is None or written.get("equal_width") is not None or written.get("d_ff") in (None, d_ff):
+        return None
+    kind = written["gated"] if written["gated"] is not None else gated
+    per = "per expert" if ONE_EXPERT.search(text) else "per layer"
+    return {**written, "gated": kind, "per": per, "model": row["model"], "row": row}
+
+
 def compose(b: Builder, given: dict[str, Any]) -> None:
+    row = given.get("row")
+    if row is not None:
+        b.cite(row)
+    if row is not None and given.get("equal_width") is not None:
+        b.add(f"{row['model']} in the catalog: {'gated' if given['gated'] else 'dense'} FFN, d_model "
+              f"{row['d_model_text']}, d_ff {row['d_ff_text']}.")
     if given.get("d_ff") is None and given.get("times"):
         dense = b.computed("arith", {"op": "mul", "operands": [{"number": given["times"]},
                                                                {"number": given["d_model"]}]},
@@ -134,9 +180,11 @@ def compose(b: Builder, given: dict[str, Any]) -> None:
         operands = [{"number": given["d_model"]}, {"number": given["d_ff"]}, {"number": matrices}]
         total = b.computed("arith", {"op": "mul", "operands": operands},
                            f"{matrices} · d_model · d_ff from the sizes given")["result"]
-        lines.append(f"**{int(total):,}** FFN weights per layer if the FFN is {kind} ({matrices} × "
-                     f"{given['d_model']} × {given['d_ff']}, biases not counted)")
-    lead = "With d_model " + f"{given['d_model']} and d_ff {given['d_ff']} as given: "
+        lines.append(f"**{int(total):,}** FFN weights {given.get('per', 'per layer')} if the FFN is {kind} "
+                     f"({matrices} × {given['d_model']} × {given['d_ff']}, biases not counted)")
+    kind_of = "gated" if given["gated"] else "dense"
+    of = f" for {given['model']} ({kind_of} in the catalog)" if given.get("model") else ""
+    lead = "With d_model " + f"{given['d_model']} and d_ff {given['d_ff']} as given{of}: "
     b.add(lead + "; ".join(lines) + ".")
 
 
@@ -149,11 +197,15 @@ def _equal_width(b: Builder, given: dict[str, Any], gated_target: bool) -> None:
     width = b.computed("arith", {"op": "div", "operands": [{"number": str(scaled)}, {"number": by}]},
                        f"{times}/{by} of the d_ff given")["result"]
     kind, other = ("gated", "dense") if gated_target else ("dense", "gated")
-    shown = f"{int(width)}" if width == int(width) else format_sig(float(width), 6)
+    whole = width == int(width)
+    shown = f"{int(width)}" if whole else format_sig(float(width), 6)
+    nearest = "" if whole else (f" Widths are whole numbers: {round(width)} is the nearest (or round to a multiple "
+                                "your kernels prefer).")
     if given["d_model"] is None:
         b.add(f"A {kind} FFN with **d_ff = {shown}** has the same weights as a {other} one with d_ff {given['d_ff']}, "
               f"whatever d_model is: {times}/{by} of {given['d_ff']}, because a gated FFN has three d_model × d_ff "
-              "matrices and a dense one two (the rule the GLU-variants paper uses to compare them at equal size).")
+              "matrices and a dense one two (the rule the GLU-variants paper uses to compare them at equal size)."
+              + nearest)
         return
     weights = b.computed("arith", {"op": "mul", "operands": [{"number": given["d_model"]}, {"number": given["d_ff"]},
                                                                {"number": times}]},
@@ -161,7 +213,8 @@ def _equal_width(b: Builder, given: dict[str, Any], gated_target: bool) -> None:
     b.add(f"A {kind} FFN with **d_ff = {shown}** has the same weights as the {other} one given "
           f"(d_model {given['d_model']}, d_ff {given['d_ff']}): {times} × {given['d_model']} × {given['d_ff']} = "
           f"{int(weights):,} weights per layer either way, biases not counted. That is {times}/{by} of "
-          f"{given['d_ff']}, the rule the GLU-variants paper uses to compare gated and dense FFNs at equal size.")
+          f"{given['d_ff']}, the rule the GLU-variants paper uses to compare gated and dense FFNs at equal size."
+          + nearest)
 
 
 def _extra(b: Builder, given: dict[str, Any]) -> None:

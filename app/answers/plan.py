@@ -34,7 +34,8 @@ METHOD_KIND: dict[str, OperationKind] = {
     "paper_info": "lookup",
     "architecture": "catalog",
     "model_activation": "catalog",
-    "models_using": "catalog", "catalog_field": "catalog",
+    "models_using": "catalog", "catalog_field": "catalog", "catalog_layers": "catalog",
+    "catalog_pair": "catalog",
     # orderings and spreads
     "best": "rank", "ranking": "rank", "second_paper_ranking": "rank",
     "spread": "spread", "second_paper_spread": "spread", "second_paper_cells": "lookup",
@@ -54,7 +55,8 @@ METHOD_KIND: dict[str, OperationKind] = {
 }
 Method = Literal[
     "fact", "paper_setup", "second_paper_setup", "paper_info", "framework_name", "architecture",
-    "model_activation", "models_using", "catalog_field", "best", "ranking", "second_paper_ranking", "spread",
+    "model_activation", "models_using", "catalog_field", "catalog_layers", "catalog_pair", "best", "ranking",
+    "second_paper_ranking", "spread",
     "second_paper_spread", "second_paper_cells", "compare", "difference", "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
     "explain_constant", "reference_row", "verify", "second_paper_verify", "best_everywhere", "misreading",
@@ -69,7 +71,9 @@ DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_r
 ROUTED_METHODS: dict[str, str] = {
     "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",
     "ranking": "best", "second_paper_spread": "fact", "second_paper_ranking": "best", "difference": "compare",
-    "second_paper_cells": "fact", "catalog_field": "model_activation", "second_paper_setup": "paper_setup",
+    "second_paper_cells": "fact", "catalog_field": "model_activation", "catalog_layers": "architecture",
+    "catalog_pair": "architecture",
+    "second_paper_setup": "paper_setup",
     "paper_info": "paper_setup", "second_paper_verify": "verify",
 }
 SLOT_NAMES = ("variants", "activations", "gates", "models", "benchmarks", "metrics", "steps", "numbers",

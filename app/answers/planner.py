@@ -16,7 +16,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import derived, followups, framework_names, framing, misread, paraphrase, routing
+from app.answers import (
+    derived,
+    followups,
+    framework_names,
+    framing,
+    misread,
+    origins,
+    paraphrase,
+    porting,
+    routing,
+    size_claims,
+)
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
 from app.answers.followup_keeps import _keep_derivative, _keep_operation, _keep_order
@@ -204,6 +215,11 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
                derive: bool) -> Operation:
     """One operation: a framework name's meaning or a derived kind where the question asks for one, else the
     (rerouted) intent's own."""
+    if origins.asks_origin(intent.question, intent.slots) and origins.functions_named(intent.slots) and not (
+            entities.models):
+        intent.name, intent.operation = "explain", ""
+        intent.rule = "asks where a function comes from: the paper the registry names as its source"
+        return operation_for(intent, asked)
     asks_why = intent.name in ("explain", "why_model") and WHY.search(intent.question)
     computing = intent.follow_up_of is not None and intent.name == "math"  # "same for quick gelu" after an error
     names = (framework_names.detect(intent.question)
@@ -215,6 +231,11 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     if names:
         intent.rule = "asks what a framework's or config's activation name computes"
         return operation_for(intent, asked, "framework_name", {"names": names})
+    ported = porting.detect(intent.question, entities) if intent.follow_up_of is None else []
+    if ported:
+        intent.rule = "asks whether a framework's activation call computes what a catalog model uses"
+        return operation_for(intent, asked, "framework_name",
+                             {"names": ported, "models": [m.name for m in entities.models]})
     wanted = _derived(intent, asked, entities, lexicon, facts) if derive else None
     if wanted is not None:
         return wanted
@@ -255,6 +276,10 @@ def _derived(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, f
     ``detect_in`` is the question without the sentences that instruct the service ("you're allowed to make up
     values today" asks for no invented value of its own)."""
     if intent.operation in routing.OTHER_PAPER:  # the other paper's own cells, unless its task is not stored
+        sized_claim = size_claims.detect(entities.text)
+        if sized_claim is not None:  # "narang's gated variants are smaller than the vanilla one?": its Params column
+            intent.rule = "a claim about Narang et al.'s parameter counts"
+            return operation_for(intent, asked, "decline", sized_claim)
         label = derived.other_benchmark(entities.text, asked)
         unreported = [b for b in entities.benchmarks if b not in NARANG_BENCHMARKS and not b.startswith("C4")]
         if not label and unreported:
@@ -302,11 +327,13 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
                                           lexicon) or piece
         part, part_entities = routing.part_intent(piece, lexicon, earlier, facts)
         prefixed = (followups.subject_prefixed(piece, part_entities, earlier)
-                    if operations and not is_follow_up(part_entities.text, part_entities, True) else None)
+                    if operations and (not is_follow_up(part_entities.text, part_entities, True)
+                                       or followups.WHICH_FORM.search(piece)) else None)
         if prefixed is not None:
             # "llama 3.1 405b - d_model, d_ff, and which activation": the bare part is about the earlier subject
             part, part_entities = routing.part_intent(prefixed, lexicon, earlier, facts)
-        if operations and is_follow_up(part_entities.text, part_entities, True):
+        if operations and is_follow_up(part_entities.text, part_entities, True) and not (
+                prefixed is not None and followups.WHICH_FORM.search(piece)):
             part, part_entities = _edit_of(operations[-1], piece, earlier, lexicon, facts)
         operation = _operation(part, piece, part_entities, lexicon, facts, index, derive=True)
         if not _restates(operation, operations):

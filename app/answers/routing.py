@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from app.answers import framing, models, ranking, second_paper
+from app.answers import catalog_notes, catalog_pairs, framing, models, ranking, second_paper
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
-from app.answers.functions import VALUE_AND_DERIVATIVE
+from app.answers.functions import DIFFERENCE_BACK, VALUE_AND_DERIVATIVE
 from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
 from app.answers.part_splitting import _without_asides, is_listed, split_parts
@@ -140,6 +140,16 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.name, intent.operation = "model_activation", "catalog_field"
         intent.rule = "asks who released a catalog model, or when"
         return intent
+    if intent.name == "architecture" and len(entities.models) == 2 and facts is not None and (
+            catalog_pairs.asks_pair(text, entities, facts)):
+        intent.operation = "catalog_pair"
+        intent.rule = "sets the same size of two catalog models against each other"
+        return intent
+    if intent.name == "architecture" and entities.models and catalog_notes.asks_layers(intent.slots.arch_keys) and (
+            not any(m.arch_family for m in entities.models)):
+        intent.operation = "catalog_layers"
+        intent.rule = "asks a catalog model's layer count, which only its row's source note states"
+        return intent
     structure = GATED_WORD.search(text) and PLAIN_FFN.search(text) and CONTRASTED.search(text) and not (
         re.search(r"\bwhy\b|\bbetter\b|\bworse\b", text))
     if ((PARAMS.search(text) and PARAMS_QUESTION.search(text)) or structure) and GATED_WORD.search(text) and (
@@ -237,6 +247,8 @@ COMPOSERS: dict[str, Callable[[Builder, Intent, Lexicon], None]] = {
     "spread": lambda b, intent, lexicon: ranking.compose_spread(b, intent),
     "ranking": lambda b, intent, lexicon: ranking.compose_ranking(b, intent),
     "catalog_field": lambda b, intent, lexicon: models.compose_catalog_field(b, intent, lexicon),
+    "catalog_layers": lambda b, intent, lexicon: catalog_notes.compose_layers(b, intent, lexicon),
+    "catalog_pair": lambda b, intent, lexicon: catalog_pairs.compose_pair(b, intent, lexicon),
     "second_paper_spread": lambda b, intent, lexicon: second_paper.compose_spread(b, intent.question),
     "second_paper_ranking": lambda b, intent, lexicon: second_paper.compose_ranking(b, intent.question),
     "second_paper_cells": lambda b, intent, lexicon: _compose_cells_of_both(b, intent),
@@ -288,6 +300,9 @@ def resolve(
     # "softplus at 2, and what's its gradient": one function's value and slope at one point, one computation
     splittable = splittable and not (VALUE_AND_DERIVATIVE.search(question.lower()) and not entities.models
                                      and len({*entities.activations, *entities.gates}) == 1)
+    # "slope of gelu_tanh at 0.5, and how much does it differ from the erf one's": one difference at one point
+    splittable = splittable and not (DIFFERENCE_BACK.search(question.lower()) and not entities.models
+                                     and entities.activations)
     pieces = split_parts(question) if intent.follow_up_of is None and splittable else [question]
     pieces = _without_asides(pieces, lexicon)
     if len(pieces) > 1:

@@ -22,7 +22,9 @@ SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                           r"\bin the (?:paper'?s )?text\b|\btext (?:says|gives|reports|has)\b")),
     ("one_ninth", re.compile(r"1/9|1/8|one[- ]ninth|fraction of (?:the )?pre-?training")),
     ("bold", re.compile(r"\bbold")),
-    ("gelu_variant", re.compile(r"which gelu|gelu (?:implementation|variant|version)|tanh .{0,20}gelu|exact gelu")),
+    ("gelu_variant", re.compile(r"which gelu|gelu (?:implementation|variant|version)|tanh .{0,20}gelu|exact gelu|"
+                                r"\bgelu\b.{0,60}\b(?:erf|tanh|approximat\w*|exact)\b|"
+                                r"\b(?:erf|gelu_new|gelu_pytorch_tanh|gelu_tanh)\b.{0,40}\bgelu\b")),
     ("gates", re.compile(r"\bliglu\b|\bbilinear\b|\bgates?\b")),
     ("not_comparable", re.compile(r"comparab|compare .{0,30}(?:absolute|losses|numbers)|same baseline|mix|"
                                   r"\bdiffer\w*\b.{0,40}\bshazeer|\bshazeer\b.{0,40}\bdiffer|unlike shazeer")),
@@ -51,6 +53,8 @@ MISMATCH = re.compile(r"\b(?:line up|lines up|match(?:es)?|agree|consistent|disa
                       r"\bshazeer|\bshazeer\b.{0,60}\b(?:line up|match(?:es)?|agree|consistent|disagree|mismatch)\b")
 #: Setup facts asked in words no cell question uses; the others only when no row or column is named.
 SPECIFIC_SETUP = frozenset({"vanilla_superglue_text", "one_ninth", "bold", "gelu_variant"})
+#: Setup facts about how a row was built ("does narang's baseline have ffn biases"): asked of a row, but of no column.
+ROW_SETUP = frozenset({"normalization_biases"})
 
 
 def setup_key(text: str, facts: Facts) -> str | None:
@@ -66,7 +70,7 @@ def setup_key(text: str, facts: Facts) -> str | None:
     asks_cells = bool(_rows(_table_cells(facts), text) or _columns(text)) and not (
         "liglu" in text and "bilinear" in text and not _columns(text)) and not NAMING.search(text)
     return next((key for key, words in SETUP_WORDS if words.search(text)
-                 and (key in SPECIFIC_SETUP or not asks_cells)
+                 and (key in SPECIFIC_SETUP or not asks_cells or (key in ROW_SETUP and not _columns(text)))
                  and facts.paper_fact(PAPER_ID, key) is not None), None)
 
 

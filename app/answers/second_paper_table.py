@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from app.answers.facts import Cell, Facts
 from app.answers.tables import COUNT_WORDS
@@ -59,19 +60,22 @@ def names_paper(text: str) -> bool:
     return bool(ONLY_HERE_COLUMNS.search(text)) or bool(ONLY_HERE_ROWS.search(text) and SHARED_COLUMNS.search(text))
 
 
+#: Every column word with its column and pattern, longest first (compiled once, read for every question).
+COLUMN_PATTERNS = tuple((w, col, re.compile(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])")) for w, col in sorted(
+    ((w, col) for col, words in COLUMN_WORDS.items() for w in words), key=lambda p: -len(p[0])))
+
+
 def _columns(text: str) -> list[str]:
     """The columns a question names; 'early loss' is not also 'final loss' (longest words first)."""
     found, rest, generic_only = [], text, set()
-    pairs = sorted(((w, col) for col, words in COLUMN_WORDS.items() for w in words), key=lambda p: -len(p[0]))
-    for word, col in pairs:
-        pattern = rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])"
-        if re.search(pattern, rest):
+    for word, col, pattern in COLUMN_PATTERNS:
+        if pattern.search(rest):
             if col not in found:
                 found.append(col)
                 generic_only.add(col)
             if word not in GENERIC_LOSS_WORDS:
                 generic_only.discard(col)
-            rest = re.sub(pattern, " ", rest)
+            rest = pattern.sub(" ", rest)
     if "Early loss" in found and "Final loss" in generic_only:
         found.remove("Final loss")  # "softplus loss at 65k": the length names the loss column
     return [c for c in (*RANKED_COLUMNS, *SIZE_COLUMNS) if c in found]
@@ -85,16 +89,41 @@ def _cells(facts: Facts) -> list[Cell]:
 ROW_ALIASES = {"Vanilla Transformer": ("vanilla", "baseline", "relu"), "Swish": ("silu",)}
 
 
+#: A row's word inside another function's name ("squared relu", "quick gelu") names that function, not the row.
+NOT_PART_OF = r"(?<![a-z0-9])(?<!squared )(?<!quick )(?<!quick_)"
+
+
+@lru_cache(maxsize=128)
+def _row_word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"{NOT_PART_OF}{re.escape(word)}(?![a-z0-9²^]| squared)")
+
+
 def _rows(cells: list[Cell], text: str) -> list[str]:
     """The rows a question names, in the order it names them."""
     found = []
     for row in dict.fromkeys(c.row for c in cells):
         for word in (row.lower(), *ROW_ALIASES.get(row, ())):
-            hit = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text)
+            hit = _row_word(word).search(text)
             if hit:
                 found.append((hit.start(), row))
                 break
     return [row for _, row in sorted(found)]
+
+
+#: The stored functions the table's rows compute (the baseline's ReLU, each gate's function, GeLU's tanh form);
+#: any other function a question names has no row of its own there.
+ROW_FUNCTIONS = frozenset({"relu", "gelu", "gelu_tanh", "silu", "sigmoid", "softplus", "elu", "selu"})
+
+
+def unlisted_activation(activations: list[str]) -> str | None:
+    """The first function a question names that no row of the table computes (squared ReLU, Mish, quick
+    GELU): the row a keyword would match ("relu" in "squared relu") is another function's."""
+    return next((a for a in activations if a not in ROW_FUNCTIONS), None)
+
+
+def row_names(facts: Facts) -> list[str]:
+    """The rows of the table, in its order."""
+    return list(dict.fromkeys(c.row for c in _cells(facts)))
 
 
 def _table_cells(facts: Facts) -> list[Cell]:

@@ -48,7 +48,7 @@ RECIPE_KEYS = frozenset({"swish_beta", "biases", "dropout_pretraining", "finetun
                          "lr_schedule", "batch", "step_time"})
 
 ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "layers": ("layers", "how deep", "depth"),
+    "layers": ("layers", "how deep", "depth", "num_hidden_layers", "n_layers", "n_layer", "num_layers"),
     "d_model": ("d_model", "hidden size", "hidden_size", "model dimension", "width", "embedding size"),
     "ff": ("feedforward", "feed-forward", "feed forward", "ffn dim", "ff dim", "d_ff", "intermediate",
            "mlp size", "mlp dim", "ffn size", "hidden dim", "ffn width", "ff width", "mlp width", "how wide",
@@ -56,17 +56,19 @@ ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
            "inner dim", "filter size", "gate_proj", "up_proj", "down_proj", "weight shape", "matrix shape",
            "expert size", "expert width", "expert intermediate", "expert ffn", "moe_intermediate", "per-expert",
            "per expert"),
-    "heads": ("heads",),
+    "heads": ("heads", "num_attention_heads", "n_heads", "n_head", "num_heads"),
     "experts": ("how many experts", "expert count", "number of experts", "num experts", "num_experts",
                 "num_local_experts", "top-k", "experts per token", "active experts", "routed experts",
                 "shared experts", "moe layout", "how many active"),
-    "kv": ("kv heads", "key-value heads", "kv-heads", "gqa", "multi-query", "grouped"),
+    "kv": ("kv heads", "key-value heads", "kv-heads", "gqa", "multi-query", "grouped", "num_key_value_heads",
+           "key_value_heads", "num_kv_heads", "n_kv_heads", "kv_heads", "key/value heads", "key value heads"),
     "vocab": ("vocab", "vocabulary"),
-    "context": ("context", "attention span", "sequence length"),
-    "window": ("sliding window", "window"),
-    "head_size": ("head size", "head dim", "head_dim"),
+    "context": ("context", "attention span", "sequence length", "max_position_embeddings", "max_seq_len"),
+    "window": ("sliding window", "window", "sliding_window"),
+    "head_size": ("head size", "head dim", "head_dim", "head_size", "headdim", "dim per head", "per-head dim"),
     "tokens": ("training tokens", "trained on", "how many tokens", "tokens"),
-    "params": ("parameters", "params", "parameter count", "how big", "size of"),
+    "params": ("parameters", "params", "parameter count", "param count", "param total", "how big", "size of",
+               "non-embedding", "non embedding", "nonembedding", "n_params", "num_params"),
     "norm": ("norm", "normalization", "normalisation"),
 }
 

@@ -5,7 +5,10 @@ a function written as its formula or a point as a word, a derivative written d f
 slope, whether a function or its slope goes negative, sizes given as short field names or as a width alone,
 totals over experts and layers, sizing follow-ups, a catalog field named as its config key or a Hub id, a list
 of catalog models filtered by who released them, their FFN kind, a width or a superlative, a doubled width, a
-family size the catalog does not hold), asked through the
+family size the catalog does not hold; an error below float64's resolution, a slope set against the exact one's,
+LLaMA's rule on another model's d_model, one expert's weights, a conversion at equal weights, two widths said to
+be the same, a swap bound, a side an approximation is said to stay on, Narang et al.'s sizes, configuration
+defaults, a doubled width in a weight count), asked through the
 real pipeline on a seeded SQLite file; every number shown must trace to tests/reference or to a computation
 re-run from reference values (see tests/answers/test_generalise.py, whose fixture and thread function this reuses).
 """
@@ -202,6 +205,83 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # a hedged catalog row says so
     (["gpt-3 hidden_act?"], [{"contains": ["tanh"], "any_of": ["inferred", "UNVERIFIED"]}]),
     (["mistral nemo intermediate_size"], [{"contains": ["14336", "single-source"]}]),
+    # an approximation's error at a far point, below float64's resolution of the values (gelu_math.md §2)
+    (["gelu_tanh minus gelu at 10"], [{"contains": ["7.62e-23"], "not_contains": ["= **0**"]}]),
+    (["error of gelu_pytorch_tanh at x = 10"], [{"contains": ["7.62e-23"]}]),
+    (["at 10, what's the gap between the tanh approximation and exact gelu"], [{"contains": ["7.62e-23"]}]),
+    (["gelu_tanh vs gelu at x = -10"], [{"contains": ["7.62e-23"]}]),
+    (["quick gelu error at x=10"], [{"contains": ["4.06e-7"]}]),
+    # "grad" and "deriv" ask for the derivative
+    (["what's the grad of tanh at 0.5"], [{"contains": ["0.7864"], "not_contains": ["0.4621"]}]),
+    (["grad of F.silu at x=1"], [{"contains": ["0.9277"]}]),
+    (["sigmoid deriv at -1"], [{"contains": ["0.1966"], "not_contains": ["0.2689"]}]),
+    # a framework's code name with its derivative asked at a point: the function that framework computes
+    (["jax.nn.gelu gradient at 2"], [{"contains": ["gelu_tanh′(2)", "1.0861"]}]),
+    (["nn.GELU(approximate='tanh') slope at 0.5"], [{"contains": ["gelu_tanh′(0.5)", "0.86737"]}]),
+    (["jax.nn.gelu's derivative at 1"], [{"contains": ["gelu_tanh′(1)", "1.0830"]}]),
+    # a slope asked with how much it differs from the exact function's at the same point: one difference
+    (["gelu_tanh slope at 1, and how far is it from the exact gelu's slope"], [{"contains": ["1.0830", "0.0003514"]}]),
+    (["gelu_new slope at -1, and how much does it differ from gelu's"], [{"contains": ["0.0003514"]}]),
+    (["derivative of quick gelu at 0.5 and its difference from the erf gelu's"], [{"contains": ["0.01173"]}]),
+    # LLaMA's width rule applied to another catalog model's d_model, as a hypothetical
+    (["if gpt-j-6b used a llama-style mlp (multiple_of 256, no multiplier), how wide would the ffn be"],
+     [{"contains": ["11008", "4096"], "not_contains": ["16384"]}]),
+    (["phi-2 with llama's rounding and multiple_of 128 - intermediate size?"],
+     [{"contains": ["6912"], "not_contains": ["10240"]}]),
+    (["bert-base under a llama style swiglu, multiple_of 256: hidden dim"],
+     [{"contains": ["2048", "768"], "not_contains": ["3072"]}]),
+    # one expert's weights from widths written beside a named MoE model, with its gated kind
+    (["deepseek-v2 per expert params with moe_intermediate_size 1536 and hidden 5120"],
+     [{"contains": ["23,592,960", "per expert"], "not_contains": ["15,728,640"]}]),
+    (["deepseek-v3 shared expert params, hidden 7168 and moe_intermediate_size 2048"],
+     [{"contains": ["44,040,192"], "not_contains": ["396,361,728"]}]),
+    (["mixtral 8x22b, a single expert with d_model 6144 and ffn 16384 - params?"], [{"contains": ["301,989,888"]}]),
+    # a named model's FFN converted to the other kind at the same weight count
+    (["gpt-j-6b dense ffn converted to swiglu with the same param count: what d_ff"], [{"contains": ["10923"]}]),
+    (["opt-125m to geglu keeping the weights equal - d_ff?"], [{"contains": ["2048", "4,718,592"]}]),
+    (["llama 3 8b converted to a dense relu ffn at the same param count, d_ff?"], [{"contains": ["21504"]}]),
+    (["gpt-2 to a gated mlp with matched params: d_ff?"], [{"contains": ["2048"], "not_contains": ["7,077,888"]}]),
+    (["what geglu d_ff matches bloom-176b's ffn param count"], [{"contains": ["38229"]}]),
+    (["mixtral 8x7b: weights in a single expert's ffn?"], [{"contains": ["176,160,768", "per expert"]}]),
+    # whether two models' FFN widths are the same: yes or no first
+    (["do llama 2 70b and llama 3 70b share the same d_ff"],
+     [{"contains": ["Yes", "28672"], "not_contains": ["common misreading"]}]),
+    (["qwen2-7b and qwen2.5-7b: identical intermediate_size?"], [{"contains": ["Yes", "18944"]}]),
+    (["do gemma 2 9b and qwen2-7b have the same d_ff"], [{"contains": ["No", "14336", "18944"]}]),
+    # a bound claimed for swapping one GELU form for another, decided by the computed largest error
+    (["replacing gpt-2's gelu_new with torch's exact gelu shifts outputs by at most 1e-3, right?"],
+     [{"contains": ["Yes", "4.7324e-4"]}]),
+    (["swapping quick_gelu for nn.GELU() changes activations by less than 0.01 everywhere, correct?"],
+     [{"contains": ["No", "0.020335"]}]),
+    (["if I replace F.gelu with gelu_pytorch_tanh, outputs move by under 1e-4, true?"],
+     [{"contains": ["No", "4.7324e-4"]}]),
+    # a claim that an approximation always lies on one side of exact GELU
+    (["is quick gelu always below exact gelu?"], [{"contains": ["No", "above", "even function"]}]),
+    (["the tanh gelu never goes under the erf one, right?"], [{"contains": ["No", "below", "4.7324e-4"]}]),
+    (["gelu_sigmoid is below erf gelu for every x, correct?"], [{"contains": ["No", "0.020335"]}]),
+    (["does the tanh approx ever dip under the exact gelu?"], [{"contains": ["Yes", "below", "4.7324e-4"]}]),
+    (["is gelu_new an overestimate of gelu everywhere?"], [{"contains": ["No, not always", "below"]}]),
+    (["does gelu_tanh ever go below zero?"], [{"contains": ["Yes", "dips below zero"], "not_contains": ["part of"]}]),
+    # Narang et al.'s gated variants said to be smaller or larger: the Params column (narang_2021.md)
+    (["narang et al's glu variants have fewer parameters than the vanilla transformer because d_ff is 2048, right?"],
+     [{"contains": ["No", "223M", "2048"]}]),
+    (["in narang's table, are the gated ffns smaller than the relu baseline?"], [{"contains": ["No", "223M"]}]),
+    (["in narang et al, geglu is a bigger model than relu, right?"], [{"contains": ["No", "223M", "3072"]}]),
+    # a configuration class's defaults said to be a model's sizes, read off the catalog's sources
+    (["are Gemma2Config() defaults the gemma 2 9b sizes?"], [{"contains": ["No", "Gemma 2 2B", "14336"]}]),
+    (["can I use LlamaConfig() defaults for llama 3 8b?"], [{"contains": ["No", "11008", "14336"]}]),
+    (["MistralConfig() defaults match mistral 7b, right?"], [{"contains": ["Yes", "14336"]}]),
+    (["Qwen3Config() defaults are qwen3-8b's sizes, right?"], [{"contains": ["No", "12288", "22016"]}]),
+    (["GPTNeoXConfig defaults = gpt-neox-20b?"], [{"contains": ["Yes", "24576"]}]),
+    # a weight count worked out from a doubled (both-branch) width is corrected with the per-branch width
+    (["gemma 2 9b has 28672 in the paper so its mlp weights are 3*3584*28672?"],
+     [{"contains": ["No", "14336", "154,140,672"]}]),
+    (["gemma 2 27b: 3 × 4608 × 73728 params per ffn layer, right?"], [{"contains": ["36864", "509,607,936"]}]),
+    (["phi-3 mini's gate_up_proj is 16384 wide so the mlp has 3*3072*16384 weights?"],
+     [{"contains": ["8192", "75,497,472"]}]),
+    (["gemma 2 9b with d_ff 28672: mlp params per layer?"],
+     [{"contains": ["14336", "154,140,672"], "not_contains": ["**308,281,344**"]}]),
+    (["gemma 2b ffn weights per layer using the paper's 32768"], [{"contains": ["16384", "100,663,296"]}]),
 ]
 
 

@@ -122,6 +122,68 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["what did reglu get on the mmlu-pro benchmark"], [{"any_of": DECLINED}]),
     (["total training flops of ffn_geglu"], [{"any_of": DECLINED}]),
     (["which gelu did shazeer's experiments actually use"], [{"any_of": [*DECLINED, "does not say"]}]),
+    # a report table's fields asked by their config names, and one of its two parameter counts alone
+    (["gemma 2 9b num_key_value_heads?"], [{"contains": ["8", "Num KV heads"]}]),
+    (["head_dim of gemma 2 2b"], [{"contains": ["256", "Head size"]}]),
+    (["n_kv_heads for gemma 7b"], [{"contains": ["16", "Num KV heads"]}]),
+    (["gemma 2 27b non-embedding parameters"], [{"contains": ["26,047,480,320"], "not_contains": ["1,180,237,824"]}]),
+    (["embedding param count for gemma 2b (v1)"], [{"contains": ["524,550,144"], "not_contains": ["1,981,884,416"]}]),
+    (["gemma 2 9b num_attention_heads"], [{"contains": ["16", "Num heads"]}]),
+    (["sliding_window of gemma 2 27b"], [{"contains": ["4096"]}]),
+    # a field the store holds for no size of the model is declined by its name
+    (["llama 3 8b num_key_value_heads"], [{"contains": ["key-value head count", "Llama 3 8B"], "any_of": DECLINED}]),
+    (["gemma 3 27b head_dim?"], [{"contains": ["head size"], "any_of": DECLINED}]),
+    (["non-embedding params of mistral 7b"], [{"contains": ["parameter count"], "any_of": DECLINED}]),
+    # a whole model's parameters: the report's two counts, added
+    (["total parameter count of gemma 2 9b"], [{"contains": ["917,962,752", "8,324,201,984", "9,242,164,736"]}]),
+    (["how many params does gemma 2 2b have in total"], [{"contains": ["2,614,636,800"]}]),
+    (["gemma 2 27b: params altogether?"], [{"contains": ["27,227,718,144"]}]),
+    # an activation Narang et al. did not test is declined by name, not answered with a neighbouring row
+    (["how did mish do on superglue per narang et al"], [{"contains": ["Mish"], "any_of": [*DECLINED, "not among"],
+                                          "not_contains": ["71.66", "75.79"]}]),
+    (["narang's relu squared xsum"], [{"contains": ["squared"], "any_of": [*DECLINED, "not among"],
+                                      "not_contains": ["17.78"]}]),
+    (["what did narang et al get for quick gelu early loss"], [{"any_of": [*DECLINED, "not among"],
+                                                               "not_contains": ["2.179", "2.182"]}]),
+    # quick GELU is no FFN variant of the GLU-variants paper: FFN_GELU's numbers are not its numbers
+    (["quick_gelu glue avg in the glu variants paper"], [{"any_of": [*DECLINED, "not tested"],
+                                                          "not_contains": ["83.86"]}]),
+    (["x*sigmoid(1.702x) ffn superglue score (shazeer)"], [{"any_of": [*DECLINED, "not tested"],
+                                                            "not_contains": ["72.98"]}]),
+    (["an ffn using quick gelu, how did it do on squad"], [{"any_of": [*DECLINED, "not tested"],
+                                                            "not_contains": ["83.09", "90.79"]}]),
+    # a variant with the bias terms turned on was not trained: the bias-free numbers are not its numbers
+    (["swiglu with biases enabled, what glue average"], [{"contains": ["bias"], "any_of": [*DECLINED, "not tested"],
+                                                          "not_contains": ["84.36"]}]),
+    (["geglu ffn plus bias terms, perplexity after full training?"],
+     [{"contains": ["bias"], "any_of": [*DECLINED, "not tested"], "not_contains": ["1.633"]}]),
+    (["reglu with b and c added, superglue?"], [{"contains": ["bias"], "any_of": [*DECLINED, "not tested"],
+                                                "not_contains": ["73.66"]}]),
+    # which GELU Narang et al. ran: the tanh form, by inference from the code, not a statement of the paper
+    (["did narang use exact gelu or the tanh one"], [{"contains": ["tanh"], "any_of": ["inference", "not stated"]}]),
+    (["narang's gelu: erf or approximate?"], [{"contains": ["tanh"], "any_of": ["inference", "not stated"]}]),
+    (["in narang et al was gelu computed with erf"], [{"contains": ["tanh"], "any_of": ["inference", "not stated"]}]),
+    # porting a model: whether the framework call's default computes the model's function
+    (["porting gemma 2 to flax: jax.nn.gelu default ok?"],
+     [{"contains": ["yes", "tanh", "approximate=True", "4.7324e-4"]}]),
+    (["converting bert-base to jax, is jax.nn.gelu right by default?"], [{"contains": ["no:", "approximate=False"]}]),
+    (["reimplementing gpt-j-6b in pytorch, does nn.GELU() match its activation?"],
+     [{"contains": ["no:", "gelu_tanh", "exact (erf)"]}]),
+    (["gpt-j-6b in pytorch: which gelu call do i need"], [{"contains": ["use `F.gelu(x, approximate='tanh')`"]}]),
+    (["for a flax port of gemma-7b which gelu setting do i need"], [{"contains": ["default", "tanh"]}]),
+    # where a function comes from: the registry's source, and for a GLU-family gate the sigmoid GLU
+    (["who came up with geglu"], [{"contains": ["Shazeer", "Dauphin", "sigmoid"], "not_contains": ["83.55"]}]),
+    (["which paper introduced the gated linear unit"], [{"contains": ["Dauphin", "σ"], "not_contains": ["1.982"]}]),
+    (["where does reglu come from"], [{"contains": ["Shazeer", "Dauphin"]}]),
+    (["who proposed gelu"], [{"contains": ["Hendrycks"]}]),
+    (["swiglu was proposed by dauphin, right?"], [{"contains": ["partly", "Shazeer"]}]),
+    (["gelu is from the ramachandran paper?"], [{"contains": ["no.", "Hendrycks"]}]),
+    (["swiglu perplexity in shazeer's paper"], [{"contains": ["1.636"], "not_contains": ["Dauphin"]}]),
+    # what the GLU-variants paper concludes, including that it explains nothing
+    (["what's the bottom line of shazeer's paper"], [{"contains": ["no explanation", "1.633"]}]),
+    (["tldr of what the glu variants paper concludes"], [{"contains": ["no explanation", "divine benevolence"]}]),
+    (["did the glu paper say why gating helps, or anything about its cost?"],
+     [{"contains": ["no explanation", "compute"]}]),
 ]
 
 

@@ -1,0 +1,75 @@
+"""Which stored report-table parameters a question's architecture fields read, and the counts derived from them.
+
+Why apart from the model answers: a field asked by its config name ("num_key_value_heads", "head_dim") or one
+of a report's two parameter counts ("non-embedding") must read exactly the parameters it names — not the
+neighbouring count — and a whole model's count is the sum of the two, computed from the cited cells.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.answers.builder import Builder
+from app.answers.lexicon import ModelGroup
+
+ARCH_PARAMETERS = {
+    "layers": ("Layers",), "d_model": ("d_model",),
+    "ff": ("Feedforward dim (paper)", "Feedforward hidden dims (paper)", "HF intermediate_size"),
+    "heads": ("Num heads",), "kv": ("Num KV heads", "Head type"), "vocab": ("Vocab size", "HF vocab_size"),
+    "context": ("Context length", "Global attention span"), "window": ("Sliding window",),
+    "head_size": ("Head size",), "tokens": ("Training tokens",),
+    "params": ("Embedding parameters", "Non-embedding parameters"), "norm": ("Pre-norm", "Post-norm"),
+}
+
+
+#: How a declined architecture field is named (the field asked, not a neighbouring stored value).
+ARCH_LABELS = {"layers": "layer count", "d_model": "d_model", "ff": "FFN width", "heads": "attention head count",
+               "kv": "key-value head count", "vocab": "vocabulary size", "context": "context length",
+               "window": "sliding window", "head_size": "head size (head_dim)", "tokens": "training token count",
+               "params": "parameter count", "norm": "normalization layout", "experts": "expert layout"}
+
+
+#: "non-embedding param count", "embedding parameters": one of the two counts a report's table splits.
+NON_EMBEDDING = re.compile(r"\bnon[- ]?embedding\b|\bexcluding (?:the )?embeddings?\b|\bwithout (?:the )?embeddings?\b",
+                           re.IGNORECASE)
+EMBEDDING_ONLY = re.compile(r"(?<!non-)(?<!non )(?<!non)\bembedding (?:param|weight)|\bembeddings? (?:alone|only)\b",
+                            re.IGNORECASE)
+
+
+def arch_parameters(key: str, question: str) -> tuple[str, ...]:
+    """The stored parameters an architecture key reads; a question naming one of the two parameter counts
+    gets that count alone, not the other one beside it."""
+    parameters = ARCH_PARAMETERS.get(key, ())
+    if key == "params" and NON_EMBEDDING.search(question):
+        return ("Non-embedding parameters",)
+    if key == "params" and EMBEDDING_ONLY.search(question):
+        return ("Embedding parameters",)
+    return parameters
+
+
+#: A whole model's parameter count, which a report's table splits into its two counts.
+TOTAL = re.compile(r"\btotal\b|\boverall\b|\baltogether\b|\bin all\b|\bwhole model\b|\bsum\b|"
+                   r"\bhow many (?:params|parameters)\b", re.IGNORECASE)
+
+
+def total_parameters(b: Builder, family: str, sizes: list[str]) -> str | None:
+    """'gemma 2 9b total params': the report's embedding and non-embedding counts, added (computed)."""
+    shown = []
+    for size in sizes:
+        parts = [b.facts.arch_fact(family, size, p) for p in ("Embedding parameters", "Non-embedding parameters")]
+        if any(p is None for p in parts):
+            continue
+        operands = [{"citation": p} for p in parts if p is not None]
+        total = b.computed("arith", {"op": "add", "operands": operands},
+                           f"{family} {size}: embedding + non-embedding parameters")["result"]
+        shown.append(f"{size}: {int(total):,}")
+    if not shown:
+        return None
+    return f"- {family}, total parameters (embedding + non-embedding, computed): " + ", ".join(shown)
+
+
+def distinct_groups(groups: list[ModelGroup]) -> list[ModelGroup]:
+    """A report's family named beside one of its sizes ("gemma 7b (the first gemma)") is that size: the
+    family-wide group would list the same table again with the other sizes."""
+    sized = {g.arch_family for g in groups if g.arch_family and g.arch_size}
+    return [g for g in groups if g.arch_size or not g.arch_family or g.arch_family not in sized]

@@ -1,0 +1,89 @@
+"""Whether a configuration class's defaults are a given model's sizes ("Gemma3TextConfig() defaults =
+gemma-3-4b's sizes?").
+
+Why a module of its own: the catalog's sources say which checkpoint each transformers configuration file's
+defaults describe (and note where a file's defaults are another model's sizes under its label), so the
+claim is decided by reading those source notes, not by the sizes alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.answers.builder import Builder
+from app.answers.entities import Entities
+from app.answers.facts import Facts
+
+#: "Gemma3TextConfig()", "LlamaConfig", "MistralConfig defaults": a transformers configuration class.
+CONFIG_CLASS = re.compile(r"\b([a-z][a-z0-9]*?)(text)?config\b(?:\s*\(\s*\))?")
+DEFAULTS = re.compile(r"\bdefaults?\b|\(\s*\)")
+#: A source's note that a file's defaults are another model's sizes ("… but are Gemma 2 2B sizes").
+OTHER_SIZES = re.compile(r"\bare (?P<model>[A-Z][\w.\- ]*?) sizes\b")
+
+
+#: A source's note that a file's defaults do not describe the row they are labelled with.
+NOT_MATCHING = re.compile(r"\b(?:do(?:es)? not|don't|doesn't|never) match\b|\bnot labelled as\b", re.IGNORECASE)
+_FILE_DEFAULTS = re.compile(r"configuration_([a-z0-9_]+)\.py defaults", re.IGNORECASE)
+
+
+def _mentions(source: str, key: str, label: str) -> re.Match[str] | None:
+    """Where a catalog source names the defaults of this configuration class or its file ("GPTNeoXConfig" is
+    configuration_gpt_neox.py)."""
+    for found in _FILE_DEFAULTS.finditer(source):
+        if found.group(1).replace("_", "").lower() == key.replace("_", ""):
+            return found
+    return re.search(rf"{re.escape(label)} defaults", source, re.IGNORECASE)
+
+
+def detect(text: str, question: str, entities: Entities, facts: Facts) -> dict[str, Any] | None:
+    """The configuration class and the catalog model its defaults are claimed to match, or None."""
+    found = CONFIG_CLASS.search(text)
+    if found is None or not DEFAULTS.search(text) or len(entities.models) != 1:
+        return None
+    named = next((m for m in entities.models[0].members if m in facts.catalog), None)
+    key = found.group(1)
+    written = re.search(re.escape(found.group(0).split("(")[0].strip()), question, re.IGNORECASE)
+    label = written.group(0) if written else found.group(0)
+    sources = [r for r in facts.catalog.values() if _mentions(str(r["source"]), key, label)]
+    if named is None or not sources:
+        return None
+    return {"what": "config_defaults", "label": label, "key": key, "model": named,
+            "rows": [r["model"] for r in sources]}
+
+
+def compose(b: Builder, inputs: dict[str, Any]) -> None:
+    """Yes when the catalog's sources give the named model's checkpoint as the defaults' own, no with the
+    model they do describe and the named model's sizes otherwise."""
+    label, named = inputs["label"], inputs["model"]
+    described: list[str] = []
+    notes = []
+    for name in inputs["rows"]:
+        row = b.facts.catalog[name]
+        b.cite(row)
+        source = str(row["source"])
+        mentioned = _mentions(source, inputs["key"], label)
+        start = mentioned.start() if mentioned is not None else 0
+        clause = source[start:].split(";")[0]
+        other = OTHER_SIZES.search(source, start)
+        if NOT_MATCHING.search(clause):
+            notes.append(f"the catalog's source for {name} notes: “{clause.strip()}”")
+        elif other is not None:
+            described.append(other.group("model").strip())
+            note = source[source.rfind(";", 0, other.start()) + 1:other.end()].strip()
+            notes.append(f"the catalog's source for {name} notes: “{note.split('NOTE:')[-1].strip()}”")
+        else:
+            described.append(name)
+            notes.append(f"{name} has d_model {row['d_model_text']} and d_ff {row['d_ff_text']}")
+    row = b.facts.catalog[named]
+    b.cite(row)
+    sizes = f"{named} itself has d_model {row['d_model_text']} and d_ff {row['d_ff_text']} (model catalog)"
+    if named in described:
+        b.add(f"Yes: the catalog's sources give `{label}`'s defaults as {named}'s configuration; "
+              f"{sizes.replace(' itself', '')}.")
+        return
+    given = (f" The catalog's sources give them as {', '.join(dict.fromkeys(described))}'s" if described else "")
+    joined = "; ".join(notes)
+    noted = (f"; {joined}" if described else f" {joined[:1].upper()}{joined[1:]}") if notes else ""
+    b.add(f"No: `{label}()`'s defaults are not {named}'s sizes.{given}{noted}. {sizes}: "
+          "set hidden_size and intermediate_size (and the layer count) explicitly rather than relying on the defaults.")
