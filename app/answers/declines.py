@@ -239,11 +239,7 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
               f"layers can be computed from those (ask \"how many parameters in one FFN layer of {name}?\").")
         return
     if what == "with_biases":
-        fact = b.facts.paper_fact(paper["id"], "biases")
-        stated = ""
-        if fact is not None:
-            b.cite(fact)
-            stated = f" (biases: “{fact['value']}”, {fact['location']})"
+        stated = _stated_fact(b, paper["id"], "biases", "biases: ")
         b.add(f"The GLU-variants paper trains {name} and every other FFN variant without biases{stated}; a version "
               "with the bias terms turned on was not tested, so its results are not in the stored evidence. The "
               "biases b and c appear only in the GLU layer's definition, σ(xW + b) ⊙ (xV + c), that the FFN "
@@ -278,19 +274,11 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
         if rows:
             b.add("At the reported lengths:\n\n" + "\n".join(rows))
     elif what == "parameter":
-        fact = b.facts.paper_fact(paper["id"], "swish_beta")
-        stated = ""
-        if fact is not None:
-            b.cite(fact)
-            stated = f" (“{fact['value']}”, {fact['location']})"
+        stated = _stated_fact(b, paper["id"], "swish_beta")
         b.add(f"The GLU-variants paper uses β = 1 only{stated}; results with another β, as asked, are not "
               "reported, so they are not in the stored evidence.")
     elif what == "seq_len":
-        fact = b.facts.paper_fact(paper["id"], "seq_len")
-        stated = ""
-        if fact is not None:
-            b.cite(fact)
-            stated = f" (“{fact['value']}”, {fact['location']})"
+        stated = _stated_fact(b, paper["id"], "seq_len")
         b.add(f"The GLU-variants paper trains at one sequence length{stated}; results at another length, as asked, "
               "are not reported, so they are not in the stored evidence.")
     elif what == "cost":
@@ -338,3 +326,13 @@ def _compose_not_a_variant(b: Builder, activation_id: str) -> None:
           f"FFN variants ({variants}), so that FFN was not tested and its results are not in the stored evidence. "
           "The paper's FFN_GELU is defined with the exact GELU, x·Φ(x), and the numerical implementation behind "
           "it is not stated; its numbers are not the shortcut's.")
+
+
+def _stated_fact(b: Builder, paper_id: str, key: str, label: str = "") -> str:
+    """The paper's own words on ``key``, cited, as a parenthesis to put after the sentence they back (empty when
+    the paper's facts do not hold it): a decline then quotes what the paper does state."""
+    fact = b.facts.paper_fact(paper_id, key)
+    if fact is None:
+        return ""
+    b.cite(fact)
+    return f" ({label}“{fact['value']}”, {fact['location']})"
