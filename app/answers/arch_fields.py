@@ -36,10 +36,19 @@ EMBEDDING_ONLY = re.compile(r"(?<!non-)(?<!non )(?<!non)\bembedding (?:param|wei
                             re.IGNORECASE)
 
 
+#: "intermediate_size" is the Hugging Face config's field (one branch), not the report's doubled width …
+HF_WIDTH = re.compile(r"\bintermediate[_ ]size\b", re.IGNORECASE)
+#: … unless the report's own number is asked for beside it.
+REPORT_WIDTH = re.compile(r"\bpaper\b|\breport|\btable\b|\bfeed-?forward dim|\bboth\b|\bvs\.?\b|\bversus\b|"
+                          r"\bcompare|\bdiffer", re.IGNORECASE)
+
+
 def arch_parameters(key: str, question: str) -> tuple[str, ...]:
     """The stored parameters an architecture key reads; a question naming one of the two parameter counts
     gets that count alone, not the other one beside it."""
     parameters = ARCH_PARAMETERS.get(key, ())
+    if key == "ff" and HF_WIDTH.search(question) and not REPORT_WIDTH.search(question):
+        return ("HF intermediate_size",)
     if key == "params" and NON_EMBEDDING.search(question):
         return ("Non-embedding parameters",)
     if key == "params" and EMBEDDING_ONLY.search(question):

@@ -226,7 +226,8 @@ def compose_models_using(b: Builder, intent: Intent) -> None:
             groups[m["activation"]].append(m)
             b.cite(m)
     if not groups:
-        b.add("No model in the catalog uses that activation. The catalog's activations are: "
+        asked = " or ".join(dict.fromkeys(activation_label(a) for a in wanted)) or "that activation"
+        b.add(f"No model in the catalog uses {asked}. The catalog's activations are: "
               + ", ".join(sorted({m["activation"] for m in facts.catalog.values()})) + ".")
         return
     lines = []

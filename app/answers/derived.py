@@ -26,6 +26,7 @@ from app.answers import (
     ranking,
     reference_rows,
     size_claims,
+    unknown_functions,
     unreported,
     width_premise,
 )
@@ -196,6 +197,9 @@ def _model_hidden_size(text: str, entities: Entities, facts: Facts) -> Derived |
 def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
     """The derived-answer kind of a (non-follow-up) question, or None to leave it to the intents."""
     text = entities.text
+    unknown = unknown_functions.detect(text)  # "relu6(3)", "narang's leaky relu": nothing stored, named as such
+    if unknown is not None:
+        return Derived("decline", unknown)
     sized = _hidden_size(text, fraction_ok=not entities.models)  # "llama 2 70b … instead of 8/3 * 8192": its rule
     if sized is not None:
         return sized

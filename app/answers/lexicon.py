@@ -327,6 +327,8 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
     name_strings += [key for key in BENCHMARK_ALIASES if "/" not in key]
     # Number formats are names, not figures: "bfloat16" states no number.
     name_strings += [*activations.DTYPES, "bf16", "fp16", "fp32", "fp64"]
+    # An activation's id may carry its constant ("clamped_swiglu_a1.702"): shown as an id, it is a name too.
+    name_strings += [a.id for a in activations.all_activations()]
 
     # Phrases that differ only in separators ("ge glu", "geglu") match the same text: merge their refs
     # under the most flexible spelling, so that whichever the regex tries first yields all of them.
