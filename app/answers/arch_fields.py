@@ -19,14 +19,18 @@ ARCH_PARAMETERS = {
     "context": ("Context length", "Global attention span"), "window": ("Sliding window",),
     "head_size": ("Head size",), "tokens": ("Training tokens",),
     "params": ("Embedding parameters", "Non-embedding parameters"), "norm": ("Pre-norm", "Post-norm"),
+    "attn_scalar": ("HF query_pre_attn_scalar",), "softcap": ("Attention logit soft-cap", "Final logit soft-cap"),
+    "vision": ("Vision encoder parameters",),
 }
 
 
 #: How a declined architecture field is named (the field asked, not a neighbouring stored value).
-ARCH_LABELS = {"layers": "layer count", "d_model": "d_model", "ff": "FFN width", "heads": "attention head count",
+ARCH_LABELS = {"layers": "number of layers", "d_model": "d_model", "ff": "FFN width", "heads": "attention head count",
                "kv": "key-value head count", "vocab": "vocabulary size", "context": "context length",
-               "window": "sliding window", "head_size": "head size (head_dim)", "tokens": "training token count",
-               "params": "parameter count", "norm": "normalization layout", "experts": "expert layout"}
+               "window": "sliding window", "head_size": "head size (head_dim)", "tokens": "number of training tokens",
+               "params": "parameter count", "norm": "normalization layout", "experts": "expert layout",
+               "attn_scalar": "query_pre_attn_scalar", "softcap": "logit soft-cap",
+               "vision": "vision encoder size"}
 
 
 #: "non-embedding param count", "embedding parameters": one of the two counts a report's table splits.
@@ -43,10 +47,19 @@ REPORT_WIDTH = re.compile(r"\bpaper\b|\breport|\btable\b|\bfeed-?forward dim|\bb
                           r"\bcompare|\bdiffer", re.IGNORECASE)
 
 
+#: Gemma 2's two soft-caps: on the final logits, and on the attention logits.
+FINAL_CAP = re.compile(r"\bfinal\b|\boutput\b|\blm[_ ]head\b", re.IGNORECASE)
+ATTENTION_CAP = re.compile(r"\battn\b|\battention\b|\bself-attention\b", re.IGNORECASE)
+
+
 def arch_parameters(key: str, question: str) -> tuple[str, ...]:
     """The stored parameters an architecture key reads; a question naming one of the two parameter counts
     gets that count alone, not the other one beside it."""
     parameters = ARCH_PARAMETERS.get(key, ())
+    if key == "softcap" and FINAL_CAP.search(question) and not ATTENTION_CAP.search(question):
+        return ("Final logit soft-cap",)
+    if key == "softcap" and ATTENTION_CAP.search(question) and not FINAL_CAP.search(question):
+        return ("Attention logit soft-cap",)
     if key == "ff" and HF_WIDTH.search(question) and not REPORT_WIDTH.search(question):
         return ("HF intermediate_size",)
     if key == "params" and NON_EMBEDDING.search(question):

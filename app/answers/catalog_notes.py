@@ -76,5 +76,5 @@ def compose_layers(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
         b.add("\n".join(lines))
     if missing or not lines:
         rows = missing or list(dict.fromkeys(names))
-        b.add(f"The stored data hold no layer count for {', '.join(rows) or 'that model'}: it is not in the stored "
-              "evidence. The catalog stores each model's FFN activation, d_model and FFN hidden size.")
+        b.add(f"The stored data hold no number of layers for {', '.join(rows) or 'that model'}: it is not in the "
+              "stored evidence. The catalog stores each model's FFN activation, d_model and FFN hidden size.")

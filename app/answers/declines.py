@@ -191,7 +191,8 @@ def _model_patterns(named: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pa
     """A model name followed by a family member, by a size, or by a version (compiled once per name)."""
     return (re.compile(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?"),
             re.compile(rf"\b{named}[\s-]?\d+(?:\.\d+)?[bm]\b"),
-            re.compile(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?)(?![\d.,]|\s*[bmk]\b)"))
+            # a version may end in a letter ("gemma 3n"), though not in a size's b, m or k
+            re.compile(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?(?:[ac-jln-z](?![a-z0-9]))?)(?![\d.,]|\s*[bmk]\b)"))
 
 
 def _seq_not_stated(asked: str | None, facts: Facts) -> bool:
@@ -265,8 +266,9 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
         if fact is not None:
             b.cite(fact)
         lengths = " and ".join(f"{s:,}" for s in sorted({c.steps for c in b.facts.cells if c.steps}))
-        b.add(f"The GLU-variants paper reports results after {lengths} steps only; the length you asked for is "
-              "not reported, so it is not in the stored evidence.")
+        b.quoted_names.append(name)  # the asker's own length, quoted as written
+        b.add(f"The GLU-variants paper reports results after {lengths} steps only; the length you asked for, "
+              f"“{name}”, is not reported, so it is not in the stored evidence.")
         rows = []
         for variant in inputs.get("variants", [])[:2]:
             for cell in (c for c in b.facts.cells if c.row == variant and c.benchmark.startswith("C4")):

@@ -70,6 +70,11 @@ ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
     "params": ("parameters", "params", "parameter count", "param count", "param total", "how big", "size of",
                "non-embedding", "non embedding", "nonembedding", "n_params", "num_params"),
     "norm": ("norm", "normalization", "normalisation"),
+    "attn_scalar": ("query_pre_attn_scalar", "query pre attn scalar", "query scaling", "attention scalar",
+                    "query scalar"),
+    "softcap": ("softcap", "soft-cap", "soft cap", "soft_cap", "soft-capping", "softcapping", "logit cap",
+                "logit capping"),
+    "vision": ("vision encoder", "vision tower", "siglip", "vision params", "vision parameters"),
 }
 
 
