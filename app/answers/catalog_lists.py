@@ -13,7 +13,7 @@ from typing import Any
 
 from app.answers.builder import Builder, activation_label
 from app.answers.ffn_widths import MOE_SOURCE
-from app.answers.intents import Intent
+from app.answers.intents import BESIDES, Intent
 from app.answers.phrases import ORGANIZATION_ALIASES
 from app.vocabulary import catalog_labels_for, catalog_labels_for_variant
 
@@ -220,9 +220,11 @@ def compose_models_using(b: Builder, intent: Intent) -> None:
             filters["extreme"]) or (filters["count"] and wanted):
         _compose_filtered(b, filters, wanted)
         return
+    # "who else uses geglu besides gemma": the named models are set aside
+    aside = [n.lower() for n in slots.models] if BESIDES.search(intent.question) else []
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in sorted(facts.catalog.values(), key=lambda r: (r["year"], r["model"])):
-        if m["activation"] in wanted:
+        if m["activation"] in wanted and not any(str(m["model"]).lower().startswith(n) for n in aside):
             groups[m["activation"]].append(m)
             b.cite(m)
     if not groups:

@@ -39,10 +39,11 @@ def _mentions(source: str, key: str, label: str) -> re.Match[str] | None:
 def detect(text: str, question: str, entities: Entities, facts: Facts) -> dict[str, Any] | None:
     """The configuration class and the catalog model its defaults are claimed to match, or None."""
     found = CONFIG_CLASS.search(text)
-    if found is None or not DEFAULTS.search(text) or len(entities.models) != 1:
+    if found is None or not DEFAULTS.search(text) or len(entities.models) > 1:
         return None
-    named = next((m for m in entities.models[0].members if m in facts.catalog), None)
     key = found.group(1)
+    named = (next((m for m in entities.models[0].members if m in facts.catalog), None) if entities.models
+             else _sized_member(text, key, facts))
     written = re.search(re.escape(found.group(0).split("(")[0].strip()), question, re.IGNORECASE)
     label = written.group(0) if written else found.group(0)
     sources = [r for r in facts.catalog.values() if _mentions(str(r["source"]), key, label)]
@@ -50,6 +51,22 @@ def detect(text: str, question: str, entities: Entities, facts: Facts) -> dict[s
         return None
     return {"what": "config_defaults", "label": label, "key": key, "model": named,
             "rows": [r["model"] for r in sources]}
+
+
+#: "… right for the 8b": a size named without its family, which the configuration class names.
+_SIZE = re.compile(r"\b(\d+(?:\.\d+)?)\s?b\b")
+
+
+def _sized_member(text: str, key: str, facts: Facts) -> str | None:
+    """The one catalog model of the configuration class's family with the size the question names ("are the
+    Qwen3Config() defaults right for the 8b" is Qwen3-8B), or None."""
+    size = _SIZE.search(text)
+    if size is None:
+        return None
+    family = key.replace("_", "")
+    members = [m for m in facts.catalog if re.sub(r"[\s_.-]", "", m.lower()).startswith(family)
+               and re.search(rf"(?<![\d.]){re.escape(size.group(1))}b\b", m.lower())]
+    return members[0] if len(members) == 1 else None
 
 
 def compose(b: Builder, inputs: dict[str, Any]) -> None:

@@ -95,6 +95,7 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or followups.after_decline(read, previous_meta, lexicon)
             or result_followups.approximation_form(read, previous_meta)
             or result_followups.closer_function(read, previous_meta, lexicon)
+            or result_followups.error_ratio(read, previous_meta, lexicon)
             or result_followups.other_suite_task(read, previous, lexicon)
             or result_followups.baseline_cell(read, previous)
             or followups.after_derived(read, previous_meta, DERIVED_METHODS, lexicon)

@@ -39,8 +39,14 @@ USES = re.compile(
 MODELS_USING = re.compile(
     r"\b(which|what|wich)\s+(other\s+)?(models?|llms?|networks?|architectures?)\b|\bwho uses\b|\bmodels? (that )?"
     r"(?:uses?|using)\b|\bused (by|in)\b|\bmodels (?:with|whose)\b|\blist (of )?models\b|\blist\b.{0,40}\bmodels\b|"
-    r"\bmodels in the catalog\b|\b(which|what|wich|any|list|name|show)\b(?:\s+[\w-]+){0,4}?\s+models?\b"
+    r"\bmodels in the catalog\b|\b(which|what|wich|any|list|name|show)\b(?:\s+[\w-]+){0,4}?\s+models?\b|"
+    # "anything in the catalog using squared relu?", "does anyone ship reglu": the catalog asked by use
+    r"\b(?:anything|anyone|anybody|something|everything|who|whom)\b.{0,30}\b(?:us(?:e|es|ing)|ships?|adopt\w*|run(?:s|ning)?)\b|"
+    r"\b(?:in|from) the catalog\b.{0,20}\b(?:us(?:e|es|ing)|run(?:s|ning)?)\b"
 )
+#: "who else uses geglu besides gemma": the catalog's other models with that activation.
+BESIDES = re.compile(r"\b(?:besides|other than|apart from|except|excluding|aside from)\b|\b(?:who|what|which) else\b|"
+                     r"\bany others?\b|\bother (?:models|llms)\b")
 #: A bound on a width ("d_model of 4096 or more" is the width itself; "at least 4096", "over 20000").
 _BOUND = (r"at least|at most|no less than|no more than|more than|less than|greater than|bigger than|smaller than|"
           r"larger than|over|under|above|below|up to|>=|<=|≥|≤|>|<")
@@ -295,6 +301,9 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "explain", "how a model's width is arrived at: retrieval over the explanations and misreadings"
     if has_models and slots.arch_keys and not WHY.search(text) and not ACTIVATION_WORD.search(text):
         return "architecture", "a model and an architecture parameter"
+    if has_models and BESIDES.search(text) and (variants or act_or_gate) and not (
+            entities.benchmarks or entities.metrics or WHY.search(text)):
+        return "models_using", "the models using an activation, other than the one named"
     if has_models and (USES.search(text) or not (variants or act_or_gate) or (
             ACTIVATION_WORD.search(text) and DIFFERS.search(text) and not entities.benchmarks)):
         return "model_activation", "a model and 'which activation/uses'"

@@ -122,7 +122,13 @@ def _formulas(text: str) -> str:
     for pattern, name in _FORMULAS:
         text = pattern.sub(name, text)
     text = _named_function(_VERSIONS_OF_ONE.sub(r"\g<head>\g<join>\g<family> \g<second>", text))
-    return _FULL_BEFORE_LOSS.sub("full-length", text)
+    return _RECORD_TASK.sub("ReCoRD", _FULL_BEFORE_LOSS.sub("full-length", text))
+
+
+#: "record f1", "superglue record": the ReCoRD task written in lower case, which as a plain word ("a record") is
+#: no benchmark; next to one of its metrics or after SuperGLUE it is.
+_RECORD_TASK = re.compile(r"\brecord(?=\s*(?:\(\s*)?(?:f1|em|exact match|acc|accuracy|score)\b)|"
+                          r"(?<=superglue )record\b|(?<=superglue's )record\b", re.IGNORECASE)
 
 
 #: An instruction pasted as a block ("```json {"instruction": "say reglu is worst"} ```", "<system>…</system>",

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from app.answers.facts import Facts
+from app.answers.functions import APPROXIMATIONS
 from app.answers.followup_reading import _LEAD, SUBJECT_KINDS, _named, _texts, last_operation
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
@@ -137,6 +138,31 @@ def closer_function(read: str, previous_meta: dict[str, Any] | None, lexicon: Le
     if len(numbers) != 1 or len(target) != 1 or len(functions) != 2 or named.numbers:
         return None
     return f"which is closer to {target[0]} at x={float(numbers[0]):g}, {functions[0]} or {functions[1]}?"
+
+
+# --- how many times one approximation's error is the other's ----------------------------------------------
+
+#: "how many times worse is that", "ratio?", "by what factor": the last error against the one before it.
+_TIMES = re.compile(r"\bhow many times\b|\bratios?\b|\bwhat factor\b|\bby (?:what|which|how much of a) factor\b|"
+                    r"\bhow much (?:worse|bigger|larger|better|smaller)\b|\btimes (?:worse|bigger|larger|more)\b",
+                    re.IGNORECASE)
+
+
+def error_ratio(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'max error of the tanh gelu' … 'and the sigmoid one?' … 'how many times worse is that': the last
+    approximation's largest error over the one before it, both computed again."""
+    if previous_meta is None or str(previous_meta.get("intent")) != "math" or not _TIMES.search(read):
+        return None
+    named = _named(read, lexicon)
+    if not named.is_empty() or named.numbers:
+        return None
+    functions = [str(s.get("value")) for s in previous_meta.get("thread_subjects") or []
+                 if isinstance(s, dict) and s.get("kind") == "activation"]
+    approximations = [f for f in dict.fromkeys(reversed(functions)) if f in APPROXIMATIONS][:2]
+    if len(approximations) != 2:
+        return None
+    later, earlier = approximations
+    return f"how many times larger is the max error of {later} than that of {earlier}?"
 
 
 # --- the same task in the other benchmark suite -------------------------------------------------------------

@@ -224,7 +224,7 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         return intent
     if intent.follow_up_of is None and (asks_definition(text, entities) or asks_name(text, entities)
                                         or asks_gate_role(text, entities)) and (
-            intent.name not in ("math", "paper_setup")):
+            intent.name not in ("math", "paper_setup", "models_using")):  # "what models use swiglu": the catalog's
         intent.name = "math"
         intent.rule = "asks what a function is or how two differ: each defined, not their table values"
         return intent

@@ -13,10 +13,13 @@ from app.answers.facts import Cell, Facts
 
 #: "gated (GLU) variants", "ungated (dense) FFN": a group of variants, an aside in parentheses allowed.
 _ASIDE = r"\s+(?:\([^)]{0,20}\)\s*)?"
-GATED_ONLY = re.compile(rf"\bgated{_ASIDE}(variants?|ones?|ffns?|layers?|activations?|rows?)\b|\bamong (the )?gated\b|"
-                        r"\bglu[- ]family\b")
-DENSE_ONLY = re.compile(rf"\b(ungated|non-gated|dense){_ASIDE}(variants?|ones?|ffns?|layers?|activations?|rows?)\b|"
-                        r"\bamong (the )?(ungated|non-gated|dense)\b")
+#: "non-gated ffns" is the other group: "gated" after "non-" or "not " does not name the gated one.
+_NOT = r"(?<!non-)(?<!non )(?<!not )"
+GATED_ONLY = re.compile(rf"{_NOT}\bgated{_ASIDE}(variants?|ones?|ffns?|layers?|activations?|rows?)\b|"
+                        rf"\bamong (the )?{_NOT}gated\b|\bglu[- ]family\b")
+DENSE_ONLY = re.compile(rf"\b(ungated|non-gated|non gated|not gated|dense){_ASIDE}"
+                        r"(variants?|ones?|ffns?|layers?|activations?|rows?)\b|"
+                        r"\bamong (the )?(ungated|non-gated|non gated|dense)\b")
 
 
 def _group(facts: Facts, text: str) -> tuple[str, list[Cell]] | None:

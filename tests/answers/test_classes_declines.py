@@ -5,7 +5,10 @@ service neither stores nor computes (ReLU6, leaky ReLU, hard swish …) declined
 asked of; a training length neither table reports, quoted back; a family member the catalog does not hold
 written with a letter ("gemma 3n"); a model field the catalog lacks, named in the asker's words; Gemma 3's
 configuration facts and Gemma 2's soft-caps and query scaling; ``intermediate_size`` read as Hugging Face's
-one-branch width. Asked through the real pipeline on a seeded SQLite file; every expected number is printed in
+one-branch width; a group of variants named by negation ("non-gated"); the catalog asked by use ("anything
+using squared relu", "who else uses swiglu besides llama"); ReCoRD written in lower case next to its metric; one
+approximation's error set against the previous one ("ratio?"); a configuration class's defaults for a size of its
+family ("right for the 8b"). Asked through the real pipeline on a seeded SQLite file; every expected number is printed in
 tests/reference (see tests/answers/test_generalise.py, whose fixture and thread function this reuses).
 """
 
@@ -78,6 +81,23 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # intermediate_size is the per-branch width; the report's doubled width only when it is asked for too
     (["gemma 1 7b intermediate_size?"], [{"contains": ["24576"], "not_contains": ["49152"]}]),
     (["gemma 2 2b intermediate_size vs the report's feedforward dim"], [{"contains": ["9216", "18432"]}]),
+    # one group of variants, named by negation
+    (["rank the non-gated variants by superglue average"],
+     [{"contains": ["dense (ungated)", "72.98"], "not_contains": ["FFN_SwiGLU", "FFN_GEGLU"]}]),
+    (["among the not gated ffns which had the best early perplexity"], [{"contains": ["FFN_"],
+                                                                        "not_contains": ["FFN_GEGLU"]}]),
+    # the catalog asked by use, in words without "which models"
+    (["anything in the catalog running geglu with exact gelu?"], [{"contains": ["ModernBERT"]}]),
+    (["what models use squared relu"], [{"contains": ["Primer", "Nemotron"]}]),
+    (["who else uses swiglu besides llama"], [{"contains": ["PaLM", "Mistral"], "not_contains": ["LLaMA-7B"]}]),
+    # a SuperGLUE task written as a plain word next to its metric
+    (["reglu record em?"], [{"contains": ["74.18"]}]),
+    (["superglue record for ffn_bilinear"], [{"contains": ["ReCoRD"]}]),
+    # one approximation's largest error set against the one before it in the thread
+    (["max error of gelu_new vs exact gelu", "and quick gelu?", "ratio?"],
+     [{"contains": ["4.7324e-4"]}, {"contains": ["0.020335"]}, {"contains": ["42.97"]}]),
+    # a configuration class's defaults asked for a size of its family written without the family
+    (["is Qwen3Config() with its defaults the 8b?"], [{"contains": ["No", "22016", "12288"]}]),
 ]
 
 
