@@ -301,10 +301,9 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "explain", "how a model's width is arrived at: retrieval over the explanations and misreadings"
     if has_models and slots.arch_keys and not WHY.search(text) and not ACTIVATION_WORD.search(text):
         return "architecture", "a model and an architecture parameter"
-    if has_models and BESIDES.search(text) and (variants or act_or_gate) and not (
-            entities.benchmarks or entities.metrics or WHY.search(text)):
-        return "models_using", "the models using an activation, other than the one named"
-    if has_models and (USES.search(text) or not (variants or act_or_gate) or (
+    # "who else uses geglu besides gemma": not the named model's activation, the catalog's other models
+    others = BESIDES.search(text) and (variants or act_or_gate) and not (entities.benchmarks or entities.metrics)
+    if has_models and not others and (USES.search(text) or not (variants or act_or_gate) or (
             ACTIVATION_WORD.search(text) and DIFFERS.search(text) and not entities.benchmarks)):
         return "model_activation", "a model and 'which activation/uses'"
     if (MODELS_USING.search(text) or ORG_MODELS.search(text)) and (variants or act_or_gate):

@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 from app.answers.facts import Facts
-from app.answers.functions import APPROXIMATIONS
 from app.answers.followup_reading import _LEAD, SUBJECT_KINDS, _named, _texts, last_operation
+from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
 from app.answers.other_paper_followups import _BASELINE_WORDS, OTHER_PAPER_METHODS, _column_words

@@ -8,8 +8,8 @@ configuration facts and Gemma 2's soft-caps and query scaling; ``intermediate_si
 one-branch width; a group of variants named by negation ("non-gated"); the catalog asked by use ("anything
 using squared relu", "who else uses swiglu besides llama"); ReCoRD written in lower case next to its metric; one
 approximation's error set against the previous one ("ratio?"); a configuration class's defaults for a size of its
-family ("right for the 8b"). Asked through the real pipeline on a seeded SQLite file; every expected number is printed in
-tests/reference (see tests/answers/test_generalise.py, whose fixture and thread function this reuses).
+family ("right for the 8b"). Asked through the real pipeline on a seeded SQLite file; every expected number is
+printed in tests/reference (see tests/answers/test_generalise.py, whose fixture and thread function this reuses).
 """
 
 from __future__ import annotations
