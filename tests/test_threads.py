@@ -27,6 +27,7 @@ from tests.conftest import open_client, sqlite_settings
 CURATED_KEYS = {
     "why-gemma-2-geglu", "approximated-gelu", "two-thirds-rule", "geglu-vs-swiglu", "why-llama-palm-swiglu",
     "gelu-vs-relu", "paper-limits", "misreading-1942", "reference-rows", "ffn-formulas", "table1-columns",
+    "gemma-hidden-act-legacy",
 }
 
 

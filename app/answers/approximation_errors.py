@@ -88,8 +88,15 @@ def _why_even(b: Builder, fn: str, text: str, direct: list[str]) -> None:
     direct.append(why)
 
 
+#: "above or below exact gelu at x=1", "does it overestimate there": which side of the exact value it is on.
+SIDE_ASKED = re.compile(r"\babove\b|\bbelow\b|\bunder\b|\bover\b|\bover(?:shoot|estimat)\w*|"
+                        r"\bunder(?:shoot|estimat)\w*|"
+                        r"\bwhich side\b|\bhigher or lower\b|\blower or higher\b|\bbigger or smaller\b|"
+                        r"\bsmaller or bigger\b|\bless or more\b|\bmore or less than\b", re.IGNORECASE)
+
+
 def _pointwise_errors(b: Builder, pairs: list[tuple[str, str]], xs: list[float], direct: list[str],
-                      first: bool = True, order: int = 0) -> None:
+                      first: bool = True, order: int = 0, side: bool = False) -> None:
     """'How far apart are gelu and gelu_tanh at x=3' (or their slopes, ``order`` 1): the approximation minus the
     exact value at each point asked, as a registered subtraction of the two computed values (the maximum error
     answers a different question). A far-tail gap is shown to three digits, and one below float64's
@@ -106,6 +113,11 @@ def _pointwise_errors(b: Builder, pairs: list[tuple[str, str]], xs: list[float],
         unresolved = unresolved or lost
         digits = 3 if lost or abs(gap) < TAIL_GAP else 5
         gaps.append(f"{fn}{mark}({x:g}) − {ref}{mark}({x:g}) = **{format_sig(float(gap), digits)}**")
+        if side:  # the side asked, in words: the sign of the gap
+            where = "above" if gap > 0 else "below" if gap < 0 else "equal to"
+            # by how much, as a size (the error asked is the gap's magnitude, the side its sign)
+            size = f"{format_sig(abs(float(gap)), digits)} " if gap else ""
+            gaps[-1] += f" ({fn}{mark} is {size}{where} {ref}{mark} at x = {x:g})"
     line = "At the point asked: " + "; ".join(gaps) + "."
     if unresolved:
         line += (" That gap is far below what float64 resolves at values this size, so subtracting the two float64 "

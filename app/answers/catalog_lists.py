@@ -32,7 +32,8 @@ def _catalog_activation_text(activation_id: str) -> str:
 
 
 #: The FFN kind a list of models is restricted to ("which catalog models are dense with gelu_tanh").
-FFN_KIND = {"dense": re.compile(r"\bdense\b|\bungated\b|\bnon-gated\b"), "gated": re.compile(r"\bgated\b")}
+FFN_KIND = {"dense": re.compile(r"\bdense\b|\bungated\b|\bnon-gated\b|\bnon gated\b|\bnot gated\b"),
+            "gated": re.compile(r"(?<!non-)(?<!non )(?<!not )\bgated\b")}
 MOE_WORD = re.compile(r"\bmoe\b|\bmixture[- ]of[- ]experts\b")
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 

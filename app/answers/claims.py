@@ -14,7 +14,7 @@ from typing import Any
 
 from app.answers.builder import Builder
 from app.answers.entities import Entities
-from app.answers.facts import Cell, Facts
+from app.answers.facts import Cell, Facts, paper_citation
 from app.answers.intents import slots_from
 from app.answers.tables import describe, direction, select_columns
 
@@ -39,12 +39,36 @@ def detect(entities: Entities, facts: Facts) -> dict[str, Any] | None:
     return {"variant": entities.variants[0], "columns": columns} if len(columns) >= 2 else None
 
 
+#: "on every metric", "in all columns", "across every sub-task", "without exception": every printed column, the
+#: tasks inside GLUE and SuperGLUE too, not only the headline averages.
+EVERY_COLUMN = re.compile(r"\b(?:every|all|each|any)(?: single| one| of the| the| of| their)* (?:metric|column|cell|"
+                          r"number|score|task|sub-?task|result|measure|entry|entries|benchmark|table)s?\b|"
+                          r"\bwithout exception\b|\bacross the board\b")
+
+
+def detect_every_column(entities: Entities, facts: Facts) -> dict[str, Any] | None:
+    """'every gated variant beats every ungated one on every metric': the gated-against-dense claim over every
+    column of the GLU-variants paper's tables (sub-task columns included), or None when the question names its
+    columns, a model or the other paper."""
+    text = entities.text
+    if not (GATED.search(text) and UNGATED.search(text) and BEAT.search(text) and EVERY_COLUMN.search(text)) or (
+            entities.models or entities.benchmarks or entities.metrics or entities.steps
+            or re.search(r"\bnarang\b", text)):
+        return None
+    columns = list(dict.fromkeys((c.benchmark, c.metric, c.steps) for c in facts.cells if not c.is_reference))
+    return {"variant": "", "columns": columns, "families": True, "every_column": True} if columns else None
+
+
 def _best(cells: list[Cell]) -> Cell:
     return sorted(cells, key=lambda c: Decimal(c.value_text), reverse=cells[0].higher_is_better)[0]
 
 
-def compose(b: Builder, variant: str, columns: list[tuple[str, str, int]], families: bool = False) -> None:
+def compose(b: Builder, variant: str, columns: list[tuple[str, str, int]], families: bool = False,
+            every_column: bool = False) -> None:
     """Yes when the variant is best in every column asked about, else no with the columns it loses."""
+    if families and every_column:
+        compose_gated_vs_dense_everywhere(b, columns)
+        return
     if families:
         compose_gated_vs_dense(b, columns)
         return
@@ -97,6 +121,54 @@ def compose_gated_vs_dense(b: Builder, columns: list[tuple[str, str, int]]) -> N
     else:
         lead = "Partly: not every gated variant beats every dense (ungated) one in the GLU-variants paper"
     b.add(lead + " for what you asked about.\n\n" + "\n".join(lines))
+
+
+def compose_gated_vs_dense_everywhere(b: Builder, columns: list[tuple[str, str, int]]) -> None:
+    """'Every gated variant beats every dense one on every metric', decided over every column: the columns
+    where it holds are counted and named, and each column where the best dense variant reaches the weakest
+    gated one is listed with both cells (the counts are registered sums)."""
+    facts = b.facts
+    held: list[tuple[Cell, Cell]] = []
+    failed: list[tuple[Cell, Cell]] = []
+    for column in columns:
+        cells = [c for c in facts.column_cells(*column) if not c.is_reference and c.row in facts.variants]
+        gated = [c for c in cells if facts.variants[c.row].get("gated")]
+        dense = [c for c in cells if not facts.variants[c.row].get("gated")]
+        if not gated or not dense:
+            continue
+        lower = not cells[0].higher_is_better
+        worst_gated = sorted(gated, key=lambda c: Decimal(c.value_text), reverse=lower)[0]
+        best_dense = _best(dense)
+        g, d = Decimal(worst_gated.value_text), Decimal(best_dense.value_text)
+        (held if (g < d if lower else g > d) else failed).append((worst_gated, best_dense))
+    if not held and not failed:
+        b.add("The stored tables hold no column with both gated and dense variants.")
+        return
+    b.cite(paper_citation(facts.main_paper()))
+
+    def count(items: list[Any], label: str) -> int:
+        return int(b.computed("arith", {"op": "add", "operands": [{"number": 1} for _ in items]}, label)["result"])
+
+    for pair in held:  # the columns named as holding: their cells are the evidence
+        for cell in pair:
+            b.cite(cell.citation())
+    total = count(held + failed, "columns with gated and dense variants")
+    named = ", ".join(describe(weakest) for weakest, _ in held)
+    if not failed:
+        b.add(f"Yes: in all **{total}** columns of the GLU-variants paper's tables every gated variant beats every "
+              f"dense (ungated) one.")
+        return
+    where = (f"it holds in only **{count(held, 'columns where every gated variant wins')}** of them ({named})"
+             if held else "it holds in none of them")
+    lead = "No, only partly" if held else "No"
+    b.add(f"{lead}: over all **{total}** columns of the GLU-variants paper's tables (sub-tasks included) {where}; "
+          f"in the other **{count(failed, 'columns where a dense variant reaches a gated one')}** the best dense "
+          "variant beats (or ties) the weakest gated one (single runs; reference rows never compete):")
+    lines = ["| column | best dense | weakest gated |", "|---|---|---|"]
+    for weakest, best in failed:
+        lines.append(f"| {describe(best)} ({direction(best)}) | {best.row} {b.value(best)} | {weakest.row} "
+                     f"{b.value(weakest)} |")
+    b.add("\n".join(lines))
 
 
 #: A number as people paste it into arithmetic ("768", "4,718,592", "2/3" is two numbers and a division).

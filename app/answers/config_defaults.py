@@ -37,6 +37,12 @@ def _mentions(source: str, key: str, label: str) -> re.Match[str] | None:
 
 
 def detect(text: str, question: str, entities: Entities, facts: Facts) -> dict[str, Any] | None:
+    """One configuration class against one model (:func:`detect_class`), else a question about trusting
+    class defaults in general (:func:`detect_general`), or None."""
+    return detect_class(text, question, entities, facts) or detect_general(text, entities, facts)
+
+
+def detect_class(text: str, question: str, entities: Entities, facts: Facts) -> dict[str, Any] | None:
     """The configuration class and the catalog model its defaults are claimed to match, or None."""
     found = CONFIG_CLASS.search(text)
     if found is None or not DEFAULTS.search(text) or len(entities.models) > 1:
@@ -72,6 +78,9 @@ def _sized_member(text: str, key: str, facts: Facts) -> str | None:
 def compose(b: Builder, inputs: dict[str, Any]) -> None:
     """Yes when the catalog's sources give the named model's checkpoint as the defaults' own, no with the
     model they do describe and the named model's sizes otherwise."""
+    if inputs.get("general"):
+        compose_general(b, inputs)
+        return
     label, named = inputs["label"], inputs["model"]
     described: list[str] = []
     notes = []
@@ -104,3 +113,51 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
     noted = (f"; {joined}" if described else f" {joined[:1].upper()}{joined[1:]}") if notes else ""
     b.add(f"No: `{label}()`'s defaults are not {named}'s sizes.{given}{noted}. {sizes}: "
           "set hidden_size and intermediate_size (and the layer count) explicitly rather than relying on the defaults.")
+
+
+#: A question about configuration-class defaults in general ("why not trust the sizes in transformers'
+#: configuration_*.py defaults?", "can I read sizes off the LlamaConfig defaults?"), not one class against one model.
+GENERAL = re.compile(r"configuration_[\w*]*\.py|\bconfig(?:uration)? class(?:es)?\b|\bclass defaults\b|"
+                     r"\bconfig defaults\b|\bdefault (?:config(?:uration)?s?|values?)\b|\b[a-z][a-z0-9]+config\b")
+#: What the asker wants to know about the defaults: whether their sizes can be used.
+ABOUT_SIZES = re.compile(r"\btrust|\brely\b|\breal\b|\bactual|\bright\b|\bcorrect|\btrue\b|\buse\b|\bread\b|\bwhy\b|"
+                         r"\bsizes?\b|\bdims?\b|\bdimensions?\b|\bmatch|\bsafe\b|\baccurate\b|\bcheckpoints?\b")
+#: The stored misreading that answers it: class defaults are not the docstring's checkpoint.
+MISREADING_ID = "config-defaults-are-not-checkpoints"
+
+
+def detect_general(text: str, entities: Entities, facts: Facts) -> dict[str, Any] | None:
+    """A question about trusting configuration-class defaults as a checkpoint's sizes, or None. Asked after
+    :func:`detect` found no single class and model to decide."""
+    if not (GENERAL.search(text) and DEFAULTS.search(text) and ABOUT_SIZES.search(text)):
+        return None
+    if MISREADING_ID not in facts.misreadings:
+        return None
+    members = list(dict.fromkeys(m for g in entities.models for m in g.members if m in facts.catalog))
+    return {"what": "config_defaults", "general": True, "model": members[0] if len(members) == 1 else None,
+            "why": bool(re.match(r"\s*(?:but |so |and )?(?:why|how come)\b", text))}
+
+
+def compose_general(b: Builder, inputs: dict[str, Any]) -> None:
+    """The stored correction first (defaults differ from the docstring's checkpoint, read config.json), then
+    the catalog's own source notes as instances, and the named model's sizes."""
+    from app.answers.misread import citation
+
+    m = b.facts.misreadings[MISREADING_ID]
+    b.cite(citation(m))
+    lead = ("Because" if inputs.get("why") else "No:") + " a configuration class's defaults are"
+    b.add(f"{lead} not a checkpoint's sizes. {m['right']}")
+    noted = [r for r in b.facts.catalog.values() if OTHER_SIZES.search(str(r["source"]))][:2]
+    for row in noted:
+        b.cite(row)
+        source = str(row["source"])
+        other = OTHER_SIZES.search(source)
+        assert other is not None
+        note = source[source.rfind(";", 0, other.start()) + 1:other.end()].split("NOTE:")[-1].strip()
+        b.add(f"For example, the catalog's source for {row['model']} notes: “{note}”.")
+    named = inputs.get("model")
+    if named:
+        row = b.facts.catalog[named]
+        b.cite(row)
+        b.add(f"{named}'s own sizes (model catalog): d_model {row['d_model_text']}, d_ff {row['d_ff_text']}.")
+    b.add(f"More: [{m['title']}](/misreadings/{m['id']}).")

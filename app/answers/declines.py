@@ -164,26 +164,39 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
         member_of, sized, versioned = _model_patterns(re.escape(match["text"]))
         member = member_of.search(entities.text) or sized.search(entities.text)
         if member is not None:
-            written = SEPARATORS.sub(" ", member.group(0))
+            written = _written(member.group(0))
             if not any(k == written or k.startswith(written + " ") for k in known_names):
                 return member.group(0)
+        # "llama 3.3": a point release of a family member the lexicon matched ("llama 3")
+        dotted = re.search(rf"\b{re.escape(match['text'])}(\.\d+(?:[ac-jln-z](?![a-z0-9]))?)(?![\d.])", entities.text)
+        if dotted is not None:
+            written = _written(f"{match['text']}{dotted.group(1)}")
+            if not any(k == written or k.startswith(written + " ") for k in known_names):
+                return dotted.group(0)
         # a version is a small number ("llama 4", "qwen 2.5"), not a width the question quotes ("llama 7b 11008")
         version = versioned.search(entities.text)
         if version is None:
             continue
-        written = f"{match['text']} {version.group(1)}"
+        written = _written(f"{match['text']} {version.group(1)}")
         if not any(k == written or k.startswith(written + " ") for k in known_names):
             return version.group(0)
     return None
 
 
 SEPARATORS = re.compile(r"[-_\s]+")
+#: A family's name and its version number, written apart or together ("qwen 2.5", "qwen2.5").
+_NAME_THEN_VERSION = re.compile(r"(?<=[a-z]) (?=\d)")
+
+
+def _written(name: str) -> str:
+    """A model name as compared: separators as one space, none between a family and its version."""
+    return _NAME_THEN_VERSION.sub("", SEPARATORS.sub(" ", name))
 
 
 @lru_cache(maxsize=8)
 def _known_names(names: tuple[str, ...]) -> tuple[str, ...]:
     """The catalog's model names as questions write them (built once per catalog, not per question)."""
-    return tuple(SEPARATORS.sub(" ", name.lower()) for name in names)
+    return tuple(_written(name.lower()) for name in names)
 
 
 @lru_cache(maxsize=256)

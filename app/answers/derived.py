@@ -22,12 +22,17 @@ from app.answers import (
     config_defaults,
     declines,
     error_bound,
+    misplaced_values,
+    moe_sizes,
+    paper_claims,
+    pasted_code,
     pasted_sizes,
     ranking,
     reference_rows,
     size_claims,
     unknown_functions,
     unreported,
+    width_claims,
     width_premise,
 )
 from app.answers.builder import Builder
@@ -40,6 +45,7 @@ from app.answers.ffn_size_answers import compose_ffn_params as compose_ffn_param
 from app.answers.ffn_size_answers import compose_ffn_ratio as compose_ffn_ratio
 from app.answers.ffn_size_answers import compose_hidden_size as compose_hidden_size
 from app.answers.ffn_size_answers import compose_sizing_rule as compose_sizing_rule
+from app.answers.framing import YES_NO_START, is_claim
 from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import slots_from
 from app.answers.lexicon import Lexicon, ModelGroup
@@ -47,8 +53,10 @@ from app.answers.tables import select_columns
 from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 
 NUM = r"(\d[\d_,]*)"
+#: A d_model written out; not a fraction or a multiple that follows the word ("hidden dim 2/3 of 4d" names the
+#: rule, not a d_model of 2).
 D_MODEL = re.compile(rf"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b[\"']?\s*"
-                     rf"(?:[:=]|of|is)?\s*{NUM}")
+                     rf"(?:[:=]|of|is)?\s*{NUM}(?![\d_,]|\s*/\s*\d|\s*(?:x|×|\*)?\s*d\b)")
 MULTIPLE_OF = re.compile(rf"\bmultiple[_ ]of\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
 #: "the 8/3 rule … rounded to 256": LLaMA's rule named by its fraction, with the rounding written in words.
 EIGHT_THIRDS = re.compile(r"\b8\s*/\s*3\b|\b2\s*/\s*3\s*(?:of|\*|×|x)\s*4\b|\brounded (?:up )?to\b")
@@ -58,7 +66,9 @@ FRACTION_OF_D = re.compile(r"\b(?:2\s*/\s*3|two[- ]thirds)\s*(?:of|\*|×|x)?\s*"
 ROUNDED_TO = re.compile(rf"\bround(?:ed|ing)?\s+(?:up\s+)?to\s+(?:a\s+|the\s+next\s+)?(?:multiple of\s+)?{NUM}")
 MULTIPLIER = re.compile(r"\b(?:ffn_dim_)?multiplier\b[\"']?\s*(?:[:=]|of|is)?\s*(none|null|\d+(?:\.\d+)?)")
 SIZE_WORDS = re.compile(r"hidden[_ ]?(?:dim|size)|intermediate[_ ]size|\bd_ff\b|ffn (?:width|size|dim)|"
-                        r"feed[- ]?forward (?:width|size|dim)|multiple_of|ffn_dim_multiplier")
+                        r"feed[- ]?forward (?:width|size|dim)|multiple_of|ffn_dim_multiplier|"
+                        # "how does llama 7b end up at 11008 from dim 4096": a width reached from d_model
+                        r"\b(?:ends? up|arrives?|lands?|gets?|comes? out)\s+(?:at|to|with)\s+\d")
 #: A pasted config that already gives the FFN width: nothing to derive, its weights are asked for instead.
 GIVEN_WIDTH = re.compile(r"\bintermediate_size\b[\"']?\s*[:=]\s*\d")
 FFN_WORDS = re.compile(r"\b(ffn|mlp|feed[- ]?forward)\b")
@@ -89,6 +99,8 @@ NOT_A_NAME = re.compile(r"^(why|how|when|where|who|is|are|was|were|does|do|did|c
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
                         r"companies|labs|models?|llms?|transformers?|networks?|modern|new|recent|other|many|"
                         r"some|so many|i|me|he|she|there|paper|papers|authors?|\w+est)\b")
+#: "meta models with …", "google llms": a kind of models, not one model's name.
+KIND_OF_MODELS = re.compile(r"\b(?:models|llms|entries|checkpoints|networks)\b")
 #: Benchmarks users ask about that neither stored paper reports (name as the user may write it -> label).
 OTHER_BENCHMARKS = {
     r"wiki\s?text[- ]?103": "WikiText-103", r"wiki\s?text[- ]?2": "WikiText-2", r"wiki\s?text": "WikiText",
@@ -155,6 +167,10 @@ def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
                               "ffn_dim_multiplier": mult.group(1) if mult and mult.group(1)[0].isdigit() else None}
     if not (0 < inputs["d_model"] <= 131_072 and 0 < inputs["multiple_of"] <= 65_536):
         return None
+    if is_claim(text) or YES_NO_START.search(text):  # "13824 comes out of dim 5120 …, correct?": the width claimed
+        given = {inputs["d_model"], inputs["multiple_of"]}
+        claimed = [n for n in (_int(m) for m in re.findall(r"(?<![\d.])\d[\d_,]{2,}(?![\d.])", text)) if n not in given]
+        inputs["claimed"] = claimed[0] if claimed else None
     return Derived("hidden_size", inputs)
 
 
@@ -196,13 +212,26 @@ def _model_hidden_size(text: str, entities: Entities, facts: Facts) -> Derived |
 
 def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
     """The derived-answer kind of a (non-follow-up) question, or None to leave it to the intents."""
+    unknown = unknown_functions.detect(entities.text)  # "relu6(3)", "narang's leaky relu": nothing stored, named
+    # "swiglu got 1.636 at 65k steps": values printed for another training length than the one named
+    declined = unknown or misplaced_values.detect(entities.text, entities, facts)
+    if declined is not None:
+        return Derived("decline", declined)
+    called = pasted_code.bound_call(question)  # "def ffn_hidden(dim, …): … ffn_hidden(16384, 4096, 1.2)"
+    if called is not None:
+        named = [r for r in (single_row(m, facts) for m in entities.models) if r is not None]
+        return Derived("hidden_size", {**called, "compare": named[0] if len(named) == 1 else None})
+    return _detect(question, entities, lexicon, facts)
+
+
+def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
     text = entities.text
-    unknown = unknown_functions.detect(text)  # "relu6(3)", "narang's leaky relu": nothing stored, named as such
-    if unknown is not None:
-        return Derived("decline", unknown)
     sized = _hidden_size(text, fraction_ok=not entities.models)  # "llama 2 70b … instead of 8/3 * 8192": its rule
     if sized is not None:
         return sized
+    ratio_claim = width_claims.detect(text, entities)  # "every swiglu model uses d_ff = 8/3 d_model?": the catalog
+    if ratio_claim is not None:
+        return Derived("best_everywhere", ratio_claim)
     sized = _model_hidden_size(text, entities, facts)
     if sized is not None:
         return sized
@@ -218,10 +247,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         return Derived("decline", unlisted)
     rows = {r["model"]: r for r in (single_row(m, facts) for m in entities.models) if r is not None}
     row = next(iter(rows.values())) if len(rows) == 1 else None
-    given = pasted_sizes.detect(text) if not entities.models else (
-        pasted_sizes.detect_for_model(text, row) if row is not None else None)
+    given = _given_sizes(text, entities, row)
     if given is not None:
-        return Derived("ffn_params", {"models": [], "given": given})
+        return given
     doubled = width_premise.detect(text, entities, facts)
     if doubled is not None:
         return Derived("decline", doubled)
@@ -232,6 +260,9 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
     reference = reference_rows.detect(text, entities, facts)
     if reference is not None:
         return Derived("reference_row", reference)
+    everywhere = claims.detect_every_column(entities, facts)  # "… every gated beats every dense on every metric"
+    if everywhere is not None:
+        return Derived("best_everywhere", everywhere)
     gap = ranking.detect_gap(text, entities, facts)
     if gap is not None:
         return Derived("column_gap", gap)
@@ -260,7 +291,7 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         masked = lexicon.name_mask.sub(" ", text)
         use = UNKNOWN_USE.search(masked) or UNKNOWN_NAMED_FIRST.search(masked)
         name = use.group("name").strip() if use else ""
-        name = "" if NOT_A_NAME.match(name) else name
+        name = "" if NOT_A_NAME.match(name) or KIND_OF_MODELS.search(name) else name
         versioned = MODELISH.search(masked) if FFN_ASK.search(masked) and not name else None
         name = versioned.group("name") if versioned and not NOT_MODELISH.match(versioned.group("name")) else name
         if name and len(name.split()) <= 3 and not NOT_A_NAME.match(name) and not _names_entity(name, entities):
@@ -277,6 +308,17 @@ def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) ->
         if missing and (entities.benchmarks or entities.metrics or entities.steps or entities.paper):
             return Derived("decline", {"what": "activation", "name": missing[0]})
     return None
+
+
+def _given_sizes(text: str, entities: Entities, row: dict[str, Any] | None) -> Derived | None:
+    """FFN weights from sizes the question writes out or from an MoE row's expert layout: "all 8 experts of one
+    mixtral layer … and what a token goes through" counts experts, not one FFN."""
+    moe = moe_sizes.detect(text, row) if row is not None or not entities.models else None
+    if moe is not None:
+        return Derived("ffn_params", {"models": [], "moe": moe})
+    given = pasted_sizes.detect(text) if not entities.models else (
+        pasted_sizes.detect_for_model(text, row) if row is not None else None)
+    return Derived("ffn_params", {"models": [], "given": given}) if given is not None else None
 
 
 def other_benchmark(text: str, question: str = "") -> str:
@@ -325,6 +367,8 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
     """Answer ``derived`` into ``b`` by the function for its kind."""
     if derived.kind == "hidden_size":
         compose_hidden_size(b, **{k: v for k, v in derived.inputs.items()})
+    elif derived.kind == "ffn_params" and derived.inputs.get("moe"):
+        moe_sizes.compose(b, derived.inputs["moe"])
     elif derived.kind == "ffn_params" and derived.inputs.get("given"):
         pasted_sizes.compose(b, derived.inputs["given"])
     elif derived.kind == "ffn_params":
@@ -341,6 +385,10 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
         compose_derivative_bound(b, **derived.inputs)
     elif derived.kind == "error_bound":
         error_bound.compose(b, **derived.inputs)
+    elif derived.kind == "best_everywhere" and derived.inputs.get("what") == "width_ratio_claim":
+        width_claims.compose(b, derived.inputs)
+    elif derived.kind == "best_everywhere" and derived.inputs.get("what") == "paper_attribution":
+        paper_claims.compose(b, derived.inputs)
     elif derived.kind == "best_everywhere":
         claims.compose(b, **derived.inputs)
     elif derived.kind == "arith_check":

@@ -11,7 +11,15 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from app.answers import config_defaults, declines, size_claims, unknown_functions, unreported, width_premise
+from app.answers import (
+    config_defaults,
+    declines,
+    misplaced_values,
+    size_claims,
+    unknown_functions,
+    unreported,
+    width_premise,
+)
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, activation_value, format_sig
 from app.answers.explanations import activation_citation
@@ -47,6 +55,9 @@ def compose_decline(b: Builder, inputs: dict[str, Any], lexicon: Lexicon | None 
         return
     if inputs["what"] == "config_defaults":
         config_defaults.compose(b, inputs)
+        return
+    if inputs["what"] == "misplaced_values":
+        misplaced_values.compose(b, inputs)
         return
     if inputs["what"] == "unknown_function":
         unknown_functions.compose(b, inputs)

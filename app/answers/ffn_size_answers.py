@@ -8,6 +8,7 @@ apart from the detection of which derived kind a question is.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app.answers import pasted_sizes
@@ -17,9 +18,12 @@ from app.answers.lexicon import Lexicon
 
 
 def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_given: bool,
-                        ffn_dim_multiplier: str | None, row: dict[str, Any] | None = None) -> None:
+                        ffn_dim_multiplier: str | None, row: dict[str, Any] | None = None,
+                        call: str | None = None, compare: dict[str, Any] | None = None,
+                        claimed: int | None = None) -> None:
     """LLaMA's rule, computed by the sizing calculator and registered so the check re-runs it; ``row`` is the
-    catalog model whose d_model the rule is applied to, as a hypothetical."""
+    catalog model whose d_model the rule is applied to, as a hypothetical; ``call`` a pasted call of the rule
+    whose arguments the sizes are, and ``compare`` the catalog model its result is checked against."""
     if row is not None:
         b.cite(row)
         b.add(f"Applying LLaMA's SwiGLU sizing rule to {row['model']}'s d_model, {row['d_model_text']} (model "
@@ -31,6 +35,16 @@ def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_
     lines = [f"The FFN hidden size (intermediate_size) is **{d_ff}** for d_model {d_model}, multiple_of "
              f"{multiple_of}" + (f" and ffn_dim_multiplier {ffn_dim_multiplier}" if ffn_dim_multiplier else "")
              + " (computed with LLaMA's rule)."]
+    if call is not None:
+        lines[0] = f"`{call}` returns **{d_ff}**: " + lines[0][0].lower() + lines[0][1:]
+    if claimed is not None and claimed == d_ff:  # the width a claim gives, said right or wrong first
+        lines[0] = "Yes, that is what the rule gives. " + lines[0]
+    elif claimed is not None:
+        # the asker's number, registered as the stated number it is, so that it is shown as theirs
+        b.computed("arith", {"op": "add", "operands": [{"number": claimed}]}, "the width the question claims")
+        lines[0] = f"No: the rule gives {d_ff}, not {claimed}. " + lines[0]
+    if compare is not None:
+        lines.insert(1, _against_catalog(b, compare, d_model, d_ff))
     steps = [f"two-thirds of four times d_model, truncated, gives {first}"]
     if ffn_dim_multiplier:
         steps.append(f"times ffn_dim_multiplier {ffn_dim_multiplier}, truncated, gives {int(out['step_1'])}")
@@ -42,6 +56,18 @@ def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_
     b.add(" ".join(lines[:1]))
     for line in lines[1:]:
         b.add(line)
+
+
+def _against_catalog(b: Builder, row: dict[str, Any], d_model: int, d_ff: int) -> str:
+    """Whether a computed width is the catalog model's, with its d_model (the input the rule started from)."""
+    b.cite(row)
+    stored = str(row["d_ff_text"]).replace(",", "")
+    same = stored == str(d_ff)
+    start = "" if str(row["d_model_text"]).replace(",", "") == str(d_model) else (
+        f" (its d_model is {row['d_model_text']}, not {d_model})")
+    verdict = "Yes, it matches" if same else "No, it does not match"
+    return (f"{verdict}: {row['model']}'s FFN width in the model catalog is {row['d_ff_text']}, d_model "
+            f"{row['d_model_text']}{start}.")
 
 
 def compose_sizing_rule(b: Builder) -> None:
@@ -103,3 +129,23 @@ def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question
               f"d_model × d_ff = {entry['d_model_text']} × {entry['d_ff_text']}, biases not counted (computed "
               "from the catalog).")
         pasted_sizes.scale_totals(b, entry, lexicon.groups.get(model), total, question)
+        if gated and DENSE_4X.search(question):
+            _against_dense_4x(b, entry, total)
+
+
+#: "… or a dense 4x mlp", "vs a plain 4·d_model ffn": the ungated layer of four times d_model set beside it.
+DENSE_4X = re.compile(r"\bdense\b.{0,25}\b(?:4\s*[x×*·]|four times|4 ?d\b)|\b4\s*[x×*·]\s*(?:d_model|d\b|mlp|ffn|"
+                      r"expansion|width)|\bfour times d_model\b|\b4d\b", re.IGNORECASE)
+
+
+def _against_dense_4x(b: Builder, entry: dict[str, Any], gated_total: Any) -> None:
+    """A gated row's layer against the dense layer of width 4·d_model at the same d_model: which has more."""
+    width = b.computed("arith", {"op": "mul", "operands": [{"citation": entry, "field": "d_model_text"},
+                                                           {"number": 4}]},
+                       f"four times {entry['model']}'s d_model")["result"]
+    dense = b.computed("arith", {"op": "mul", "operands": [{"citation": entry, "field": "d_model_text"},
+                                                           {"number": str(width)}, {"number": 2}]},
+                       "a dense FFN of that width: two matrices of d_model × width")["result"]
+    more = "the gated layer" if gated_total > dense else "the dense layer" if dense > gated_total else "neither"
+    b.add(f"A dense FFN four times d_model wide ({int(width):,}) at the same d_model has two matrices of "
+          f"{entry['d_model_text']} × {int(width):,}: **{int(dense):,}** weights per layer, so {more} has more.")

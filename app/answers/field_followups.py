@@ -1,6 +1,8 @@
 """Follow-ups that ask a new field of the model just answered about, in words the keyword tables miss: how
 many of its experts run per token ("how many of them are active per token" after a mixture-of-experts
-width), written out with the model's name and the field's own words.
+width), one expert's weights or a whole layer's ("and all 8 of them in one layer"), the same question of
+another size of the model ("no sorry, i meant the 9b") and the width its report prints ("what does the paper
+print for that one"), written out with the model's name and the field's own words.
 
 Why apart from :func:`app.answers.followups.model_fields`: that rule carries the model over to words that
 already name a field ("d_model and d_ff?"); these words name the field only through a pronoun for the
@@ -38,3 +40,76 @@ def active_experts(read: str, previous: dict[str, Any] | None, facts: Facts, lex
     if not moe_layout(facts.catalog[models[0]]):
         return None
     return f"{models[0]} active experts per token?"
+
+
+#: "and all 8 of them in one layer", "all the experts together?", "and every expert of a layer": the whole
+#: layer's experts after one expert's count.
+ALL_EXPERTS = re.compile(r"\ball\s+(?:the\s+)?(?:\d+\s+)?(?:of\s+)?(?:them|those|these|experts?)\b|"
+                         r"\b(?:every|each)\s+expert\b.{0,20}\b(?:layer|together|combined)\b|"
+                         r"\ball\s+\d+\b.{0,20}\b(?:layer|together|combined)\b", re.IGNORECASE)
+#: "how many weights is one of those experts", "params of a single expert": one expert's weights.
+ONE_EXPERT = re.compile(r"\b(?:weights?|params?|parameters?)\b.{0,30}\b(?:one|a single|each|an?)\s+(?:of\s+"
+                        r"(?:those|them|these|the)\s+)?(?:experts?|of (?:those|them|these))\b|"
+                        r"\b(?:one|a single|each)\s+(?:of (?:those|them|these)\s+)?experts?\b.{0,30}\b(?:weights?|"
+                        r"params?|parameters?)\b", re.IGNORECASE)
+
+
+def expert_weights(read: str, previous: dict[str, Any] | None, facts: Facts, lexicon: Lexicon) -> str | None:
+    """'mixtral 8x7b, how wide is each expert's ffn' … 'how many weights is one of those experts' … 'and all 8
+    of them in one layer': the weights of one expert, or of all the experts of one layer, of the
+    mixture-of-experts model the thread is about, written out with its name."""
+    if previous is None:
+        return None
+    whole_layer = bool(ALL_EXPERTS.search(read))
+    if not (whole_layer or ONE_EXPERT.search(read)) or WHY.search(read.lower()):
+        return None
+    models = [m for m in (previous.get("slots") or {}).get("models") or [] if m in facts.catalog]
+    named = _named(read, lexicon)
+    if len(models) != 1 or named.models or named.variants or named.activations or named.gates:
+        return None
+    if not moe_layout(facts.catalog[models[0]]):
+        return None
+    if whole_layer:
+        return f"how many expert ffn weights in one {models[0]} layer, all experts?"
+    return f"how many weights in one expert of {models[0]}?"
+
+
+# --- a correction of the model's size, and the size its paper prints ----------------------------------------
+
+#: "no sorry, i meant the 9b", "oops, meant 27b", "wait i mean the 70b one": the earlier question, another size.
+CORRECTED_SIZE = re.compile(r"^\s*(?:(?:no|nah|nope|sorry|oops|wait|ah|err?|um+|my bad|actually)\b[\s,.!-]*)*"
+                            r"(?:i\s+)?(?:meant|mean)\s+(?:the\s+)?(?:[\w.-]+\s+){0,3}?(?P<size>\d+(?:\.\d+)?\s*[bm])\b(?:\s+one)?"
+                            r"(?:\s+(?:model|version))?(?:[\s,.!-]*(?:sorry|pls|please|lol))?\s*[?.!]*\s*$",
+                            re.IGNORECASE)
+_SIZE = re.compile(r"\b\d+(?:\.\d+)?\s*[bm]\b", re.IGNORECASE)
+
+
+def corrected_size(read: str, previous: dict[str, Any] | None) -> str | None:
+    """'gemma 2 2b intermediate_size?' … 'no sorry, i meant the 9b': the earlier question about the size the
+    asker meant (the slot merge would read a bare size as no model at all)."""
+    found = CORRECTED_SIZE.match(read)  # the family may have been put in front of the size already
+    before = str((previous or {}).get("question", ""))
+    if found is None or not _SIZE.search(before):
+        return None
+    return _SIZE.sub(found.group("size").replace(" ", ""), before, count=1)
+
+
+#: "and what does the paper print for that one", "what's the report's number", "what does the tech report
+#: say for it": the width the model's own report prints, after its config width.
+PAPER_PRINTS = re.compile(r"\b(?:paper|report|tech report|technical report|table)(?:'s)?\b.{0,25}\b(?:print|prints|"
+                          r"printed|say|says|said|list|lists|listed|give|gives|show|shows|number|value|figure)\b|"
+                          r"\b(?:print|prints|say|says|list|lists)\b.{0,20}\b(?:paper|report)\b", re.IGNORECASE)
+
+
+def printed_width(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'gemma 2 9b intermediate_size?' … 'and what does the paper print for that one': the feed-forward
+    dimension the model's report prints (Gemma's counts both GeGLU branches), beside the config's."""
+    if previous is None or str(previous.get("intent")) != "architecture" or not PAPER_PRINTS.search(read):
+        return None
+    slots = previous.get("slots") or {}
+    models = slots.get("models") or []
+    keys = [*(slots.get("arch_keys") or []), *(slots.get("setup_keys") or [])]
+    named = _named(read, lexicon)
+    if len(models) != 1 or named.models or named.variants or not any("ff" in k or "intermediate" in k for k in keys):
+        return None
+    return f"{models[0]} feed-forward dimension in the report?"

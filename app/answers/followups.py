@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from app.answers import pasted_sizes, setting_edits, tables
+from app.answers import framework_names, pasted_sizes, setting_edits, tables
 from app.answers.comparison_followups import back_reference as back_reference
 from app.answers.comparison_followups import both_lengths as both_lengths
 from app.answers.comparison_followups import math_distance as math_distance
@@ -390,3 +390,41 @@ def subject_prefixed(piece: str, entities: Entities, earlier: list[dict[str, str
 #: "which gelu", "what kind of gelu", "which flavour of the activation": the form of a function a model runs.
 WHICH_FORM = re.compile(r"\b(?:which|what)\s+(?:(?:kind|sort|type|form|variant|version|flavou?r)s?\s+of\s+)?"
                         r"(?:the\s+)?(?:gelu|silu|swish|relu|activation|act|nonlinearity)\b", re.IGNORECASE)
+
+
+# --- a function's name in a framework ---------------------------------------------------------------------------
+
+#: "what's that one called in hf", "hugging face name for it?", "how is it spelled in transformers configs".
+CALLED_IN_HF = re.compile(r"\b(?:called|named|name|names|spelled|written|known as|hidden_act)\b.{0,25}\b"
+                          r"(?:hf|hugging ?face|transformers)\b|"
+                          r"\b(?:hf|hugging ?face|transformers)(?:'s)?\s+(?:name|string|hidden_act|config name)\b",
+                          re.IGNORECASE)
+
+
+def hf_names_after(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'max error of quick gelu?' … 'what's it called in hf': the names of the function just answered about."""
+    if previous is None or not CALLED_IN_HF.search(read) or not _named(read, lexicon).is_empty():
+        return None
+    return _hf_names(read, list((previous.get("slots") or {}).get("activations") or []))
+
+
+def hf_names_of(text: str, entities: Entities) -> str | None:
+    """'max error of the sigmoid approx of gelu … and what's that one called in hf': the Hugging Face names of
+    the one function asked about, as the question what those names compute (answered from the verified names
+    table). ``text`` is the question with its pronoun already read as the function."""
+    return _hf_names(text, list(entities.activations))
+
+
+def _hf_names(text: str, activations: list[str]) -> str | None:
+    if not CALLED_IN_HF.search(text):
+        return None
+    functions = list(dict.fromkeys(activations))
+    approximated = [f for f in functions if f in ("gelu_tanh", "gelu_sigmoid")]
+    functions = approximated or functions  # "the sigmoid approx of gelu" names exact gelu too
+    if len(functions) != 1:
+        return None
+    names = [str(e["forms"][0]) for e in framework_names.entries()
+             if e["activation"] == functions[0] and e["framework"] == "Hugging Face transformers"]
+    if not names:
+        return None
+    return f"what {'does' if len(names) == 1 else 'do'} {', '.join(names)} compute in hugging face transformers?"

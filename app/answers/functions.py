@@ -9,7 +9,14 @@ import re
 from decimal import Decimal
 
 from app import activations
-from app.answers.approximation_errors import _closer_first, _error_ratio, _pointwise_errors, _why_even, _within_interval
+from app.answers.approximation_errors import (
+    SIDE_ASKED,
+    _closer_first,
+    _error_ratio,
+    _pointwise_errors,
+    _why_even,
+    _within_interval,
+)
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, format_sig
 from app.answers.explanations import activation_citation
@@ -215,7 +222,8 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         direct.insert(0 if error_pairs and (derivative or not ERROR_ASKED.search(text)) else len(direct), line)
         if error_pairs and claimed is None and (derivative == 0 or ERROR_ASKED.search(text)):
             first = bool(ERROR_ASKED.search(text)) and not derivative
-            _pointwise_errors(b, error_pairs[:2], xs[:3], direct, first=first, order=derivative)
+            _pointwise_errors(b, error_pairs[:2], xs[:3], direct, first=first, order=derivative,
+                              side=bool(SIDE_ASKED.search(text)))
     if MONOTONIC.search(text):
         for fn in scalar_targets[:2]:
             out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
@@ -324,7 +332,9 @@ def _value_claim(b: Builder, text: str, targets: list[str], xs: list[float], ord
     value = b.computed("activation_value", {"fn": targets[0], "x": xs[0], "derivative": order},
                        f"{targets[0]}({xs[0]:g})")["value"]
     half = Decimal(5).scaleb(written.as_tuple().exponent - 1)  # type: ignore[operator]
-    return "Yes, to the digits given. " if abs(Decimal(value) - written) <= half else "No. "
+    # strictly inside half a unit of the last digit written: a value halfway (gelu′(0) = 0.5 claimed as 1) does
+    # not round to the claim unambiguously
+    return "Yes, to the digits given. " if abs(Decimal(value) - written) < half else "No. "
 
 
 def _at_kink(b: Builder, fn: str) -> str:

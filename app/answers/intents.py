@@ -37,16 +37,20 @@ USES = re.compile(
     r"\bactivation of\b"
 )
 MODELS_USING = re.compile(
-    r"\b(which|what|wich)\s+(other\s+)?(models?|llms?|networks?|architectures?)\b|\bwho uses\b|\bmodels? (that )?"
+    r"\b(which|what|wich)\s+(other\s+)?(?:catalog\s+)?(models?|llms?|networks?|architectures?|entries|checkpoints)\b|"
+    r"\bwho uses\b|\bmodels? (that )?"
     r"(?:uses?|using)\b|\bused (by|in)\b|\bmodels (?:with|whose)\b|\blist (of )?models\b|\blist\b.{0,40}\bmodels\b|"
     r"\bmodels in the catalog\b|\b(which|what|wich|any|list|name|show)\b(?:\s+[\w-]+){0,4}?\s+models?\b|"
     # "anything in the catalog using squared relu?", "does anyone ship reglu": the catalog asked by use
-    r"\b(?:anything|anyone|anybody|something|everything|who|whom)\b.{0,30}\b(?:us(?:e|es|ing)|ships?|adopt\w*|run(?:s|ning)?)\b|"
+    r"\b(?<!would )(?<!should )(?<!could )(?:anything|anyone|anybody|something|everything|who|whom)\b.{0,30}"
+    r"\b(?:us(?:e|es|ing)|ships?|adopt\w*|run(?:s|ning)?)\b|"
     r"\b(?:in|from) the catalog\b.{0,20}\b(?:us(?:e|es|ing)|run(?:s|ning)?)\b"
 )
 #: "who else uses geglu besides gemma": the catalog's other models with that activation.
 BESIDES = re.compile(r"\b(?:besides|other than|apart from|except|excluding|aside from)\b|\b(?:who|what|which) else\b|"
                      r"\bany others?\b|\bother (?:models|llms)\b")
+#: "does mistral 7b use the same activation as llama 2 7b", "is phi-2's activation the same as gpt-2's".
+SAME_AS = re.compile(r"\bsame\b|\bidentical\b|\bdiffer(?:ent|s)?\b|\bmatch(?:es)?\b", re.IGNORECASE)
 #: A bound on a width ("d_model of 4096 or more" is the width itself; "at least 4096", "over 20000").
 _BOUND = (r"at least|at most|no less than|no more than|more than|less than|greater than|bigger than|smaller than|"
           r"larger than|over|under|above|below|up to|>=|<=|≥|≤|>|<")
@@ -125,7 +129,7 @@ ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\
 ABOUT_FUNCTION = re.compile(r"derivative|\bslope\b|\bgradient\b|\bmonoton|\bat x\b|\bx\s*=|\bd\s*/\s*dx\b|\bapprox|"
                             r"\bat\s+[-−]?\d+(?:\.\d+)?(?![\d.,]|\s*(?:k\b|steps?\b|%|[mb]\b))|"
                             r"\berrors?\b|\boff by\b|\bminim|\bmaxim|\bdips?\b|\blowest point\b|"
-                            r"\b[a-z_]+\s*\(\s*[-−]?\d")
+                            r"\b[a-z_]+\s*(?:'{1,2}|′|″)?\s*\(\s*[-−]?\d")
 #: A function written as called on a number ("silu(3)", "gelu′(-1)", "tanh( 0.5 )").
 CALLED_AT = re.compile(r"\b[a-z_]+\s*['′]*\s*\(\s*[-−]?\d")
 #: A point named for a function ("at x=-1", "at -0.5", "for x = 2").

@@ -72,8 +72,13 @@ def _family_of(name: str) -> str:
 def phrase_pattern(phrase: str) -> str:
     """A regex for a phrase: case-folded tokens with optional space/hyphen/underscore between them."""
     tokens = [t for t in re.split(r"[\s\-_]+", phrase.lower()) if t]
-    body = r"[\s\-_]*".join(re.escape(t) for t in tokens)
+    body = r"[\s\-_]*".join(_VERSION_JOIN.sub(r"\1[\\s\\-_]?\2", re.escape(t)) for t in tokens)
     return rf"(?<![a-z0-9]){body}(?![a-z0-9])"
+
+
+#: Inside one token, a family name and its version may be written apart ("qwen2.5" as "qwen 2.5", "gpt2" as
+#: "gpt-2"); only after three letters, so that short names ("t5", "mt5") stay whole.
+_VERSION_JOIN = re.compile(r"((?<![a-z])[a-z]{3,})(\d)")
 
 
 def _first_letter(phrase: str) -> str:

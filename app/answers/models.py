@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from app.answers import moe_sizes
 from app.answers.arch_fields import ARCH_LABELS, TOTAL, arch_parameters, distinct_groups, total_parameters
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.catalog_lists import FFN_KIND, _catalog_activation_text
@@ -33,7 +34,7 @@ from app.answers.ffn_widths import (
     moe_note,
 )
 from app.answers.framing import YES_NO_START, confirmed, is_claim
-from app.answers.intents import Intent, Slots
+from app.answers.intents import SAME_AS, Intent, Slots
 from app.answers.lexicon import Lexicon, ModelGroup
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.vocabulary import BASELINE, DENSE_VARIANT_OF, GATE_VARIANT_OF
@@ -57,6 +58,7 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
         b.add("No model named there is in the catalog. " + CAPABILITIES)
         return
     start = len(b.parts)
+    widths = _claims_ffn(intent)
     for group in groups:
         members = [facts.catalog[m] for m in group.members if m in facts.catalog]
         by_activation: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -68,7 +70,7 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
             names = ", ".join(r["model"] for r in rows)
             _cite_activation(b, act)
             sentences.append(f"**{names}** {'uses' if len(rows) == 1 else 'use'} `{act}` — "
-                             f"{_catalog_activation_text(act)} (model catalog).")
+                             f"{_catalog_activation_text(act)} (model catalog)." + (_widths(rows) if widths else ""))
             sentences += [f"How sure: {r['verified']} (catalog verification note for {r['model']})." for r in rows
                           if HEDGED_ACTIVATION.search(str(r.get("verified", "")))]
         if group.arch_family:
@@ -114,6 +116,9 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
                 b.add(f"In the GLU-variants paper the corresponding FFN, {variant}, reached a held-out "
                       f"log-perplexity of {b.value(cells[0])} after {b.steps(cells[0])} steps, against "
                       f"{b.value(base[0])} for the ReLU baseline.")
+    same = _same_activation(b, groups, intent.question)
+    if same:
+        b.parts.insert(start, same)
     _side_by_side(b, groups, intent.question)
     if with_explanation:
         hits = index.search(intent.retrieval_query or intent.question, entities, k=3)
@@ -123,6 +128,32 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
                 b.cite(exp.citation())
                 b.add(f"Why: see [{exp.title}]({exp.citation()['url']}).")
                 break
+
+
+#: "falcon-7b uses a swiglu mlp", "llama's ffn is geglu?": a claim about the model's FFN block, not only its function.
+FFN_NOUN = re.compile(r"\b(?:mlp|ffn|feed[- ]?forward)s?\b", re.IGNORECASE)
+
+
+def _claims_ffn(intent: Intent) -> bool:
+    """Whether the question states what a model's FFN block is for checking ("X uses a Y mlp, right?"): then the
+    answer shows the block's widths beside its activation, so it says what the FFN is, not only what it is not.
+    Sizes asked for by name get their own operation and are not repeated."""
+    q = intent.question
+    claimed = intent.slots.gates or intent.slots.activations or intent.slots.variants
+    return bool(claimed) and not intent.slots.arch_keys and bool(FFN_NOUN.search(q)) and bool(
+        is_claim(q) or YES_NO_START.search(q) or STATED_ACTIVATION.search(q))
+
+
+def _widths(rows: list[dict[str, Any]]) -> str:
+    """' Its FFN: d_model 4544, hidden size 18176.' for the catalog rows of one activation (at most three)."""
+    shown = [r for r in rows if str(r["d_model_text"]).isdigit() and str(r["d_ff_text"]).isdigit()][:3]
+    if not shown:
+        return ""
+    if len(shown) == 1:
+        r = shown[0]
+        return f" Its FFN: d_model {r['d_model_text']}, FFN hidden size {r['d_ff_text']}{moe_note(r)} (model catalog)."
+    return " FFN widths (d_model → hidden size): " + "; ".join(
+        f"{r['model']} {r['d_model_text']} → {r['d_ff_text']}{moe_note(r)}" for r in shown) + " (model catalog)."
 
 
 #: A verification note that hedges the activation itself (not only the widths).
@@ -189,25 +220,67 @@ ORG_WORDS = re.compile(r"\borg(?:anization|anisation)?s?\b|\bcompany\b|\blab\b|\
                        r"\bdeveloped by\b|\bbuilt by\b|\bpublished by\b|\btrained by\b|\bvendor\b|\bmaker\b|"
                        r"\bwhich (?:team|group|firm)\b|\bwhose model\b|\bcomes? from which\b")
 YEAR_WORDS = re.compile(r"\bwhen\b|\byear\b|\breleased in\b")
+#: "which is older, gpt-2 or t5", "which came out first": the named models ordered by release year.
+ORDER_WORDS = re.compile(r"\bolder\b|\boldest\b|\bnewer\b|\bnewest\b|\bearlier\b|\bmore recent\b|"
+                         r"\bcame (?:out )?first\b|\breleased first\b|\bfirst released\b|"
+                         r"\bwhich (?:one )?(?:came|was) first\b")
 
 
 def asks_catalog_field(text: str) -> bool:
-    return bool(ORG_WORDS.search(text) or YEAR_WORDS.search(text))
+    return bool(ORG_WORDS.search(text) or YEAR_WORDS.search(text) or ORDER_WORDS.search(text))
 
 
 def compose_catalog_field(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
     """Who released a catalog model and when: the row's organization and year, cited."""
     facts = b.facts
     groups = model_groups(lexicon, intent.slots)
-    lines = []
+    lines, rows = [], []
     for group in groups:
         for name in group.members:
             row = facts.catalog.get(name)
-            if row is None:
+            if row is None or row in rows:  # two names of one row ("gpt-2", "gpt 2") list it once
                 continue
             b.cite(row)
+            rows.append(row)
             lines.append(f"**{row['model']}** was released by {row['organization']} in {row['year']} (model catalog).")
+    if len(groups) >= 2 and ORDER_WORDS.search(intent.question):
+        lines.insert(0, _release_order(rows))
     b.add(" ".join(lines) if lines else "No model named there is in the catalog.")
+
+
+#: An MoE question about its experts ("how wide is each one" in a thread about them, "each expert's width").
+EXPERTS_ASKED = re.compile(r"\bexperts?\b|\beach one\b|\beach of them\b|\bper token\b|\bactive\b|\brouted\b",
+                           re.IGNORECASE)
+
+
+def expert_line(row: dict[str, Any], keys: list[str], question: str) -> str:
+    """The width asked of an MoE row's experts ("how wide is each one") as a direct answer ('' for a dense row or
+    a question not about its experts' width): each expert's width, not a leading dense layer's, with the counts."""
+    layout = moe_sizes.stored_layout(row)
+    # the counts alone are the row's own note, shown whole; a width asked of the experts is one expert's
+    if layout is None or not EXPERTS_ASKED.search(question) or "ff" not in keys or "experts" in keys:
+        return ""
+    counts = []
+    if layout.routed:
+        counts.append(f"{layout.routed} routed experts" + (f" (plus {layout.shared} shared)" if layout.shared else ""))
+    if layout.active:
+        counts.append(f"{layout.active} active per token")
+    if layout.width:
+        counts.append(f"each expert {layout.width} wide (its intermediate size)")
+    if not counts:
+        return ""
+    return f"- {row['model']}: " + ", ".join(counts) + " (model catalog)"
+
+
+def _release_order(rows: list[dict[str, Any]]) -> str:
+    """The answer to "which is older": the earliest year's models first, or a tie, which years alone cannot
+    break (the catalog holds release years, not dates)."""
+    years = sorted({int(r["year"]) for r in rows})
+    if len(years) == 1:
+        both = "Both" if len(rows) == 2 else "All of them"
+        return f"{both} came out in {years[0]}; the catalog holds release years, not dates, so it cannot order them."
+    ordered = sorted(rows, key=lambda r: int(r["year"]))
+    return "Oldest first: " + ", then ".join(f"{r['model']} ({r['year']})" for r in ordered) + "."
 
 
 def _about_models(exp: Explanation, groups: list[ModelGroup]) -> bool:
@@ -271,7 +344,11 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
         members = [facts.catalog[m] for m in group.members if m in facts.catalog]
         if not group.arch_family or not out:
             for m in members:
-                if key_wants(keys, ("d_model", "ff", "experts")):
+                experts = expert_line(m, keys, intent.question)
+                if experts:  # "how many routed experts", "how wide is each one": the experts' layout, said first
+                    b.cite(m)
+                    out.append(experts)
+                elif key_wants(keys, ("d_model", "ff", "experts")):
                     b.cite(m)
                     out.append(f"- {m['model']}: d_model {m['d_model_text']}, FFN hidden size {m['d_ff_text']} "
                                f"(model catalog)" + moe_note(m) + hedge_note(m))
@@ -316,6 +393,21 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
 #: "t5 v1.0 base vs t5 v1.1 base ffn, what changed": two or more models' FFNs set against each other.
 SET_AGAINST = re.compile(r"\bvs\.?\b|\bversus\b|\bcompar|\bdiffer|\bchanged?\b|\bdifference\b|\bswitch(?:ed)?\b",
                          re.IGNORECASE)
+
+
+def _same_activation(b: Builder, groups: list[ModelGroup], question: str) -> str:
+    """Whether the models named use the same FFN activation, said first ('' unless two or more models are asked
+    to be the same or different); a family with members that differ counts as each member."""
+    groups = list({tuple(g.members): g for g in groups}.values())  # two names of one model count once
+    if len(groups) < 2 or not SAME_AS.search(question):
+        return ""
+    used = [{str(b.facts.catalog[m]["activation"]) for m in g.members if m in b.facts.catalog} for g in groups]
+    if any(not u for u in used):
+        return ""
+    if all(u == used[0] for u in used) and len(used[0]) == 1:
+        return f"Yes: {' and '.join(g.name for g in groups)} use the same FFN activation, `{next(iter(used[0]))}`."
+    return "No: " + "; ".join(f"{g.name} uses {', '.join(f'`{a}`' for a in sorted(u))}"
+                             for g, u in zip(groups, used, strict=True)) + "."
 
 
 def _side_by_side(b: Builder, groups: list[ModelGroup], question: str) -> None:

@@ -72,10 +72,18 @@ def moves_to_other_paper(text: str, previous: dict[str, Any]) -> bool:
     return all(w in _FILLER for w in re.findall(r"[a-z']+", rest))
 
 
+#: The question a "why did it beat relu" follow-up is written out as (:mod:`app.answers.result_followups`).
+_REASON = re.compile(r"^does shazeer's paper explain why (\S+) beat .*?( at 65,536 steps)?$")
+
+
 def in_other_paper(previous: dict[str, Any]) -> str:
     """The earlier question asked of Narang et al.'s table: its rows under that paper's names, and the loss
     column the earlier length or perplexity names when the words name none of the table's columns."""
     before = str(previous.get("question", "")).rstrip(" ?.!")
+    operation = last_operation(previous) or {}
+    reason = _REASON.match(str(operation.get("read_as") or "").rstrip(" ?"))
+    if reason:  # "why did it beat relu" … "and in narang?": the row the reason was asked about, in that table
+        return f"{reason.group(1)} {'early' if reason.group(2) else 'final'} loss in narang et al?"
     for pattern, row in NARANG_ROW:
         before = pattern.sub(row, before)
     slots = previous.get("slots") or {}

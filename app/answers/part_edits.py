@@ -27,6 +27,10 @@ def _restates(operation: Operation, before: list[Operation]) -> bool:
         o.method == operation.method and o.slots == operation.slots for o in before)
 
 
+#: A part that asks an FFN's weight count ("and whats the mlp weight count per layer"): of the model before it.
+SIZE_ASKED = re.compile(r"\b(?:ffn|mlp|feed[- ]?forward)\b.{0,40}\b(?:weights?|params?|parameters|weight count|"
+                        r"param count)\b|\b(?:weights?|params?|parameters)\b.{0,30}\b(?:ffn|mlp|feed[- ]?forward)\b",
+                        re.IGNORECASE)
 #: A part that sets the part before it against a new subject ("how does it compare to relu", "and that vs glu?").
 COMPARES_IT = re.compile(r"\b(?:it|that|this|its|those|these)\b.{0,30}\b(?:compares?|vs\.?|versus|against|than)\b|"
                          r"\bcompare (?:it|that|this|them)\b", re.IGNORECASE)
@@ -46,6 +50,23 @@ def _names_subject(entities: Entities) -> bool:
     return bool(entities.variants or entities.activations or entities.gates or entities.models)
 
 
+#: A function written as a call on a number ("gelu'(1)", "gelu_new(3) = ?", "sigmoid(0)").
+_CALL = re.compile(r"[a-z][\w]*\s*['′″]*\s*\(\s*[-−]?\d", re.IGNORECASE)
+
+
+def stands_alone(piece: str, entities: Entities, before: Operation) -> bool:
+    """A later part that is a question of its own, however short: a function's value at a point ("gelu'(1)")
+    after a part about anything, a paper's cell after a computation, or a variant's cell of a benchmark
+    ("shazeer geglu glue avg") after a part about no benchmark (a model's size, a computation). Read as an edit
+    of the part before, it would keep that part's model and operation."""
+    if _CALL.search(piece) and (entities.activations or entities.gates):
+        return True
+    if before.method == "math" and _PAPER_NAME.search(piece) and not (entities.activations or entities.gates):
+        return True  # "sigmoid'(0), also narang's step/s for the vanilla transformer": a row of that table
+    return bool(not before.slots.benchmarks and not entities.models and (entities.variants or entities.gates)
+                and entities.benchmarks)
+
+
 #: A part that asks how the two parts before it differ ("the drop between them", "the gap between the two").
 BETWEEN_THEM = re.compile(r"\b(?:between|of) (?:them|the two|those two|these two|both)\b", re.IGNORECASE)
 
@@ -59,6 +80,9 @@ def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexic
     named = recognize(piece, lexicon)
     # "gemma 2 9b: d_model? intermediate_size?": a part that names its model already needs no family added
     text = piece if named.models else paraphrase.with_family(piece, list(before.slots.models), lexicon)
+    if not named.models and len(before.slots.models) == 1 and SIZE_ASKED.search(text):
+        # "… so intermediate_size is 16384? and whats the mlp weight count per layer": the earlier model's count
+        text = f"{before.slots.models[0]} {text}"
     entities = named if text == piece else recognize(text, lexicon)
     part = classify(text, entities.text, entities, lexicon, context, None)
     part.follow_up_of, part.rule = None, f"an elliptical part: the {before.method} operation before it, edited"

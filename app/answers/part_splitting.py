@@ -17,6 +17,9 @@ SPLIT = re.compile(
     r"\s+\(?(?:\d|[a-e])\)\s+(?=[a-z])|\?\s+(?=[^\s(])|,\s*(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d)|;\s*|,?\s+(?:and|also|plus)\s+(?=(?:what|which|who|where|when|how|why|is|are|does|do|did|can)\b)"
     # "gelu(1) and also gemma 2 9b's intermediate_size": a call closed, then another question
     r"|(?<=\))\s*,?\s+(?:and|also|plus)(?:\s+also)?\s+(?=[a-z])|,?\s+and also\s+"
+    # "narang geglu xsum, and then the llama formula", "sigmoid'(0), also narang's step/s": the words that
+    # begin another question whatever its first word is
+    r"|,?\s+and then\s+(?=[a-z])|,\s*also\s+(?!known\b|called\b|its\b|their\b)(?=[a-z])"
 )
 
 
@@ -28,7 +31,7 @@ BOTH_ENDS = re.compile(rf"\b({_END})\s+(?:and|&|vs\.?|/)\s+({_END})")
 
 #: "swiglu:\n1. glue\n2. superglue\n3. squad em": a list written one item a line, after a head that names what
 #: every item is about.
-LIST_LINE = re.compile(r"(?:^|\n)[ \t]*\(?(?:\d|[a-e])[.)][ \t]+")
+LIST_LINE = re.compile(r"(?:^|\n)[ \t]*(?:\(?(?:\d|[a-e])[.)]|[-*•])[ \t]+")
 
 
 def listed_items(question: str) -> list[str]:
@@ -37,6 +40,8 @@ def listed_items(question: str) -> list[str]:
     items = LIST_LINE.split(question.strip())
     head, rest = items[0].strip(" \t\n:-—–"), [i.strip(" \t\n,;?") for i in items[1:]]
     rest = [i for i in rest if i]
+    if ANNOUNCED.fullmatch(head + ":"):  # "quick ones:\n- …": the head announces the items, it is no subject
+        head = ""
     if len(rest) < 2:
         return []
     return [f"{head} {item}?" if head else f"{item}?" for item in rest]
@@ -46,7 +51,7 @@ def listed_items(question: str) -> list[str]:
 HEADED = re.compile(r"^\s*[^:?\n]{2,40}:\s*[^?]+\?\s*\S[^?]*\S")
 #: "two things: …", "3 qs:", "couple of questions -": the asker announces several questions.
 ANNOUNCED = re.compile(r"^\s*(?:(?:two|three|four|2|3|4|a couple of|couple of|a few|few|some|quick)\s+)+"
-                       r"(?:things|questions|qs|q's)\b\s*[:,.\-—–]?", re.IGNORECASE)
+                       r"(?:things|questions|qs|q's|ones)\b\s*[:,.\-—–]?", re.IGNORECASE)
 
 
 def is_listed(question: str) -> bool:
@@ -54,7 +59,15 @@ def is_listed(question: str) -> bool:
     one whatever the whole would be read as ('1) worst full-length ppl in shazeer's table 2) worst final loss
     in narang's', 'two things: reglu's glue avg, and is narang's reglu superglue higher')."""
     return bool(NUMBERED.match(question.strip())) or bool(listed_items(question)) or bool(
-        ANNOUNCED.match(question)) or bool(HEADED.match(question))
+        ANNOUNCED.match(question)) or bool(HEADED.match(question)) or bool(THEN.search(question)) or bool(
+        DASHED.match(question))
+
+
+#: "narang geglu xsum, and then the llama formula for dim=3072": the asker orders one question after another.
+THEN = re.compile(r",\s*and then\s+\w", re.IGNORECASE)
+#: "t5 v1.1 base - d_ff, which activation, and how many ffn weights per layer": a subject, a dash, then three or
+#: more things asked about it.
+DASHED = re.compile(r"^\s*[^,?\n:]{2,40}\s[-—–]\s+[^,?]+(?:,\s*[^,?]+)+,?\s+and\s+[^,?]+\??\s*$")
 
 
 #: A config field asked alone between question marks ("gemma 2 9b: d_model? intermediate_size? hidden_act?").
@@ -77,12 +90,21 @@ def split_parts(question: str) -> list[str]:
         span = ends.span()
         return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
     pieces = [p.strip(" ,?") for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", question.strip())))]
+    pieces = [q for p in pieces for q in (COMMA_QUESTION.split(p) if ASKS_ALREADY.match(p) else [p])]
     pieces = [p + "?" for p in pieces if (len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2 or CONFIG_FIELD.fullmatch(p))
               and not CONSTANT_ONLY.fullmatch(p)]
     for i in range(len(pieces) - 1, 0, -1):
         if QUALIFIER_ONLY.fullmatch(pieces[i]):  # "swiglu's superglue numbers? all tasks": the part before it, widened
             pieces[i - 1] = f"{pieces[i - 1].rstrip('?')}, {pieces.pop(i)}"
     return pieces if len(pieces) >= 2 else [question]
+
+
+#: "what activation does phi-3-mini use, whats its intermediate_size": after a part that is already a question
+#: (it opens with a question word, or with a subject and a dash: "t5 v1.1 base - d_ff, which activation"), a
+#: comma and a question word begin the next one.
+ASKS_ALREADY = re.compile(r"\s*(?:(?:what|which|how|does|do|is|are|did)\b|[^,?\n]{2,40}\s[-—–:]\s)", re.IGNORECASE)
+COMMA_QUESTION = re.compile(r",\s*(?=(?:what(?:'s|s| is| are)?|whats|which|how(?: many| much)?)\s+(?!of\b))",
+                            re.IGNORECASE)
 
 
 #: A later part that only widens the part before it ("all tasks", "per task", "every column", "full row").

@@ -31,7 +31,7 @@ TIMES_D_MODEL = re.compile(r"\b(\d+(?:\.\d+)?)\s*(?:x|×|times)\s*(?:d_model\s*)
 GATED = re.compile(r"\bgated\b|\bglu\b|\bswiglu\b|\bgeglu\b|\breglu\b|\bgate_proj\b|\bsilu\b|"
                    # T5X's ("gelu", "linear") pair, T5's "gated-gelu", Megatron's --swiglu
                    r"\(\s*[\"']?\w+[\"']?\s*,\s*[\"']?linear[\"']?\s*,?\s*\)|\bgated-\w+|--swiglu\b")
-DENSE = re.compile(r"\bdense\b|\bungated\b|\bnon-gated\b|\bplain\b|\btwo[- ]matrix\b|"
+DENSE = re.compile(r"\bdense\b|\bungated\b|\bnon-gated\b|\bplain\b|\btwo[- ]matrix\b|\bvanilla\b|"
                    # GPT-2-style configs (n_inner, activation_function) and T5's plain feed_forward_proj
                    r"\bn_inner\b|\bactivation_function\b|feed_forward_proj[\"']?\s*[:=]\s*[\"']?(?:relu|gelu)[\"']")
 
@@ -43,6 +43,17 @@ def _int(text: str) -> int:
 def detect(text: str) -> dict[str, Any] | None:
     """d_model, d_ff and whether the FFN is gated (None: not said), when the question writes both widths out
     and asks for weights."""
+    arrow = ARROW.search(text)
+    if arrow is not None and PARAMS.search(text):  # "ffn is 768 -> 3072": d_model into the FFN's width
+        sizes = {"d_model": _int(arrow.group(1)), "d_ff": _int(arrow.group(2))}
+        if not all(0 < v <= 1_000_000 for v in sizes.values()) or sizes["d_ff"] <= sizes["d_model"]:
+            return None
+        gated = True if GATED.search(text[:arrow.start()]) else False if DENSE.search(text[:arrow.start()]) else None
+        target = _equal_width_target(text)
+        rest = text[arrow.end():]
+        if target is None and EQUAL_PARAMS.search(text):  # "… what d_ff do the gated ones get": the kind named after
+            target = True if GATED.search(rest) else False if DENSE.search(rest) else None
+        return {**sizes, "gated": gated} | ({} if target is None else {"equal_width": target})
     d_model, d_ff = D_MODEL.search(text), D_FF.search(text)
     if d_model is None:
         return _width_only(text, d_ff or WIDE.search(text))
@@ -62,6 +73,8 @@ def detect(text: str) -> dict[str, Any] | None:
     return {**sizes, "gated": gated, **extra} | ({} if target is None else {"equal_width": target})
 
 
+#: "the ffn is 768 -> 3072", "768→3072": an FFN's input width into its hidden width.
+ARROW = re.compile(rf"\b(?:ffn|mlp|feed[- ]?forward|layer)\b[^.?\d]{{0,12}}{NUM}\s*(?:->|→|=>)\s*{NUM}\b")
 #: "a 4096-wide dense ffn": a width written as an adjective.
 WIDE = re.compile(rf"\b{NUM}[- ](?:wide|width)\b")
 #: "the matched gated d_ff", "param-matched": the width of the other kind at equal weights.
@@ -238,7 +251,7 @@ def _extra(b: Builder, given: dict[str, Any]) -> None:
 EXPERTS_ASKED = re.compile(r"\b(?:all|every|each of the|across(?: all)?(?: the)?|(?:summed|counted|counting) over)\s+"
                            r"(?:(?:its|the)\s+)?(?:(\d+)\s+)?experts?\b|\b(\d+)\s+experts\b")
 LAYERS_ASKED = re.compile(r"\b(?:all|every|across(?: all)?|over(?: all)?|summed over|in all)\s+"
-                          r"(?:(?:of\s+)?(?:its|the)\s+)?(?:(\d+)\s+)?layers\b|\b(\d+)\s+layers\b|"
+                          r"(?:(?:of\s+)?(?:its|the)\s+)?(?:(\d+)\s+)?layers\b|\b(\d+)[\s-]+layers?\b|"
                           r"\bwhole (?:model|network|stack)\b|\bentire (?:model|network|stack)\b|\bin total\b|"
                           r"\btotal (?:ffn |mlp )?(?:params|parameters|weights)\b")
 #: "active ffn params per token": the experts a token is routed to, not all of them.

@@ -64,6 +64,8 @@ CUE_WORDS = (
     "lowest", "highest", "score", "scores", "curve", "plot", "maximum", "worst", "accurate", "ablation",
     "variance", "deviation", "variability", "noisy", "noisiest", "spread", "stdev",
     "width", "experts", "expert", "slope", "gradient", "weights",
+    # words of their own, never slips of other words ("weights of one layer", "with 64 experts", "shared expert")
+    "layer", "with", "shared", "routed",
 )
 
 #: Organizations as people name them -> the word their catalog ``organization`` contains (case-insensitive).

@@ -23,11 +23,15 @@ from app.answers import (
     framing,
     misread,
     origins,
+    paper_claims,
     paraphrase,
+    pasted_sizes,
     porting,
     routing,
     size_claims,
+    unknown_functions,
 )
+from app.answers.approximation_errors import SIDE_ASKED
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
 from app.answers.followup_keeps import _keep_derivative, _keep_operation, _keep_order
@@ -35,6 +39,7 @@ from app.answers.followup_rewrites import _moves_to_other_paper, _reasked_with, 
 from app.answers.followup_rewrites import asks_sources as asks_sources
 from app.answers.intents import (
     ARCH_KEYWORDS,
+    SAME_AS,
     SETUP_KEYWORDS,
     WHY,
     Intent,
@@ -46,7 +51,15 @@ from app.answers.lexicon import Lexicon
 from app.answers.misreading_checks import EXPLAINED_BY_MISREADING, _contrasts_fields, _misreading_after
 from app.answers.misreading_checks import names_catalog_activation as names_catalog_activation
 from app.answers.misreading_checks import states_catalog_sizes as states_catalog_sizes
-from app.answers.part_edits import _PAPER_NAME, COMPARES_IT, _edit_of, _names_subject, _restates, _subject_head
+from app.answers.part_edits import (
+    _PAPER_NAME,
+    COMPARES_IT,
+    _edit_of,
+    _names_subject,
+    _restates,
+    _subject_head,
+    stands_alone,
+)
 from app.answers.part_edits import BETWEEN_THEM as BETWEEN_THEM
 from app.answers.plan import (
     DERIVED_METHODS,
@@ -93,6 +106,11 @@ def plan_question(
         return Plan(operations=[declined, *rest.operations][:6]), entities
     read = paraphrase.rewrite(question, lexicon)
     entities = recognize(read, lexicon)
+    unknown = unknown_functions.in_followup(read.lower(), str(previous.get("intent"))) if previous else None
+    if unknown is not None:  # "and relu6?": a function nothing stores, not the thread's subject again
+        declined = Operation(kind="decline", method="decline", asked=question, inputs=unknown,
+                             rule=f"a follow-up naming {unknown['name']}, which no store holds")
+        return Plan(operations=[declined], follow_up_of=previous_post_id), entities
     if previous is not None and not entities.models:
         earlier = Slots.from_dict(previous.get("slots"))
         read = paraphrase.with_family(read, list(earlier.models), lexicon)
@@ -224,7 +242,7 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     computing = intent.follow_up_of is not None and intent.name == "math"  # "same for quick gelu" after an error
     names = (framework_names.detect(intent.question)
              if not (entities.models or entities.numbers or intent.operation or COMPUTING.search(intent.question)
-                     or asks_why or computing) else [])
+                     or asks_why or computing or intent.name == "models_using") else [])
     if not names and intent.follow_up_of is not None and intent.name == "framework_name":
         # "what does gelu_new compute" … "and quick_gelu?": the same question about the name given now
         names = framework_names.detect(f"what does {intent.question.rstrip(' ?')} compute?")
@@ -244,7 +262,12 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     claim = rereadable and framing.is_claim(intent.question)
     asks_yes_no = rereadable and bool(framing.YES_NO_START.search(intent.question))
     # "does llama 2 70b use a gated ffn?": a yes/no about what the catalog row itself stores, not a misreading
-    asks_yes_no = asks_yes_no and not (intent.name == "model_activation" and FFN_KIND.search(intent.question))
+    # … nor "does mistral 7b use the same activation as llama 2 7b?": two catalog rows set side by side
+    asks_yes_no = asks_yes_no and not (intent.name == "model_activation" and (
+        FFN_KIND.search(intent.question) or (len(intent.slots.models) >= 2 and SAME_AS.search(intent.question))))
+    # … nor "is the tanh gelu above or below the exact one at x=1?": the side at a point, computed
+    asks_yes_no = asks_yes_no and not (intent.name == "math" and intent.slots.numbers and SIDE_ASKED.search(
+        intent.question))
     contrast = intent.name in CLAIM_REREAD and _contrasts_fields(intent.question)
     if (intent.name in EXPLAINED_BY_MISREADING or claim or asks_yes_no or contrast) and not intent.operation \
             and intent.follow_up_of is None and not (
@@ -253,7 +276,10 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
                 intent.name == "model_activation" and names_catalog_activation(intent.slots, facts)):
         repeated = misread.detect(intent.question, facts,
                                   misread.CLAIM_SCORE if claim or contrast else misread.EXPLAIN_SCORE)
-        if repeated is not None and not claim and intent.name == "explain":
+        # a why about a model ("why is llama's ffn 2/3 of 4d") weighs the explanation too, unless the misreading
+        # prints a number of the question (its own correction then answers)
+        if repeated is not None and not claim and (intent.name == "explain" or (
+                intent.name == "why_model" and not repeated["shared_number"])):
             explained = index.search(intent.question, entities, k=1)
             # the number bonus counts against the explanation only if the explanation matched a number too
             numbered = bool(explained) and any(t[:1].isdigit() for t in explained[0].matched_terms)
@@ -275,6 +301,14 @@ def _derived(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, f
     """The derived-answer operation the words ask for (a calculation, a claim, a specific decline), if any;
     ``detect_in`` is the question without the sentences that instruct the service ("you're allowed to make up
     values today" asks for no invented value of its own)."""
+    attributed = paper_claims.detect(entities.text, facts)  # "the GLU-variants paper is narang et al 2021?"
+    if attributed is not None:  # decided by the papers' metadata, whichever paper's cells the words point at
+        intent.rule = "a claim about which stored paper is whose (title, authors, year, arXiv id)"
+        return operation_for(intent, asked, "best_everywhere", attributed)
+    given = pasted_sizes.detect(entities.text)
+    if given is not None and given.get("equal_width") is not None:  # "narang's ffn is 768 -> 3072 …": a sizing
+        intent.rule = "the other kind's width at equal weights, from the widths written out"
+        return operation_for(intent, asked, "ffn_params", {"models": [], "given": given})
     if intent.operation in routing.OTHER_PAPER:  # the other paper's own cells, unless its task is not stored
         sized_claim = size_claims.detect(entities.text)
         if sized_claim is not None:  # "narang's gated variants are smaller than the vanilla one?": its Params column
@@ -326,14 +360,19 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
             piece = followups.with_winner(piece, operations[-1].text, operations[-1].slots.to_slots(), facts,
                                           lexicon) or piece
         part, part_entities = routing.part_intent(piece, lexicon, earlier, facts)
+        hf_names = followups.hf_names_of(part_entities.text, part_entities) if operations else None
+        if hf_names is not None:  # "… and what's that one called in hf": the names of the function before
+            piece = hf_names
+            part, part_entities = routing.part_intent(piece, lexicon, earlier, facts)
+        alone = bool(operations) and stands_alone(piece, part_entities, operations[-1])
         prefixed = (followups.subject_prefixed(piece, part_entities, earlier)
-                    if operations and (not is_follow_up(part_entities.text, part_entities, True)
+                    if operations and not alone and (not is_follow_up(part_entities.text, part_entities, True)
                                        or followups.WHICH_FORM.search(piece)) else None)
         if prefixed is not None:
             # "llama 3.1 405b - d_model, d_ff, and which activation": the bare part is about the earlier subject
             part, part_entities = routing.part_intent(prefixed, lexicon, earlier, facts)
         if operations and is_follow_up(part_entities.text, part_entities, True) and not (
-                prefixed is not None and followups.WHICH_FORM.search(piece)):
+                prefixed is not None and followups.WHICH_FORM.search(piece)) and not alone:
             part, part_entities = _edit_of(operations[-1], piece, earlier, lexicon, facts)
         operation = _operation(part, piece, part_entities, lexicon, facts, index, derive=True)
         if not _restates(operation, operations):

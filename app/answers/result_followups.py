@@ -1,6 +1,8 @@
 """Follow-ups that work on the answers just given: the ratio of the two sizes a model's answer showed, the
 gap between the thread's last two cells, which of the last two functions is closer to a third at the point
-just computed, the same task in the other benchmark suite, and another form of the function just computed.
+just computed, the same task in the other benchmark suite, another form of the function just computed, its value
+or its approximation's error where it was just computed, why a variant won, and LLaMA's rule again (with other
+rounding fields, or the catalog's models of the width it gave).
 
 Why a module of its own: each reads the thread's last answers as values to set against each other (two
 subjects, one cell; one model, two sizes; two functions, one point), while the rules of
@@ -11,6 +13,7 @@ as the whole question it stands for, so the ordinary planner answers it from sto
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from app.answers.facts import Facts
@@ -19,6 +22,7 @@ from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
 from app.answers.other_paper_followups import _BASELINE_WORDS, OTHER_PAPER_METHODS, _column_words
+from app.sizing import llama_hidden_size
 
 # --- the ratio of a model's two sizes ---------------------------------------------------------------------
 
@@ -251,3 +255,146 @@ def approximation_form(read: str, previous_meta: dict[str, Any] | None) -> str |
     edited = _EXACT_GELU.sub(_APPROXIMATION[(found.group("form") or "").lower()], before, count=1)
     return edited if edited != before else None
 
+
+
+# --- the function's own value where its slope was just computed -------------------------------------------
+
+#: "and the value of it there", "what's the function itself at that point", "and silu itself there?".
+_VALUE_THERE = re.compile(r"^\s*(?:(?:and|so|ok(?:ay)?|now|then)\s+)*(?:what(?:'s|s| is| about)\s+)?(?:the\s+)?"
+                          r"(?:(?:actual|plain|function(?:'s)?|output)\s+)?(?:value|output|function(?: itself)?|"
+                          r"\w+ itself)(?:\s+(?:of|for)\s+(?:it|that|the function|this))?(?:\s+itself)?\s*"
+                          r"(?:there|at that (?:point|x)|at the same (?:point|x)|at that value|then)\s*(?:pls|please)?"
+                          r"\s*\??\s*$", re.IGNORECASE)
+_SLOPE_WORDS = re.compile(r"derivative|slope|gradient|['′]\s*\(", re.IGNORECASE)
+
+
+def value_there(read: str, previous_meta: dict[str, Any] | None) -> str | None:
+    """'derivative of silu at 1' … 'at x=-1' … 'and the value of it there': the function itself at the point
+    whose slope was just computed (the slot merge would keep the derivative)."""
+    operation = last_operation(previous_meta)
+    if operation is None or operation.get("method") != "math" or not _VALUE_THERE.match(read):
+        return None
+    slots = operation.get("slots") or {}
+    functions = [*(slots.get("activations") or []), *(slots.get("gates") or [])]
+    numbers = slots.get("numbers") or []
+    # the slope may have been asked turns before ("… 'what about at x=-1'"): the thread's words are read too
+    before = f"{operation.get('read_as') or operation.get('asked') or ''} {operation.get('retrieval_query') or ''}"
+    if len(functions) != 1 or len(numbers) != 1 or not _SLOPE_WORDS.search(before):
+        return None
+    return f"{functions[0]}({float(numbers[0]):g})?"
+
+
+# --- why a variant beat another -----------------------------------------------------------------------------
+
+#: "why did it beat relu tho", "why is it better than relu", "how come it wins": the reason for a result.
+_WHY_BEAT = re.compile(r"\b(?:why|how come)\b.{0,30}\b(?:beat|beats|better|outperform\w*|wins?|won|ahead|lower|"
+                       r"best|so good)\b", re.IGNORECASE)
+_GATED = re.compile(r"GLU\b|GLU$")
+
+
+def reason_for_result(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'geglu's c4 perplexity once fully trained?' … 'why did it beat relu tho': the GLU-variants paper's own
+    word on why its gated variants win, which is that it gives no explanation (the slot merge would set the
+    gated variant's activation against ReLU, a different question)."""
+    if previous is None or str(previous.get("intent")) not in ("fact", "best", "compare", "rank"):
+        return None
+    if not _WHY_BEAT.search(read):
+        return None
+    slots = previous.get("slots") or {}
+    variants = [v for v in slots.get("variants") or [] if _GATED.search(str(v))]
+    named = _named(read, lexicon)
+    if "narang" in str(previous.get("question", "")).lower() or not variants or named.models or any(
+            _GATED.search(v) for v in named.variants):
+        return None
+    against = [v for v in named.variants if v not in variants]
+    other = against[0] if against else "the ReLU baseline"
+    early = " at 65,536 steps" if 65536 in (slots.get("steps") or []) else ""
+    return f"does shazeer's paper explain why {variants[0]} beat {other}{early}?"
+
+
+# --- the approximation's error at the point just computed ---------------------------------------------------
+
+#: "so the error there is what", "how big is the gap at that point", "and the difference there?".
+_ERROR_THERE = re.compile(r"\b(?:error|gap|difference|diff|discrepancy|deviation)\b.{0,25}\b"
+                          r"(?:there|at that (?:point|x)|at the same (?:point|x)|at (?:that|this) value|then)\b|"
+                          r"\b(?:there|at that point)\b.{0,25}\b(?:error|gap|difference|diff)\b", re.IGNORECASE)
+#: "which one is lower", "is it above or below": which side of the exact value the approximation lies.
+_WHICH_SIDE = re.compile(r"\bwhich (?:one |of (?:them|the two) )?(?:is |'s |lies )?(?:lower|higher|smaller|bigger|"
+                         r"larger|above|below|under|over)\b|\babove or below\b|\bover or under\b|\bhigher or lower\b|"
+                         r"\blower or higher\b|\bover(?:shoot|estimat)\w*|\bunder(?:shoot|estimat)\w*", re.IGNORECASE)
+
+
+def point_error(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'exact gelu at x = 1' … 'tanh approx of it?' … 'so the error there is what, and which one is lower': the
+    approximation minus the exact function at the point just computed, and which side it lies on (the slot
+    merge keeps the functions but not the point, and answers with the largest error instead)."""
+    operation = last_operation(previous_meta)
+    if operation is None or operation.get("method") != "math" or not _ERROR_THERE.search(read):
+        return None
+    slots = operation.get("slots") or {}
+    activations = slots.get("activations") or []
+    numbers = slots.get("numbers") or []
+    approximations = [a for a in activations if a in APPROXIMATIONS]
+    named = _named(read, lexicon)
+    if len(approximations) != 1 or len(numbers) != 1 or named.numbers or not named.is_empty():
+        return None
+    approx = approximations[0]
+    side = ": above or below it" if _WHICH_SIDE.search(read) else ""
+    return f"error of {approx} against {APPROXIMATIONS[approx]} at x={float(numbers[0]):g}{side}?"
+
+
+# --- the models whose width a computation just gave -----------------------------------------------------------
+
+#: "which model in your catalog has that one", "any real models with that width?", "who uses that size".
+_WHICH_HAVE_IT = re.compile(r"\b(?:which|what|any)\b.{0,25}\b(?:models?|llms?|catalog|entries|ones?|real)\b.{0,30}"
+                            r"\b(?:that|this|it|those|these)\b(?:\s+(?:one|width|size|number|value|d_ff))?|"
+                            r"\bwho\b.{0,15}\b(?:has|have|uses?)\b.{0,10}\b(?:that|this)\b", re.IGNORECASE)
+
+
+def models_with_width(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'llama hidden dim for dim 4096, multiple_of 1024, ffn_dim_multiplier 1.3' … 'which model in your catalog
+    has that one': the catalog's models of the width LLaMA's rule just gave (computed again from the same
+    inputs; the slot merge would read 'that one' as the family named)."""
+    operation = last_operation(previous_meta)
+    if operation is None or operation.get("method") != "hidden_size" or not _WHICH_HAVE_IT.search(read):
+        return None
+    inputs = operation.get("inputs") or {}
+    named = _named(read, lexicon)
+    if not inputs.get("d_model") or not inputs.get("multiple_of") or named.numbers or named.models:
+        return None
+    multiplier = inputs.get("ffn_dim_multiplier")
+    sizing = llama_hidden_size(int(inputs["d_model"]), int(inputs["multiple_of"]),
+                               Decimal(str(multiplier)) if multiplier else None)
+    return f"which models have d_ff {sizing.d_ff}?"
+
+
+# --- LLaMA's rule again, with other rounding fields -----------------------------------------------------------
+
+#: "ok and if multiple_of is 1024 with ffn_dim_multiplier 1.3", "what about multiple_of=4096?": new sizing fields.
+_SIZING_FIELD = re.compile(r"\b(?:multiple[_ ]of|(?:ffn_dim_)?multiplier)\b\s*[\"']?\s*(?:[:=]|of|is|to)?\s*"
+                           r"(?:none|null|\d+(?:\.\d+)?)", re.IGNORECASE)
+_DIM_WORDS = re.compile(r"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b\s*(?:[:=]|of|is)?\s*"
+                        r"(\d[\d,]*)", re.IGNORECASE)
+
+
+def sizing_fields(read: str, previous: dict[str, Any] | None, previous_meta: dict[str, Any] | None,
+                  facts: Facts) -> str | None:
+    """'how does llama 7b end up at 11008 from dim 4096?' … 'ok and if multiple_of is 1024 with
+    ffn_dim_multiplier 1.3' (after an answer that computed nothing): LLaMA's rule on the same d_model with the
+    fields the follow-up gives; the d_model is the earlier question's, or the one model's the thread is about."""
+    if previous is None or not _SIZING_FIELD.search(read) or _DIM_WORDS.search(read):
+        return None
+    operation = last_operation(previous_meta) or {}
+    if operation.get("method") == "hidden_size":
+        return None  # the computation's own inputs are edited by the setting rules (they keep its multiple_of)
+    d_model = None
+    before = _DIM_WORDS.search(str(previous.get("question", "")))
+    if before is not None:
+        d_model = before.group(1).replace(",", "")
+    models = [m for m in (previous.get("slots") or {}).get("models") or [] if m in facts.catalog]
+    if d_model is None and len(models) == 1:
+        d_model = str(facts.catalog[models[0]].get("d_model_text") or "").replace(",", "")
+    if not d_model or not str(d_model).isdigit():
+        return None
+    fields = ", ".join(m.group(0) for m in _SIZING_FIELD.finditer(read))
+    return f"llama hidden dim formula for dim {d_model}, {fields}?"

@@ -35,8 +35,8 @@ MIN_SCORE = 2.5
 #: Question cues that favour explanations with a kind tag ("why", "sizes" …), added like a matched tag.
 KIND_CUES: dict[str, re.Pattern[str]] = {
     "why": re.compile(r"\bwhy\b|\breasons?\b|\bchose\b|\bchoose\b|\bchoice\b|\bpick"),
-    "sizes": re.compile(r"\bdims?\b|\bdimension|\bsize\b|\bintermediate|2/3|\bd_ff\b|\bparameters?\b|\btwice\b|"
-                        r"\bhidden\b|\bwidth\b"),
+    "sizes": re.compile(r"\bdims?\b|\bdimension|\bsize\b|\bintermediate|[28] ?/ ?3|\bd_ff\b|\bparameters?\b|\btwice\b|"
+                        r"\bhidden\b|\bwidth\b|\bwider\b|\bwide\b|\bnarrower\b|two[- ]thirds|\b\d\s*[·*×x]?\s*d\b"),
     "misreading": re.compile(r"1\.942|\bfully trained\b|\bmisread|\bwrong\b|\bfull training\b"),
     "limits": re.compile(r"\blimitations?\b|\bnot show|\bdivine|\btheory\b|\bexplain why\b|\bcaveats?\b|"
                          r"\bmodel sizes\b|\bscale\b"),

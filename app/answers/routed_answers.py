@@ -8,6 +8,7 @@ which operation a question's shape asks for.
 
 from __future__ import annotations
 
+import math
 import re
 
 from app.answers import second_paper, tables
@@ -22,6 +23,25 @@ CONSTANT_ROLE = {
     "gelu_tanh": "the coefficient of the cubic term in the tanh approximation of GELU",
     "gelu_sigmoid": "the scale inside the sigmoid approximation of GELU (“quick GELU”)",
 }
+#: The other constant of the tanh form, √(2/π), as people write it: "sqrt(2/pi)", "√(2/π)", "root 2 over pi",
+#: or its value ("0.7978845608", "the 0.79788 factor"). It is named, not a number in the question's numbers.
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+SQRT_TWO_OVER_PI = re.compile(
+    r"(?:√|\bsqrt|\bsquare root(?: of)?|\broot)\s*\(?\s*2\s*(?:/|over|÷)\s*(?:π|pi\b)|"
+    r"(?<![\d.])0?\.7978\d*(?![\d])|(?<![\d.])0?\.79789?(?![\d])")
+
+
+def formula_constants(text: str, numbers: list[float]) -> list[float]:
+    """The constants of an activation's formula a question names, in the order written: 0.044715 and 1.702
+    among its numbers, √(2/π) by its symbol or its value."""
+    found = [n for n in numbers if n in FORMULA_CONSTANTS]
+    named = SQRT_TWO_OVER_PI.search(text)
+    if named is not None and named.group(0)[:1] in "0." and text[:named.start()].rstrip()[-1:] in ("(", "=", ","):
+        named = None  # "gelu_tanh(0.7979)", "x = 0.79788": a point to evaluate at, not the constant
+    if named is None:
+        return found
+    first = next((m.start() for m in (re.search(re.escape(f"{n:g}"), text) for n in found) if m), len(text))
+    return [SQRT_2_OVER_PI, *found] if named.start() < first else [*found, SQRT_2_OVER_PI]
 
 
 #: The GLU-variants paper named beside Narang et al.'s ("GeGLU in narang vs shazeer final loss").
@@ -48,6 +68,9 @@ def _more(b: Builder, key: str) -> None:
 
 def _compose_constant(b: Builder, intent: Intent) -> None:
     value = intent.slots.numbers[0]
+    if value == SQRT_2_OVER_PI:
+        _compose_sqrt_2_over_pi(b)
+        return
     fn = FORMULA_CONSTANTS[value]
     formula = plain_formula(b, fn)
     b.cite(activation_citation(fn))
@@ -58,6 +81,33 @@ def _compose_constant(b: Builder, intent: Intent) -> None:
               if source is not None else "")
     b.add(f"**{value:g}** is {CONSTANT_ROLE[fn]}: `{fn}`(x) = {formula}. It is a fixed constant of the "
           f"formula, not an input, so there is no value “at {value:g}” to compute.{origin}")
+    exp = b.facts.explanations.get("approximated-gelu")
+    if exp is not None:
+        b.explanation(exp)
+        b.computations.extend(c for c in exp.computations if c not in b.computations)
+        b.add(exp.summary)
+        b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
+
+
+def _compose_sqrt_2_over_pi(b: Builder) -> None:
+    """√(2/π): its value, what it does in the tanh form (computed: the approximation's curvature at 0 equals
+    exact GELU's, both 2·φ(0) = √(2/π)), and where it comes from (the GELU paper, with the formula)."""
+    fn = "gelu_tanh"
+    formula = plain_formula(b, fn)
+    b.cite(activation_citation("gelu"))
+    from app import activations
+
+    exact = b.computed("activation_value", {"fn": "gelu", "x": 0, "derivative": 2}, "gelu″(0)")["value"]
+    approx = b.computed("activation_value", {"fn": fn, "x": 0, "derivative": 2}, "gelu_tanh″(0)")["value"]
+    source = activations.get(fn).introduced_by
+    origin = (f" It comes with the tanh formula from {source.authors} ({source.year}), “{source.title}”."
+              if source is not None else "")
+    b.add(f"**√(2/π) ≈ {float(exact):.4f}** ({float(exact):.10f}…) is the scale inside the tanh of the approximate "
+          f"GELU: `{fn}`(x) = {formula}. The tanh form replaces Φ(x) by ½·(1 + tanh(√(2/π)·(x + …))), and with "
+          f"√(2/π) that expression rises at x = 0 exactly as steeply as Φ does (φ(0) = 1/√(2π)), so near zero the "
+          f"approximation matches exact GELU. Their second derivatives at x = 0, computed by this service: "
+          f"**{float(exact):.6f}** (gelu) and **{float(approx):.6f}** (gelu_tanh), both 2·φ(0) = √(2/π). "
+          f"It is a fixed constant of the formula, not an input.{origin}")
     exp = b.facts.explanations.get("approximated-gelu")
     if exp is not None:
         b.explanation(exp)

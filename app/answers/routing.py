@@ -24,11 +24,11 @@ from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
 from app.answers.part_splitting import _without_asides, is_listed, split_parts
 from app.answers.routed_answers import (
-    FORMULA_CONSTANTS,
     _compose_cells_of_both,
     _compose_constant,
     _compose_parameters,
     _compose_speed,
+    formula_constants,
 )
 
 ABOUT_CONSTANT = re.compile(
@@ -126,7 +126,7 @@ def asks_name(text: str, entities: Entities) -> bool:
 def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, Any] | None,
             facts: Facts | None = None) -> Intent:
     """Set the operation for a question whose shape the keyword intent misreads; else return it as is."""
-    numbers = [n for n in entities.numbers if n in FORMULA_CONSTANTS]
+    numbers = formula_constants(text, entities.numbers)
     if numbers and ABOUT_CONSTANT.search(text) and not EVALUATE.search(text):
         intent.name, intent.operation = "explain", "explain_constant"
         intent.rule = "asks about a constant of an activation's formula, not for a value at it"

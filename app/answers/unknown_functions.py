@@ -59,6 +59,19 @@ def detect(text: str) -> dict[str, Any] | None:
     return {"what": "unknown_function", "name": label, "asks": asks}
 
 
+#: What a thread was doing, for a follow-up that names such a function and nothing else ("and relu6?").
+_ASKS_AFTER = {"math": "compute", "models_using": "catalog", "model_activation": "catalog", "architecture": "catalog"}
+
+
+def in_followup(text: str, previous_intent: str) -> dict[str, Any] | None:
+    """The decline's inputs for a follow-up naming such a function: its own words say which store it asks of,
+    else the thread's last answer does ("silu(1)" … "and leaky relu?" asks for a value)."""
+    found = detect(text)
+    if found is not None and not (COMPUTE_WORDS.search(text) or CATALOG_WORDS.search(text)):
+        found["asks"] = _ASKS_AFTER.get(previous_intent, "papers")
+    return found
+
+
 def compose(b: Builder, inputs: dict[str, Any]) -> None:
     """Name the function and each store it is missing from, the one asked about first, with what that store
     holds instead (and no other function's numbers in its place)."""

@@ -88,5 +88,5 @@ def detect(text: str, entities: Entities) -> dict[str, Any] | None:
 
 
 def compose(b: Builder, inputs: dict[str, Any]) -> None:
-    b.add(f"The stored evidence does not report {inputs['name']}, so this service does not answer it with other "
-          f"numbers: {inputs['instead']}.")
+    b.add(f"The stored evidence does not report {inputs['name']}: it is not in the stored evidence, so this "
+          f"service does not answer it with other numbers; {inputs['instead']}.")

@@ -142,7 +142,8 @@ def test_every_number_in_every_answer_is_grounded(db_path: Path) -> None:
                 thread_id = response.json()["thread"]["id"]
                 post = response.json()["post"]
                 meta = post["answer_meta"]
-                report = reference_numbers.check(post["body"], meta.get("computation_specs", []))
+                # the asker's own words quoted back (“200k steps”) are theirs, as in the v2 evaluation
+                report = reference_numbers.check(post["body"], meta.get("computation_specs", []), step["question"])
                 checked += report.checked
                 if not report.ok:
                     problems.append(f"{step['question']!r}: ungrounded {report.ungrounded} {report.problems}")

@@ -8,8 +8,12 @@ configuration facts and Gemma 2's soft-caps and query scaling; ``intermediate_si
 one-branch width; a group of variants named by negation ("non-gated"); the catalog asked by use ("anything
 using squared relu", "who else uses swiglu besides llama"); ReCoRD written in lower case next to its metric; one
 approximation's error set against the previous one ("ratio?"); a configuration class's defaults for a size of its
-family ("right for the 8b"). Asked through the real pipeline on a seeded SQLite file; every expected number is
-printed in tests/reference (see tests/answers/test_generalise.py, whose fixture and thread function this reuses).
+family ("right for the 8b"); follow-ups naming such an activation; two models' activations asked to be the same;
+two models ordered by release year; the side of the exact GELU an approximation is on at a point; values quoted
+for the wrong training length; a derivative's value claimed; short forms of the paper's setup; a point release
+or a version written apart from its family ("llama 3.3", "qwen 2.5 32b"). Asked through the real pipeline on
+a seeded SQLite file; every expected number is printed in tests/reference (see
+tests/answers/test_generalise.py, whose fixture and thread function this reuses).
 """
 
 from __future__ import annotations
@@ -59,6 +63,54 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["derivative of celu at x = 1"], [{"contains": ["CELU", "not among the functions"]}]),
     (["which models in the catalog use prelu"], [{"contains": ["No model in the catalog uses PReLU", "swiglu"]}]),
     (["is there any model using mish in its ffn?"], [{"contains": ["Mish"], "any_of": ["No model", "no model"]}]),
+    # … and as a follow-up, for the store the thread was asking of, not the thread's subject again
+    (["narang reglu xsum", "what about relu6?"], [{"contains": ["ReGLU"]}, {"contains": ["ReLU6"],
+                                                                             "not_contains": ["ReGLU's"]}]),
+    (["tanh(0.5)", "and hardtanh?"],
+     [{"contains": ["0.46212"]}, {"contains": ["hardtanh", "not among the functions"]}]),
+    # two models' activations asked to be the same, answered yes or no first
+    (["is llama 3 8b's ffn activation the same as mistral 7b's?"], [{"contains": ["Yes", "swiglu"]}]),
+    (["do gpt-2 and t5-base use the same activation"], [{"contains": ["No", "gelu_tanh", "relu"]}]),
+    # the side of the exact value an approximation is on at a point, in words
+    (["at x=2 does the tanh gelu sit above or below the erf one"],
+     [{"contains": ["gelu_tanh is", "above gelu at x = 2"]}]),
+    # x·σ(1.702) = 0.84579 against Φ(1) = 0.84134: the sigmoid form is above there
+    (["is quick_gelu under exact gelu at x = 1?"], [{"contains": ["gelu_sigmoid is", "above gelu at x = 1"]}]),
+    # values quoted for the wrong training length: each named with its own length, then the length asked
+    (["someone said reglu hit 1.645 at 65k steps"], [{"contains": ["No", "524,288", "1.953"]}]),
+    (["heard that bilinear got 1.648 and glu 1.663 after 65536 steps, true?"],
+     [{"contains": ["No", "524,288", "1.960", "1.982"]}]),
+    # a value of a function's derivative at a point claimed, computed and compared
+    (["sigmoid'(0) = 0.25, correct?"], [{"contains": ["Yes", "0.250000"]}]),
+    (["gelu'(0) is 1?"], [{"contains": ["No", "0.500000"]}]),
+    # a model's setup that nothing stores, declined as not in the stored evidence
+    (["what optimizer was mistral 7b trained with"], [{"contains": ["not in the stored evidence"]}]),
+    # the paper's setup asked in short forms
+    (["seq len + batch in the glu variants paper?"], [{"contains": ["512", "114", "128"]}]),
+    # catalog lists: a kind named by negation in parentheses, an organization's "models", "entries"
+    (["narrowest ffn among non-gated models in the catalog"], [{"contains": ["dense FFN"],
+                                                                "not_contains": ["gated FFN"]}]),
+    (["google models with d_ff above 10000"], [{"contains": ["T5 v1.1-XXL"], "not_contains": ["T5-base"]}]),
+    (["which catalog entries use relu2"], [{"contains": ["Primer", "Nemotron"]}]),
+    # a point release or a version written apart from its family
+    (["llama 3.4 8b intermediate_size"], [{"contains": ["Llama 3.4"], "any_of": ["not in the catalog"]}]),
+    (["qwen 2.5 32b ffn width"], [{"contains": ["27648"]}]),
+    # the width asked of an MoE model's experts is one expert's, not a leading dense layer's
+    (["deepseek-v3 routed experts?", "how wide is each one"], [{"contains": ["256"]},
+                                                             {"contains": ["2048"], "not_contains": ["18432"]}]),
+    # a gated layer set against the dense 4 × d_model one at the same d_model
+    (["mistral 7b ffn weights per layer, more or fewer than a dense 4x mlp?"],
+     [{"contains": ["176,160,768", "134,217,728"]}]),
+    # widths written as an arrow, and the other kind's width at equal weights
+    (["our ffn goes 1024 -> 4096; what gated d_ff keeps the same params"], [{"contains": ["2730.67", "2731"]}]),
+    # LLaMA's width rule with a claimed result, said right or wrong first
+    (["dim 4096, multiple_of 256 gives 11008, correct?"], [{"contains": ["Yes", "11008"]}]),
+    (["is it true that d_model 5120 with multiple_of 256 gives 14336"], [{"contains": ["No", "13824"]}]),
+    # two models ordered by release year, a tie said as such
+    (["which is newer, gpt-3 175b or opt-125m"], [{"contains": ["Oldest first", "GPT-3 175B (2020)", "2022"]}]),
+    (["which came out first, mistral 7b or llama 2 7b?"], [{"contains": ["Both came out in 2023"]}]),
+    (["which models use squared relu", "and prelu?"], [{"contains": ["Primer"]},
+                                                       {"contains": ["No model in the catalog uses PReLU"]}]),
     # a training length no table reports, quoted back as asked
     (["geglu held-out ppl at 300k steps"], [{"contains": ["300k steps", "65,536", "524,288"]}]),
     (["what was reglu's loss at 32768 steps"], [{"contains": ["32768 steps"], "any_of": NOT_STORED}]),

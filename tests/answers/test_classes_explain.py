@@ -132,7 +132,8 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["sliding_window of gemma 2 27b"], [{"contains": ["4096"]}]),
     # a field the store holds for no size of the model is declined by its name
     (["llama 3 8b num_key_value_heads"], [{"contains": ["key-value head count", "Llama 3 8B"], "any_of": DECLINED}]),
-    (["gemma 3 27b head_dim?"], [{"contains": ["head size"], "any_of": DECLINED}]),
+    (["qwen3-8b head_dim?"], [{"contains": ["head size"], "any_of": DECLINED}]),
+    (["gemma 3 27b head_dim?"], [{"contains": ["128"], "not_contains": ["256"]}]),  # its config's, stored
     (["non-embedding params of mistral 7b"], [{"contains": ["parameter count"], "any_of": DECLINED}]),
     # a whole model's parameters: the report's two counts, added
     (["total parameter count of gemma 2 9b"], [{"contains": ["917,962,752", "8,324,201,984", "9,242,164,736"]}]),
