@@ -242,6 +242,9 @@ def classify(
         prev_intent = str(previous.get("intent", ""))
         prev_slots = Slots.from_dict(previous.get("slots"))
         merged = _merge(prev_slots, slots, prev_intent)
+        if prev_intent == "model_activation" and entities.models and SAME_AS.search(text):
+            # "mistral 7b activation" … "same as mixtral?": the earlier model set beside the one named now
+            merged.models = list(dict.fromkeys([*prev_slots.models, *merged.models]))
         name = _follow_up_intent(text, entities, merged, prev_intent)
         prev_question = str(previous.get("question", ""))
         return Intent(name, merged, f"follow-up of a {prev_intent or 'previous'} answer", previous_post_id,

@@ -71,6 +71,7 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # two models' activations asked to be the same, answered yes or no first
     (["is llama 3 8b's ffn activation the same as mistral 7b's?"], [{"contains": ["Yes", "swiglu"]}]),
     (["do gpt-2 and t5-base use the same activation"], [{"contains": ["No", "gelu_tanh", "relu"]}]),
+    (["phi-2 activation?", "same as gpt-j?"], [{"contains": ["gelu_tanh"]}, {"contains": ["Yes", "gelu_tanh"]}]),
     # the side of the exact value an approximation is on at a point, in words
     (["at x=2 does the tanh gelu sit above or below the erf one"],
      [{"contains": ["gelu_tanh is", "above gelu at x = 2"]}]),
