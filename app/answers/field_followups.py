@@ -33,13 +33,18 @@ def active_experts(read: str, previous: dict[str, Any] | None, facts: Facts, lex
         return None
     if not ACTIVE_COUNT.search(read) or WHY.search(read.lower()):
         return None
+    model = _moe_model(read, previous, facts, lexicon)
+    return f"{model} active experts per token?" if model else None
+
+
+def _moe_model(read: str, previous: dict[str, Any], facts: Facts, lexicon: Lexicon) -> str | None:
+    """The one mixture-of-experts catalog model the thread's last answer was about, when the follow-up names
+    no subject of its own; else None."""
     models = [m for m in (previous.get("slots") or {}).get("models") or [] if m in facts.catalog]
     named = _named(read, lexicon)
     if len(models) != 1 or named.models or named.variants or named.activations or named.gates:
         return None
-    if not moe_layout(facts.catalog[models[0]]):
-        return None
-    return f"{models[0]} active experts per token?"
+    return models[0] if moe_layout(facts.catalog[models[0]]) else None
 
 
 #: "and all 8 of them in one layer", "all the experts together?", "and every expert of a layer": the whole
@@ -63,15 +68,12 @@ def expert_weights(read: str, previous: dict[str, Any] | None, facts: Facts, lex
     whole_layer = bool(ALL_EXPERTS.search(read))
     if not (whole_layer or ONE_EXPERT.search(read)) or WHY.search(read.lower()):
         return None
-    models = [m for m in (previous.get("slots") or {}).get("models") or [] if m in facts.catalog]
-    named = _named(read, lexicon)
-    if len(models) != 1 or named.models or named.variants or named.activations or named.gates:
-        return None
-    if not moe_layout(facts.catalog[models[0]]):
+    model = _moe_model(read, previous, facts, lexicon)
+    if model is None:
         return None
     if whole_layer:
-        return f"how many expert ffn weights in one {models[0]} layer, all experts?"
-    return f"how many weights in one expert of {models[0]}?"
+        return f"how many expert ffn weights in one {model} layer, all experts?"
+    return f"how many weights in one expert of {model}?"
 
 
 # --- a correction of the model's size, and the size its paper prints ----------------------------------------

@@ -18,7 +18,7 @@ import pytest
 
 from app.answers import moe_sizes, pasted_code
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import asker, assert_thread_gets  # noqa: F401  (the module's pipeline fixture)
 
 LLAMA_RULE = ("def {name}({params}):\n    h = int(2 * (4 * {dim}) / 3)\n"
               "    if ffn_dim_multiplier is not None:\n        h = int(ffn_dim_multiplier * h)\n"
@@ -86,6 +86,4 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,  # noqa: F811
                                                           questions: list[str],
                                                           specs: list[dict[str, Any]]) -> None:
-    bodies = ask_thread(asker, questions)
-    for body, spec in zip(bodies, specs, strict=True):
-        assert ev.judge(body, spec) == [], body
+    assert_thread_gets(asker, questions, specs)

@@ -18,7 +18,7 @@ from app.answers.derived import D_MODEL
 from app.answers.routed_answers import SQRT_2_OVER_PI, formula_constants
 from app.answers.width_premise import _widths
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import asker, assert_thread_gets  # noqa: F401  (the module's pipeline fixture)
 
 
 def test_a_fraction_after_a_width_word_is_not_a_d_model() -> None:
@@ -84,6 +84,4 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 @pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
 def test_phrasings_of_a_reason_class(asker: ev.Asker, questions: list[str],  # noqa: F811
                                      specs: list[dict[str, Any]]) -> None:
-    bodies = ask_thread(asker, questions)
-    for body, spec in zip(bodies, specs, strict=True):
-        assert ev.judge(body, spec) == [], body
+    assert_thread_gets(asker, questions, specs)

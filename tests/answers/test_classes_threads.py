@@ -20,7 +20,7 @@ import pytest
 
 from app.answers.part_splitting import is_listed, split_parts
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import asker, assert_thread_gets  # noqa: F401  (the module's pipeline fixture)
 
 
 def test_parts_are_split_at_the_words_that_begin_another_question() -> None:
@@ -100,6 +100,4 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,  # noqa: F811
                                                           questions: list[str],
                                                           specs: list[dict[str, Any]]) -> None:
-    bodies = ask_thread(asker, questions)
-    for body, spec in zip(bodies, specs, strict=True):
-        assert ev.judge(body, spec) == [], body
+    assert_thread_gets(asker, questions, specs)

@@ -75,6 +75,12 @@ def ask_thread(asker: ev.Asker, questions: list[str]) -> list[str]:
     return bodies
 
 
+def assert_thread_gets(asker: ev.Asker, questions: list[str], specs: list[dict[str, Any]]) -> None:
+    """Ask a thread and judge each answer against its turn's expectations (the body of every class test)."""
+    for body, spec in zip(ask_thread(asker, questions), specs, strict=True):
+        assert ev.judge(body, spec) == [], body
+
+
 CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # a claim that one variant beats others is answered yes, no or partly, with the cells
     (["is it true that GLU beat ReLU, GELU and Swish after full training?"],
