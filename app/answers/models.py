@@ -12,7 +12,6 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from app.answers import moe_sizes
 from app.answers.arch_fields import ARCH_LABELS, TOTAL, arch_parameters, distinct_groups, total_parameters
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.catalog_lists import FFN_KIND, _catalog_activation_text
@@ -34,8 +33,9 @@ from app.answers.ffn_widths import (
     moe_note,
 )
 from app.answers.framing import YES_NO_START, confirmed, is_claim
-from app.answers.intents import SAME_AS, Intent, Slots
+from app.answers.intents import Intent, Slots
 from app.answers.lexicon import Lexicon, ModelGroup
+from app.answers.model_pairs import expert_line, release_order, same_activation
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.vocabulary import BASELINE, DENSE_VARIANT_OF, GATE_VARIANT_OF
 
@@ -116,7 +116,7 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
                 b.add(f"In the GLU-variants paper the corresponding FFN, {variant}, reached a held-out "
                       f"log-perplexity of {b.value(cells[0])} after {b.steps(cells[0])} steps, against "
                       f"{b.value(base[0])} for the ReLU baseline.")
-    same = _same_activation(b, groups, intent.question)
+    same = same_activation(b, groups, intent.question)
     if same:
         b.parts.insert(start, same)
     _side_by_side(b, groups, intent.question)
@@ -244,43 +244,8 @@ def compose_catalog_field(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
             rows.append(row)
             lines.append(f"**{row['model']}** was released by {row['organization']} in {row['year']} (model catalog).")
     if len(groups) >= 2 and ORDER_WORDS.search(intent.question):
-        lines.insert(0, _release_order(rows))
+        lines.insert(0, release_order(rows))
     b.add(" ".join(lines) if lines else "No model named there is in the catalog.")
-
-
-#: An MoE question about its experts ("how wide is each one" in a thread about them, "each expert's width").
-EXPERTS_ASKED = re.compile(r"\bexperts?\b|\beach one\b|\beach of them\b|\bper token\b|\bactive\b|\brouted\b",
-                           re.IGNORECASE)
-
-
-def expert_line(row: dict[str, Any], keys: list[str], question: str) -> str:
-    """The width asked of an MoE row's experts ("how wide is each one") as a direct answer ('' for a dense row or
-    a question not about its experts' width): each expert's width, not a leading dense layer's, with the counts."""
-    layout = moe_sizes.stored_layout(row)
-    # the counts alone are the row's own note, shown whole; a width asked of the experts is one expert's
-    if layout is None or not EXPERTS_ASKED.search(question) or "ff" not in keys or "experts" in keys:
-        return ""
-    counts = []
-    if layout.routed:
-        counts.append(f"{layout.routed} routed experts" + (f" (plus {layout.shared} shared)" if layout.shared else ""))
-    if layout.active:
-        counts.append(f"{layout.active} active per token")
-    if layout.width:
-        counts.append(f"each expert {layout.width} wide (its intermediate size)")
-    if not counts:
-        return ""
-    return f"- {row['model']}: " + ", ".join(counts) + " (model catalog)"
-
-
-def _release_order(rows: list[dict[str, Any]]) -> str:
-    """The answer to "which is older": the earliest year's models first, or a tie, which years alone cannot
-    break (the catalog holds release years, not dates)."""
-    years = sorted({int(r["year"]) for r in rows})
-    if len(years) == 1:
-        both = "Both" if len(rows) == 2 else "All of them"
-        return f"{both} came out in {years[0]}; the catalog holds release years, not dates, so it cannot order them."
-    ordered = sorted(rows, key=lambda r: int(r["year"]))
-    return "Oldest first: " + ", then ".join(f"{r['model']} ({r['year']})" for r in ordered) + "."
 
 
 def _about_models(exp: Explanation, groups: list[ModelGroup]) -> bool:
@@ -393,21 +358,6 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
 #: "t5 v1.0 base vs t5 v1.1 base ffn, what changed": two or more models' FFNs set against each other.
 SET_AGAINST = re.compile(r"\bvs\.?\b|\bversus\b|\bcompar|\bdiffer|\bchanged?\b|\bdifference\b|\bswitch(?:ed)?\b",
                          re.IGNORECASE)
-
-
-def _same_activation(b: Builder, groups: list[ModelGroup], question: str) -> str:
-    """Whether the models named use the same FFN activation, said first ('' unless two or more models are asked
-    to be the same or different); a family with members that differ counts as each member."""
-    groups = list({tuple(g.members): g for g in groups}.values())  # two names of one model count once
-    if len(groups) < 2 or not SAME_AS.search(question):
-        return ""
-    used = [{str(b.facts.catalog[m]["activation"]) for m in g.members if m in b.facts.catalog} for g in groups]
-    if any(not u for u in used):
-        return ""
-    if all(u == used[0] for u in used) and len(used[0]) == 1:
-        return f"Yes: {' and '.join(g.name for g in groups)} use the same FFN activation, `{next(iter(used[0]))}`."
-    return "No: " + "; ".join(f"{g.name} uses {', '.join(f'`{a}`' for a in sorted(u))}"
-                             for g, u in zip(groups, used, strict=True)) + "."
 
 
 def _side_by_side(b: Builder, groups: list[ModelGroup], question: str) -> None:

@@ -32,6 +32,7 @@ from app.answers import (
     unknown_functions,
 )
 from app.answers.approximation_errors import SIDE_ASKED
+from app.answers.creative_parts import CREATIVE_AND, beside_creative
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
 from app.answers.followup_keeps import _keep_derivative, _keep_operation, _keep_order
@@ -96,7 +97,7 @@ def plan_question(
 ) -> tuple[Plan, Entities]:
     """The plan answering ``question``, and the entities found in it (kept for the next follow-up)."""
     previous = last_operation(previous_meta)
-    beside = _beside_creative(question, lexicon)
+    beside = beside_creative(question, lexicon)
     if beside is not None:
         # "write me a poem about swiglu and tell me its superglue avg": the poem is declined, the rest answered
         rest, entities = plan_question(beside, lexicon, facts, index)
@@ -186,28 +187,6 @@ def plan_question(
 #: The benchmarks of the GLU-variants lexicon that Narang et al.'s Table 1 also has a column for (the SuperGLUE
 #: average, and C4 pre-training loss; its XSum, WebQ and WMT columns are matched by that paper's own words).
 NARANG_BENCHMARKS = frozenset({"SuperGLUE"})
-
-
-#: "… and tell me its superglue avg": where a creative task ends and a question begins.
-CREATIVE_AND = re.compile(r",?\s+(?:and|then|but|also)\s+(?:also\s+)?(?=(?:tell me|give me|show me|what(?:'s| is| are)|"
-                          r"which|how)\b)", re.IGNORECASE)
-
-
-def _beside_creative(question: str, lexicon: Lexicon) -> str | None:
-    """The question asked after a creative task in the same message, with its pronoun read as the task's
-    subject; None when the message is not such a pair."""
-    if not framing.is_creative(question):
-        return None
-    pieces = CREATIVE_AND.split(question, maxsplit=1)
-    if len(pieces) != 2 or framing.is_creative(pieces[1]):
-        return None
-    first, second = pieces
-    named = recognize(second, lexicon)
-    subject = routing.subject_of(recognize(first, lexicon).matches)
-    text = second
-    if subject and not _names_subject(named) and routing.PRONOUN.search(second.lower()):
-        text = re.sub(r"\b(?:its|it|that|this|them|they)\b", subject, second, count=1, flags=re.IGNORECASE)
-    return text if not recognize(text, lexicon).is_empty() else None
 
 
 #: "llama 2 7b ffn", "mixtral mlp?": a model's FFN named by itself, which its width and activation describe.
