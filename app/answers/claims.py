@@ -96,14 +96,10 @@ def compose_gated_vs_dense(b: Builder, columns: list[tuple[str, str, int]]) -> N
     best dense one, partly when only some gated variants do."""
     verdicts, lines = [], []
     for column in columns[:6]:
-        cells = [c for c in b.facts.column_cells(*column) if not c.is_reference and c.row in b.facts.variants]
-        gated = [c for c in cells if b.facts.variants[c.row].get("gated")]
-        dense = [c for c in cells if not b.facts.variants[c.row].get("gated")]
-        if not gated or not dense:
+        sides = _gated_against_dense(b.facts, column)
+        if sides is None:
             continue
-        lower = not cells[0].higher_is_better
-        worst_gated = sorted(gated, key=lambda c: Decimal(c.value_text), reverse=lower)[0]
-        best_dense = _best(dense)
+        gated, worst_gated, best_dense, lower = sides
         g, d = Decimal(worst_gated.value_text), Decimal(best_dense.value_text)
         all_beat = g < d if lower else g > d
         some_beat = any((Decimal(c.value_text) < d) if lower else (Decimal(c.value_text) > d) for c in gated)
@@ -123,6 +119,18 @@ def compose_gated_vs_dense(b: Builder, columns: list[tuple[str, str, int]]) -> N
     b.add(lead + " for what you asked about.\n\n" + "\n".join(lines))
 
 
+def _gated_against_dense(facts: Facts, column: tuple[str, str, int]) -> tuple[list[Cell], Cell, Cell, bool] | None:
+    """A column's gated cells, its weakest gated cell, its best dense cell and whether lower is better; None
+    when the column does not hold both kinds."""
+    cells = [c for c in facts.column_cells(*column) if not c.is_reference and c.row in facts.variants]
+    gated = [c for c in cells if facts.variants[c.row].get("gated")]
+    dense = [c for c in cells if not facts.variants[c.row].get("gated")]
+    if not gated or not dense:
+        return None
+    lower = not cells[0].higher_is_better
+    return gated, sorted(gated, key=lambda c: Decimal(c.value_text), reverse=lower)[0], _best(dense), lower
+
+
 def compose_gated_vs_dense_everywhere(b: Builder, columns: list[tuple[str, str, int]]) -> None:
     """'Every gated variant beats every dense one on every metric', decided over every column: the columns
     where it holds are counted and named, and each column where the best dense variant reaches the weakest
@@ -131,14 +139,10 @@ def compose_gated_vs_dense_everywhere(b: Builder, columns: list[tuple[str, str, 
     held: list[tuple[Cell, Cell]] = []
     failed: list[tuple[Cell, Cell]] = []
     for column in columns:
-        cells = [c for c in facts.column_cells(*column) if not c.is_reference and c.row in facts.variants]
-        gated = [c for c in cells if facts.variants[c.row].get("gated")]
-        dense = [c for c in cells if not facts.variants[c.row].get("gated")]
-        if not gated or not dense:
+        sides = _gated_against_dense(facts, column)
+        if sides is None:
             continue
-        lower = not cells[0].higher_is_better
-        worst_gated = sorted(gated, key=lambda c: Decimal(c.value_text), reverse=lower)[0]
-        best_dense = _best(dense)
+        _, worst_gated, best_dense, lower = sides
         g, d = Decimal(worst_gated.value_text), Decimal(best_dense.value_text)
         (held if (g < d if lower else g > d) else failed).append((worst_gated, best_dense))
     if not held and not failed:
