@@ -18,7 +18,8 @@ C library has neither function (musl, macOS), both do nothing.
 A process that trains wants the opposite (:func:`keep_large_allocations`, called by the training pool's
 processes): each step frees and allocates the same tensors again, so they should stay in the heap. With glibc's
 moving thresholds a 12-run step of the default comparison page-faulted ~6,300 times (25 MB of pages touched
-anew per step); kept, 0.2 times (tests/experiments/test_trainer_memory.py).
+anew per step); kept, a step faults only while the heap still grows to its high-water mark, a few times at the
+start of training (tests/experiments/test_trainer_memory.py).
 """
 
 from __future__ import annotations

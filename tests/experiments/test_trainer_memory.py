@@ -40,10 +40,12 @@ def step():
     opt.step()
 for _ in range(10):  # the heap grows to a step's high-water mark
     step()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(10):
+faults = []
+for _ in range(30):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     step()
-print(json.dumps({"kept": kept, "faults": (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10}))
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(json.dumps({"kept": kept, "faults": faults}))
 """
 
 
@@ -58,8 +60,14 @@ def faults_per_step(mode: str) -> dict[str, object]:
 def test_a_training_step_does_not_fault_its_tensors_in_again() -> None:
     kept = faults_per_step("keep")
     assert kept["kept"] is True, "the C library took both settings"
-    # a step allocates ~150 MB of activations and gradients (~37,000 pages); kept, almost none is faulted in
-    assert float(kept["faults"]) < 200  # type: ignore[arg-type]
+    faults = [int(n) for n in kept["faults"]]  # type: ignore[attr-defined]
+    # A step allocates ~150 MB of activations and gradients (~37,000 pages). With glibc's moving thresholds about
+    # half of all steps fault in thousands of pages again, for as long as training runs. Kept, a step faults only
+    # while the heap still grows to a new high-water mark (fragmentation can move it a few times, by a few
+    # thousand pages, at a point that differs between runs); every other step reuses its pages.
+    refaulting = [n for n in faults if n > 100]
+    assert len(refaulting) <= 3, faults
+    assert sorted(faults)[len(faults) // 2] <= 5, faults
 
 
 def test_an_operators_malloc_setting_stands() -> None:
