@@ -26,7 +26,7 @@ from app.answers.plan import DERIVED_METHODS, ROUTED_METHODS, Operation, Plan
 from app.answers.rephrase import rephrase as rephrase_answer
 from app.answers.retrieval import Hit, get_index
 from app.config import Settings
-from app.jobs import submit
+from app.jobs import quota, submit
 from app.orm import Post
 
 log = logging.getLogger("actlab.answers")
@@ -235,11 +235,13 @@ def ask(
     thread_id: int | None = None,
     parent_id: int | None = None,
     display_name: str | None = None,
+    client: str | None = None,
 ) -> Asked:
     """Store the question (a new thread when ``thread_id`` is None) and the service's answer to it.
 
     Everything is added to ``session``; the caller commits once, so the question never exists without
-    its answer. Raises InvalidInputError (422) naming the field for bad input.
+    its answer. Raises InvalidInputError (422) naming the field for bad input. A comparison the question
+    starts counts against ``client``'s quota of unfinished jobs (app.jobs.quota).
 
     The answer is composed first, from reads only, and both posts are written after it: composing is the
     slow part, and a write taken before it would hold SQLite's write lock (and PostgreSQL's lock on the
@@ -258,7 +260,8 @@ def ask(
     else:
         thread_id = threads.get_thread_row(session, thread_id).id
         previous_meta, previous_id = context_for(session, thread_id, parent_id)
-    answer = compose_answer(session, settings, text, previous_meta, previous_id)
+    with quota.submitting_as(client):
+        answer = compose_answer(session, settings, text, previous_meta, previous_id)
     question_new = threads.NewPost(body=text, display_name=name, parent_id=parent_id)
     if thread_id is None:
         thread, question_post = threads.create_thread(
@@ -292,9 +295,11 @@ def ask_and_commit(
     thread_id: int | None = None,
     parent_id: int | None = None,
     display_name: str | None = None,
+    client: str | None = None,
 ) -> Asked:
     """:func:`ask`, commit, then announce a queued comparison: the question's whole life in one call."""
-    asked = ask(session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=display_name)
+    asked = ask(session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=display_name,
+                client=client)
     session.commit()
     publish_job_if_needed(settings, asked)
     return asked

@@ -17,7 +17,7 @@ RUN_SEEDS = re.compile(r"(\d+)\s*seeds?\b")
 def compose_run_comparison(b: Builder, intent: Intent, session: Any, settings: Any) -> None:
     """Queue a small quality comparison (tiny language models that differ only in the FFN) and link it."""
     from app.domain import InvalidInputError
-    from app.jobs import queue
+    from app.jobs import queue, quota
 
     variants = variant_list(intent.slots) or list(QUICK_COMPARISON)
     if len(variants) == 1:
@@ -31,13 +31,17 @@ def compose_run_comparison(b: Builder, intent: Intent, session: Any, settings: A
     if seeds:
         raw["seeds"] = int(seeds.group(1))
     try:
-        submission = queue.submit(session, settings, raw)
+        submission = queue.submit(session, settings, raw, quota.submitting_client())
     except InvalidInputError as exc:
         # The limit's value is configuration, not stored evidence: name the setting, not its number.
         setting = re.search(r"ACTLAB_[A-Z_]+", exc.message)
         which = f" (setting `{setting.group(0)}`)" if setting else ""
         b.add(f"I could not start that comparison: the value of `{exc.field}` is outside what this service "
               f"accepts{which}. The comparison form lists the limits: [/comparisons](/comparisons).")
+        return
+    except quota.ClientQuotaError:
+        b.add("You already have as many unfinished comparisons as one client may have, so nothing was started. "
+              "Wait for one to finish, or cancel one, at [/comparisons](/comparisons).")
         return
     except queue.QueueFullError:
         b.add("The comparison queue is full right now, so nothing was started. Ask again in a little while, or "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,7 @@ from app.api.schemas.questions import QuestionAnswered
 from app.documents.threads import thread_document
 from app.http.deps import SessionDep, SettingsDep
 from app.http.inputs import StorableText
+from app.http.jobs import client_of
 from app.http.openapi import NON_BLANK, limit_from
 from app.http.problems import problem_responses
 
@@ -54,12 +55,12 @@ class QuestionIn(BaseModel):
     status_code=201,
     responses=ANSWERED | problem_responses(404, 413, 422, 429),
 )
-def ask_question(body: QuestionIn, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+def ask_question(body: QuestionIn, request: Request, session: SessionDep, settings: SettingsDep) -> JSONResponse:
     """Answer a question: 201 with ``thread`` (posts as a tree), ``question_post`` and ``post`` (the answer,
     with ``citations``, ``attachments`` and ``answer_meta``)."""
     asked = answers.ask_and_commit(
         session, settings, body.question, thread_id=body.thread_id, parent_id=body.parent_id,
-        display_name=body.display_name,
+        display_name=body.display_name, client=client_of(request, settings),
     )
     doc = thread_document(session, asked.thread_id)
     posts = {p["id"]: p for _, p in threads.flatten_tree(doc["posts"])}

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import as_utc, utcnow
 from app.config import Settings
+from app.jobs import quota
 from app.jobs.eta import retry_after
 from app.jobs.tokens import new_cancel_token, token_hash
 from app.orm.jobs import FINISHED_STATUSES, Job, JobEvent
@@ -81,18 +82,19 @@ class Submission:
     cancel_token: str | None = None
 
 
-def submit(
-    session: Session, settings: Settings, raw: dict[str, Any], client_unfinished: int | None = None
-) -> Submission:
+def submit(session: Session, settings: Settings, raw: dict[str, Any], client: str | None = None) -> Submission:
     """Store a new queued job for ``raw``, or answer with the identical one already stored.
 
     Order of checks: validation and limits (422, :mod:`app.experiments.admission`), the cache (a
-    succeeded identical job is returned at once, as is a queued or running one), then the client's quota
-    (``client_unfinished``: its unfinished jobs, :mod:`app.jobs.quota`) and queue capacity (429).
+    succeeded identical job is returned at once, as is a queued or running one), then the quota of
+    ``client`` (its unfinished jobs, :mod:`app.jobs.quota`; None: not counted) and queue capacity (429).
+    From the cache check on, the transaction holds the submission lock, so concurrent submitters, in this
+    process or another, cannot both take the last free slot; the caller's commit releases it.
     """
     from app.experiments.admission import may_answer, prepare  # torch loads on first use, after worker set-up
 
     prepared = prepare(raw, settings)
+    quota.serialise_submissions(session)
     same = [
         job
         for job in session.scalars(
@@ -106,10 +108,8 @@ def submit(
         for job in same:
             if job.status == status:
                 return Submission(job, cached=status == "succeeded", existing=status != "succeeded")
-    if client_unfinished is not None and client_unfinished >= settings.compare_max_unfinished_per_client:
-        from app.jobs.quota import ClientQuotaError
-
-        raise ClientQuotaError(settings.compare_max_unfinished_per_client, retry_after(session, settings))
+    if client is not None and quota.unfinished_count(session, client) >= settings.compare_max_unfinished_per_client:
+        raise quota.ClientQuotaError(settings.compare_max_unfinished_per_client, retry_after(session, settings))
     unfinished = session.scalar(select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running"))))
     if (unfinished or 0) >= settings.compare_queue_max:
         raise QueueFullError(settings.compare_queue_max, retry_after(session, settings))
@@ -135,6 +135,8 @@ def submit(
     )
     session.add(job)
     session.flush()
+    if client is not None:
+        quota.record_submitter(session, job.id, client)
     # The admission estimate, by phase and with peak memory, is kept with the job (its first event).
     append_event(session, job.id, "status", {"status": "queued", "estimate": prepared.estimate.to_dict()})
     return Submission(job, cached=False, existing=False, cancel_token=token)

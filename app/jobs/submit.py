@@ -10,27 +10,20 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.jobs import queue
-from app.jobs.quota import ClientJobs
-
-#: The unfinished jobs of each client, per API process (see :mod:`app.jobs.quota`).
-CLIENT_JOBS = ClientJobs()
 
 
 def submit_and_publish(
     session: Session, settings: Settings, raw: dict[str, Any], client: str | None = None
 ) -> queue.Submission:
     """Raises what :func:`app.jobs.queue.submit` raises (InvalidInputError, QueueFullError, ClientQuotaError),
-    before any commit. ``client`` (the rate limiter's key) is held to ``compare_max_unfinished_per_client``."""
-    if client is None:
-        submission = queue.submit(session, settings, raw)
-        session.commit()
-    else:
-        with CLIENT_JOBS.submitting(client):
-            mine = CLIENT_JOBS.unfinished(session, client)
-            submission = queue.submit(session, settings, raw, client_unfinished=len(mine))
-            session.commit()
-            if not (submission.cached or submission.existing):
-                CLIENT_JOBS.add(client, submission.job.id)
+    before any commit. ``client`` (the rate limiter's key) is held to ``compare_max_unfinished_per_client``.
+    A refusal rolls back at once, so the submission lock (app.jobs.quota) is not held while it is answered."""
+    try:
+        submission = queue.submit(session, settings, raw, client)
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
     if not (submission.cached or submission.existing):
         announce(settings, submission.job.id)
     return submission

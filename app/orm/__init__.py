@@ -1,7 +1,7 @@
 """All tables, split by domain; importing this package registers every table on ``Base.metadata``."""
 
 from app.orm.base import Base
-from app.orm.jobs import Job, JobEvent
+from app.orm.jobs import Job, JobEvent, JobSubmitter
 from app.orm.misreadings import Misreading
 from app.orm.reference import (
     ArchitectureFact,
@@ -22,6 +22,7 @@ __all__ = [
     "DatasetInfo",
     "Job",
     "JobEvent",
+    "JobSubmitter",
     "Misreading",
     "Paper",
     "PaperFact",

@@ -83,3 +83,18 @@ class JobEvent(Base):
     type: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JobSubmitter(Base):
+    """Who queued a job, as a pseudonym, for the per-client quota of unfinished jobs (app.jobs.quota).
+
+    Kept in the database rather than in a process's memory so the quota holds across API processes and
+    restarts. A separate table, not a column of ``jobs``: it matters only while the job is unfinished, is not
+    user data a backup should carry (``app.backup_format`` leaves it out), and goes with its job.
+    """
+
+    __tablename__ = "job_submitters"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    #: SHA-256 (hex) of the rate limiter's client key (an address): the quota needs equality only.
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)

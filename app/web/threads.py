@@ -26,6 +26,7 @@ from app.domain import InvalidInputError
 from app.http.deps import SessionDep, SettingsDep
 from app.http.forms import form_id, form_ids, form_text
 from app.http.inputs import read_form
+from app.http.jobs import client_of
 from app.http.openapi import ID_FIELD, form_body, text_field
 from app.http.pagination import LimitQuery, OffsetQuery, page_bounds
 from app.http.problems import problem_responses
@@ -208,7 +209,8 @@ async def ask_in_thread_form(
         try:
             parent_id = form_id(form, "parent_id", "body.parent_id")
             asked = answers.ask(
-                session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=name
+                session, settings, question, thread_id=thread_id, parent_id=parent_id, display_name=name,
+                client=client_of(request, settings),
             )
         except InvalidInputError as exc:
             session.rollback()
@@ -248,7 +250,7 @@ async def ask_form(request: Request, session: SessionDep, settings: SettingsDep)
         if form_text(form, "preview"):  # "check first": the similar explanations, nothing written
             return _preview(lambda similar: home(similar=similar), session, question)
         try:
-            asked = answers.ask(session, settings, question, display_name=name)
+            asked = answers.ask(session, settings, question, display_name=name, client=client_of(request, settings))
         except InvalidInputError as exc:  # the home page again, with what was typed and why it was refused
             session.rollback()
             return home(plain_error(exc))
@@ -291,7 +293,8 @@ async def compose_form(request: Request, thread_id: ThreadId, session: SessionDe
             parent_id = form_id(form, "parent_id", "body.parent_id")
             if kind == "question":
                 asked = answers.ask(
-                    session, settings, body, thread_id=thread_id, parent_id=parent_id, display_name=name
+                    session, settings, body, thread_id=thread_id, parent_id=parent_id, display_name=name,
+                    client=client_of(request, settings),
                 )
             else:
                 post = threads.add_post(session, settings, thread_id, threads.NewPost(
