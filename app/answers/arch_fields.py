@@ -20,8 +20,15 @@ ARCH_PARAMETERS = {
     "head_size": ("Head size",), "tokens": ("Training tokens",),
     "params": ("Embedding parameters", "Non-embedding parameters"), "norm": ("Pre-norm", "Post-norm"),
     "attn_scalar": ("HF query_pre_attn_scalar",), "softcap": ("Attention logit soft-cap", "Final logit soft-cap"),
-    "vision": ("Vision encoder parameters",),
+    "vision": ("Vision encoder parameters",), "tied": ("Tied embedding",),
 }
+
+
+def never_stored(keys: list[str]) -> bool:
+    """Whether every field asked is one that no report table or catalog row holds for any model (RoPE base,
+    norm epsilon, bias settings): the catalog's widths are then no part of the answer, and printing them beside
+    the decline would read as the value asked for."""
+    return bool(keys) and all(key not in ARCH_PARAMETERS and key != "experts" for key in keys)
 
 
 #: How a declined architecture field is named (the field asked, not a neighbouring stored value).
@@ -30,7 +37,9 @@ ARCH_LABELS = {"layers": "number of layers", "d_model": "d_model", "ff": "FFN wi
                "window": "sliding window", "head_size": "head size (head_dim)", "tokens": "number of training tokens",
                "params": "parameter count", "norm": "normalization layout", "experts": "expert layout",
                "attn_scalar": "query_pre_attn_scalar", "softcap": "logit soft-cap",
-               "vision": "vision encoder size"}
+               "vision": "vision encoder size", "rope": "RoPE base (rope_theta) or scaling",
+               "eps": "normalization epsilon", "tied": "embedding tying setting",
+               "bias": "attention or MLP bias setting"}
 
 
 #: "non-embedding param count", "embedding parameters": one of the two counts a report's table splits.
@@ -95,3 +104,44 @@ def distinct_groups(groups: list[ModelGroup]) -> list[ModelGroup]:
     family-wide group would list the same table again with the other sizes."""
     sized = {g.arch_family for g in groups if g.arch_family and g.arch_size}
     return [g for g in groups if g.arch_size or not g.arch_family or g.arch_family not in sized]
+
+
+#: Fields a model answer may be asked beside its widths that other operations do not read (layers, experts,
+#: d_model and the FFN width have their own lines): unanswered, each is said to be missing, not dropped.
+NOTED_WHEN_MISSING = frozenset(ARCH_LABELS) - {"layers", "experts", "d_model", "ff"}
+
+
+def unstored_note(b: Builder, groups: list[ModelGroup], keys: list[str], question: str) -> str | None:
+    """'phi-2 rope theta and intermediate_size': the width is shown, and the field no stored row holds is
+    named as missing instead of silently left out."""
+    missing = []
+    for key in (k for k in keys if k in NOTED_WHEN_MISSING):
+        held = any(b.facts.arch_fact(g.arch_family, size, parameter) is not None
+                   for g in groups if g.arch_family
+                   for size in ([g.arch_size] if g.arch_size else b.facts.arch_sizes(g.arch_family))
+                   for parameter in arch_parameters(key, question))
+        if not held:
+            missing.append(ARCH_LABELS[key])
+    if not missing:
+        return None
+    names = ", ".join(g.name for g in groups)
+    return f"The stored data hold no {' or '.join(missing)} for {names}: it is not in the stored evidence."
+
+
+#: The report's own feed-forward dimension, asked by naming the paper or report.
+ASKS_REPORT = re.compile(r"\bpaper\b|\breport|\btech(?:nical)? report\b", re.IGNORECASE)
+
+
+def report_width_note(b: Builder, groups: list[ModelGroup], keys: list[str], question: str) -> str | None:
+    """'gemma 3 27b feedforward dim in the paper': only the configuration's one-branch width is stored, so
+    that is said before it is shown, not offered as the report's number."""
+    if "ff" not in keys or not ASKS_REPORT.search(question):
+        return None
+    report = ARCH_PARAMETERS["ff"][:2]
+    lacking = [g.name for g in groups if g.arch_family and not any(
+        b.facts.arch_fact(g.arch_family, size, parameter) is not None
+        for size in ([g.arch_size] if g.arch_size else b.facts.arch_sizes(g.arch_family)) for parameter in report)]
+    if not lacking:
+        return None
+    return (f"The stored data hold no report feed-forward dimension for {', '.join(lacking)}: it is not in the "
+            "stored evidence. What is stored is Hugging Face's intermediate_size (one branch):")

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from app.answers.builder import Builder, activation_label
+from app.answers.entities import Entities
 from app.answers.ffn_widths import MOE_SOURCE
 from app.answers.intents import BESIDES, Intent
 from app.answers.phrases import ORGANIZATION_ALIASES
@@ -50,7 +51,8 @@ def catalog_filters(question: str) -> dict[str, Any]:
     field = None if width is None else ("d_model_text" if re.match(r"d_model|hidden", width.group("field"))
                                         else "d_ff_text")
     return {"orgs": list(dict.fromkeys(orgs)), "kind": kinds[0] if len(kinds) == 1 else None,
-            "years": [] if width else YEAR.findall(text), "moe": bool(MOE_WORD.search(text)),
+            "years": YEAR.findall(text[:width.start()] + " " + text[width.end():]) if width else YEAR.findall(text),
+            "moe": bool(MOE_WORD.search(text)),
             "width": None if width is None else (field, int(width.group("number")), _bound(width)),
             "extreme": _extreme(text),
             "count": bool(re.search(r"\bhow many\b", text))}
@@ -106,7 +108,39 @@ def _extreme(text: str) -> tuple[str, Any] | None:
     return None if field is None else (field, pick)
 
 
+#: "gemma models with d_ff above 10000", "list the llama models", "which qwen models …": a family's rows
+#: asked for as a list.
+FAMILY_LIST = re.compile(r"\bmodels\b(?=.*?\b(?:with|whose|that|having|where)\b)|"
+                         r"\b(?:list|which|what|all|show|every|name)\b.{0,30}\bmodels\b", re.IGNORECASE)
+
+
+def asks_family_rows(text: str) -> bool:
+    """Whether the words ask for a list of a family's catalog rows, or the end of a column among them."""
+    return (_extreme(text.lower()) is not None or bool(FAMILY_LIST.search(text))) and not BESIDES.search(text)
+
+
+def family_extreme(text: str, entities: Entities, catalog: list[str]) -> list[str] | None:
+    """'smallest d_ff among gemma models', 'which llama has the widest ffn', 'gemma models with d_ff above
+    10000': the catalog rows the named family (or families) cover, as their catalog model names, for a list
+    or the end of a column among them; None when the words ask neither or the names cover fewer than two
+    rows. A family name asked across its models covers every row named after it ("gemma": Gemma 7B,
+    Gemma 2 …, Gemma 3 …), not only the one release the bare name stands for elsewhere."""
+    if not entities.models or not asks_family_rows(text):
+        return None
+    members = [m for group in entities.models for m in (*group.members, *_named_after(group.name, catalog))]
+    members = list(dict.fromkeys(members))
+    return members if len(members) >= 2 else None
+
+
+def _named_after(family: str, catalog: list[str]) -> list[str]:
+    """The catalog rows whose name starts with a family's name, followed by a size, version or hyphen."""
+    name = family.lower()
+    return [m for m in catalog if m.lower().startswith(name) and m[len(name):len(name) + 1] in ("", " ", "-", "(")]
+
+
 def _kept(row: dict[str, Any], filters: dict[str, Any]) -> bool:
+    if filters.get("members") and row["model"] not in filters["members"]:
+        return False
     if filters["orgs"] and not any(o in str(row["organization"]).lower() for o in filters["orgs"]):
         return False
     if filters["kind"] and row["ffn_type"] != filters["kind"]:
@@ -150,7 +184,8 @@ def _compose_filtered(b: Builder, filters: dict[str, Any], wanted: list[str]) ->
             *([f"with {', '.join(f'`{w}`' for w in wanted)}"] if wanted else []),
             *([f"{filters['width'][0].removesuffix('_text')} {_BOUND_WORDS[filters['width'][2]]}{filters['width'][1]}"]
               if filters.get("width") else []),
-            *([_extreme_label(extreme)] if extreme else [])]
+            *([_extreme_label(extreme)] if extreme else []),
+            *(["among the models named"] if filters.get("members") else [])]
     if not rows:
         b.add(f"No model in the catalog is {' and '.join(said)}; the catalog is a selection, not a census.")
         return
@@ -217,8 +252,12 @@ def compose_models_using(b: Builder, intent: Intent) -> None:
         wanted += catalog_labels_for(a)
     wanted = narrowed(list(dict.fromkeys(wanted)), intent.question)
     filters = catalog_filters(intent.question)
-    if filters["orgs"] or filters["kind"] or filters["years"] or filters["moe"] or filters["width"] or (
-            filters["extreme"]) or (filters["count"] and wanted):
+    if slots.models and asks_family_rows(intent.question):  # a list of, or the end of a column among, a family
+        names = list(facts.catalog)
+        filters["members"] = list(dict.fromkeys(
+            m for name in slots.models for m in ([name] if name in facts.catalog else _named_after(name, names))))
+    if filters.get("members") or filters["orgs"] or filters["kind"] or filters["years"] or filters["moe"] or (
+            filters["width"] or filters["extreme"]) or (filters["count"] and wanted):
         _compose_filtered(b, filters, wanted)
         return
     # "who else uses geglu besides gemma": the named models are set aside

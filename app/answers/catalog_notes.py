@@ -1,4 +1,4 @@
-"""A catalog model's layer count, as the source note of its catalog row states it.
+"""A catalog model's layer or head count, as the source note of its catalog row states it.
 
 Why its own module: the catalog stores d_model, the FFN width and the activation as columns, but a model's
 depth only inside the row's source note ("Llama-3.1-405B (126 layers)"), where some notes also quote a
@@ -17,20 +17,26 @@ from app.answers.builder import Builder
 from app.answers.intents import Intent
 from app.answers.lexicon import Lexicon
 
-#: "126 layers", "(34 layers, GemmaMLP", "16384/53248/126 layers": a layer count in a source note.
+#: "126 layers", "(34 layers, GemmaMLP", "16384/53248/126 layers": a layer count in a source note; "96 heads",
+#: "10 KV heads": the attention and key-value head counts some notes state beside it.
 LAYER_COUNT = re.compile(r"(?<![\w.])(\d{1,3}) layers\b")
+NOTE_COUNTS = {"layers": LAYER_COUNT, "heads": re.compile(r"(?<![\w.])(\d{1,3}) heads\b"),
+               "kv": re.compile(r"(?<![\w.])(\d{1,3}) KV heads\b")}
+#: How each count is named in the answer: after the number, and when no note states it.
+NOTE_NOUNS = {"layers": ("layers", "number of layers"), "heads": ("attention heads", "attention head count"),
+              "kv": ("key-value heads", "key-value head count")}
 #: Where a note turns to a caveat about a mismatched copy (its counts describe another checkpoint).
 CAVEAT = re.compile(r"\bNOTE:")
 
 
-def layer_counts(row: dict[str, Any]) -> list[tuple[str, str]]:
-    """The layer counts a catalog row's source note states outside its caveats, most often stated first, each
-    with the clause that states it."""
+def layer_counts(row: dict[str, Any], key: str = "layers") -> list[tuple[str, str]]:
+    """The counts (layers by default, or the heads of ``key``) a catalog row's source note states outside its
+    caveats, most often stated first, each with the clause that states it."""
     source = str(row.get("source", ""))
     caveat = CAVEAT.search(source)
     kept = source[:caveat.start()] if caveat else source
     clauses = [c.strip() for c in re.split(r";\s*", kept) if c.strip()]
-    found: list[tuple[str, str]] = [(m.group(1), _around(c, m)) for c in clauses for m in LAYER_COUNT.finditer(c)]
+    found = [(m.group(1), _around(c, m)) for c in clauses for m in NOTE_COUNTS[key].finditer(c)]
     counted = Counter(n for n, _ in found)
     first = {n: c for n, c in reversed(found)}
     return [(n, first[n]) for n, _ in counted.most_common()]
@@ -49,18 +55,21 @@ def _around(clause: str, count: re.Match[str]) -> str:
 
 
 def asks_layers(keys: list[str]) -> bool:
-    return keys == ["layers"]
+    """One count that only source notes state: the layers, or the attention or key-value heads."""
+    return len(keys) == 1 and keys[0] in NOTE_COUNTS
 
 
 def compose_layers(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
     """'llama 3.1 405b ffn width' … 'how many layers does it have': the count the row's source note states."""
     facts = b.facts
+    key = intent.slots.arch_keys[0] if asks_layers(intent.slots.arch_keys) else "layers"
+    noun, label = NOTE_NOUNS[key]
     names = [n for m in intent.slots.models if m in lexicon.groups for n in lexicon.groups[m].members
              if n in facts.catalog]
     lines, missing = [], []
     for name in dict.fromkeys(names):
         row = facts.catalog[name]
-        counts = layer_counts(row)
+        counts = layer_counts(row, key)
         if not counts:
             missing.append(name)
             continue
@@ -68,7 +77,7 @@ def compose_layers(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
         sizes = f"; d_model {row['d_model_text']}, FFN hidden size {row['d_ff_text']} (model catalog)"
         top = [n for n, _ in counts]
         if len(top) == 1 or Counter(n for n, _ in counts)[top[0]] > 1:
-            lines.append(f"- **{name}**: **{top[0]}** layers (the catalog row's source note: “{counts[0][1]}”){sizes}")
+            lines.append(f"- **{name}**: **{top[0]}** {noun} (the catalog row's source note: “{counts[0][1]}”){sizes}")
         else:
             quoted = "; ".join(f"{n} (“{c}”)" for n, c in counts)
             lines.append(f"- **{name}**: the catalog row's source note states more than one count: {quoted}{sizes}")
@@ -76,5 +85,5 @@ def compose_layers(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
         b.add("\n".join(lines))
     if missing or not lines:
         rows = missing or list(dict.fromkeys(names))
-        b.add(f"The stored data hold no number of layers for {', '.join(rows) or 'that model'}: it is not in the "
+        b.add(f"The stored data hold no {label} for {', '.join(rows) or 'that model'}: it is not in the "
               "stored evidence. The catalog stores each model's FFN activation, d_model and FFN hidden size.")

@@ -58,10 +58,17 @@ TO_THE_BEST = re.compile(r"\b(?:behind|from|to|off|short of|below|trails?|traili
                          r"\bbehind the (?:best|top|leader|winner)\b")
 
 
+#: "does shazeer explain why gated ffns are better", "any reason given for why gating wins": a question about
+#: the paper's explanation of a result, not for the difference between its cells.
+ASKS_REASON = re.compile(r"\b(?:explain|explanation|reason|theory|account)\w*\b.{0,40}\bwhy\b|"
+                         r"\b(?:give|gives|gave|offer|offers|offered|has|have|had|any)\s+(?:a |an |any )?"
+                         r"(?:reason|explanation|theory)\b", re.IGNORECASE)
+
+
 def detect_gap(text: str, entities: Entities, facts: Facts) -> dict[str, Any] | None:
     """A difference the table's cells do not print: between the best and the worst variant of a column, or
     between two variants relative to the second (in per cent). None for anything else."""
-    if _OTHER_PAPER_NAMED.search(text) or entities.models or NOT_A_CELL.search(text):
+    if _OTHER_PAPER_NAMED.search(text) or entities.models or NOT_A_CELL.search(text) or ASKS_REASON.search(text):
         return None
     if [n for n in entities.numbers if not (n == int(n) and 0 < n <= 12)]:  # "the 8 variants" is a count
         return _pasted_cells(text, entities, facts)

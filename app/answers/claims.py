@@ -184,6 +184,13 @@ EQUALS = re.compile(r"\s*(?:={1,2}|(?:(?:really|actually|truly|exactly)\s+)?(?:e
                     r"is the same as|the same as|same as|matches|gives the same as))\s*", re.IGNORECASE)
 
 
+def _beside_equality(part: str, match: re.Match[str], first: bool) -> bool:
+    """Whether the expression found in one side of an equality is the side's own end next to the equality word
+    (a number inside a model's name, "falcon-7b d_ff", is not what that side states)."""
+    between = part[match.end():] if first else part[:match.start()]
+    return not re.search(r"[a-z_]", between, re.IGNORECASE)
+
+
 def detect_arithmetic(text: str) -> dict[str, Any] | None:
     """'3*768*2048 really equals 2*768*3072?': two (or more) written-out expressions set equal for checking,
     at least one of them a product or quotient; None otherwise."""
@@ -196,6 +203,8 @@ def detect_arithmetic(text: str) -> dict[str, Any] | None:
         if not found:
             return None
         match = found[-1] if i == 0 else found[0]  # the expression next to the equality word
+        if not _beside_equality(part, match, first=i == 0):
+            return None  # "falcon-7b d_ff = 4*4544?": a named value on that side, not a written-out number
         sides.append(match.group(0))
     if not any(re.search(r"[*×·x/÷]", s) for s in sides):
         return None

@@ -167,8 +167,24 @@ def _column_line(b: Builder, first: Cell, cells: list[Cell], question: str = "")
     return f"- {label}{shown}: {NO_SPREAD} — the paper prints no stddev for this column."
 
 
+def _verdict(gap: str, spread: str | None, reading: str, single: str | None) -> str:
+    """The direct answer to 'is the gap bigger than the noise' for one column, said first: no spread
+    published, within noise, bigger than one run's stddev only, or bigger than the spread it has to exceed."""
+    if spread is None:
+        return (f"The paper cannot say: it publishes no spread for this column, so the {gap} gap is not set "
+                "against any noise figure.")
+    if reading != WITHIN_NOISE:
+        return f"Yes: the {gap} gap is bigger than {spread}, the spread a gap between two single runs has to exceed."
+    if single is not None and Decimal(gap) > Decimal(single):
+        return (f"Only against one run's noise: the {gap} gap is bigger than Raffel et al.'s inter-run stddev "
+                f"of {single} for this metric, but not than {spread}, the spread a gap between two single runs "
+                "has to exceed, so it is within noise.")
+    return f"No: the {gap} gap is within the noise, smaller than the {spread} a gap between two runs has to exceed."
+
+
 def _pair(b: Builder, variants: list[str], columns: list[tuple[str, str, int]]) -> None:
     lines = []
+    verdicts = []
     for bench, metric, steps in columns:
         cells = {c.variant: c for c in b.facts.column_cells(bench, metric, steps)}
         x, y = cells.get(variants[0]), cells.get(variants[1])
@@ -180,6 +196,10 @@ def _pair(b: Builder, variants: list[str], columns: list[tuple[str, str, int]]) 
         reading = noise_reading(gap, spread)
         text = (f"- {describe(x)} ({direction(x)}): {x.row} {b.value(x)} vs {y.row} {b.value(y)}, "
                 f"{leader.row} ahead by {format(gap, 'f')}; ")
+        ref = b.facts.reference_cell(bench, metric, steps)
+        single = ref.stddev_text if ref is not None and not (x.stddev_text and y.stddev_text) else None
+        verdicts.append(_verdict(format(gap, "f"), None if spread is None else round_like(spread, x.value_text),
+                                 reading, single))
         if spread is None:
             text += f"{NO_SPREAD}, so the paper does not separate the two on this column."
             short = _short_run_spreads(b, x, y)
@@ -191,14 +211,15 @@ def _pair(b: Builder, variants: list[str], columns: list[tuple[str, str, int]]) 
                    if x.stddev_text and y.stddev_text else "")
             text += (f"the gap has to exceed {round_like(spread, x.value_text)}{own} — **{reading}**, "
                      f"{verdict}.")
-        ref = b.facts.reference_cell(bench, metric, steps)
-        if ref is not None and ref.stddev_text and not (x.stddev_text and y.stddev_text):
-            text += f" Raffel et al.'s inter-run stddev for this metric is {ref.stddev_text}."
+        if single is not None and ref is not None:
+            b.cite(ref.citation())
+            text += f" Raffel et al.'s inter-run stddev for this metric is {single}."
         lines.append(text)
     if not lines:
         b.add("The paper reports no such column for both variants.")
         return
-    b.add("Whether the gap is more than run-to-run noise, in the GLU-variants paper:\n\n" + "\n".join(lines))
+    lead = verdicts[0] + "\n\n" if len(verdicts) == 1 else ""
+    b.add(lead + "Whether the gap is more than run-to-run noise, in the GLU-variants paper:\n\n" + "\n".join(lines))
 
 
 #: "which superglue task is the noisiest": columns, not variants, are compared by their spread.

@@ -20,6 +20,7 @@ from app.answers.builder import Builder, activation_label
 from app.answers.entities import Entities
 from app.answers.explanations import activation_citation
 from app.answers.facts import Facts, paper_citation
+from app.answers.family_members import other_release
 from app.answers.lexicon import Lexicon
 
 #: Kinds of decline this module composes (``inputs["what"]``).
@@ -111,7 +112,9 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
         return {"what": "parameter", "name": beta.group(0)}
     if subject and COST.search(text) and not ASKS_WHY.search(text):  # "why it works, or its cost": the conclusions
         return {"what": "cost", "name": (entities.variant_like() or ["the variants"])[0]}
-    item = _not_stated_item(text, facts, bool(entities.paper)) if subject and not MATCHED.search(text) else None
+    # the functions read as their ids: "gelu_new" or "NewGELU" is the tanh form the paper does not say it ran
+    named = " ".join([text, *entities.activations])
+    item = _not_stated_item(named, facts, bool(entities.paper)) if subject and not MATCHED.search(text) else None
     if item is not None:
         return {"what": "not_stated", "name": item}
     return None
@@ -149,7 +152,7 @@ def _only_own_activation(entities: Entities, facts: Facts) -> bool:
 
 
 #: Words that name another member of a family than the catalog's ('Mistral Large', 'Gemini Flash').
-QUALIFIERS = re.compile(r"large|small|medium|mini|micro|tiny|lite|nemo|pro|ultra|flash|nano|"
+QUALIFIERS = re.compile(r"large|small|medium|mini|micro|tiny|lite|nemo|pro|ultra|flash|nano|base|xxl|xl|"
                         r"behemoth|maverick|scout|max|plus|turbo|"
                         r"next|codestral|mamba|opus|sonnet|haiku|mixtral\s+8x22b|8x22b")
 
@@ -161,6 +164,9 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
     for match in entities.matches:
         if match.get("kind") != "model":
             continue
+        release = other_release(entities.text, match["text"], str(match.get("value", "")))
+        if release is not None:  # "mistral-7b-instruct-v0.2": not the stored v0.1
+            return release
         member_of, sized, versioned = _model_patterns(re.escape(match["text"]))
         member = member_of.search(entities.text) or sized.search(entities.text)
         if member is not None:
@@ -203,9 +209,9 @@ def _known_names(names: tuple[str, ...]) -> tuple[str, ...]:
 def _model_patterns(named: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """A model name followed by a family member, by a size, or by a version (compiled once per name)."""
     return (re.compile(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?"),
-            re.compile(rf"\b{named}[\s-]?\d+(?:\.\d+)?[bm]\b"),
+            re.compile(rf"\b{named}[\s-]?(?:\d+x)?\d+(?:\.\d+)?[bm]\b"),  # "mixtral 8x3b": experts × size
             # a version may end in a letter ("gemma 3n"), though not in a size's b, m or k
-            re.compile(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?(?:[ac-jln-z](?![a-z0-9]))?)(?![\d.,]|\s*[bmk]\b)"))
+            re.compile(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?(?:[ac-jln-z](?![a-z0-9]))?)(?![\d.,]|x\d|\s*[bmk]\b)"))
 
 
 def _seq_not_stated(asked: str | None, facts: Facts) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 
 from app import activations
 from app.answers import (
+    benchmark_lengths,
     claims,
     config_defaults,
     declines,
@@ -30,6 +31,7 @@ from app.answers import (
     ranking,
     reference_rows,
     size_claims,
+    sizing_followups,
     unknown_functions,
     unreported,
     width_claims,
@@ -50,6 +52,7 @@ from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import slots_from
 from app.answers.lexicon import Lexicon, ModelGroup
 from app.answers.tables import select_columns
+from app.answers.unreported_benchmarks import other_benchmark as other_benchmark
 from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 
 NUM = r"(\d[\d_,]*)"
@@ -57,6 +60,8 @@ NUM = r"(\d[\d_,]*)"
 #: rule, not a d_model of 2).
 D_MODEL = re.compile(rf"\b(?:d_model|dim|hidden_size|n_embd|model dim(?:ension)?|d model)\b[\"']?\s*"
                      rf"(?:[:=]|of|is)?\s*{NUM}(?![\d_,]|\s*/\s*\d|\s*(?:x|×|\*)?\s*d\b)")
+#: "llama rule for hidden 2048": a bare "hidden" with a number is d_model, when no d_model is labelled otherwise.
+BARE_HIDDEN = re.compile(rf"\bhidden\s*[:=]?\s*{NUM}(?![\d_,]|\s*/\s*\d)")
 MULTIPLE_OF = re.compile(rf"\bmultiple[_ ]of\b[\"']?\s*(?:[:=]|of|is)?\s*{NUM}")
 #: "the 8/3 rule … rounded to 256": LLaMA's rule named by its fraction, with the rounding written in words.
 EIGHT_THIRDS = re.compile(r"\b8\s*/\s*3\b|\b2\s*/\s*3\s*(?:of|\*|×|x)\s*4\b|\brounded (?:up )?to\b")
@@ -98,28 +103,10 @@ NOT_A_NAME = re.compile(r"^(why|how|when|where|who|is|are|was|were|does|do|did|c
                         r"it|they|this|that|the|a|an|any|each|every|one|you|your|we|our|my|such|these|"
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
                         r"companies|labs|models?|llms?|transformers?|networks?|modern|new|recent|other|many|"
+                        r"gated|dense|ffns?|mlps?|feed[- ]?forwards?|layers?|"
                         r"some|so many|i|me|he|she|there|paper|papers|authors?|\w+est)\b")
 #: "meta models with …", "google llms": a kind of models, not one model's name.
 KIND_OF_MODELS = re.compile(r"\b(?:models|llms|entries|checkpoints|networks)\b")
-#: Benchmarks users ask about that neither stored paper reports (name as the user may write it -> label).
-OTHER_BENCHMARKS = {
-    r"wiki\s?text[- ]?103": "WikiText-103", r"wiki\s?text[- ]?2": "WikiText-2", r"wiki\s?text": "WikiText",
-    r"\bptb\b|penn tree\s?bank": "Penn Treebank", r"\blambada\b": "LAMBADA", r"\bmmlu\b": "MMLU",
-    r"hellaswag": "HellaSwag", r"imagenet": "ImageNet", r"\bthe pile\b": "The Pile",
-    r"openwebtext": "OpenWebText", r"winogrande": "WinoGrande", r"\bgsm8k\b": "GSM8K",
-    r"human\s?eval": "HumanEval", r"trivia\s?qa": "TriviaQA", r"squad ?(?:v?2(?:\.0)?)\b": "SQuAD 2.0",
-    r"\barc(?:[- ](?:challenge|easy|c|e))?\b": "ARC", r"\bpiqa\b": "PIQA", r"\bsiqa\b|social ?iqa": "SIQA",
-    r"\benwik8\b": "enwik8", r"\btext8\b": "text8", r"\bbbh\b|big[- ]?bench": "BIG-Bench",
-    r"\bdrop\b(?= benchmark| score| f1| results)": "DROP", r"openbook ?qa": "OpenBookQA",
-    r"commonsense ?qa": "CommonsenseQA", r"natural ?questions|\bnq\b": "Natural Questions",
-    r"truthful ?qa": "TruthfulQA", r"\bmt[- ]bench\b": "MT-Bench", r"alpaca ?eval": "AlpacaEval",
-    r"\bcifar": "CIFAR", r"\bcoco\b": "COCO", r"\bc[- ]eval\b": "C-Eval", r"\bmbpp\b": "MBPP",
-    r"\bmath benchmark\b|\bmath dataset\b": "MATH",
-    r"\bcnn ?/ ?(?:dm|daily ?mail)\b|\bcnn[- ]daily ?mail\b": "CNN/DailyMail",
-    r"\brouge[- ]?(?:l|lsum)\b": "ROUGE-L", r"\brouge[- ]?1\b": "ROUGE-1", r"\bbert ?score\b": "BERTScore",
-    r"\bchrf\b": "chrF", r"\bmeteor\b": "METEOR", r"\bgpqa\b": "GPQA", r"\bmmlu[- ]?pro\b": "MMLU-Pro",
-    r"\bifeval\b": "IFEval", r"\bagi ?eval\b": "AGIEval", r"\bboolq\b(?=.*\bnarang\b)": "BoolQ",
-}
 #: "explain llama's ffn hidden dim formula": how LLaMA's code rounds the width, not one model's value.
 SIZING_HOW = re.compile(r"\bformula\b|\brule\b|\brounding\b|\bhow (?:is|are|was|were|do|does) .{0,40}\b(?:computed|"
                         r"calculated|derived|chosen|picked|rounded)\b")
@@ -154,7 +141,9 @@ def _int(text: str) -> int:
 def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
     """d_model (and ``multiple_of``, ``ffn_dim_multiplier``) written out, as config fields or pasted code."""
     fraction = FRACTION_OF_D.search(text) if fraction_ok else None
-    d = D_MODEL.search(text) or fraction
+    # a bare "hidden 4096" beside a named model is its own size (its stored rule answers) unless multiple_of is given
+    bare = BARE_HIDDEN.search(text) if fraction_ok or SIZING_FIELDS.search(text) else None
+    d = D_MODEL.search(text) or fraction or bare
     if d is None or not (SIZE_WORDS.search(text) or fraction) or GIVEN_WIDTH.search(text):
         return None
     if not (MULTIPLE_OF.search(text) or MULTIPLIER.search(text) or "llama" in text or EIGHT_THIRDS.search(text)):
@@ -190,7 +179,9 @@ def single_row(group: ModelGroup, facts: Facts) -> dict[str, Any] | None:
 
 def _model_hidden_size(text: str, entities: Entities, facts: Facts) -> Derived | None:
     """'if falcon-7b had a llama style swiglu mlp, multiple_of 256, how wide would it be': LLaMA's rule on the
-    named model's catalog d_model (its own width answers a different question)."""
+    named model's catalog d_model; 'how does llama 2 70b land on 28672': with the fields stored for it."""
+    if (stored := sizing_followups.detect_stored_rule(text, entities, facts)) is not None:
+        return Derived("hidden_size", stored)
     if not (LLAMA_RULE.search(text) and HYPOTHETICAL.search(text) and WIDTH_ASKED.search(text)):
         return None
     # the LLaMA named as the rule's owner is not the model the rule is applied to
@@ -212,8 +203,8 @@ def _model_hidden_size(text: str, entities: Entities, facts: Facts) -> Derived |
 
 def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
     """The derived-answer kind of a (non-follow-up) question, or None to leave it to the intents."""
-    unknown = unknown_functions.detect(entities.text)  # "relu6(3)", "narang's leaky relu": nothing stored, named
-    # "swiglu got 1.636 at 65k steps": values printed for another training length than the one named
+    unknown = unknown_functions.detect(entities.text) or benchmark_lengths.detect(entities.text, entities, facts)
+    # "relu6(3)": nothing stored; "geglu glue avg at 65k": after full training only; "swiglu got 1.636 at 65k": misread
     declined = unknown or misplaced_values.detect(entities.text, entities, facts)
     if declined is not None:
         return Derived("decline", declined)
@@ -256,7 +247,7 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and not PREMISE.search(text):
         return Derived("ffn_params", {"models": [m.name for m in entities.models]})
     if entities.models and RATIO.search(text):
-        return Derived("ffn_ratio", {"models": [m.name for m in entities.models]})
+        return Derived("ffn_ratio", sizing_followups.ratio_inputs(text, [m.name for m in entities.models]))
     reference = reference_rows.detect(text, entities, facts)
     if reference is not None:
         return Derived("reference_row", reference)
@@ -321,17 +312,6 @@ def _given_sizes(text: str, entities: Entities, row: dict[str, Any] | None) -> D
     return Derived("ffn_params", {"models": [], "given": given}) if given is not None else None
 
 
-def other_benchmark(text: str, question: str = "") -> str:
-    """The label of a benchmark the question names that neither stored paper reports, or ''. A label with
-    digits ("SQuAD 2.0") is given as the asker wrote it, so its digits are recognisably theirs, not a value."""
-    for pattern, label in OTHER_BENCHMARKS.items():
-        found = re.search(pattern, text)
-        if found:
-            written = re.search(re.escape(found.group(0)), question, re.IGNORECASE) if question else None
-            return written.group(0) if written and re.search(r"\d", label) else label
-    return ""
-
-
 def _false_best_premise(text: str, entities: Entities, facts: Facts) -> Derived | None:
     """'Why is SwiGLU the best?' when the column's best is another variant: the premise is named, not
     explained. Only when the variant wins none of the columns asked about (else the premise is partly true)."""
@@ -376,7 +356,7 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
     elif derived.kind == "sizing_rule":
         compose_sizing_rule(b)
     elif derived.kind == "ffn_ratio":
-        compose_ffn_ratio(b, lexicon, derived.inputs["models"], question)
+        compose_ffn_ratio(b, lexicon, derived.inputs["models"], question, derived.inputs.get("claim"))
     elif derived.kind == "reference_row":
         reference_rows.compose(b, derived.inputs)
     elif derived.kind == "column_gap":

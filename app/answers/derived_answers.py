@@ -12,9 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from app.answers import (
+    benchmark_lengths,
     config_defaults,
     declines,
+    family_members,
     misplaced_values,
+    other_paper_steps,
     size_claims,
     unknown_functions,
     unreported,
@@ -59,8 +62,14 @@ def compose_decline(b: Builder, inputs: dict[str, Any], lexicon: Lexicon | None 
     if inputs["what"] == "misplaced_values":
         misplaced_values.compose(b, inputs)
         return
+    if inputs["what"] == "other_paper_steps":
+        other_paper_steps.compose(b, inputs)
+        return
     if inputs["what"] == "unknown_function":
         unknown_functions.compose(b, inputs)
+        return
+    if inputs["what"] == "benchmark_steps":
+        benchmark_lengths.compose(b, inputs)
         return
     if inputs["what"] == "param_claim":
         size_claims.compose(b, inputs["larger"])
@@ -71,10 +80,7 @@ def compose_decline(b: Builder, inputs: dict[str, Any], lexicon: Lexicon | None 
         asked = list(dict.fromkeys(inputs.get("asked", [])))
         for activation_id in asked:  # what the question did name that the store holds
             b.cite(activation_citation(activation_id))
-        example = activation_label(asked[0]) if asked else "GeGLU"
-        b.add(f"“{name}” is not in the catalog, so I cannot say which activation or FFN sizes it has; the stored "
-              f"evidence covers the catalog's models and the two papers. Ask \"which models use {example}?\" for the "
-              "catalog's answer.")
+        _decline_model(b, name, asked)
     elif inputs["what"] == "benchmark":
         name = f"“{name}”" if re.search(r"\d", name) else name  # the asker's wording, digits and all
         if inputs.get("paper") == "second":
@@ -95,6 +101,21 @@ def compose_decline(b: Builder, inputs: dict[str, Any], lexicon: Lexicon | None 
         b.cite(activation_citation(name))  # its label may carry a constant ("ELU (α = 1)")
         b.add(f"The GLU-variants paper has no {activation_label(name)} variant: it is not one of its FFN "
               f"variants, so its results are not in the stored evidence; the variants are {variants}.")
+
+
+def _decline_model(b: Builder, name: str, asked: list[str]) -> None:
+    """An unknown model named, with its family's stored members by name when the catalog holds some."""
+    text = (f"“{name}” is not in the catalog, so I cannot say which activation or FFN sizes it has; the stored "
+            "evidence covers the catalog's models and the two papers.")
+    family = family_members.stored_members(name, b.facts.catalog)
+    if family is not None:
+        members = ", ".join(family[1])
+        which = "it is a different model, so its sizes are" if len(family[1]) == 1 else (
+            "they are different models, so their sizes are")
+        b.add(f"{text} Of the {family[0]} family the catalog holds {members}; {which} no answer for “{name}”.")
+        return
+    example = activation_label(asked[0]) if asked else "GeGLU"
+    b.add(f"{text} Ask \"which models use {example}?\" for the catalog's answer.")
 
 
 def compose_false_premise(b: Builder, variant: str, columns: list[tuple[str, str, int]]) -> None:

@@ -59,15 +59,35 @@ def execute(plan: Plan, b: Builder, session: Session, settings: Settings, lexico
     several = len({op.asked for op in plan.operations}) > 1  # parts asked in their own words get headings
     hits: list[Hit] = []
     spans: list[Span] = []
-    for number, operation in enumerate(plan.operations, 1):
-        if several:
+    number, heading_of = 0, None
+    headings: list[int] = []
+    for operation in plan.operations:
+        if several and operation.asked != heading_of:  # a part's sizes and activation share its one heading
+            number, heading_of = number + 1, operation.asked
+            headings.append(len(b.parts))
             b.add(_heading(operation.asked, number, len(plan.operations)))
         start, cited, computed = len(b.parts), len(b.citations), len(b.computations)
         hits += _run(operation, plan.follow_up_of, b, session, settings, lexicon, index, start, computed)
         if several:
             routing.decline_part(b, start, operation.asked)
         spans.append(Span((start, len(b.parts)), (cited, len(b.citations)), (computed, len(b.computations))))
+    _blank_repeated_parts(b, headings)
     return Executed(hits, spans)
+
+
+def _blank_repeated_parts(b: Builder, headings: list[int]) -> None:
+    """Blank the heading of a part whose every paragraph repeats an earlier one ("… gpt-3's d_ff as 65536 …
+    what's gpt-3's d_ff": the second part is the first again, and the answer shows each paragraph once, so
+    the heading would stand over nothing); with one part left, no heading is needed. Blanked, not removed,
+    so the spans of the parts keep their places."""
+    if not headings:
+        return
+    ends = [*headings[1:], len(b.parts)]
+    shown = [h for h, end in zip(headings, ends, strict=True)
+             if any(p.strip() and p not in b.parts[:h] for p in b.parts[h + 1:end])]
+    for h in headings:
+        if h not in shown or len(shown) == 1:
+            b.parts[h] = ""
 
 
 #: Ordinal words for a part heading: a heading in digits ("Part 1 of 2") would itself be a number the
@@ -93,7 +113,8 @@ def _run(operation: Operation, follow_up_of: int | None, b: Builder, session: Se
         framework_answer.compose(b, list(operation.inputs.get("names", [])), operation.text)
         return []
     if operation.method == "misreading":
-        misread.compose(b, str(operation.inputs.get("id", "")))
+        # the direct answer to a claim is said only where the misreading is the answer, not an addition to one
+        misread.compose(b, str(operation.inputs.get("id", "")), operation.asked if start == 0 else "")
         return []
     if operation.method in DERIVED_METHODS:
         derived.compose(b, derived.Derived(operation.method, dict(operation.inputs)), lexicon, operation.asked)

@@ -50,10 +50,28 @@ def compose_explain(b: Builder, intent: Intent, index: ExplanationIndex, entitie
         return hits
     b.explanation(exp)
     b.computations.extend(c for c in exp.computations if c not in b.computations)
+    if exp.key == "paper-limits" and WHY_IT_WORKS.search(intent.question):
+        b.add(_no_explanation(intent.question))
     b.add(exp.summary)
     b.add(f"The full explanation, with its sources: [{exp.title}]({exp.citation()['url']}).")
     b.attachments.extend(exp.attachments[:1])
     return hits
+
+
+#: "why do glu variants work so well", "does shazeer explain why gating helps", "any reason given": the
+#: paper's reason for its result asked, which the paper says it does not have.
+WHY_IT_WORKS = re.compile(r"\bwhy\b.{0,60}\b(?:work|help|better|beat|win|outperform|good|effective|improve|"
+                          r"superior)\w*|\b(?:explain|explanation|reason|theory)\w*\b.{0,40}\bwhy\b|"
+                          r"\b(?:give|gives|gave|offer|offers|offered|any)\s+(?:a |an |any )?"
+                          r"(?:reason|explanation|theory)\b", re.IGNORECASE)
+YES_NO_QUESTION = re.compile(r"^\s*(?:so |and |but )?(?:is|are|does|do|did|has|have|can)\b", re.IGNORECASE)
+
+
+def _no_explanation(question: str) -> str:
+    """The direct answer to a question about why the gated variants work: the paper offers no reason."""
+    opening = "No: the paper" if YES_NO_QUESTION.search(question) else "The paper"
+    return (f"{opening} offers no explanation of why the gated variants work — its closing sentence attributes "
+            "their success to “divine benevolence”. What it does show:")
 
 
 def compose_paper_setup(b: Builder, intent: Intent) -> None:

@@ -9,21 +9,24 @@ apart from the detection of which derived kind a question is.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from app.answers import pasted_sizes
 from app.answers.builder import Builder
 from app.answers.ffn_widths import moe_layout
 from app.answers.lexicon import Lexicon
+from app.catalog import EIGHT_THIRDS_TOLERANCE
 
 
 def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_given: bool,
                         ffn_dim_multiplier: str | None, row: dict[str, Any] | None = None,
                         call: str | None = None, compare: dict[str, Any] | None = None,
-                        claimed: int | None = None) -> None:
+                        claimed: int | None = None, stored: dict[str, Any] | None = None) -> None:
     """LLaMA's rule, computed by the sizing calculator and registered so the check re-runs it; ``row`` is the
     catalog model whose d_model the rule is applied to, as a hypothetical; ``call`` a pasted call of the rule
-    whose arguments the sizes are, and ``compare`` the catalog model its result is checked against."""
+    whose arguments the sizes are, and ``compare`` the catalog model its result is checked against; ``stored``
+    names the catalog model whose own stored fields these are (its width is what the rule reproduces)."""
     if row is not None:
         b.cite(row)
         b.add(f"Applying LLaMA's SwiGLU sizing rule to {row['model']}'s d_model, {row['d_model_text']} (model "
@@ -37,6 +40,8 @@ def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_
              + " (computed with LLaMA's rule)."]
     if call is not None:
         lines[0] = f"`{call}` returns **{d_ff}**: " + lines[0][0].lower() + lines[0][1:]
+    if stored is not None:
+        lines[0] = _from_stored_fields(b, stored, d_model, d_ff, multiple_of, ffn_dim_multiplier) + lines[0]
     if claimed is not None and claimed == d_ff:  # the width a claim gives, said right or wrong first
         lines[0] = "Yes, that is what the rule gives. " + lines[0]
     elif claimed is not None:
@@ -56,6 +61,26 @@ def compose_hidden_size(b: Builder, d_model: int, multiple_of: int, multiple_of_
     b.add(" ".join(lines[:1]))
     for line in lines[1:]:
         b.add(line)
+
+
+def _from_stored_fields(b: Builder, stored: dict[str, Any], d_model: int, d_ff: int, multiple_of: int,
+                        multiplier: str | None) -> str:
+    """'Llama 2 70B gets 28672 from LLaMA's rule with its stored fields: …': the model's catalog width, and the
+    fields (cited where they are stored) that give it."""
+    row = b.facts.catalog.get(str(stored.get("model")))
+    citation = stored.get("citation")
+    if row is None:
+        return ""
+    b.cite(row)
+    if isinstance(citation, dict):
+        b.cite(citation)
+    same = str(row["d_ff_text"]).replace(",", "") == str(d_ff)
+    fields = (f"ffn_dim_multiplier {multiplier} and " if multiplier else "") + f"multiple_of {multiple_of}"
+    verdict = "lands on" if same else "does not land on"
+    where = "its model catalog source" if not isinstance(citation, dict) or citation.get("kind") == "catalog" else (
+        f"[{citation.get('label', '')!s}]({citation.get('url', '')})")
+    return (f"**{row['model']}** {verdict} its intermediate_size {row['d_ff_text']} (model catalog) through LLaMA's "
+            f"FFN sizing rule on d_model {d_model} with {fields}, the fields stored for it ({where}). ")
 
 
 def _against_catalog(b: Builder, row: dict[str, Any], d_model: int, d_ff: int) -> str:
@@ -92,8 +117,10 @@ def _catalog_rows(b: Builder, lexicon: Lexicon, models: list[str], question: str
     return list(dict.fromkeys(rows))
 
 
-def compose_ffn_ratio(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
-    """d_ff / d_model from the catalog: a ratio users ask for is a division of two cited fields."""
+def compose_ffn_ratio(b: Builder, lexicon: Lexicon, models: list[str], question: str,
+                      claim: list[int | float] | None = None) -> None:
+    """d_ff / d_model from the catalog: a ratio users ask for is a division of two cited fields; a ratio the
+    question claims ("is that 8/3?") is answered yes or no first, against the same division."""
     rows = _catalog_rows(b, lexicon, models, question)
     if not rows:
         b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")
@@ -104,14 +131,32 @@ def compose_ffn_ratio(b: Builder, lexicon: Lexicon, models: list[str], question:
         params = {"op": "div", "operands": [{"citation": entry, "field": "d_ff_text"},
                                             {"citation": entry, "field": "d_model_text"}]}
         ratio = b.computed("arith", params, f"{model}: d_ff / d_model")["result"]
-        b.add(f"**{model}**: d_ff / d_model = {entry['d_ff_text']} / {entry['d_model_text']} = "
-              f"**{float(ratio):.4g}** (computed from the catalog).")
+        division = f"{entry['d_ff_text']} / {entry['d_model_text']} = **{float(ratio):.4g}**"
+        if claim:
+            b.add(_against_claim(b, model, division, ratio, claim))
+            continue
+        b.add(f"**{model}**: d_ff / d_model = {division} (computed from the catalog).")
+
+
+def _against_claim(b: Builder, model: str, division: str, ratio: Any, claim: list[int | float]) -> str:
+    """'No: X's d_ff / d_model is …, not 8/3 (≈ 2.667)': the claimed ratio, computed, against the model's; within
+    the catalog's tolerance for rounding to a multiple it counts as the claimed one."""
+    numerator, denominator = claim
+    claimed = b.computed("arith", {"op": "div", "operands": [{"number": numerator}, {"number": denominator}]},
+                         "the claimed d_ff / d_model")["result"]
+    written = f"{numerator}/{denominator} (≈ {float(claimed):.4g})" if denominator != 1 else f"{numerator}×"
+    if ratio == claimed:
+        return f"Yes: **{model}**'s d_ff / d_model is {division}, exactly {written} (computed from the catalog)."
+    if abs(ratio / claimed - 1) <= Decimal(str(EIGHT_THIRDS_TOLERANCE)):
+        return (f"Yes, about {written}: **{model}**'s d_ff / d_model is {division} (computed from the catalog), "
+                "within rounding to a multiple.")
+    return f"No: **{model}**'s d_ff / d_model is {division}, not {written} (computed from the catalog)."
 
 
 def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
     """Weights of one FFN layer: 3 · d_model · d_ff for a gated layer, 2 · d_model · d_ff for a dense one."""
     rows = _catalog_rows(b, lexicon, models, question)
-    if not rows:
+    if not rows and not any([_from_report_facts(b, lexicon, m) for m in models]):
         b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")
         return
     for model in dict.fromkeys(rows):
@@ -131,6 +176,36 @@ def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question
         pasted_sizes.scale_totals(b, entry, lexicon.groups.get(model), total, question)
         if gated and DENSE_4X.search(question):
             _against_dense_4x(b, entry, total)
+
+
+def _from_report_facts(b: Builder, lexicon: Lexicon, model: str) -> bool:
+    """A report family's size with no catalog row ("gemma 2b"): 3 · d_model · intermediate_size from its stored
+    architecture facts, when the report names a gated activation; False when they do not give both sizes."""
+    group = lexicon.groups.get(model)
+    if group is None or not group.arch_family or not group.arch_size:
+        return False
+    facts = {p: f for (family, size, p), f in b.facts.arch.items() if (family, size) == (group.arch_family,
+                                                                                         group.arch_size)}
+    d_model, width = facts.get("d_model"), facts.get("HF intermediate_size")
+    gated = any("glu" in str(f["value_text"]).lower() for p, f in facts.items() if "activation" in p.lower()
+                or "linearity" in p.lower())
+    if d_model is None or width is None or not gated or not all(
+            str(f["value_text"]).isdigit() for f in (d_model, width)):
+        return False
+    b.cite(d_model)
+    b.cite(width)
+    total = b.computed("arith", {"op": "mul", "operands": [{"citation": d_model}, {"citation": width},
+                                                           {"number": 3}]}, f"{model}: 3 · d_model · intermediate_size")
+    doubled = str(2 * int(width["value_text"]))
+    reported = [f for p, f in facts.items() if "feedforward" in p.lower() and str(f["value_text"]) == doubled]
+    note = (f"; the report's feed-forward dimension, {doubled}, counts the gate and up branches together, so it is "
+            "not the width to use") if reported else ""
+    for fact in reported:
+        b.cite(fact)
+    b.add(f"**{model}** has **{int(total['result']):,}** FFN weights per layer: 3 matrices (gated: gate, up and down "
+          f"projections) of d_model × intermediate_size = {d_model['value_text']} × {width['value_text']}, biases not "
+          f"counted (computed from {group.arch_family}'s stored architecture facts{note}).")
+    return True
 
 
 #: "… or a dense 4x mlp", "vs a plain 4·d_model ffn": the ungated layer of four times d_model set beside it.

@@ -102,6 +102,16 @@ def hedge_note(model: dict[str, Any]) -> str:
     return f" — verification: {verified}" if HEDGED.search(verified) else ""
 
 
+#: A hedge note at the end of a line shown (what :func:`hedge_note` appends).
+_HEDGE_TAIL = re.compile(r" — verification: .*$", re.MULTILINE)
+
+
+def values_shown(lines: list[str]) -> str:
+    """The lines shown without their verification notes, for checking a stated value: a note may quote the
+    wrong value a model card prints ("the model card prints 14,436"), which is no stored value."""
+    return _HEDGE_TAIL.sub("", "\n".join(lines))
+
+
 #: "which is wider, llama 3 70b or qwen2.5-32b": two or more models' FFN widths set against each other.
 WIDER = re.compile(r"\bwider\b|\bwidest\b|\bnarrower\b|\bnarrowest\b|\b(?:bigger|larger|smaller) (?:ffn|mlp|d_ff)\b|"
                    r"\b(?:ffn|mlp|d_ff) (?:is )?(?:bigger|larger|smaller)\b", re.IGNORECASE)
@@ -145,5 +155,5 @@ def _stated_elsewhere(intent: Intent, out: list[str]) -> bool:
     stated = [n for n in intent.slots.numbers if n >= 64 and float(n).is_integer()]
     if not stated or not STATED_CHECK.search(intent.question):
         return False
-    shown = {float(t.replace(",", "")) for t in re.findall(r"(?<![\w.])\d[\d,]*(?![\w.])", "\n".join(out))}
+    shown = {float(t.replace(",", "")) for t in re.findall(r"(?<![\w.])\d[\d,]*(?![\w.])", values_shown(out))}
     return not any(n in shown for n in stated)

@@ -18,8 +18,10 @@ from typing import Any
 from app.answers.facts import Facts
 from app.answers.ffn_widths import moe_layout
 from app.answers.followup_reading import _named
+from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
+from app.vocabulary import FFN_VARIANTS
 
 #: "how many of them are active per token", "how many fire for each token", "and how many get used?".
 ACTIVE_COUNT = re.compile(r"\bhow many\b.{0,25}\b(?:active|activated|used|routed|selected|chosen|picked|fire|run|"
@@ -35,6 +37,24 @@ def active_experts(read: str, previous: dict[str, Any] | None, facts: Facts, lex
         return None
     model = _moe_model(read, previous, facts, lexicon)
     return f"{model} active experts per token?" if model else None
+
+
+#: "out of how many", "of how many in total?", "and how many are there altogether": the whole count the
+#: earlier count was a part of.
+TOTAL_COUNT = re.compile(r"^\s*(?:and|ok(?:ay)?|so|but)?[\s,]*(?:out\s+)?of\s+how\s+many\b|"
+                         r"\bhow many\b.{0,25}\b(?:in total|total|altogether|overall|all told|there are|are there)\b",
+                         re.IGNORECASE)
+
+
+def total_experts(read: str, previous: dict[str, Any] | None, facts: Facts, lexicon: Lexicon) -> str | None:
+    """'how many experts fire per token' … 'out of how many': the routed-expert count of the
+    mixture-of-experts model just answered about (the words name neither the model nor the experts)."""
+    if previous is None or str(previous.get("intent")) not in ("architecture", "model_activation"):
+        return None
+    if not TOTAL_COUNT.search(read) or WHY.search(read.lower()):
+        return None
+    model = _moe_model(read, previous, facts, lexicon)
+    return f"{model} how many routed experts in total?" if model else None
 
 
 def _moe_model(read: str, previous: dict[str, Any], facts: Facts, lexicon: Lexicon) -> str | None:
@@ -74,6 +94,43 @@ def expert_weights(read: str, previous: dict[str, Any] | None, facts: Facts, lex
     if whole_layer:
         return f"how many expert ffn weights in one {model} layer, all experts?"
     return f"how many weights in one expert of {model}?"
+
+
+# --- the error of the approximation a model's activation uses ----------------------------------------------
+
+#: "how big is the worst gap vs exact", "how far off is it from the erf one", "and its approximation error?":
+#: how far the activation just named lies from the exact function it approximates.
+APPROXIMATION_GAP = re.compile(r"\b(?:errors?|gaps?|difference|diff|discrepancy|deviation|off)\b.{0,30}\b(?:exact|erf|"
+                               r"true|real|precise|original)\b|\b(?:exact|erf)\b.{0,30}\b(?:errors?|gaps?|"
+                               r"difference|diff|deviation|off)\b|\bapprox(?:imation)?\s+errors?\b|"
+                               r"\bhow (?:accurate|close|far off)\b", re.IGNORECASE)
+
+
+def model_approximation(row: dict[str, Any]) -> str | None:
+    """The approximated activation a catalog row's FFN uses ('gelu_tanh' for GPT-2's, and for Gemma's
+    approximated GeGLU, whose gate names it), or None when it uses an exact function."""
+    activation = str(row.get("activation", ""))
+    inner = next((v.activation for v in FFN_VARIANTS if v.gate == activation), activation)
+    return inner if inner in APPROXIMATIONS else None
+
+
+def approximation_gap(read: str, previous: dict[str, Any] | None, facts: Facts, lexicon: Lexicon) -> str | None:
+    """'what activation_function does gpt-2 set' … 'how big is the worst gap vs exact': the largest error of the
+    approximation the model just answered about uses, against the exact function (the words name no function,
+    so the slot merge would keep the model and read the size words as its parameter count)."""
+    if previous is None or str(previous.get("intent")) not in ("architecture", "model_activation"):
+        return None
+    if not APPROXIMATION_GAP.search(read) or WHY.search(read.lower()):
+        return None
+    names = [str(m) for m in (previous.get("slots") or {}).get("models") or []]
+    members = {m for n in names for m in (lexicon.groups[n].members if n in lexicon.groups else [n])}
+    approximations = {a for m in members if m in facts.catalog
+                      and (a := model_approximation(facts.catalog[m])) is not None}
+    named = _named(read, lexicon)
+    if len(approximations) != 1 or named.models or named.variants or named.gates:
+        return None
+    approx = approximations.pop()
+    return f"largest error of {approx} against exact {APPROXIMATIONS[approx]}?"
 
 
 # --- a correction of the model's size, and the size its paper prints ----------------------------------------

@@ -12,8 +12,10 @@ import re
 from typing import Any
 
 from app.answers import followups, routing
-from app.answers.intents import Intent, rank_order
-from app.answers.plan import ROUTED_METHODS
+from app.answers.functions import APPROXIMATIONS, TIMES
+from app.answers.intents import Intent, Slots, rank_order
+from app.answers.plan import ROUTED_METHODS, Plan
+from app.answers.slots import _arch_keys
 
 #: Words that say which end of a column a ranking question asks for.
 ORDER_WORDS = re.compile(r"\b(?:best|worst|lowest|highest|top|bottom|weakest|strongest|smallest|largest|last)\b",
@@ -54,3 +56,46 @@ def _keep_operation(intent: Intent, previous_meta: dict[str, Any] | None) -> Non
     if method in ROUTED_METHODS and method not in routing.OTHER_PAPER and ROUTED_METHODS[method] == intent.name:
         intent.operation = method
         intent.rule += f"; keeps the previous operation ({method})"
+
+
+def thread_fields(plan: Plan, previous_meta: dict[str, Any] | None) -> dict[str, list[str]]:
+    """The architecture fields the thread has asked of its model so far, stored with the answer: 'intermediate
+    size for gemma-3-12b?' … 'and hidden_size' asks two fields of one model, so a later 'the 4b one?' asks
+    both of the other size (the previous plan alone holds only the last one). Empty after any other answer."""
+    answered = [op for op in plan.operations if op.method != "misreading"]
+    if not answered or answered[-1].method != "architecture" or not answered[-1].slots.models:
+        return {}
+    models, keys = list(answered[-1].slots.models), list(answered[-1].slots.arch_keys)
+    earlier = (previous_meta or {}).get("thread_fields") or {}
+    if isinstance(earlier, dict) and list(earlier.get("models") or []) == models:
+        keys = list(dict.fromkeys([*(str(k) for k in earlier.get("arch_keys") or []), *keys]))
+    return {"models": models, "arch_keys": keys}
+
+
+def _keep_fields(intent: Intent, previous_meta: dict[str, Any] | None) -> None:
+    """'intermediate_size for gemma-3-12b-it?' … 'and hidden_size' … 'the 4b one?': a follow-up that only
+    names another model asks it every field the thread asked of the model before (see :func:`thread_fields`)."""
+    earlier = (previous_meta or {}).get("thread_fields") or {}
+    if intent.follow_up_of is None or intent.name != "architecture" or not isinstance(earlier, dict):
+        return
+    keys = [str(k) for k in earlier.get("arch_keys") or []]
+    models = list(earlier.get("models") or [])
+    if len(keys) < 2 or not intent.slots.models or intent.slots.models == models or (
+            _arch_keys(intent.question.lower())):
+        return
+    intent.slots.arch_keys = keys
+    intent.rule += "; keeps every field the thread asked of the model before"
+
+
+def _keep_ratio_pair(intent: Intent, previous: dict[str, Any] | None) -> None:
+    """'… and the tanh one?' then 'how many times worse is the sigmoid one': a ratio of two approximations'
+    errors sets the one named now against the one the thread asked about before it (the words name no other:
+    a question of six words or more is read as a question of its own, and still leans on the thread)."""
+    text = intent.question.lower()
+    if intent.name != "math" or previous is None or not TIMES.search(text) or re.search(r"\bthan\b", text):
+        return
+    named = [a for a in intent.slots.activations if a in APPROXIMATIONS]
+    earlier = [a for a in Slots.from_dict(previous.get("slots")).activations if a in APPROXIMATIONS]
+    if len(named) == 1 and any(a not in named for a in earlier):
+        intent.slots.activations = list(dict.fromkeys([*intent.slots.activations, *earlier]))
+        intent.rule += "; the ratio sets it against the approximation asked about before"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import field_followups, followups, result_followups
+from app.answers import field_followups, followups, gap_followups, result_followups, sizing_followups
 from app.answers.facts import Facts
 from app.answers.lexicon import Lexicon
 from app.answers.plan import DERIVED_METHODS
@@ -75,6 +75,15 @@ def asks_sources(question: str) -> bool:
     return bool(SOURCE_ONLY.match(question))
 
 
+def _moved_paper(text: str, previous: dict[str, Any], previous_meta: dict[str, Any] | None) -> str | None:
+    """The earlier question asked of the other stored paper, when the follow-up only moves it there: to
+    Narang et al.'s table after a GLU-variants answer, back to the GLU-variants paper after one of theirs."""
+    back = followups.to_first_paper(text, previous_meta)
+    if back is not None:  # "narang swiglu final loss" … "in the other paper?": Shazeer's is the other one
+        return back
+    return followups.in_other_paper(previous) if _moves_to_other_paper(text, previous) else None
+
+
 def _moves_to_other_paper(text: str, previous: dict[str, Any]) -> bool:
     asked_before = str(previous.get("question", ""))
     if bool(_OTHER_PAPER_ONLY.match(text)) and bool(asked_before) and "narang" not in asked_before.lower():
@@ -86,8 +95,14 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
                  facts: Facts) -> str | None:
     """The follow-up written out as the whole question it stands for, where the kind of the earlier answer
     decides its meaning (see :mod:`app.answers.followups`); None when the slot merge reads it right."""
-    return (result_followups.cell_gap(read, previous_meta, lexicon)
+    return (gap_followups.cell_gap(read, previous_meta, lexicon)
+            or gap_followups.gap_noise(read, previous_meta, lexicon)
+            or gap_followups.winner_gap(read, previous, facts, lexicon)
+            or sizing_followups.ratio_claim(read, previous, facts, lexicon)
             or result_followups.size_ratio(read, previous, facts, lexicon)
+            or sizing_followups.doubled_width(read, previous, facts, lexicon)
+            or sizing_followups.width_from_rule(read, previous, facts, lexicon)
+            or sizing_followups.rule_edit(read, previous_meta, lexicon)
             or followups.within_other_paper(read, previous_meta, lexicon)
             or followups.both_subjects(read, previous_meta, lexicon)
             or followups.two_functions_apart(read, previous_meta, lexicon)
@@ -104,11 +119,15 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or result_followups.error_ratio(read, previous_meta, lexicon)
             or result_followups.other_suite_task(read, previous, lexicon)
             or result_followups.baseline_cell(read, previous)
+            or followups.claim_after_sizing(read, previous, previous_meta, lexicon)
             or followups.after_derived(read, previous_meta, DERIVED_METHODS, lexicon)
             or followups.size_rationale(read, previous, facts, lexicon)
+            or gap_followups.winner_claim(read, previous, lexicon)
             or followups.of_the_winner(read, previous, facts, lexicon)
             or field_followups.active_experts(read, previous, facts, lexicon)
             or field_followups.expert_weights(read, previous, facts, lexicon)
+            or field_followups.total_experts(read, previous, facts, lexicon)
+            or field_followups.approximation_gap(read, previous, facts, lexicon)
             or field_followups.corrected_size(read, previous)
             or field_followups.printed_width(read, previous, lexicon)
             or followups.model_fields(read, previous, lexicon)

@@ -15,10 +15,9 @@ read from here.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
-from app.answers import framework_names, pasted_sizes, setting_edits, tables
+from app.answers import framework_names, pasted_sizes, second_paper, setting_edits
 from app.answers.comparison_followups import back_reference as back_reference
 from app.answers.comparison_followups import both_lengths as both_lengths
 from app.answers.comparison_followups import math_distance as math_distance
@@ -28,14 +27,16 @@ from app.answers.entities import Entities
 from app.answers.facts import Facts
 from app.answers.followup_reading import _LEAD, _PRONOUN, SUBJECT_KINDS, _named, _texts
 from app.answers.followup_reading import last_operation as last_operation
-from app.answers.intents import ARCH_KEYWORDS, NOISE, WHY, Slots, rank_order
+from app.answers.gap_followups import GAP, ranking_rows
+from app.answers.intents import ARCH_KEYWORDS, NOISE, WHY, Slots
 from app.answers.lexicon import Lexicon
 from app.answers.other_paper_followups import across_papers as across_papers
 from app.answers.other_paper_followups import in_other_paper as in_other_paper
 from app.answers.other_paper_followups import moves_to_other_paper as moves_to_other_paper
+from app.answers.other_paper_followups import to_first_paper as to_first_paper
 from app.answers.other_paper_followups import within_other_paper as within_other_paper
+from app.answers.plan import Plan
 from app.answers.question_edits import _edited
-from app.answers.result_followups import GAP
 
 # --- the thread's earlier subjects ----------------------------------------------------------------------------
 
@@ -43,9 +44,30 @@ from app.answers.result_followups import GAP
 THREAD_SUBJECTS = 4
 
 
-def thread_subjects(previous_meta: dict[str, Any] | None, entities: Entities) -> list[dict[str, str]]:
+def thread_subjects(previous_meta: dict[str, Any] | None, entities: Entities,
+                    ranked: list[str] | None = None) -> list[dict[str, str]]:
     """The subjects of the thread so far, the latest last: the earlier answer's list and this question's own
-    subject names (a follow-up that names none adds nothing)."""
+    subject names (a follow-up that names none adds nothing), then the rows a ranking answer picked, if any
+    ("who wins mrpc f1" … "and the worst?" … "how far apart are they" sets those two rows apart)."""
+    earlier = _asked_subjects(previous_meta, entities)
+    for row in ranked or []:
+        names = {row.lower(), row.lower().removeprefix("ffn_")}
+        earlier = [s for s in earlier if str(s.get("value")) != row and str(s.get("text", "")).lower() not in names]
+        earlier.append({"text": row.lower().removeprefix("ffn_"), "kind": "variant", "value": row})
+    return earlier[-THREAD_SUBJECTS:]
+
+
+def ranked_row(plan: Plan, facts: Facts) -> list[str]:
+    """The rows a one-column best/worst answer of either paper ranked first, all of them when tied (each holds
+    the top value a later "is the gap bigger than the noise" needs); [] for any other answer."""
+    last = [op for op in plan.operations if op.method != "misreading"][-1:]
+    if last and last[0].method == "second_paper_ranking":  # Narang et al.'s rows, under that paper's names
+        return second_paper.ranked_first(last[0].text, facts)
+    return ranking_rows(last[0].text, last[0].slots.to_slots(), facts) if last and last[0].method == "best" else []
+
+
+def _asked_subjects(previous_meta: dict[str, Any] | None, entities: Entities) -> list[dict[str, str]]:
+    """The earlier answer's subjects, then this question's own subject names."""
     earlier = [s for s in (previous_meta or {}).get("thread_subjects") or [] if isinstance(s, dict)]
     for match in entities.matches:
         if match.get("kind") in SUBJECT_KINDS:
@@ -55,7 +77,7 @@ def thread_subjects(previous_meta: dict[str, Any] | None, entities: Entities) ->
                 continue  # "geglu" is both a variant and a gate: one subject
             earlier = [s for s in earlier if str(s.get("text", "")).lower() != same or (
                 s.get("kind") == "activation") != (subject["kind"] == "activation")] + [subject]
-    return earlier[-THREAD_SUBJECTS:]
+    return earlier
 
 
 _BOTH = re.compile(r"\bboth(?: of them)?\b|\bthe two(?: of them)?\b|\beach of them\b", re.IGNORECASE)
@@ -159,7 +181,9 @@ def size_rationale(read: str, previous: dict[str, Any] | None, facts: Facts, lex
     if previous is None or str(previous.get("intent")) not in ("architecture", "model_activation"):
         return None
     slots = previous.get("slots") or {}
-    models = [m for m in slots.get("models") or [] if m in facts.catalog]
+    # a report's name for the model ("Gemma 1 7B") stands for its catalog row ("Gemma 7B")
+    models = list(dict.fromkeys(m for n in slots.get("models") or [] for m in (
+        lexicon.groups[n].members if n in lexicon.groups else [n]) if m in facts.catalog))
     if len(models) != 1:
         return None
     width = str(facts.catalog[models[0]]["d_ff_text"]).replace(",", "")
@@ -184,18 +208,8 @@ _WINNER_PRONOUN = re.compile(r"\b(?:its|it|that one|this one|that variant|the wi
 def ranking_winner(question: str, slots: Slots, facts: Facts) -> str | None:
     """The one row a best/worst question over one column picks, looked up in the stored cells (so that a
     pronoun asking about it next names it); None when the answer is several columns or a tie."""
-    columns, _ = tables.select_columns(facts, slots)
-    if len(columns) != 1:
-        return None
-    cells = facts.column_cells(*columns[0])
-    if not cells:
-        return None
-    order = rank_order(question)
-    descending = {"best": cells[0].higher_is_better, "worst": not cells[0].higher_is_better,
-                  "lowest": False, "highest": True}[order]
-    ordered = sorted(cells, key=lambda c: Decimal(c.value_text), reverse=descending)
-    tied = [c for c in ordered if Decimal(c.value_text) == Decimal(ordered[0].value_text)]
-    return ordered[0].row if len(tied) == 1 else None
+    rows = ranking_rows(question, slots, facts)
+    return rows[0] if len(rows) == 1 else None
 
 
 def with_winner(text: str, question: str, slots: Slots, facts: Facts, lexicon: Lexicon) -> str | None:
@@ -278,6 +292,18 @@ def model_claim(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) ->
             not _CLAIM_WORDS.search(read)):
         return None
     return f"{models[0]}: {read}"
+
+
+def claim_after_sizing(read: str, previous: dict[str, Any] | None, previous_meta: dict[str, Any] | None,
+                       lexicon: Lexicon) -> str | None:
+    """'phi-4 hidden_size and intermediate_size' … 'ratio?' … 'saw a slide listing it under geglu, true?':
+    after a calculation about one model that named no function, a function with claim words is a claim about
+    that model's activation, not a change of the calculation's inputs (which :func:`after_derived` would read)."""
+    operation = last_operation(previous_meta)
+    slots = (operation or {}).get("slots") or {}
+    if operation is None or any(slots.get(k) for k in ("variants", "activations", "gates")):
+        return None
+    return model_claim(read, previous, lexicon)
 
 
 #: "is that good?", "is 91.12 good?": how the value just given stands, which its rank says.

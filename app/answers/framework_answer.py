@@ -26,9 +26,12 @@ def compose(b: Builder, names: list[str], question: str) -> None:
     lowered = question.lower()
     functions = {e["activation"] for e in shown}
     if len(shown) >= 2 and re.search(r"\bsame\b|\bidentical\b|\bequal\b|\bdiffer", lowered):
-        lines.insert(0, f"{'Yes' if len(functions) == 1 else 'No'}: "
-                        + ("they compute the same function." if len(functions) == 1 else
-                           "they compute different functions."))
+        # "are they the same?" gets a yes or no; "what's the difference?" only what each computes
+        said = "they compute the same function." if len(functions) == 1 else "they compute different functions."
+        if re.search(r"\bdifference\b", lowered):
+            lines.insert(0, said[0].upper() + said[1:])
+        else:
+            lines.insert(0, f"{'Yes' if len(functions) == 1 else 'No'}: {said}")
     elif (framework_names.YES_NO.search(lowered) or framing.is_claim(question)) and len(shown) == 1 and re.search(
             r"\bexact\b|\berf\b", lowered):
         exact = shown[0]["activation"] == "gelu"

@@ -22,10 +22,15 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "framework_names.yaml"
 ASKS_MEANING = re.compile(r"\bexact\b|\bapprox|\btanh\b|\berf\b|\bwhat\b|\bwhich\b|\bsame\b|\bdifferen|\bmeans?\b|"
                           r"\bcomput|\bdefault\b|\bequal|\bidentical\b|\bis it\b|\bformula\b")
 #: A bare name that means one framework's name only where the question names that framework
-#: ("gelu_new vs gelu in huggingface": the second is Hugging Face's "gelu", the exact erf form).
+#: ("gelu_new vs gelu in huggingface": the second is Hugging Face's "gelu", the exact erf form); a name only
+#: that library has is such a context too ("gelu vs gelu_new": the bare name beside it is its "gelu").
 IN_CONTEXT = ((re.compile(r"\bhugging ?face\b|\bhf\b|\b(?:in|from) transformers\b|\btransformers library\b|"
                            r"\bhidden_act\b"),
-               re.compile(r"(?<![\w.])[\"']?gelu[\"']?(?![\w(])"), '"gelu" (Hugging Face transformers)'),)
+               re.compile(r"(?<![\w.])[\"']?gelu[\"']?(?![\w(])"), '"gelu" (Hugging Face transformers)'),
+              (re.compile(r"^(?=.*\b(?:gelu_new|gelu_pytorch_tanh|gelu_fast|quick_gelu)\b)"
+                          r"(?=.*(?:\bvs\b|\bversus\b|\bdifferen|\bsame\b|\bidentical\b))", re.DOTALL),
+               re.compile(r"(?<![\w.])(?<!erf )(?<!exact )(?<!tanh )[\"']?gelu[\"']?(?![\w(])"),
+               '"gelu" (Hugging Face transformers)'))
 YES_NO = re.compile(r"^\s*(is|are|does|do|can|was)\b|\b(true|right|correct)\s*\??\s*$")
 
 

@@ -116,8 +116,13 @@ def confirmed(question: str, shown: str) -> str:
     if not (is_claim(question) or YES_NO_START.search(question) or STATED_VALUE.search(question)):
         return ""
     stated = {v.replace(",", "") for v in _VALUE.findall(question)}
-    values = {v.replace(",", "") for v in _VALUE.findall(shown)}
+    # a verification note may quote a secondary source's wrong value ("the model card prints 14,436")
+    values = {v.replace(",", "") for v in _VALUE.findall(HEDGE_TAIL.sub("", shown))}
     return "Yes. " if stated and stated <= values else ""
+
+
+#: A catalog row's verification note at the end of a line shown.
+HEDGE_TAIL = re.compile(r" — verification: .*$", re.MULTILINE)
 
 
 #: "why is it called SwiGLU?", "where does the name LiGLU come from": a question about a name.

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 from app import activations
+from app.answers import second_paper_cells, value_reasons
 from app.answers.approximation_errors import (
     SIDE_ASKED,
     _closer_first,
@@ -20,7 +21,7 @@ from app.answers.approximation_errors import (
 from app.answers.builder import Builder, activation_label
 from app.answers.computations import ERROR_GRID, format_sig
 from app.answers.explanations import activation_citation
-from app.answers.intents import YES_NO, Intent
+from app.answers.intents import WHY, YES_NO, Intent
 from app.vocabulary import BY_PAPER_NAME, GATE_VARIANT_OF
 
 # Plain-text formulas (the registry's LaTeX is cited beside them; numbers here all appear in it).
@@ -49,7 +50,7 @@ SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|
                                r"\bd\s*(?:²|\^2|2)\s*/\s*dx\s*(?:²|\^2|2)")
 #: "gelu'(1)", "gelu' at x = 1", "silu′ @ 2": a prime after a function name, before its argument or a point.
 FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\bgrads?\b|\bderivs?\b|\bprime\b|\w['′]\s*\(|\bf['′]|"
-                              r"\bd\s*/\s*dx\b|"
+                              r"\bd\s*/\s*dx\b|differentiab|"
                               r"\w['′](?=\s*(?:at\b|@|for x\b|of x\b|x\s*=|[-−]?\d|\?|$))|"
                               # "d sigmoid / dx", "dσ/dx", "d gelu(x)/dx", "∂f/∂x": the function between d and dx
                               r"(?<![\w])[d∂]\s*[\w.σΦ]+(?:\s*\(\s*x\s*\))?\s*/\s*[d∂]\s*x\b")
@@ -144,7 +145,8 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
                    f"f(a, b) = {activation_label(inner)}(a) ⊙ b, an element-wise product"
             if inner_formula:
                 line += f", where {activation_label(inner)}(x) = {inner_formula}"
-            b.add(line + ".")
+            alias = second_paper_cells.alias_line(b, variant, intent.question) if variant else None
+            b.add(f"{alias}\n\n{line}." if alias else line + ".")
             if variant and variant in b.facts.variants:
                 vrow = b.facts.variants[variant]
                 b.cite({"kind": "variant", "name": variant, "label": f"FFN variant {variant} (GLU-variants paper)",
@@ -220,10 +222,12 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         # the value asked comes first; an approximation's largest error leads only where an error is asked
         # (a slope asked leads too: the largest error that follows is the values', not the slopes')
         direct.insert(0 if error_pairs and (derivative or not ERROR_ASKED.search(text)) else len(direct), line)
+        _lead_reason(b, text, scalar_targets[0], xs[0], derivative, direct)
         if error_pairs and claimed is None and (derivative == 0 or ERROR_ASKED.search(text)):
             first = bool(ERROR_ASKED.search(text)) and not derivative
             _pointwise_errors(b, error_pairs[:2], xs[:3], direct, first=first, order=derivative,
                               side=bool(SIDE_ASKED.search(text)))
+    _steeper(b, text, list(dict.fromkeys(scalar_targets))[:3], xs, direct)
     if MONOTONIC.search(text):
         for fn in scalar_targets[:2]:
             out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
@@ -337,6 +341,16 @@ def _value_claim(b: Builder, text: str, targets: list[str], xs: list[float], ord
     return "Yes, to the digits given. " if abs(Decimal(value) - written) < half else "No. "
 
 
+def _lead_reason(b: Builder, text: str, fn: str, x: float, order: int, direct: list[str]) -> None:
+    """'relu's slope at 0' … 'why?': what makes the value computed so, put before it."""
+    if WHY.search(text):
+        kinked = order == 1 and x == 0 and (bool(KINKED_AT_ZERO.get(fn)) or fn in ONE_SIDED_AT_ZERO)
+        kink = (KINKED_AT_ZERO.get(fn) or "both shown below") if kinked else None
+        reason = value_reasons.why_value(fn, x, order, plain_formula(b, fn) or "", kink)
+        b.add(reason)
+        direct.insert(0, reason)
+
+
 def _at_kink(b: Builder, fn: str) -> str:
     """What f′(0) means where f has no derivative at 0: ReLU's convention, or SELU's two one-sided derivatives
     (λα and λ), both computed just either side of 0; '' where f is differentiable there."""
@@ -349,3 +363,32 @@ def _at_kink(b: Builder, fn: str) -> str:
              for side, name in zip(ONE_SIDED_AT_ZERO[fn], ("left", "right"), strict=True)]
     return (f", the left-hand value: `{fn}` is not differentiable at 0 (its one-sided derivatives are "
             f"{format_sig(float(sides[0]), 6)} on the left and {format_sig(float(sides[1]), 6)} on the right)")
+
+
+#: "which of the two is steeper there", "which rises faster at 1", "which is flatter at -2": the functions'
+#: slopes at the point, set against each other.
+STEEPER = re.compile(r"\bsteep(?:er|est)?\b|\bflatter\b|\bflattest\b|\brises? (?:faster|more steeply)\b|"
+                     r"\b(?:larger|bigger|greater|smaller|higher|lower) (?:slope|derivative|gradient)\b")
+#: The same question asked the other way round: the function with the smaller slope.
+FLATTER = re.compile(r"\bflatter\b|\bflattest\b|\bless steep\b|\b(?:smaller|lower) (?:slope|derivative|gradient)\b")
+
+
+def _steeper(b: Builder, text: str, functions: list[str], xs: list[float], direct: list[str]) -> None:
+    """Which of two or more functions is steeper (or flatter) at the point asked: each one's derivative there,
+    computed, and the one whose slope is largest (smallest) in magnitude named first, since that is what was
+    asked; nothing where the words set no slopes against each other."""
+    if not xs or len(functions) < 2 or not STEEPER.search(text):
+        return
+    x = xs[0]
+    slopes = {fn: float(b.computed("activation_value", {"fn": fn, "x": x, "derivative": 1}, f"{fn}′({x:g})")["value"])
+              for fn in functions}
+    flatter = bool(FLATTER.search(text))
+    ranked = sorted(slopes, key=lambda fn: abs(slopes[fn]), reverse=not flatter)
+    listed = " vs ".join(f"{fn}′({x:g}) = {format_sig(slopes[fn], 6)}" for fn in ranked)
+    if abs(slopes[ranked[0]]) == abs(slopes[ranked[1]]):
+        line = f"Neither is steeper at x = {x:g}: their slopes there are equal in size ({listed}, computed)."
+    else:
+        word = "flatter" if flatter else "steeper"
+        line = f"`{ranked[0]}` is {word} at x = {x:g}: {listed} (slopes computed by this service)."
+    b.add(line)
+    direct.insert(0, line)

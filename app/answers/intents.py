@@ -63,7 +63,9 @@ CATALOG_FILTER = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ORGANIZATI
 #: "alibaba models + their widths", "what did deepseek release", "models released in 2023 with swiglu".
 ORG_MODELS = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES) + r")(?:'s)?\s+(?:\w+\s+)?"
                         r"models?\b|\bwhat (?:did|has|have) (?:" + "|".join(re.escape(a) for a in ORGANIZATION_ALIASES)
-                        + r") (?:release|ship|put out|publish|train|make|build)|^\s*(?:all\s+|the\s+)?models?\s+"
+                        + r") (?:release|ship|put out|publish|train|make|build)|^\s*(?:all\s+|the\s+)?"
+                        # "dense models from 2023": the FFN kind in front of the rows asked for
+                        r"(?:(?:dense|gated|ungated|non-gated|moe)\s+)?(?:models?|llms?)\s+"
                         r"(?:released|from|by|with|that|in|of)\b")
 #: "the widest ffn in the catalog", "oldest model in the catalog": one end of a catalog column.
 CATALOG_EXTREME = re.compile(r"\b(?:widest|narrowest|largest|biggest|smallest|oldest|newest|earliest|latest|"
@@ -124,7 +126,9 @@ COLUMN_MEANING = re.compile(r"\b(?:difference between|what (?:is|are|do|does)|wh
 #: The FFN's matrices by the paper's letters or the Hugging Face names ("which one is W, V, W2", "what's up_proj").
 NOTATION = re.compile(r"\bnotation\b|\bgate_proj\b|\bup_proj\b|\bdown_proj\b|\bw ?, ?v\b|\bw_?2\b|w₂")
 DIFFERS = re.compile(r"\bdiffer|\bdifference\b|\bcompared? (?:to|with)\b|\bvs\.?\b|\bversus\b|\bunlike\b")
-ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\bglu\b")
+ACTIVATION_WORD = re.compile(r"\bactivation|\bnon-?linearity|\bgat(e|ed|ing)\b|\bglu\b|"
+                             # a config's activation field named as such ("intermediate_size and hidden_act")
+                             r"\bhidden_act|\bactivation_function\b|\bfeed_forward_proj\b|\bact_fn\b|\bmlp_activations\b")
 #: A yes/no question about the function itself (its slope, its value at a point), not about a table value.
 ABOUT_FUNCTION = re.compile(r"derivative|\bslope\b|\bgradient\b|\bmonoton|\bat x\b|\bx\s*=|\bd\s*/\s*dx\b|\bapprox|"
                             r"\bat\s+[-−]?\d+(?:\.\d+)?(?![\d.,]|\s*(?:k\b|steps?\b|%|[mb]\b))|"
@@ -135,6 +139,8 @@ CALLED_AT = re.compile(r"\b[a-z_]+\s*['′]*\s*\(\s*[-−]?\d")
 #: A point named for a function ("at x=-1", "at -0.5", "for x = 2").
 AT_POINT = re.compile(r"\b(?:at|for|@)\s+(?:x\s*=\s*)?[-−]?\d+(?:\.\d+)?(?![\d.,]|\s*(?:k\b|steps?\b|%|[mb]\b))|"
                       r"\bx\s*=\s*[-−]?\d")
+#: "why is relu's derivative undefined at 0", "why is it not differentiable at x=0": a slope at a point.
+SLOPE_AT = re.compile(r"\bderivative|\bgradient|\bslope|\bdifferentiab")
 WHERE_ELSE = re.compile(r"\bwhere\b|\bpeaks?\b|\bat what x\b")
 #: A bare question about noise ("spread?", "std?", "how noisy?"): about the previous answer's cells.
 NOISE = re.compile(r"\bspread\b|\bstd\b|\bstd ?dev|\bstddev\b|\bnois[ey]\b|\bvariance\b|\bvariability\b|"
@@ -201,6 +207,8 @@ def _follow_up_intent(text: str, entities: Entities, merged: Slots, previous_int
     variants = list(merged.variants)
     if RUN.search(text):
         return "run_comparison"
+    if WHY.search(text) and previous_intent == "math" and merged.numbers and entities.is_empty():
+        return "math"  # "relu's slope at 0" … "why?": the value computed there, with what makes it so
     if WHY.search(text):
         return "why_model" if merged.models else "explain"
     if merged.models and _keys_in(text, ARCH_KEYWORDS):
@@ -261,6 +269,11 @@ _SETUP_HEADS = tuple(sorted({p for phrases in SETUP_KEYWORDS.values() for p in p
                             key=len, reverse=True))
 
 
+#: "weights in one ffn of 512/2048, no biases": a weight count of widths written out, where "no biases" says
+#: what is counted, not which setting of the paper's recipe is asked.
+_WEIGHTS_OF_SIZES = re.compile(r"\b(?:weights|params?|parameters|parameter count)\b(?=.*\b\d{3,}\b)")
+
+
 def _asks_for_setup(text: str) -> bool:
     head = _ASKED_HEAD.match(text)
     return head is not None and head.group("head").startswith(_SETUP_HEADS)
@@ -276,7 +289,8 @@ def _paper_reading(text: str, entities: Entities, slots: Slots) -> tuple[str, st
     numbers in parentheses mean")."""
     if set(slots.setup_keys) & RECIPE_KEYS and not (entities.benchmarks or entities.metrics or entities.steps
                                                     or entities.models or WHY.search(text)
-                                                    or CALLED_AT.search(text) or AT_POINT.search(text)):
+                                                    or CALLED_AT.search(text) or AT_POINT.search(text)
+                                                    or _WEIGHTS_OF_SIZES.search(text)):
         return "paper_setup", "a variant and a setting of the paper's recipe (β, biases, dropout …)"
     if (COLUMN_MEANING.search(text) and not (entities.variants or entities.models)) or (
             NOTATION.search(text) and not (entities.benchmarks or entities.metrics or entities.steps)):
@@ -328,8 +342,10 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return reading
     if len(entities.variants) >= 2 and is_beat_claim(text) and not WHY.search(text):
         return "compare", "a claim that one variant beats another: checked on their cells"
+    # … and "why is relu's derivative undefined at 0": a slope at a point, computed with what makes it so
     if act_or_gate and (CALLED_AT.search(text) or AT_POINT.search(text)) and not (
-            entities.benchmarks or entities.metrics or entities.steps or has_models or WHY.search(text)):
+            entities.benchmarks or entities.metrics or entities.steps or has_models or (
+                WHY.search(text) and not SLOPE_AT.search(text))):
         return "math", "functions evaluated at a point ('silu(3) vs gelu(3)', 'how wrong is it at x=-1'): computed"
     if WHY.search(text) or EXPLAIN.search(text):
         if len(variants) >= 2 and COMPARE.search(text) and not EXPLAIN.search(text) and not WHY.search(text):

@@ -156,7 +156,8 @@ class Lexicon:
         )
         names = sorted({n for n in self.name_strings if re.search(r"\d", n)}, key=lambda n: (-len(n), n))
         self.name_mask = first_char_alternation(
-            [(n[0], rf"(?<![A-Za-z0-9.]){re.escape(n)}(?![A-Za-z0-9])") for n in names], r"(?<![A-Za-z0-9.])",
+            # not before a decimal's digits: "Table 2" is no name inside "Table 2.1", whose number is shown whole
+            [(n[0], rf"(?<![A-Za-z0-9.]){re.escape(n)}(?![A-Za-z0-9]|\.\d)") for n in names], r"(?<![A-Za-z0-9.])",
             re.IGNORECASE, empty=r"(?!x)x",
         )
 
@@ -249,8 +250,9 @@ def build_lexicon(session: Session, revision: int) -> Lexicon:
         groups[m.name] = group
         short = re.sub(r"\s*\([^)]*\)", "", m.name).strip()
         # "Transformer (base)" is not every "transformer" a question mentions: its bare family word is generic
-        forms = {m.name, short} if short.lower() not in GENERIC_FAMILIES else {
-            m.name, f"original {short}", f"{short} base", f"base {short}", f"{short}-base"}
+        bare = re.sub(r"\s*\(([^)]*)\)", r" \1", m.name)  # "GPT-2 (124M)" also as "gpt2 124m", "phi-4 14b"
+        forms = {m.name, short, bare} if short.lower() not in GENERIC_FAMILIES else {
+            m.name, f"original {short}", f"{short} base", f"base {short}", f"{short}-base", f"original {short} base"}
         spaced = {f.replace("-", " ") for f in forms if "-" in f}
         for form in forms | spaced | _version_spellings(m.name):
             add(form, Ref("model", m.name))

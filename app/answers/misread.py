@@ -24,6 +24,7 @@ from app.answers import semantic
 from app.answers.builder import Builder
 from app.answers.citations import misreading_strings
 from app.answers.facts import Facts
+from app.answers.framing import YES_NO_START, is_claim
 from app.answers.retrieval import tokenize
 
 #: A BM25 score (over title, wrong and right readings) this high is a match without a shared number.
@@ -51,6 +52,11 @@ def _numbers(text: str) -> set[Decimal]:
         except InvalidOperation:
             continue
     return found
+
+
+def written_numbers(text: str) -> set[Decimal]:
+    """The numbers a text writes out on their own (not a model name's "14b"), without the common ones."""
+    return _numbers(text)
 
 
 class MisreadingIndex:
@@ -114,12 +120,35 @@ def detect(question: str, facts: Facts, strong: float = STRONG_SCORE) -> dict[st
     return None
 
 
-def compose(b: Builder, misreading_id: str) -> None:
+#: Misreadings whose wrong reading is a false statement outright: a yes/no question repeating one is a "No".
+FALSE_OUTRIGHT = frozenset({"geglu-1942-is-not-full-training", "config-defaults-are-not-checkpoints",
+                            "gemma-hidden-act", "two-thirds-rounding", "exact-vs-tanh-gelu",
+                            "wrong-secondary-tables", "primer-squared-relu"})
+#: Misreadings of a value that is printed somewhere but names something else (a doubled width, a config
+#: field the code does not follow): the asker's number or name is real, its reading is not, so "Partly".
+MISREAD_VALUE = frozenset({"doubled-ffn-widths", "config-activation-vs-code"})
+#: A negated question ("isn't it …", "doesn't gemma …") or a question that denies the claim itself: which
+#: way a bare "No" would point is unclear, so no verdict is given.
+NEGATED = re.compile(r"n't\b|\bnot\b|\bnever\b|\bno longer\b", re.IGNORECASE)
+
+
+def opening(question: str, misreading_id: str) -> str:
+    """The direct answer to a yes/no question or claim that repeats a stored misreading, said first."""
+    if not question or NEGATED.search(question) or not (is_claim(question) or YES_NO_START.search(question)):
+        return ""
+    if misreading_id in FALSE_OUTRIGHT:
+        return "No. "
+    return "Partly. " if misreading_id in MISREAD_VALUE else ""
+
+
+def compose(b: Builder, misreading_id: str, question: str = "") -> None:
+    """The misreading's correct reading first (after the direct answer to a claim that repeats it), then
+    which reading is wrong, where it shows up and its evidence."""
     m = b.facts.misreadings.get(misreading_id)
     if m is None:
         b.add("That misreading is not stored.")
         return
     b.cite(citation(m))
-    b.add(f"{m['right']}")
+    b.add(f"{opening(question, misreading_id)}{m['right']}")
     b.add(f"This is a common misreading — “{m['wrong'].rstrip('.')}” is wrong. Where it shows up: "
           f"{m['shows_up'].rstrip('.')}. The evidence: [{m['title'].strip('“”')}](/misreadings/{m['id']}).")

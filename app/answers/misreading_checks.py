@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from app.answers import misread
+from app.answers.citations import misreading_strings
 from app.answers.facts import Facts
 from app.answers.ffn_widths import SAME, WIDTH_WORD
 from app.answers.intents import Slots
@@ -45,10 +46,46 @@ def _misreading_after(operation: Operation, facts: Facts) -> list[Operation]:
     if len(operation.slots.models) >= 2 and SAME.search(operation.text) and WIDTH_WORD.search(operation.text):
         return []  # "do llama 2 70b and llama 3 70b have the same d_ff": two stored widths compared, no misreading
     repeated = misread.detect(operation.text, facts)
-    if repeated is None:
+    if repeated is None or off_subject(repeated["id"], operation.text, operation.slots.to_slots(), facts):
         return []
     return [Operation(kind="verify", method="misreading", asked=operation.asked, read_as=operation.read_as,
                       inputs=repeated, rule=f"repeats a stored misreading ({repeated['id']})")]
+
+
+#: Misreadings about how wide an FFN is, which a question asking only which activation a model uses does not repeat.
+WIDTH_MISREADINGS = frozenset({"two-thirds-rounding", "doubled-ffn-widths"})
+
+
+def off_subject(misreading_id: str, text: str, slots: Slots, facts: Facts) -> bool:
+    """Whether a matched misreading is about something the question does not state: a width misreading after a
+    question that names no width ('all models use relu now. what does llama 3 8b use?'), or one whose only
+    shared number is another catalog model's size that its text gives as an example ('qwen2-7b
+    intermediate_size=14336?' shares 14336 with the rounding misreading's Llama 3 8B, not its wrong reading). A
+    named model with the very sizes of an example (Mistral 7B's 4096 and 14336 are Llama 3 8B's), asked
+    about its own width, keeps it: the misreading's working gives that model's width too."""
+    if misreading_id in WIDTH_MISREADINGS and not slots.numbers and not WIDTH_WORD.search(text):
+        return True
+    m = facts.misreadings.get(misreading_id)
+    if m is None or not slots.numbers:
+        return False
+    text = _plain(" ".join(misreading_strings(m)))
+    shown = {name: _sizes(row) for name, row in facts.catalog.items()
+             if name not in slots.models and _plain(re.sub(r"\s*\(.*\)", "", name)) in text}
+    examples = {n for sizes in shown.values() for n in sizes}
+    widths = [n for n in slots.numbers if n >= 100]
+    same_sizes = any(_sizes(facts.catalog[name]) in shown.values() and set(widths) <= set(_sizes(facts.catalog[name]))
+                     for name in slots.models if name in facts.catalog)
+    return bool(widths) and not same_sizes and all(n in examples for n in widths)
+
+
+def _sizes(row: dict[str, object]) -> tuple[float, ...]:
+    """A catalog row's d_model and d_ff as numbers (those it states)."""
+    return tuple(float(str(row[f]).replace(",", "")) for f in ("d_model_text", "d_ff_text")
+                 if str(row[f]).replace(",", "").isdigit())
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[-_]", " ", text.lower())
 
 
 def names_catalog_activation(slots: Slots, facts: Facts) -> bool:

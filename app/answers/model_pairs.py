@@ -63,3 +63,20 @@ def same_activation(b: Builder, groups: list[ModelGroup], question: str) -> str:
         return f"Yes: {' and '.join(g.name for g in groups)} use the same FFN activation, `{next(iter(used[0]))}`."
     return "No: " + "; ".join(f"{g.name} uses {', '.join(f'`{a}`' for a in sorted(u))}"
                              for g, u in zip(groups, used, strict=True)) + "."
+
+
+#: "… instead of swiglu like llama", "unlike mistral, …": a model named as the comparison, not the one asked about.
+COMPARED_WITH = re.compile(r"\b(?:like|unlike|as (?:in|with|does|did)|similar to|same as|compared to)\s+(?:the\s+)?"
+                           r"(?P<name>[\w.\- ]{2,30}?)(?=\s*(?:[,?!.;]|\b(?:does|did|do|uses?|used)\b|$))",
+                           re.IGNORECASE)
+
+
+def asked_about(question: str, matches: list[dict[str, str]]) -> set[str]:
+    """The models a why-question asks about: those it names, less those it names only as a comparison
+    ('why did google go with geglu in gemma instead of swiglu like llama' asks about Gemma); empty where
+    it names no comparison."""
+    compared = {m.group("name").strip().casefold() for m in COMPARED_WITH.finditer(question)}
+    models = [m for m in matches if m.get("kind") == "model"]
+    if not compared or not models:
+        return set()
+    return {m["value"] for m in models if m["text"].casefold() not in compared}

@@ -12,10 +12,12 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from app.answers.arch_fields import ARCH_LABELS, TOTAL, arch_parameters, distinct_groups, total_parameters
+from app.answers import arch_fields
+from app.answers.arch_fields import ARCH_LABELS, TOTAL, arch_parameters, distinct_groups, never_stored, total_parameters
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.catalog_lists import FFN_KIND, _catalog_activation_text
 from app.answers.catalog_lists import compose_models_using as compose_models_using
+from app.answers.config_fields import config_sentences
 from app.answers.entities import Entities
 from app.answers.explanations import activation_citation
 from app.answers.facts import Explanation
@@ -35,7 +37,7 @@ from app.answers.ffn_widths import (
 from app.answers.framing import YES_NO_START, confirmed, is_claim
 from app.answers.intents import Intent, Slots
 from app.answers.lexicon import Lexicon, ModelGroup
-from app.answers.model_pairs import expert_line, release_order, same_activation
+from app.answers.model_pairs import asked_about, expert_line, same_activation
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.vocabulary import BASELINE, DENSE_VARIANT_OF, GATE_VARIANT_OF
 
@@ -90,6 +92,9 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
                 else:
                     sentences.append(f"{group.arch_family}, {parameter}: " + ", ".join(
                         f"{s} `{f['value_text']}`" for s, f in found) + f" ({where}).")
+        shown = {p.removeprefix("HF ") for p in ("HF hidden_activation", "HF hidden_act") if group.arch_family and any(
+            facts.arch_fact(group.arch_family, s, p) for s in facts.arch_sizes(group.arch_family))}
+        sentences += config_sentences(intent.question, members, shown)
         if not sentences:
             sentences.append(f"The stored data hold no activation for {group.name}.")
         stated = group.arch_family and any(facts.arch_fact(group.arch_family, s, p) for s in
@@ -213,46 +218,21 @@ def _cite_activation(b: Builder, activation_id: str) -> None:
         b.cite(activation_citation(activation_id))
 
 
-#: What a question about a catalog row's other fields names (who released it, when).
-ORG_WORDS = re.compile(r"\borg(?:anization|anisation)?s?\b|\bcompany\b|\blab\b|\bwho (?:made|released|trained|built|"
-                       r"developed|created|makes|put out|puts out|published|publishes|is behind|was behind|'s behind|"
-                       r"owns|open[- ]?sourced|shipped|designed)\b|\bwho'?s behind\b|\breleased by\b|\bmade by\b|"
-                       r"\bdeveloped by\b|\bbuilt by\b|\bpublished by\b|\btrained by\b|\bvendor\b|\bmaker\b|"
-                       r"\bwhich (?:team|group|firm)\b|\bwhose model\b|\bcomes? from which\b")
-YEAR_WORDS = re.compile(r"\bwhen\b|\byear\b|\breleased in\b")
-#: "which is older, gpt-2 or t5", "which came out first": the named models ordered by release year.
-ORDER_WORDS = re.compile(r"\bolder\b|\boldest\b|\bnewer\b|\bnewest\b|\bearlier\b|\bmore recent\b|"
-                         r"\bcame (?:out )?first\b|\breleased first\b|\bfirst released\b|"
-                         r"\bwhich (?:one )?(?:came|was) first\b")
-
-
-def asks_catalog_field(text: str) -> bool:
-    return bool(ORG_WORDS.search(text) or YEAR_WORDS.search(text) or ORDER_WORDS.search(text))
-
-
-def compose_catalog_field(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
-    """Who released a catalog model and when: the row's organization and year, cited."""
-    facts = b.facts
-    groups = model_groups(lexicon, intent.slots)
-    lines, rows = [], []
-    for group in groups:
-        for name in group.members:
-            row = facts.catalog.get(name)
-            if row is None or row in rows:  # two names of one row ("gpt-2", "gpt 2") list it once
-                continue
-            b.cite(row)
-            rows.append(row)
-            lines.append(f"**{row['model']}** was released by {row['organization']} in {row['year']} (model catalog).")
-    if len(groups) >= 2 and ORDER_WORDS.search(intent.question):
-        lines.insert(0, release_order(rows))
-    b.add(" ".join(lines) if lines else "No model named there is in the catalog.")
-
-
 def _about_models(exp: Explanation, groups: list[ModelGroup]) -> bool:
     return any(
         f"model:{g.name}" in exp.tags or (g.arch_family and f"model:{g.arch_family}" in exp.tags)
         or any(f"model:{m}" in exp.tags for m in g.members) for g in groups
     )
+
+
+def _asked_values(b: Builder, groups: list[ModelGroup], intent: Intent) -> str:
+    """The report family's values for the architecture keys a why-question names, cited ('' for none): the
+    general reason alone does not say which of the model's numbers it accounts for."""
+    keys = intent.slots.arch_keys
+    if not keys:
+        return ""
+    lines = [line for g in distinct_groups(groups) if g.arch_family for line in family_lines(b, g, keys, "")]
+    return "\n".join(dict.fromkeys(lines))
 
 
 def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: ExplanationIndex,
@@ -262,14 +242,23 @@ def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: Expla
     start = len(b.parts)
     groups = model_groups(lexicon, intent.slots)
     hits = index.search(intent.retrieval_query or intent.question, entities, k=3)
-    chosen = next((facts.explanations[h.key] for h in hits
-                   if h.score >= MIN_SCORE and _about_models(facts.explanations[h.key], groups)), None)
+    about = [facts.explanations[h.key] for h in hits
+             if h.score >= MIN_SCORE and _about_models(facts.explanations[h.key], groups)]
+    # "… go with geglu in gemma instead of swiglu like llama": the choice of that function by the model asked
+    # about, not by the one compared (a why about a width set against another model keeps the best match)
+    subjects = [g for g in groups if g.name in asked_about(intent.question, entities.matches)]
+    chosen = next((e for e in about if subjects and "why" in e.tags and _about_models(e, subjects) and (
+        {f"variant:{v}" for v in intent.slots.variants} & set(e.tags)) and not intent.slots.arch_keys),
+                  next(iter(about), None))
     compose_model_activation(b, intent, lexicon, index, entities, with_explanation=False,
                              with_paper=chosen is None)
     if chosen is not None:
         b.explanation(chosen)
         b.computations.extend(c for c in chosen.computations if c not in b.computations)
         b.parts.insert(start, chosen.summary.strip("\n"))
+        asked = _asked_values(b, groups, intent)
+        if asked:  # "why does the hf config say 9216 then": the model's own values beside the reason
+            b.parts.insert(start + 1, asked)
         b.add(f"The full explanation, with its sources: [{chosen.title}]({chosen.citation()['url']}).")
         b.attachments.extend(chosen.attachments[:1])
         return hits
@@ -284,6 +273,29 @@ def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: Expla
     return hits
 
 
+def family_lines(b: Builder, group: ModelGroup, keys: list[str], question: str) -> list[str]:
+    """The cited lines of one report family's architecture values for the keys asked (each parameter the key
+    stands for, the report's and Hugging Face's, across the sizes the group names)."""
+    facts = b.facts
+    family = str(group.arch_family)
+    sizes = [group.arch_size] if group.arch_size else facts.arch_sizes(family)
+    out = []
+    for key in keys:
+        for parameter in arch_parameters(key, question):
+            found_ok = [(s, f) for s in sizes if (f := facts.arch_fact(family, s, parameter)) is not None]
+            if not found_ok:
+                continue
+            for _, f in found_ok:
+                b.cite(f)
+            out.append(f"- {family}, {parameter}: " + ", ".join(
+                f"{s}: {f['value_text']}" for s, f in found_ok) + f" ({found_ok[0][1]['source']})")
+        total = (total_parameters(b, family, sizes) if key == "params" and TOTAL.search(question)
+                 and len(arch_parameters(key, question)) == 2 else None)
+        if total is not None:
+            out.append(total)
+    return out
+
+
 def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
     facts = b.facts
     groups = distinct_groups(model_groups(lexicon, intent.slots))
@@ -291,21 +303,7 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
     out = []
     for group in groups:
         if group.arch_family:
-            sizes = [group.arch_size] if group.arch_size else facts.arch_sizes(group.arch_family)
-            for key in keys:
-                for parameter in arch_parameters(key, intent.question):
-                    found = [(s, facts.arch_fact(group.arch_family, s, parameter)) for s in sizes]
-                    found_ok = [(s, f) for s, f in found if f is not None]
-                    if not found_ok:
-                        continue
-                    for _, f in found_ok:
-                        b.cite(f)
-                    out.append(f"- {group.arch_family}, {parameter}: " + ", ".join(
-                        f"{s}: {f['value_text']}" for s, f in found_ok) + f" ({found_ok[0][1]['source']})")
-                total = (total_parameters(b, group.arch_family, sizes) if key == "params" and TOTAL.search(
-                    intent.question) and len(arch_parameters(key, intent.question)) == 2 else None)
-                if total is not None:
-                    out.append(total)
+            out.extend(family_lines(b, group, keys, intent.question))
         members = [facts.catalog[m] for m in group.members if m in facts.catalog]
         if not group.arch_family or not out:
             for m in members:
@@ -319,7 +317,7 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
                                f"(model catalog)" + moe_note(m) + hedge_note(m))
     if not out:
         names = ", ".join(g.name for g in groups)
-        members = [facts.catalog[m] for g in groups for m in g.members if m in facts.catalog]
+        members = [facts.catalog[m] for g in groups for m in g.members if m in facts.catalog and not never_stored(keys)]
         asked = " or ".join(dict.fromkeys(ARCH_LABELS.get(k, "such architecture value") for k in keys))
         b.add(f"The stored data hold no {asked} for {names}: it is not in the stored evidence. "
               "For these models the service stores "
@@ -346,7 +344,9 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
         b.add("Yes.")
     elif not doubled and _stated_elsewhere(intent, out):
         b.add("No: the stored value differs from the one stated.")
+    b.add(arch_fields.report_width_note(b, groups, keys, intent.question) or "")
     b.add("\n".join(out))
+    b.add(arch_fields.unstored_note(b, groups, keys, intent.question) or "")
     if "ff" in keys and any(g.arch_family for g in groups):
         exp = facts.explanations.get("two-thirds-rule")
         if exp is not None:

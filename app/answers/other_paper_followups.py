@@ -27,6 +27,7 @@ SHARED_BENCHMARKS = frozenset({"SuperGLUE"})
 NARANG_ROW = ((re.compile(r"\b(?:ffn_)?bilinear\b", re.IGNORECASE), "liglu"),
               (re.compile(r"\b(?:ffn_)?relu\b(?![- ]?(?:glu|2|squared))", re.IGNORECASE), "vanilla"))
 _RANKING_WORDS = re.compile(r"\bbest\b|\bworst\b|\btop\b|\btops\b|\bwins?\b|\blowest\b|\bhighest\b|\brank|"
+                            r"\bsmallest\b|\blargest\b|\bbiggest\b|\bbottom\b|\bminimum\b|\bmaximum\b|"
                             r"\bwho(?:'s| is)? (?:first|last)\b|\bwhich (?:one|activation|variant)\b", re.IGNORECASE)
 
 
@@ -96,7 +97,57 @@ def in_other_paper(previous: dict[str, Any]) -> str:
     return f"{before} in narang et al?"
 
 
+# --- back to the GLU-variants paper ---------------------------------------------------------------------
+
+#: The GLU-variants paper by name, or as "the other paper" once the answer came from Narang et al.'s table.
+_FIRST_PAPER = re.compile(r"\bshazeer(?:'s)?(?:\s+(?:et\s+al\.?(?:'s)?|\(?2020\)?))?|"
+                          r"\b(?:the\s+)?glu[- ]variants?(?:\s+(?:paper|table|study|one))?(?:'s)?|"
+                          r"\b(?:the\s+)?(?:other|first|original|2020|earlier|older)\s+(?:paper|study|table|one|"
+                          r"source)(?:'s)?", re.IGNORECASE)
+#: Narang et al.'s name in an earlier question, with the words around it that name their table.
+_NARANG_NAMED = re.compile(r"(?:\b(?:in|from|of|per|according to)\s+)?(?:the\s+)?(?:sharan\s+)?\bnarang(?:'s)?"
+                           r"(?:\s+et\s+al\.?(?:'s)?)?(?:\s+\(?2021\)?)?(?:\s+(?:activation\s+|ffn\s+)?"
+                           r"(?:table|paper|study)(?:\s+1)?)?|\btransformer modifications transfer\b", re.IGNORECASE)
+#: Narang et al.'s words for a cell, in the GLU-variants paper's words: its early loss is the 65,536-step
+#: log-perplexity, its final loss (or a bare "loss") the fully trained one; its LiGLU row is Shazeer's
+#: Bilinear and its vanilla Transformer the ReLU baseline.
+_FIRST_PAPER_WORDS = (
+    (re.compile(r"\bearly(?:\s+loss)?\b", re.IGNORECASE), "log-perplexity at 65536 steps"),
+    (re.compile(r"\bfinal(?:\s+loss)?\b|\bloss\b", re.IGNORECASE), "log-perplexity at 524288 steps"),
+    (re.compile(r"\bliglu\b", re.IGNORECASE), "bilinear"),
+    (re.compile(r"\bvanilla(?:\s+transformer)?\b|\bbaseline\b", re.IGNORECASE), "relu"),
+)
+
+
+def to_first_paper(text: str, previous_meta: dict[str, Any] | None) -> str | None:
+    """'narang swiglu final loss' … 'in the other paper?': the earlier question asked of the GLU-variants paper,
+    in that paper's row and column names (a column only Narang et al. have is then declined by name).
+
+    Why: after an answer from Narang et al.'s table the other stored paper is Shazeer's, so "the other paper"
+    cannot mean Narang's again; and the earlier words name Narang's columns, which Shazeer's table calls
+    otherwise."""
+    operation = last_operation(previous_meta)
+    if operation is None or operation.get("method") not in OTHER_PAPER_METHODS or not _FIRST_PAPER.search(text):
+        return None
+    rest = _FIRST_PAPER.sub(" ", text.lower())
+    if not all(w in _FILLER for w in re.findall(r"[a-z']+", rest)):
+        return None
+    before = str(operation.get("read_as") or operation.get("asked") or "")
+    before = _NARANG_NAMED.sub(" ", before)
+    for pattern, words in _FIRST_PAPER_WORDS:
+        before = pattern.sub(words, before)
+    before = re.sub(r"\s+", " ", before).strip(" ?.!,")
+    return f"{before} in shazeer's glu variants paper?" if before else None
+
+
 # --- staying in the other paper -------------------------------------------------------------------------
+
+
+def _narang_row(subject: str) -> str:
+    """A row under Narang et al.'s name for it (a subject carried over from a GLU-variants question)."""
+    for pattern, row in NARANG_ROW:
+        subject = pattern.sub(row, subject)
+    return subject
 
 
 #: Narang et al.'s baseline row, named by words the lexicon does not hold.
@@ -109,9 +160,13 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
     """An elliptical follow-up of an answer from Narang et al.'s table, written as a question about that
     table: a new row ('and geglu?'), a new column ('xsum?'), its noise ('how noisy was that') or its order."""
     operation = last_operation(previous_meta)
-    if previous_meta is None or operation is None or operation.get("method") not in OTHER_PAPER_METHODS:
+    if previous_meta is None or operation is None:
         return None
     low = read.lower()
+    rest = _LEAD.sub("", read).strip(" ?")
+    if operation.get("method") not in OTHER_PAPER_METHODS and not (
+            operation.get("method") == "second_paper_setup" and _column_words(rest)):
+        return None  # after what that paper calls a row ("bilinear is liglu there"), only a column stays in it
     if second_paper.NAMES.search(low) or re.search(r"\bshazeer\b|\bglu[- ]variants?\b|\bboth\b", low) or (
             WHY.search(low)):
         return None
@@ -119,7 +174,6 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
     if named.models or any(b not in SHARED_BENCHMARKS and not b.startswith("C4") for b in named.benchmarks):
         return None
     noisy = bool(NOISE.search(low)) or bool(re.search(r"\bnoisy\b|\bhow stable\b", low))
-    rest = _LEAD.sub("", read).strip(" ?")
     runner_up = bool(_RUNNER_UP.search(rest))
     if not (is_follow_up(named.text, named, True) or noisy or runner_up or (
             named.is_empty() and (_column_words(rest) or _BASELINE_WORDS.search(low)))):
@@ -138,7 +192,7 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
         subjects = new_subjects or old_subjects
     if not subjects and not columns:
         return None
-    words = ["narang", *subjects, *columns]
+    words = ["narang", *(_narang_row(s) for s in subjects), *columns]
     if noisy:
         words.append("spread")
     return " ".join(words) + "?"

@@ -69,6 +69,17 @@ def stands_alone(piece: str, entities: Entities, before: Operation) -> bool:
 
 #: A part that asks how the two parts before it differ ("the drop between them", "the gap between the two").
 BETWEEN_THEM = re.compile(r"\b(?:between|of) (?:them|the two|those two|these two|both)\b", re.IGNORECASE)
+#: "which one is flatter there", "which one's steeper": a choice between the things the parts before it computed.
+_WHICH_ONE = re.compile(r"\bwhich one\b", re.IGNORECASE)
+
+
+def which_of_computed(piece: str, before: list[Operation]) -> str | None:
+    """'tanh(0.5) and sigmoid(0.5), which one is flatter there': after two computed parts, "which one" chooses
+    between their functions, not the last one named (as a pronoun would read it); None for any other part."""
+    if len(before) < 2 or not _WHICH_ONE.search(piece) or any(op.method != "math" for op in before[-2:]):
+        return None
+    first, second = (op.text.rstrip(" ?.") for op in before[-2:])
+    return _WHICH_ONE.sub(f"which between {first} and {second}", piece, count=1)
 
 
 def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexicon: Lexicon,

@@ -20,6 +20,11 @@ SPLIT = re.compile(
     # "narang geglu xsum, and then the llama formula", "sigmoid'(0), also narang's step/s": the words that
     # begin another question whatever its first word is
     r"|,?\s+and then\s+(?=[a-z])|,\s*also\s+(?!known\b|called\b|its\b|their\b)(?=[a-z])"
+    # "gemma 3 12b intermediate_size and num layers, then gelu_pytorch_tanh(2)": a bare "then" orders another
+    # question only where a call or a question word follows it ("…, then all 160 experts" widens the same sum)
+    r"|,\s*then\s+(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d|(?:what|which|how|who|is|are|does|do)\b)"
+    # "tanh(0.5) and sigmoid(0.5), which of them is flatter there": a closed call, a comma, another question
+    r"|(?<=\))\s*,\s*(?=(?:what|which|how|who)\b)"
 )
 
 
@@ -60,7 +65,7 @@ def is_listed(question: str) -> bool:
     in narang's', 'two things: reglu's glue avg, and is narang's reglu superglue higher')."""
     return bool(NUMBERED.match(question.strip())) or bool(listed_items(question)) or bool(
         ANNOUNCED.match(question)) or bool(HEADED.match(question)) or bool(THEN.search(question)) or bool(
-        DASHED.match(question))
+        DASHED.match(question)) or bool(colon_list(question))
 
 
 #: "narang geglu xsum, and then the llama formula for dim=3072": the asker orders one question after another.
@@ -79,10 +84,32 @@ CONSTANT_ONLY = re.compile(r"\s*(?:with\s+)?(?:beta|β|alpha|α|lambda|λ)\s*(?:
                            re.IGNORECASE)
 
 
+#: "narang: d_ff of the gated variants, param count per model, and what is liglu": a head, a colon, then three or
+#: more things asked of it, separated by commas and a last "and".
+COLON_LIST = re.compile(r"^\s*(?P<head>[^,?\n:]{2,40}):\s+(?P<items>[^,?]+(?:,\s*[^,?]+)+,?\s+and\s+[^,?]+?)\s*\??\s*$")
+#: An item of such a list that is a question of its own ("what is liglu", "how many layers").
+_ITEM_ASKS = re.compile(r"^(?:what|which|how|who|is|are|does|do)\b", re.IGNORECASE)
+
+
+def colon_list(question: str) -> list[str]:
+    """The items of a colon-headed list that mixes kinds of asks (a later item is a question of its own), the
+    first with the head in front; empty otherwise. A list of bare fields of one subject ("swiglu: glue avg,
+    superglue avg and squad f1") stays one lookup of several columns."""
+    listed = COLON_LIST.match(question)
+    if listed is None:
+        return []
+    items = [i.strip() for i in re.split(r",\s*(?:and\s+)?", listed.group("items")) if i.strip()]
+    if not re.search(r",\s*and\s+", listed.group("items")):  # "a, b and c": the last "and" parts b from c
+        items[-1:] = [i.strip() for i in items[-1].rsplit(" and ", 1)]
+    if len(items) < 3 or not any(_ITEM_ASKS.match(i) for i in items[1:]):
+        return []
+    return [f"{listed.group('head').strip()}: {items[0]}?", *(f"{i}?" for i in items[1:])]
+
+
 def split_parts(question: str) -> list[str]:
     """The parts of a multi-part question, in the order asked ('what is X's perplexity and which models
     use it?' is two, 'best and worst at 65k' too); a question with one part comes back whole."""
-    listed = listed_items(question)
+    listed = listed_items(question) or colon_list(question)
     if listed:
         return listed
     ends = BOTH_ENDS.search(question.lower())

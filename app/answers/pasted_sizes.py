@@ -32,6 +32,8 @@ GATED = re.compile(r"\bgated\b|\bglu\b|\bswiglu\b|\bgeglu\b|\breglu\b|\bgate_pro
                    # T5X's ("gelu", "linear") pair, T5's "gated-gelu", Megatron's --swiglu
                    r"\(\s*[\"']?\w+[\"']?\s*,\s*[\"']?linear[\"']?\s*,?\s*\)|\bgated-\w+|--swiglu\b")
 DENSE = re.compile(r"\bdense\b|\bungated\b|\bnon-gated\b|\bplain\b|\btwo[- ]matrix\b|\bvanilla\b|"
+                   # the original Transformer's FFN is two matrices around a ReLU
+                   r"\boriginal transformer\b|\bvaswani\b|\battention is all you need\b|"
                    # GPT-2-style configs (n_inner, activation_function) and T5's plain feed_forward_proj
                    r"\bn_inner\b|\bactivation_function\b|feed_forward_proj[\"']?\s*[:=]\s*[\"']?(?:relu|gelu)[\"']")
 
@@ -55,6 +57,8 @@ def detect(text: str) -> dict[str, Any] | None:
             target = True if GATED.search(rest) else False if DENSE.search(rest) else None
         return {**sizes, "gated": gated} | ({} if target is None else {"equal_width": target})
     d_model, d_ff = D_MODEL.search(text), D_FF.search(text)
+    if d_model is None and d_ff is None and (pair := _width_pair(text)) is not None:
+        return pair
     if d_model is None:
         return _width_only(text, d_ff or WIDE.search(text))
     if not PARAMS.search(text):
@@ -71,6 +75,26 @@ def detect(text: str) -> dict[str, Any] | None:
     target = _equal_width_target(text)
     extra = {"extra": True} if EXTRA.search(text) and target is None else {}
     return {**sizes, "gated": gated, **extra} | ({} if target is None else {"equal_width": target})
+
+
+#: "(512/2048)", "768 x 3072", "1024 by 4096": an FFN's d_model and hidden width written as an unlabelled pair.
+WIDTH_PAIR = re.compile(r"(?<![\d.,/])(\d{2,6})\s*(?:/|×|x|\bby\b)\s*(\d{2,6})(?![\d.,/])")
+FFN_NAMED = re.compile(r"\b(?:ffn|mlp|feed[- ]?forward)s?\b")
+
+
+def _width_pair(text: str) -> dict[str, Any] | None:
+    """'weights in one ffn of the original transformer base (512/2048)': an unlabelled pair of widths next to
+    FFN and weight words is d_model and d_ff, when the second is the wider (an FFN widens, at most 16x)."""
+    pair = WIDTH_PAIR.search(text)
+    if pair is None or not (PARAMS.search(text) and FFN_NAMED.search(text)):
+        return None
+    if re.search(r"[×x*]\s*$", text[:pair.start()]) or re.match(r"\s*[×x*]", text[pair.end():]):
+        return None  # "3 × 4608 × 73728 params": a product written out (a claim to check), not a pair of widths
+    d_model, d_ff = int(pair.group(1)), int(pair.group(2))
+    if not 0 < d_model < d_ff <= 16 * d_model:
+        return None
+    gated = True if GATED.search(text) else False if DENSE.search(text) else None
+    return {"d_model": d_model, "d_ff": d_ff, "gated": gated}
 
 
 #: "the ffn is 768 -> 3072", "768→3072": an FFN's input width into its hidden width.

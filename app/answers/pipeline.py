@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import threads
-from app.answers import answered, execute, followups, grounding, llm_planner, planner
+from app.answers import answered, execute, followup_keeps, followups, grounding, llm_planner, planner
 from app.answers.builder import Builder, compose_out_of_scope
 from app.answers.facts import load_facts
 from app.answers.lexicon import get_lexicon
@@ -102,7 +102,9 @@ def compose_answer(
     if failed:
         composed.meta["intent"] = "error"
     composed.meta["planner"] = planned_by.to_meta()
-    composed.meta["thread_subjects"] = followups.thread_subjects(previous_meta, entities)
+    composed.meta["thread_subjects"] = followups.thread_subjects(previous_meta, entities,
+                                                                followups.ranked_row(plan, facts))
+    composed.meta["thread_fields"] = followup_keeps.thread_fields(plan, previous_meta)
     return composed
 
 

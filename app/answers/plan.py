@@ -46,7 +46,8 @@ METHOD_KIND: dict[str, OperationKind] = {
     # computations on the activation functions
     "math": "compute", "derivative_bound": "compute",
     # curated explanations
-    "explain": "explain", "why_model": "explain", "explain_constant": "explain", "reference_row": "lookup",
+    "explain": "explain", "why_model": "explain", "explain_constant": "explain", "symbol": "explain",
+    "same_layer": "compute", "reference_row": "lookup",
     # claims
     "verify": "verify", "best_everywhere": "verify", "misreading": "verify", "second_paper_verify": "verify",
     "error_bound": "verify", "arith_check": "verify",
@@ -59,7 +60,8 @@ Method = Literal[
     "second_paper_ranking", "spread",
     "second_paper_spread", "second_paper_cells", "compare", "difference", "hidden_size", "ffn_params",
     "ffn_ratio", "sizing_rule", "compare_parameters", "math", "derivative_bound", "explain", "why_model",
-    "explain_constant", "reference_row", "verify", "second_paper_verify", "best_everywhere", "misreading",
+    "explain_constant", "symbol", "same_layer",
+    "reference_row", "verify", "second_paper_verify", "best_everywhere", "misreading",
     "error_bound", "column_gap", "arith_check",
     "run_comparison", "decline", "speed", "out_of_scope", "help",
 ]
@@ -69,7 +71,8 @@ DERIVED_METHODS = frozenset({"hidden_size", "ffn_params", "ffn_ratio", "sizing_r
                              "arith_check"})
 #: Methods answered by app.answers.routing: the intent they run under, so the composers see a known intent.
 ROUTED_METHODS: dict[str, str] = {
-    "explain_constant": "explain", "compare_parameters": "explain", "speed": "fact", "spread": "fact",
+    "explain_constant": "explain", "symbol": "explain", "same_layer": "math",
+    "compare_parameters": "explain", "speed": "fact", "spread": "fact",
     "ranking": "best", "second_paper_spread": "fact", "second_paper_ranking": "best", "difference": "compare",
     "second_paper_cells": "fact", "catalog_field": "model_activation", "catalog_layers": "architecture",
     "catalog_pair": "architecture",

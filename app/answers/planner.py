@@ -14,6 +14,7 @@ as a whole question), :mod:`app.answers.followup_keeps`, :mod:`app.answers.scope
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from app.answers import (
@@ -35,13 +36,11 @@ from app.answers.approximation_errors import SIDE_ASKED
 from app.answers.creative_parts import CREATIVE_AND, beside_creative
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
-from app.answers.followup_keeps import _keep_derivative, _keep_operation, _keep_order
-from app.answers.followup_rewrites import _moves_to_other_paper, _reasked_with, _written_out
+from app.answers.followup_keeps import _keep_derivative, _keep_fields, _keep_operation, _keep_order, _keep_ratio_pair
+from app.answers.followup_rewrites import _moved_paper, _reasked_with, _written_out
 from app.answers.followup_rewrites import asks_sources as asks_sources
 from app.answers.intents import (
-    ARCH_KEYWORDS,
     SAME_AS,
-    SETUP_KEYWORDS,
     WHY,
     Intent,
     Slots,
@@ -49,9 +48,10 @@ from app.answers.intents import (
     is_follow_up,
 )
 from app.answers.lexicon import Lexicon
-from app.answers.misreading_checks import EXPLAINED_BY_MISREADING, _contrasts_fields, _misreading_after
+from app.answers.misreading_checks import EXPLAINED_BY_MISREADING, _contrasts_fields, _misreading_after, off_subject
 from app.answers.misreading_checks import names_catalog_activation as names_catalog_activation
 from app.answers.misreading_checks import states_catalog_sizes as states_catalog_sizes
+from app.answers.other_paper_steps import detect as unreported_aspect
 from app.answers.part_edits import (
     _PAPER_NAME,
     COMPARES_IT,
@@ -60,6 +60,7 @@ from app.answers.part_edits import (
     _restates,
     _subject_head,
     stands_alone,
+    which_of_computed,
 )
 from app.answers.part_edits import BETWEEN_THEM as BETWEEN_THEM
 from app.answers.plan import (
@@ -72,11 +73,11 @@ from app.answers.plan import (
 )
 from app.answers.retrieval import MIN_SCORE
 from app.answers.scope_words import PERSONAL, SETUP_CONTEXT, STRONG_CONTEXT, _off_topic
-from app.answers.unreported import detect as unreported_aspect
+from app.answers.slot_vocabulary import vocabulary as vocabulary
 
 #: Words of a question that asks for a computation on a function, not for what its name means.
 COMPUTING = re.compile(r"derivative|slope|gradient|\berrors?\b|\bpeaks?\b|\bmax(?:imum)?\b|\bmin(?:imum)?\b|"
-                       r"\bplot\b|\bcurve\b|\bat x\b|\bvalue\b", re.IGNORECASE)
+                       r"\bplot\b|\bcurve\b|\bat x\b|\bvalue\b|\bhow many times\b|\bby what factor\b", re.IGNORECASE)
 #: An FFN kind the catalog stores for every model ("gated", "dense", "a glu ffn").
 FFN_KIND = re.compile(r"\b(?:gated|dense|ungated|non-gated|glu[- ]style|glu-type)\b", re.IGNORECASE)
 #: Out-of-scope questions that still share words with an explanation need this much more evidence.
@@ -123,9 +124,10 @@ def plan_question(
         read = str(previous["question"])
         entities = recognize(read, lexicon)
         previous = previous_post_id = None
-    if previous is not None and _moves_to_other_paper(read, previous):
+    moved = _moved_paper(read, previous, previous_meta) if previous is not None else None
+    if moved is not None:
         # "who tops the superglue average?" … "how about in narang?": the same question, about the other paper
-        read = followups.in_other_paper(previous)
+        read = moved
         entities = recognize(read, lexicon)
         previous = previous_post_id = None
     reworded = _reasked_with(read, previous) if previous is not None else None
@@ -149,6 +151,8 @@ def plan_question(
     _keep_operation(intent, previous_meta)
     _keep_derivative(intent, question, previous_meta)
     _keep_order(intent, previous)
+    _keep_ratio_pair(intent, previous)
+    _keep_fields(intent, previous_meta)
     off_topic = _off_topic(read, entities)
     if framing.is_creative(question):
         intent.name, intent.operation, intent.rule = "out_of_scope", "", "a creative-writing task"
@@ -261,10 +265,12 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
                 intent.name == "why_model" and not repeated["shared_number"])):
             explained = index.search(intent.question, entities, k=1)
             # the number bonus counts against the explanation only if the explanation matched a number too
-            numbered = bool(explained) and any(t[:1].isdigit() for t in explained[0].matched_terms)
+            written = misread.written_numbers(intent.question)  # not the digits of a name such as "qwen-14b"
+            numbered = bool(explained) and any(t[:1].isdigit() and Decimal(t).normalize() in written
+                                               for t in explained[0].matched_terms)
             wording = repeated["score"] - (misread.NUMBER_SCORE if repeated["shared_number"] and numbered else 0.0)
             repeated = None if explained and explained[0].score > wording else repeated
-        if repeated is not None:
+        if repeated is not None and not off_subject(repeated["id"], intent.question, intent.slots, facts):
             intent.rule = f"repeats a stored misreading ({repeated['id']}, score {repeated['score']})"
             return operation_for(intent, asked, "misreading", repeated)
     if intent.name == "out_of_scope" and not intent.operation and not framing.is_creative(intent.question):
@@ -289,9 +295,10 @@ def _derived(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, f
         intent.rule = "the other kind's width at equal weights, from the widths written out"
         return operation_for(intent, asked, "ffn_params", {"models": [], "given": given})
     if intent.operation in routing.OTHER_PAPER:  # the other paper's own cells, unless its task is not stored
-        sized_claim = size_claims.detect(entities.text)
-        if sized_claim is not None:  # "narang's gated variants are smaller than the vanilla one?": its Params column
-            intent.rule = "a claim about Narang et al.'s parameter counts"
+        # "narang final loss for leaky relu": no row (not ReLU's); "narang's gated ones are smaller?": its Params
+        sized_claim = unknown_functions.detect(entities.text) or size_claims.detect(entities.text)
+        if sized_claim is not None:
+            intent.rule = f"Narang et al.'s table does not answer it as asked: {sized_claim['what']}"
             return operation_for(intent, asked, "decline", sized_claim)
         label = derived.other_benchmark(entities.text, asked)
         unreported = [b for b in entities.benchmarks if b not in NARANG_BENCHMARKS and not b.startswith("C4")]
@@ -300,7 +307,7 @@ def _derived(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, f
             label = unreported[0].split("/")[-1].removesuffix("-m")
             intent.rule = f"a benchmark Narang et al. do not report: {label}"
             return operation_for(intent, asked, "decline", {"what": "benchmark", "name": label, "paper": "second"})
-        size = unreported_aspect(entities.text, entities)
+        size = unreported_aspect(entities.text, entities, facts)
         if not label and size is not None and str(size["name"]).startswith("results at other"):
             intent.rule = f"Narang et al. do not report {size['name']} either"  # "gelu at 12 layers vs 24 layers"
             return operation_for(intent, asked, "decline", size)
@@ -329,6 +336,7 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
             # "a) geglu 65k ppl b) geglu full ppl c) the drop between them": the two parts before it, set apart
             first, second = (op.text.rstrip(" ?.") for op in operations[-2:])
             piece = BETWEEN_THEM.sub(f"between {first} and {second}", piece, count=1)
+        piece = which_of_computed(piece, operations) or piece
         if operations and COMPARES_IT.search(piece):
             # "cola mcc of FFN_GELU, and how does it compare to FFN_ReLU": the part before it, against the new one
             named = [m["text"] for m in recognize(piece, lexicon).matches if m.get("kind") == "variant"]
@@ -353,9 +361,14 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
         if operations and is_follow_up(part_entities.text, part_entities, True) and not (
                 prefixed is not None and followups.WHICH_FORM.search(piece)) and not alone:
             part, part_entities = _edit_of(operations[-1], piece, earlier, lexicon, facts)
+            if part.name == "out_of_scope" and prefixed is not None and (part.slots.arch_keys or part.slots.setup_keys):
+                # "gemma 2 27b num heads; head size": a bare field that names no subject, read as an edit of the
+                # part before with the earlier subject written in front
+                part, part_entities = _edit_of(operations[-1], prefixed, earlier, lexicon, facts)
         operation = _operation(part, piece, part_entities, lexicon, facts, index, derive=True)
-        if not _restates(operation, operations):
-            operations.append(operation)
+        for asked_op in _with_sizes(operation):  # "falcon-7b activation and d_ff, …": the part's sizes too
+            if not _restates(asked_op, operations):
+                operations.append(asked_op)
         earlier = part_entities.matches or earlier
     return operations
 
@@ -371,17 +384,6 @@ def _mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:
             operation.replaced.append(name)
         elif value == getattr(previous, name):
             operation.inherited.append(name)
-
-
-def vocabulary(lexicon: Lexicon) -> dict[str, frozenset[str]]:
-    """The ids each slot may hold, for a language-model planner: what recognition itself can produce."""
-    found: dict[str, set[str]] = {}
-    for refs in (*lexicon.phrases.values(), *lexicon.cased_phrases.values()):
-        for ref in refs:
-            found.setdefault(f"{ref.kind}s", set()).add(ref.value)
-    found["steps"] = {str(s) for s in lexicon.steps}
-    found["setup_keys"], found["arch_keys"] = set(SETUP_KEYWORDS), set(ARCH_KEYWORDS)
-    return {k: frozenset(v) for k, v in found.items()}
 
 
 def named_slots(entities: Entities) -> Slots:

@@ -1,8 +1,8 @@
-"""Follow-ups that work on the answers just given: the ratio of the two sizes a model's answer showed, the
-gap between the thread's last two cells, which of the last two functions is closer to a third at the point
-just computed, the same task in the other benchmark suite, another form of the function just computed, its value
-or its approximation's error where it was just computed, why a variant won, and LLaMA's rule again (with other
-rounding fields, or the catalog's models of the width it gave).
+"""Follow-ups that work on the answers just given: the ratio of the two sizes a model's answer showed, which
+of the last two functions is closer to a third at the point just computed, the same task in the other benchmark
+suite, another form of the function just computed, its value or its approximation's error where it was just
+computed, why a variant won, and LLaMA's rule again (with other rounding fields, or the catalog's models of the
+width it gave). The gap between the thread's last two cells is :mod:`app.answers.gap_followups`'.
 
 Why a module of its own: each reads the thread's last answers as values to set against each other (two
 subjects, one cell; one model, two sizes; two functions, one point), while the rules of
@@ -16,12 +16,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from app.answers import sizing_followups
 from app.answers.facts import Facts
 from app.answers.followup_reading import _LEAD, SUBJECT_KINDS, _named, _texts, last_operation
 from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
-from app.answers.other_paper_followups import _BASELINE_WORDS, OTHER_PAPER_METHODS, _column_words
 from app.sizing import llama_hidden_size
 
 # --- the ratio of a model's two sizes ---------------------------------------------------------------------
@@ -43,7 +43,9 @@ def size_ratio(read: str, previous: dict[str, Any] | None, facts: Facts, lexicon
     named = _named(read, lexicon)
     if len(models) != 1 or not named.is_empty() or named.numbers:
         return None
-    return two_models(previous) or f"{models[0]} ratio of intermediate_size to d_model?"
+    # "… and its hidden_size" … "ratio of those two": the two sizes of the one model, not two models' one size
+    two = None if sizing_followups.asked_other_size(previous) else two_models(previous)
+    return two or f"{models[0]} ratio of intermediate_size to d_model?"
 
 
 def two_models(previous: dict[str, Any]) -> str | None:
@@ -59,66 +61,12 @@ def two_models(previous: dict[str, Any]) -> str | None:
     return f"{earlier} vs {later} {size} difference?"
 
 
-# --- the gap between the last two cells -----------------------------------------------------------------
-
-#: "so the gap is", "difference?", "what's the gap between them", "by how much then": the distance between
-#: the two values the thread just gave.
-GAP = re.compile(r"^\s*(?:and\s+|so\s+|ok(?:ay)?\s+|then\s+)*(?:what(?:'s| is)\s+)?(?:the\s+)?(?:difference|diff|gap|"
-                 r"delta|margin|how far apart|distance|by how much|how (?:big|large) is the (?:difference|gap))\b"
-                 r"(?:\s+(?:between them|between the two|then|there|is|was|exactly|in numbers))*\s*[?.]*\s*$",
-                 re.IGNORECASE)
-
-
 def _cell_words(slots: dict[str, Any]) -> list[str]:
     """The words naming the earlier answer's cell: its benchmark, metric and length ids, which the lexicon
     holds as phrases in lower case."""
     words = [str(b).lower() for b in slots.get("benchmarks") or []]
     words += [str(m).lower() for m in slots.get("metrics") or []]
     return words + [str(s) for s in slots.get("steps") or []]
-
-
-def cell_gap(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """'narang xsum for reglu' … 'vanilla?' … 'so the gap is': the thread's last two subjects set against each
-    other on the cell just given (which shows their difference)."""
-    if previous_meta is None or not (GAP.search(read) or WHICH_OF_TWO.search(read)):
-        return None
-    return _two_cells(previous_meta, lexicon)
-
-
-#: "which is higher?", "who wins", "which of the two is better": the thread's last two values, ordered.
-WHICH_OF_TWO = re.compile(r"^\s*(?:so\s+|and\s+|ok(?:ay)?\s+)?(?:which|who)(?:'s|s| is| one(?:'s| is)?|"
-                          r" of (?:them|the two|those|these|both)(?: two)?(?: is)?)?\s+(?:is\s+|was\s+|did\s+|does\s+)?"
-                          r"(?:higher|better|bigger|larger|wider|lower|worse|smaller|ahead|wins?|won|comes out ahead|"
-                          r"on top)\b[^?]{0,20}\??\s*$", re.IGNORECASE)
-
-
-def _two_cells(previous_meta: dict[str, Any], lexicon: Lexicon) -> str | None:
-    """The thread's last two subjects on the cell (or the catalog size) just given, set against each other."""
-    operation = last_operation(previous_meta)
-    if operation is None:
-        return None
-    method = str(operation.get("method"))
-    before = str(operation.get("read_as") or operation.get("asked") or "")
-    earlier = [str(s.get("text")) for s in previous_meta.get("thread_subjects") or []
-               if isinstance(s, dict) and s.get("kind") != "model"]  # a table's rows, not a model asked in between
-    if method in OTHER_PAPER_METHODS:
-        shown = _texts(_named(before, lexicon).matches, SUBJECT_KINDS) + _BASELINE_WORDS.findall(before.lower())
-        subjects = list(dict.fromkeys(s.lower() for s in [*earlier, *shown]))
-        if len(shown) >= 2:
-            return before
-        columns = _column_words(before)
-        if len(subjects) < 2 or not columns:
-            return None
-        return f"narang {' '.join(subjects[-2:])} {' '.join(columns)}?"
-    if str(previous_meta.get("intent")) == "architecture":  # "llama 3 8b d_ff" … "and 70b?" … "difference?"
-        return two_models(previous_meta)
-    if method != "fact":
-        return None
-    subjects = list(dict.fromkeys(s.lower() for s in earlier))[-2:]
-    cells = _cell_words(operation.get("slots") or {})
-    if len(subjects) != 2 or not cells:
-        return None
-    return f"{subjects[0]} vs {subjects[1]} {' '.join(cells)}?"
 
 
 # --- which of two functions is closer to a third ----------------------------------------------------------

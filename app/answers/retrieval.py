@@ -36,16 +36,24 @@ MIN_SCORE = 2.5
 KIND_CUES: dict[str, re.Pattern[str]] = {
     "why": re.compile(r"\bwhy\b|\breasons?\b|\bchose\b|\bchoose\b|\bchoice\b|\bpick"),
     "sizes": re.compile(r"\bdims?\b|\bdimension|\bsize\b|\bintermediate|[28] ?/ ?3|\bd_ff\b|\bparameters?\b|\btwice\b|"
-                        r"\bhidden\b|\bwidth\b|\bwider\b|\bwide\b|\bnarrower\b|two[- ]thirds|\b\d\s*[·*×x]?\s*d\b"),
+                        r"\bhidden\b|\bwidth\b|\bwider\b|\bwide\b|\bnarrower\b|two[- ]thirds|\b\d\s*[·*×x]?\s*d\b|"
+                        # "why 2048 instead of 3072": two widths set against each other
+                        r"\b\d{3,5}\b\s*(?:instead of|rather than|not|vs\.?|versus|and not)\s*\b\d{3,5}\b"),
     "misreading": re.compile(r"1\.942|\bfully trained\b|\bmisread|\bwrong\b|\bfull training\b"),
     "limits": re.compile(r"\blimitations?\b|\bnot show|\bdivine|\btheory\b|\bexplain why\b|\bcaveats?\b|"
-                         r"\bmodel sizes\b|\bscale\b"),
+                         r"\bmodel sizes\b|\bscale\b|"
+                         # "why does gating work so well": why the gated variants win, which the paper leaves open
+                         r"\bwhy\b.{0,30}\b(?:gat(?:e|ed|ing)|glus?|glu[- ]variants?)\b.{0,30}"
+                         r"\b(?:work|works|help|helps|better|beat|beats|win|wins|outperform)\w*"),
     "compare": re.compile(r"\bvs\.?\b|\bversus\b|\bbetter\b|\bdifference\b|\bsignificant\b|\bgap\b"),
     "math": re.compile(r"\bapproximat|\berror\b|\baccura|\bformula\b|\bmean\b|\btanh\b"),
     "notation": re.compile(r"\bbias(?:es)?\b|\bnotation\b|\bgate_proj\b|\bup_proj\b|\bdown_proj\b|\bmatri(?:x|ces)\b|"
                            r"\bw ?, ?v\b|\bw_?2\b|w₂"),
     "reference_rows": re.compile(r"\braffel\b|\bibid\b|\bt5 (?:row|baseline|paper)\b|\breference rows?\b"),
 }
+#: The sizing rule named by its fraction ("2/3 of 4d", "8/3 d_model", "two-thirds"): a question about the width
+#: rule itself, so an explanation of sizes counts its kind tag twice (above one that only names the model).
+RULE_CUE = re.compile(r"\b[28] ?/ ?3\b|\btwo[- ]thirds\b|\beight[- ]thirds\b")
 
 
 def _stem(token: str) -> str:
@@ -97,11 +105,14 @@ class ExplanationIndex:
         wanted = _entity_tags(entities) if entities is not None else set()
         lowered = question.lower()
         wanted |= {kind for kind, cue in KIND_CUES.items() if cue.search(lowered)}
+        rule_asked = bool(RULE_CUE.search(lowered))
         hits = []
         closer = semantic.rerank_bonus(self.space, question)
         for index, score in zip(docs[0], scores[0], strict=True):
             explanation = self.explanations[int(index)]
             bonus = TAG_BONUS * len(wanted & set(explanation.tags)) + (closer[int(index)] if closer else 0.0)
+            if rule_asked and "sizes" in explanation.tags:
+                bonus += TAG_BONUS
             terms = tuple(sorted(set(query) & set(self.documents[int(index)])))
             hits.append(Hit(explanation.key, float(score) + bonus, float(score), bonus, terms))
         hits.sort(key=lambda h: -h.score)

@@ -14,7 +14,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from app.answers import catalog_notes, catalog_pairs, framing, models, ranking, second_paper
+from app.answers import (
+    catalog_field_answer,
+    catalog_lists,
+    catalog_notes,
+    catalog_pairs,
+    framing,
+    ranking,
+    second_paper,
+    second_paper_cells,
+    symbols,
+)
 from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
@@ -89,6 +99,28 @@ def resolve_pronoun(text: str, entities: Entities, previous_matches: list[dict[s
     return PRONOUN.sub(subject, text, count=1)
 
 
+#: "is that the exact erf gelu?", "so it's swiglu?": a yes/no whose subject is the thing the last answer named.
+IS_THAT = re.compile(r"^\s*(?:so\s+|and\s+|but\s+|ok\s+)?(?:(?:is|was|isn'?t|wasn'?t)\s+(?P<a>that|it|this)\b|"
+                     r"(?P<b>that|it|this)(?:'s|\s+is)\b)")
+#: Previous intents whose subject is a model's FFN activation.
+ACTIVATION_OF_MODEL = ("model_activation", "why_model")
+
+
+def resolve_model_claim(text: str, entities: Entities, previous: dict[str, Any]) -> str | None:
+    """'gemma 2's activation field?' … 'is that the exact erf gelu?': the function named is checked against the
+    model the thread is about, so 'that' reads as that model's activation; None where the question names a
+    model of its own, no function, or the thread was not about a model's activation."""
+    asked = IS_THAT.match(text)
+    if asked is None or entities.models or not (entities.activations or entities.gates or entities.variants) or (
+            str(previous.get("intent")) not in ACTIVATION_OF_MODEL):
+        return None
+    named = [m["text"] for m in previous.get("entities") or [] if m.get("kind") == "model"]
+    if not named:
+        return None
+    pronoun = "a" if asked.group("a") else "b"
+    return f"{text[:asked.start(pronoun)]}{named[-1]}'s activation{text[asked.end(pronoun):]}"
+
+
 def asks_definition(text: str, entities: Entities) -> bool:
     """'What's the difference between SwiGLU and GeGLU?', 'explain ReGLU': a question about what the
     functions are, naming no benchmark, metric, length, number or model to look a value up for."""
@@ -126,6 +158,15 @@ def asks_name(text: str, entities: Entities) -> bool:
 def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, Any] | None,
             facts: Facts | None = None) -> Intent:
     """Set the operation for a question whose shape the keyword intent misreads; else return it as is."""
+    if intent.follow_up_of is None and facts is not None and not (entities.benchmarks or entities.metrics) and (
+            second_paper_cells.names_both(facts, entities.variants, text)):
+        intent.name, intent.operation = "math", "same_layer"
+        intent.rule = "sets the two papers' names of one layer against each other: the layer defined"
+        return intent
+    if intent.follow_up_of is None and symbols.asked_symbol(text, entities) is not None:
+        intent.name, intent.operation = "explain", "symbol"
+        intent.rule = "asks what a symbol of a formula means, not for a value or a spread"
+        return intent
     numbers = formula_constants(text, entities.numbers)
     if numbers and ABOUT_CONSTANT.search(text) and not EVALUATE.search(text):
         intent.name, intent.operation = "explain", "explain_constant"
@@ -136,7 +177,8 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
                                                                       "compare"):
         intent.name, intent.rule = "why_model", "asks for a model's own activation ablation: what its report says"
         return intent
-    if entities.models and models.asks_catalog_field(text) and intent.name in ("model_activation", "architecture"):
+    if entities.models and catalog_field_answer.asks_catalog_field(text) and (
+            intent.name in ("model_activation", "architecture")):
         intent.name, intent.operation = "model_activation", "catalog_field"
         intent.rule = "asks who released a catalog model, or when"
         return intent
@@ -144,6 +186,12 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
             catalog_pairs.asks_pair(text, entities, facts)):
         intent.operation = "catalog_pair"
         intent.rule = "sets the same size of two catalog models against each other"
+        return intent
+    family = catalog_lists.family_extreme(text, entities, list(facts.catalog)) if facts is not None and (
+        intent.name in ("architecture", "model_activation")) else None
+    if family is not None:
+        intent.name, intent.operation, intent.slots.models = "models_using", "", family
+        intent.rule = "asks for the end of a catalog column among a named family's models"
         return intent
     if intent.name == "architecture" and entities.models and catalog_notes.asks_layers(intent.slots.arch_keys) and (
             not any(m.arch_family for m in entities.models)):
@@ -242,11 +290,13 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
 #: The composer of each routed operation, called with the builder, the intent and the lexicon.
 COMPOSERS: dict[str, Callable[[Builder, Intent, Lexicon], None]] = {
     "explain_constant": lambda b, intent, lexicon: _compose_constant(b, intent),
+    "symbol": lambda b, intent, lexicon: symbols.compose(b, intent.question),
+    "same_layer": lambda b, intent, lexicon: symbols.compose_same_layer(b, intent),
     "compare_parameters": lambda b, intent, lexicon: _compose_parameters(b),
     "speed": lambda b, intent, lexicon: _compose_speed(b),
     "spread": lambda b, intent, lexicon: ranking.compose_spread(b, intent),
     "ranking": lambda b, intent, lexicon: ranking.compose_ranking(b, intent),
-    "catalog_field": lambda b, intent, lexicon: models.compose_catalog_field(b, intent, lexicon),
+    "catalog_field": lambda b, intent, lexicon: catalog_field_answer.compose_catalog_field(b, intent, lexicon),
     "catalog_layers": lambda b, intent, lexicon: catalog_notes.compose_layers(b, intent, lexicon),
     "catalog_pair": lambda b, intent, lexicon: catalog_pairs.compose_pair(b, intent, lexicon),
     "second_paper_spread": lambda b, intent, lexicon: second_paper.compose_spread(b, intent.question),
@@ -288,8 +338,10 @@ def resolve(
     previous_post_id: int | None, facts: Facts | None = None,
 ) -> tuple[Intent, Entities]:
     """The question's intent after its pronoun is resolved, its shape rerouted and its parts split."""
-    if previous is not None and intent.follow_up_of is None:
-        resolved = resolve_pronoun(entities.text, entities, list(previous.get("entities") or []))
+    if previous is not None:
+        resolved = resolve_pronoun(entities.text, entities, list(previous.get("entities") or [])) if (
+            intent.follow_up_of is None) else None
+        resolved = resolved or resolve_model_claim(entities.text, entities, previous)
         if resolved is not None:
             entities = recognize(resolved, lexicon)
             intent = classify(resolved, entities.text, entities, lexicon)

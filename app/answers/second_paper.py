@@ -14,10 +14,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from app.answers.builder import Builder
+from app.answers.builder import Builder, round_like
 from app.answers.cell_differences import LEAST_CHANGE, MOST_CHANGE, TO_THE_BEST
 from app.answers.column_spread import RUNS_ASKED, spread_extreme
-from app.answers.facts import Cell, paper_citation
+from app.answers.facts import Cell, Facts, paper_citation
 from app.answers.framing import STATED_CHECK, is_claim, verdict
 from app.answers.intents import BEST, HIGHEST, LOWEST, WORST, YES_NO, rank_order
 from app.answers.ranking import COUNT, RANKING, count_asked, place_asked
@@ -127,6 +127,35 @@ def compose_ranking(b: Builder, question: str) -> None:
           f"({first[order]}; {sources}):\n\n" + "\n".join(lines))
 
 
+def ranked_first(question: str, facts: Facts) -> list[str]:
+    """The rows a ranking of one column of Narang et al.'s table puts first (all of them when tied), read
+    from the cells the way :func:`compose_ranking` orders them; [] for several columns, a count, a place or
+    a ranking of changes between columns.
+
+    Why: the next question may set that row against a later one ("… and the smallest one?" … "how far
+    apart"), so the thread keeps it as a subject, as it does for the GLU-variants paper's rankings."""
+    text = question.lower()
+    columns = _columns(text)
+    if len(columns) != 1 or MOST_CHANGE.search(text) or count_asked(text) or place_asked(text):
+        return []
+    table = tables_asked(text)[0]
+    rows_of = [c for c in facts.side_cells if c.paper == PAPER_ID and c.table == table and not c.is_reference
+               and c.column == columns[0] and _number(c) is not None]
+    pooled = [c for c in rows_of if c.verification != "single-source"]
+    cells = pooled if len(pooled) >= 3 else rows_of
+    group = "gated" if GATED_ONLY.search(text) else "dense" if DENSE_ONLY.search(text) else ""
+    if group:
+        cells = [c for c in cells if _gated(c.row) == (group == "gated")]
+    if not cells:
+        return []
+    order = "worst" if SLOW.search(text) else "best" if FAST.search(text) else rank_order(question)
+    descending = {"best": cells[0].higher_is_better, "worst": not cells[0].higher_is_better,
+                  "lowest": False, "highest": True}[order]
+    values = [_number(c) or Decimal(0) for c in cells]
+    top = max(values) if descending else min(values)
+    return [c.row for c, value in zip(cells, values, strict=True) if value == top]
+
+
 #: The paper named before the question proper ("narang: …", "Narang et al. - …").
 PAPER_PREFIX = re.compile(r"^\s*(?:in\s+)?narang(?:'s)?(?: et al\.?)?(?: \(?2021\)?)?\s*[:,\-–—]\s*", re.IGNORECASE)
 
@@ -165,6 +194,35 @@ def _gated(row: str) -> bool:
     return row.endswith("GLU")
 
 
+#: "is the gap bigger than the noise", "is the difference significant": two rows' gap against their spreads.
+PAIR_GAP = re.compile(r"\bgap\b|\bdifference\b|\bdiff\b|\bapart\b|\bmargin\b|\bsignifican|\b(?:bigger|larger|"
+                      r"greater|more|smaller|less) than\b|\b(?:within|beyond|outside|above) (?:the )?noise\b")
+
+
+def _gap_verdict(b: Builder, x: Cell, y: Cell) -> str | None:
+    """Whether two rows' early-loss gap exceeds the spread of a difference of their runs, said first."""
+    gap = abs(b.diff(x, y))
+    spread, _how = b.spread(x, y)
+    if spread is None:
+        return None
+    needed = round_like(spread, x.value_text)
+    against = (f"the spread a gap between them has to exceed (the root of the summed squares of their stddevs "
+               f"{b.stddev(x)} and {b.stddev(y)})")
+    if gap > spread:
+        return f"Yes: the {gap} gap between {x.row} and {y.row} is bigger than {needed}, {against}."
+    return f"No: the {gap} gap between {x.row} and {y.row} is within the noise, smaller than {needed}, {against}."
+
+
+def _single_run_verdict(columns: list[str]) -> str:
+    """The direct answer to 'is the gap bigger than the noise' on columns the paper prints as single runs.
+
+    Why said first: the early loss's spread, shown after it, belongs to another column; leading with its
+    verdict would answer a question about a gap nobody asked."""
+    named = " and ".join(columns)
+    return (f"The paper cannot say: its {named} {'cells are' if len(columns) > 1 else 'column is'} single runs "
+            "with no run-to-run spread printed, so there is no noise figure to set the gap against.")
+
+
 def compose_spread(b: Builder, question: str) -> None:
     text = question.lower()
     facts = b.facts
@@ -177,6 +235,15 @@ def compose_spread(b: Builder, question: str) -> None:
         return
     b.cite(paper_citation(paper))
     extreme = spread_extreme(text)
+    pasted = {Decimal(n) for n in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", text)}
+    by_value = [c.column for c in _cells(facts) if c.row in rows and _number(c) in pasted]
+    single = [col for col in dict.fromkeys([*_columns(text), *by_value]) if col not in ("Early loss", *SIZE_COLUMNS)]
+    asks_gap = len(shown) == 2 and extreme is None and bool(PAIR_GAP.search(text))
+    lead = _gap_verdict(b, *shown) if asks_gap and not single else None  # the early loss's gap, when asked
+    if lead is not None:
+        b.add(lead)
+    if asks_gap and single and rows:
+        b.add(_single_run_verdict(single))
     if extreme is not None and len(shown) > 1:
         # "which activation has the noisiest early loss": the rows ordered by their printed stddev
         shown = sorted(shown, key=lambda c: Decimal(c.stddev_text or "0"), reverse=extreme == "most")
@@ -184,9 +251,6 @@ def compose_spread(b: Builder, question: str) -> None:
         b.add(f"The {'largest' if extreme == 'most' else 'smallest'} run-to-run spread of the early loss in "
               f"Narang et al. ({paper['year']}): **{', '.join(c.row for c in top)}** at ± {b.stddev(top[0])} "
               f"(mean {', '.join(b.value(c) for c in top)}).")
-    pasted = {Decimal(n) for n in re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", text)}
-    by_value = [c.column for c in _cells(facts) if c.row in rows and _number(c) in pasted]
-    single = [col for col in dict.fromkeys([*_columns(text), *by_value]) if col not in ("Early loss", *SIZE_COLUMNS)]
     if single and rows:
         # "is swiglu's 1.789 vs geglu's 1.792 in narang significant?": those cells are single runs
         for col in single:

@@ -8,6 +8,7 @@ shared only with the comparison shown beside the main paper's. Every value is a 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -78,6 +79,8 @@ def compose_cells(b: Builder, question: str) -> None:
         b.add(f"{where} has no such column for {', '.join(rows)}.")
         return
     title = facts_table_title(cells, tables)
+    if "LiGLU" in rows and "bilinear" in text and "liglu" not in text:  # the asker's name for the row
+        title += ", where LiGLU is their name for the Bilinear FFN"
     lead = (f"In {where}{title}, “{paper['title']}”:" if len(lines) > 1 else f"In {where}{title}:")
     listed = "\n\n" + "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else " " + lines[0]
     b.add(confirmed(question, "\n".join(lines)) + lead + listed)
@@ -162,6 +165,37 @@ def _compare_line(b: Builder, shown: list[Cell]) -> str:
 def row_of(facts: Facts, variant: str) -> str | None:
     """This paper's row for a variant of the GLU-variants paper (LiGLU for FFN_Bilinear), if it has one."""
     return next((c.row for c in _table_cells(facts) if c.variant == variant), None)
+
+
+#: "is liglu the same as bilinear", "liglu = bilinear?": the two names set equal.
+SAME_LAYER = re.compile(r"\bsame\b|\bidentical\b|\bequal|\bequivalent\b|\bjust\b|=|\bother name\b|"
+                        r"\banother name\b|\baka\b|^\s*(?:is|are|does|do)\b", re.IGNORECASE)
+
+
+def alias_line(b: Builder, variant: str, question: str) -> str | None:
+    """What a row name of this paper's table means when the question uses it for a variant the GLU-variants
+    paper names otherwise ("what is liglu": Narang et al.'s name for Shazeer's Bilinear), else None."""
+    row = row_of(b.facts, variant)
+    paper = b.facts.side_papers.get(PAPER_ID)
+    if row is None or paper is None or row.lower() in variant.lower():
+        return None
+    if not re.search(rf"(?<![\w-]){re.escape(row)}(?![\w-])", question, re.IGNORECASE):
+        return None
+    b.cite(paper_citation(paper))
+    yes = "Yes: " if SAME_LAYER.search(question) else ""
+    return (f"{yes}**{row}** is the name {paper['authors']} ({paper['year']}) give to the GLU-variants paper's "
+            f"{variant}: the same layer under another name, so their {row} row and Shazeer's {variant} row "
+            "describe one function (trained on different baselines, so compare orderings, not absolute numbers).")
+
+
+def names_both(facts: Facts, variants: list[str], question: str) -> bool:
+    """Whether a question sets this paper's row name of one variant against the GLU-variants paper's name
+    ("is liglu the same as bilinear"): a question about the names, answered by the definition."""
+    if len(variants) != 1 or not SAME_LAYER.search(question):
+        return False
+    row, own = row_of(facts, variants[0]), variants[0].removeprefix("FFN_")
+    return row is not None and row.lower() != own.lower() and all(
+        re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question, re.IGNORECASE) for name in (row, own))
 
 
 def compose_beside(b: Builder, variants: list[str]) -> None:

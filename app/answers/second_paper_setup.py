@@ -41,6 +41,8 @@ RECIPE_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("finetuning", re.compile(r"fine-?tun\w*.{0,40}\bsteps?\b|\bsteps?\b.{0,40}fine-?tun")),
     ("columns", re.compile(r"\b(?:seeds?|runs)\b.{0,40}\bearly\b|\bearly\b.{0,40}\b(?:seeds?|runs)\b")),
 )
+#: "softplus early loss and its std over the runs": a row's value and spread asked, not how the column was made.
+ROW_VALUE = re.compile(r"\bstd\b|\bstd ?dev|\bstdev\b|\bstandard deviation\b|\bspread\b|±|\+-|\berror bars?\b")
 #: "the gap between the text and the table": the difference of the two printed values is asked for.
 GAP = re.compile(r"\bgap\b|\bdifference\b|\bdiffer(?:s|ence)? by\b|\bhow (?:much|far) (?:apart|off)\b|\bdelta\b")
 SAME = re.compile(r"\bsame\b|\bidentical\b|\bequals?\b|\bequivalent\b|\b(?:just|really) (?:the|a)\b|\s(?:=|==|≡)\s")
@@ -65,6 +67,8 @@ def setup_key(text: str, facts: Facts) -> str | None:
     if MISMATCH.search(text) and facts.paper_fact(PAPER_ID, "not_comparable") is not None:
         return "not_comparable"
     recipe = next((key for key, words in RECIPE_ASKED if words.search(text) and facts.paper_fact(PAPER_ID, key)), None)
+    if recipe == "columns" and ROW_VALUE.search(text) and _rows(_table_cells(facts), text):
+        recipe = None  # "narang softplus early loss and its std over the 5 runs": the row's cell and its spread
     if recipe is not None:  # "narang fine-tuned superglue for 262144 steps?": how, not the column's cells
         return recipe
     asks_cells = bool(_rows(_table_cells(facts), text) or _columns(text)) and not (

@@ -86,7 +86,7 @@ def _cells(facts: Facts) -> list[Cell]:
 
 
 #: Other words for a row of the table (its baseline is "the vanilla Transformer" in the text).
-ROW_ALIASES = {"Vanilla Transformer": ("vanilla", "baseline", "relu"), "Swish": ("silu",)}
+ROW_ALIASES = {"Vanilla Transformer": ("vanilla", "baseline", "relu"), "Swish": ("silu",), "LiGLU": ("bilinear",)}
 
 
 #: A row's word inside another function's name ("squared relu", "quick gelu") names that function, not the row.

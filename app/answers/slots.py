@@ -37,7 +37,9 @@ SETUP_KEYWORDS: dict[str, tuple[str, ...]] = {
     "data": ("dataset", "data set", "pre-training data", "pretraining data", "objective", "trained on", "corpus"),
     "step_time": ("step time", "how fast", "tpu", "speed", "gpus", "gpu", "hardware", "accelerator", "cluster"),
     "finetuning_data": ("fine-tuning data", "finetuning data", "fine-tuned on", "fine tuning data", "fine-tune"),
-    "variability_runs": ("variability", "run-to-run", "how many runs", "spread", "seeds"),
+    "variability_runs": ("variability", "run-to-run", "how many runs", "spread", "seeds", "short runs", "short run",
+                         "shorter runs", "shorter run", "extra runs", "extra models", "additional runs",
+                         "additional models", "runs per architecture", "runs per variant", "repeat runs"),
     "perplexity_metric": ("perplexity measured", "which perplexity", "perplexity metric", "held-out shard"),
     "model_type": ("encoder-decoder", "decoder-only", "architecture of the paper", "model type"),
     "base_setup": ("t5 base", "code base", "setup"),
@@ -56,7 +58,9 @@ ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
            " wide", "wider", "widest", "narrower", "ffn_dim", "ffn_hidden_size", "n_inner", "mlp_dim", "d_inner",
            "inner dim", "filter size", "gate_proj", "up_proj", "down_proj", "weight shape", "matrix shape",
            "expert size", "expert width", "expert intermediate", "expert ffn", "moe_intermediate", "per-expert",
-           "per expert"),
+           "per expert",
+           # "hidden_act and sizes", "activation + sizes": a model's sizes beside its activation are its widths
+           "and sizes", "+ sizes", "& sizes", ", sizes", "its sizes", "their sizes", "layer sizes"),
     "heads": ("heads", "num_attention_heads", "n_heads", "n_head", "num_heads"),
     "experts": ("how many experts", "expert count", "number of experts", "num experts", "num_experts",
                 "num_local_experts", "top-k", "experts per token", "active experts", "routed experts",
@@ -76,6 +80,12 @@ ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
     "softcap": ("softcap", "soft-cap", "soft cap", "soft_cap", "soft-capping", "softcapping", "logit cap",
                 "logit capping"),
     "vision": ("vision encoder", "vision tower", "siglip", "vision params", "vision parameters"),
+    # fields no stored table or catalog row holds, read so that they are declined by name, not answered with
+    # the row's activation or widths
+    "rope": ("rope theta", "rope_theta", "rope base", "rotary base", "rope scaling", "rope_scaling", "rope freq"),
+    "eps": ("rms_norm_eps", "layer_norm_eps", "layer_norm_epsilon", "norm eps", "norm epsilon"),
+    "tied": ("tie_word_embeddings", "tied embedding", "tie embeddings", "weight tying", "tied weights"),
+    "bias": ("attention_bias", "mlp_bias", "qkv bias", "qkv_bias", "attention bias"),
 }
 
 
@@ -118,12 +128,18 @@ def _compiled(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str
                  for key, words in table)
 
 
+_KV_WORDS = re.compile("|".join(re.escape(w) for w in ARCH_KEYWORDS["kv"]))
+_HEADS = {"heads": ARCH_KEYWORDS["heads"]}
+
+
 def _arch_keys(text: str) -> list[str]:
     """The architecture fields a question names; a bare "width" beside an FFN word is the FFN's width
     ("ffn width", "how wide is its mlp"), not d_model."""
     keys = _keys_in(text, ARCH_KEYWORDS)
     if "norm" in keys and not re.search(r"(?<![a-z_])norm(?!al)|normali[sz]ation", text):
         keys.remove("norm")  # "a normal MLP" asks about no normalization layer
+    if "kv" in keys and "heads" in keys and not _keys_in(_KV_WORDS.sub(" ", text), _HEADS):
+        keys.remove("heads")  # "phi-4 kv heads" asks the key-value heads only
     named = {"d_model": ARCH_KEYWORDS["d_model"]}
     if "ff" in keys and "d_model" in keys and not _keys_in(text.replace("width", ""), named):
         keys.remove("d_model")
@@ -135,8 +151,20 @@ _GIVEN_D_MODEL = re.compile(r"\bd_model\b\s*(?:=|:|of|is)?\s*\d")
 _ASKED_WIDTH = re.compile(r"\bhidd?en[ _]?(?:size|dim\w*|layer|width)\b|\bffn (?:size|width|dim\w*)\b|\bhow wide\b")
 
 
+#: "how long were the short runs": the length of the variability runs, not the full pre-training length.
+_SHORT_RUNS = re.compile(r"\bshort(?:er)? runs?\b")
+_FULL_LENGTH = re.compile(r"pre-?train|\bfull\b|\bmain run|\blong run")
+#: The setup key that a bare "setup" word also names ("in shazeer's setup, which optimizer"): beside another
+#: setting it only frames the question.
+_SETUP_WORD_ONLY = re.compile(r"t5 base|code base")
+
+
 def _setup_keys(text: str) -> list[str]:
     keys = _keys_in(text, SETUP_KEYWORDS)
+    if "variability_runs" in keys and "steps" in keys and _SHORT_RUNS.search(text) and not _FULL_LENGTH.search(text):
+        keys.remove("steps")
+    if "base_setup" in keys and len(keys) > 1 and not _SETUP_WORD_ONLY.search(text):
+        keys.remove("base_setup")
     if _GIVEN_D_MODEL.search(text) and _ASKED_WIDTH.search(text):
         keys = [k for k in keys if k != "d_model"]
         keys += [k for k in ("d_ff_gated", "d_ff_dense") if k not in keys]

@@ -125,8 +125,19 @@ def compose_compare(b: Builder, intent: Intent, index: ExplanationIndex, entitie
             b.add(f"More context: [{exp.title}]({exp.citation()['url']}).")
 
 
+def _gap_sentence(b: Builder, x: Cell, y: Cell, d: Decimal, leader: str, spread: Decimal | None) -> str:
+    """One column's comparison as a sentence: who leads by how much, and against which spread."""
+    if leader == "tie":
+        return f"{describe(x)} ({direction(x)}): they tie at {b.value(x)}."
+    against = ("the paper publishes no spread for this column" if spread is None else
+               f"{'within' if abs(d) <= spread else 'larger than'} the spread of {round_like(spread, x.value_text)}")
+    return (f"{describe(x)} ({direction(x)}): {leader} is ahead by **{format(abs(d), 'f')}** ({b.value(x)} vs "
+            f"{b.value(y)}; {against}).")
+
+
 def _compare_two(b: Builder, a: str, c: str, columns: list[tuple[str, str, int]]) -> None:
     facts = b.facts
+    lead = ""
     header = f"| | {a} | {c} | difference | spread | reading |\n|---|---|---|---|---|---|"
     rows = []
     summary = []
@@ -152,6 +163,7 @@ def _compare_two(b: Builder, a: str, c: str, columns: list[tuple[str, str, int]]
                 reading = f"{leader} ahead, within noise"
         rows.append(f"| {describe(x)} ({direction(x)}) | {b.value(x)} | {b.value(y)} | {format(abs(d), 'f')} | "
                     f"{spread_text} | {reading} |")
+        lead = _gap_sentence(b, x, y, d, leader, spread)
         if x.table == 1:
             gap = format(abs(d), "f")
             if leader == "tie":
@@ -168,6 +180,8 @@ def _compare_two(b: Builder, a: str, c: str, columns: list[tuple[str, str, int]]
         return
     if summary:
         b.add(f"**{a} vs {c}**, held-out log-perplexity (lower is better): " + "; ".join(summary) + ".")
+    elif len(rows) == 1:  # one downstream column: the gap is the answer, said before the table
+        b.add(f"**{a} vs {c}**, {lead}")
     else:
         b.add(f"**{a} vs {c}**:")
     b.add(header + "\n" + "\n".join(rows))

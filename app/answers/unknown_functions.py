@@ -56,7 +56,7 @@ def detect(text: str) -> dict[str, Any] | None:
         return None
     label = NAMES[int(next(k for k, v in found.groupdict().items() if v is not None)[1:])][1]
     asks = "compute" if COMPUTE_WORDS.search(text) else "catalog" if CATALOG_WORDS.search(text) else "papers"
-    return {"what": "unknown_function", "name": label, "asks": asks}
+    return {"what": "unknown_function", "name": label, "asks": asks, "written": found.group(0)}
 
 
 #: What a thread was doing, for a follow-up that names such a function and nothing else ("and relu6?").
@@ -72,13 +72,20 @@ def in_followup(text: str, previous_intent: str) -> dict[str, Any] | None:
     return found
 
 
+def _as_written(name: str, written: str) -> str:
+    """The asker's spelling after the usual name where the two differ ("hard swish (“hardswish”)"): the answer
+    then names the function the way the question did, not only a form the asker may not recognise."""
+    return "" if written.lower() == name.lower() else f" (“{written}”)"
+
+
 def compose(b: Builder, inputs: dict[str, Any]) -> None:
     """Name the function and each store it is missing from, the one asked about first, with what that store
     holds instead (and no other function's numbers in its place)."""
     name, asks = str(inputs["name"]), str(inputs["asks"])
-    opening = name[:1].upper() + name[1:]
+    written = str(inputs.get("written") or name)
+    opening = name[:1].upper() + name[1:] + _as_written(name, written)
     b.cite(paper_citation(b.facts.main_paper()))
-    b.quoted_names.append(name)
+    b.quoted_names.extend(dict.fromkeys([name, written]))
     if asks == "compute":
         computed = "; ".join(a.name for a in activations.all_activations()
                              if a.family == "scalar" and a.id != "identity")
@@ -87,8 +94,8 @@ def compose(b: Builder, inputs: dict[str, Any]) -> None:
               "tested it, and no catalog model uses it.")
     elif asks == "catalog":
         used = ", ".join(sorted({str(m["activation"]) for m in b.facts.catalog.values()}))
-        b.add(f"No model in the catalog uses {name}: the catalog's FFN activations are {used}. Neither stored "
-              "paper tested it, and it is not one of the functions computed here.")
+        b.add(f"No model in the catalog uses {name}{_as_written(name, written)}: the catalog's FFN activations "
+              f"are {used}. Neither stored paper tested it, and it is not one of the functions computed here.")
     else:
         rows = ", ".join(second_paper_table.row_names(b.facts))
         b.add(f"{opening} is not in the stored evidence: neither paper tested it, so there are no results for it. The "

@@ -117,6 +117,10 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["what was reglu's loss at 32768 steps"], [{"contains": ["32768 steps"], "any_of": NOT_STORED}]),
     # a family member written with a letter after its version
     (["gemma 3n d_model"], [{"contains": ["Gemma 3n", "not in the catalog"], "not_contains": ["1152", "5376"]}]),
+    # a size the family's stored members do not have, written as a word (T5 v1.1: base and XXL only)
+    (["t5 v1.1 xl feed_forward_proj"], [{"any_of": ["not in the catalog"], "not_contains": ["2048", "10240"]}]),
+    (["what's the mlp_dim of t5-v1.1-xl"], [{"any_of": ["not in the catalog"], "not_contains": ["2048", "10240"]}]),
+    (["t5 v1.1 xxl d_ff"], [{"contains": ["10240"]}]),
     (["ffn activation of qwen 2.5o?"], [{"any_of": ["not in the catalog"]}]),
     # a field the catalog lacks, named in the asker's words
     (["how many layers does mistral 7b have"], [{"contains": ["number of layers"], "any_of": NOT_STORED}]),
