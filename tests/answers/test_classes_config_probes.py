@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the fixture is used by name)
+from tests.answers.test_generalise import asker, check_thread  # noqa: F401  (the fixture is used by name)
 
 CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
     # a config activation field asked by its name gets the value the model's configuration holds
@@ -77,7 +77,4 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
                          ids=[f"{c[0]}: {' / '.join(c[1])[:50]}" for c in CASES])
 def test_a_phrasing_of_the_class_gets_what_the_class_promises(
         asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:  # noqa: F811
-    bodies = ask_thread(asker, questions)
-    for question, body, spec in zip(questions, bodies, specs, strict=True):
-        if spec:
-            assert ev.judge(body, spec) == [], (kind, question, body)
+    check_thread(asker, kind, questions, specs)

@@ -75,6 +75,14 @@ def ask_thread(asker: ev.Asker, questions: list[str]) -> list[str]:
     return bodies
 
 
+def check_thread(asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:
+    """Ask a thread (see :func:`ask_thread`) and judge each turn that has expectations against them."""
+    bodies = ask_thread(asker, questions)
+    for question, body, spec in zip(questions, bodies, specs, strict=True):
+        if spec:
+            assert ev.judge(body, spec) == [], (kind, question, body)
+
+
 def assert_thread_gets(asker: ev.Asker, questions: list[str], specs: list[dict[str, Any]]) -> None:
     """Ask a thread and judge each answer against its turn's expectations (the body of every class test)."""
     for body, spec in zip(ask_thread(asker, questions), specs, strict=True):
