@@ -234,6 +234,11 @@ def with_family(text: str, models: list[str], lexicon: Lexicon) -> str:
             full = known.get(f"{family}{sep}{match.group('size')}".casefold())
             if full is not None:
                 return full
+        for family, sep in families:  # "and 405b" after Llama 3 70B: the one point release of that size
+            point = re.compile(rf"{re.escape(family.casefold())}\.\d+{re.escape(sep + match.group('size').casefold())}")
+            releases = {full for key, full in known.items() if point.fullmatch(key)}
+            if len(releases) == 1:
+                return releases.pop()
         return match.group(0)
 
     def other_version(match: re.Match[str]) -> str:

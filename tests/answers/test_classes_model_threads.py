@@ -27,6 +27,11 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
      [{"contains": ["21504"]}, {"contains": ["5376"]}, {"contains": ["6912", "1152"]}]),
     ("fields kept", ["d_model of gemma 2 9b?", "and its intermediate size", "what about the 27b"],
      [{"contains": ["3584"]}, {"contains": ["14336"]}, {"contains": ["4608", "36864"]}]),
+    # a bare size the family has only in a point release: that release's row, not the previous model again
+    ("point release", ["what's llama 3 70b's intermediate_size", "and 405b"],
+     [{"contains": ["28672"]}, {"contains": ["Llama 3.1 405B", "53248"], "not_contains": ["28672"]}]),
+    ("point release", ["llama 3 8b d_ff?", "and the 1b"],
+     [{"contains": ["14336"]}, {"contains": ["Llama 3.2 1B", "8192"]}]),
     # the largest error of the approximation a model's activation uses, against the exact function
     ("approximation gap", ["which activation does gpt-2 use", "how far off is it from exact gelu?"],
      [{"contains": ["gelu_tanh"]}, {"any_of": TANH_MAX_ERROR}]),
