@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 from app import activations
-from app.answers import second_paper_cells, value_reasons
+from app.answers import function_minimums, second_paper_cells, value_reasons
 from app.answers.approximation_errors import (
     SIDE_ASKED,
     _closer_first,
@@ -245,12 +245,8 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             b.add(line)
             direct.append(line)
     signs = _sign_questions(b, text, scalar_targets, direct)
-    if not signs and re.search(r"\bmin(imum)?\b|\blowest value\b|"
-                               r"\bnegative\b(?!\s*[-−]?\d|\s+(?:zero|one|two|three|four|five|half)\b)", text):
-        for fn in scalar_targets[:2]:
-            out = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
-            b.add(f"The minimum of `{fn}` is {format_sig(float(out['value']), 5)} at x ≈ "
-                  f"{format_sig(float(out['x']), 5)} (computed).")
+    if not signs and not error_pairs:
+        function_minimums.compose(b, text, scalar_targets, bool(xs), derivative, direct)
     if scalar_targets:
         b.attachments.insert(0, {"kind": "curve", "functions": list(dict.fromkeys(scalar_targets))[:4],
                                  "xmin": -4.0, "xmax": 4.0, "title": ", ".join(scalar_targets[:4])})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath
 import pytest
 
 from tests.answers import eval_runner as ev
@@ -71,5 +72,31 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
 @pytest.mark.parametrize(("kind", "questions", "specs"), CASES,
                          ids=[f"{c[0]}: {' / '.join(c[1])[:50]}" for c in CASES])
 def test_a_phrasing_of_the_class_gets_what_the_class_promises(
+        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:  # noqa: F811
+    check_thread(asker, kind, questions, specs)
+
+
+def _gelu(x: mpmath.mpf) -> mpmath.mpf:
+    return x * mpmath.ncdf(x)
+
+
+#: The minima, found by mpmath from the definition (f′ = 0 for GELU, f″ = 0 for its derivative), not by the service.
+GELU_MIN_X = mpmath.findroot(lambda x: mpmath.diff(_gelu, x), -0.75)
+GELU_SLOPE_MIN_X = mpmath.findroot(lambda x: mpmath.diff(_gelu, x, 2), -1.4)
+MINIMA = [
+    # the minimum asked in words, and a pronoun's minimum after a derivative answer: the derivative's
+    ("minimum in words", ["gelu minimum"],
+     [{"contains": [mpmath.nstr(_gelu(GELU_MIN_X), 5), mpmath.nstr(GELU_MIN_X, 5)]}]),
+    ("minimum in words", ["lowest point of gelu's derivative"],
+     [{"contains": [mpmath.nstr(mpmath.diff(_gelu, GELU_SLOPE_MIN_X), 5), mpmath.nstr(GELU_SLOPE_MIN_X, 5)]}]),
+    ("minimum after a derivative", ["is gelu's derivative ever negative", "where is it smallest"],
+     [{"any_of": ["yes"]},
+      {"contains": [mpmath.nstr(GELU_SLOPE_MIN_X, 5)], "not_contains": [mpmath.nstr(GELU_MIN_X, 5)]}]),
+]
+
+
+@pytest.mark.parametrize(("kind", "questions", "specs"), MINIMA,
+                         ids=[f"{c[0]}: {' / '.join(c[1])[:50]}" for c in MINIMA])
+def test_a_minimum_asked_in_words_is_computed(
         asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:  # noqa: F811
     check_thread(asker, kind, questions, specs)
