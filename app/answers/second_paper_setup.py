@@ -30,15 +30,16 @@ SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
                                   r"\bdiffer\w*\b.{0,40}\bshazeer|\bshazeer\b.{0,40}\bdiffer|unlike shazeer")),
     ("normalization_biases", re.compile(r"layer ?norm|rms ?norm|\bbias")),
     ("wmt", re.compile(r"\bwmt\b.{0,40}\b(?:trained|steps|pre-?train|setup)|translation setup")),
-    ("finetuning", re.compile(r"fine-?tun")),
-    ("pretraining", re.compile(r"pre-?train|\bbatch\b|\boptimi[sz]er\b|\badafactor\b|learning rate")),
+    ("finetuning", re.compile(r"fine[- ]?tun")),
+    ("pretraining", re.compile(r"pre-?train|\bbatch\b|\boptimi[sz]er\b|\badafactor\b|learning rate|\blr\b")),
     ("d_ff", re.compile(r"\bd_ff\b|ffn (?:size|width|dim)")),
     ("baseline", re.compile(r"\bbaseline\b|\blayers\b|\bd_model\b|\bparameters\b|\bheads\b|setup")),
     ("columns", re.compile(r"\bcolumns?\b|what does .{0,20}table (?:report|show)")),
 )
 #: How a column was produced (fine-tuning length, runs behind the early loss), asked even when it names the column.
 RECIPE_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("finetuning", re.compile(r"fine-?tun\w*.{0,40}\bsteps?\b|\bsteps?\b.{0,40}fine-?tun")),
+    ("finetuning", re.compile(r"fine[- ]?tun\w*.{0,40}\b(?:steps?|lengths?|long)\b|"
+                              r"\b(?:steps?|lengths?|how long)\b.{0,40}fine[- ]?tun")),
     ("columns", re.compile(r"\b(?:seeds?|runs)\b.{0,40}\bearly\b|\bearly\b.{0,40}\b(?:seeds?|runs)\b")),
 )
 #: "softplus early loss and its std over the runs": a row's value and spread asked, not how the column was made.

@@ -57,6 +57,10 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["gpt2 124m n_inner"], [{"contains": ["3072"], "not_contains": ["not in the catalog"]}]),
     (["phi-4 14b d_ff"], [{"contains": ["17920"]}]),
     (["mistral 7b v0.1 intermediate_size"], [{"contains": ["14336"]}]),
+    # Narang et al.'s fine-tuning recipe asked with "lr" or "fine tune" (a space, not a hyphen): their setup line
+    (["what lr did narang et al fine tune with"], [{"contains": ["0.0005"], "not_contains": ["10⁻³"]}]),
+    (["fine-tuning lengths pls:\n- shazeer\n- narang superglue/xsum"],
+     [{"contains": ["131,072", "262,144", "30,000"]}]),
     # a training length Narang et al. do not report: not their final or early loss
     (["narang geglu loss at 262144 steps"], [{"contains": ["262144 steps", "524,288"], "any_of": NOT_STORED,
                                               "not_contains": ["1.792"]}]),
