@@ -163,6 +163,9 @@ def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
     return Derived("hidden_size", inputs)
 
 
+#: "… vs what it actually has", "compared with its real width": the named model's stored width set beside the rule's.
+ACTUAL = re.compile(r"\bactual(?:ly)?\b|\breal(?:ly)?\b|\bvs\.? (?:what|its|the stored|the catalog)\b|"
+                    r"\bcompared? (?:to|with) (?:what|its)\b")
 #: "had a llama style swiglu mlp", "under llama's rounding": LLaMA's width rule applied to another d_model.
 LLAMA_RULE = re.compile(r"\bllama[- ]?(?:style|like|'s (?:rule|rounding|formula|recipe|sizing))\b|\bmultiple[_ ]of\b")
 #: "if falcon-7b had …", "what would … be": the rule asked of a model as a hypothetical.
@@ -201,6 +204,15 @@ def _model_hidden_size(text: str, entities: Entities, facts: Facts) -> Derived |
                                    "row": row})
 
 
+def _against_named(sized: Derived, text: str, entities: Entities, facts: Facts) -> Derived:
+    """'if gemma 2 2b (hidden 2304) followed the llama rule …, vs what it actually has': the rule's width set
+    beside the named model's stored one (a LLaMA named as the rule's owner is not that model)."""
+    named = [m for m in entities.models if "llama" not in m.name.lower()] or entities.models
+    if ACTUAL.search(text) and len(named) == 1 and "compare" not in sized.inputs:
+        sized.inputs["compare"] = single_row(named[0], facts)
+    return sized
+
+
 def detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -> Derived | None:
     """The derived-answer kind of a (non-follow-up) question, or None to leave it to the intents."""
     unknown = unknown_functions.detect(entities.text) or benchmark_lengths.detect(entities.text, entities, facts)
@@ -219,7 +231,7 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     text = entities.text
     sized = _hidden_size(text, fraction_ok=not entities.models)  # "llama 2 70b … instead of 8/3 * 8192": its rule
     if sized is not None:
-        return sized
+        return _against_named(sized, text, entities, facts)
     ratio_claim = width_claims.detect(text, entities)  # "every swiglu model uses d_ff = 8/3 d_model?": the catalog
     if ratio_claim is not None:
         return Derived("best_everywhere", ratio_claim)
@@ -268,7 +280,9 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     if sized_claim is not None:
         return Derived("decline", sized_claim)
     arithmetic = claims.detect_arithmetic(text)
-    if arithmetic is not None:
+    # "gemma 3 12b's intermediate_size is 3840*8 = 30720": the claim is about the model's stored width, which
+    # the arithmetic only arrives at; the model's row answers it (and names a doubled width for what it is)
+    if arithmetic is not None and not (entities.models and SIZE_WORDS.search(text)):
         return Derived("arith_check", arithmetic)
     claim = claims.detect(entities, facts) if YES_NO.search(text) else None
     if claim is not None:

@@ -36,7 +36,7 @@ ONE = re.compile(r"\b(?:one|a single|single|each|per|an?)\s+(?:routed\s+|shared\
 #: All the experts of a layer asked ("all 8 experts", "every expert", "all 128 experts of a layer").
 ALL = re.compile(r"\b(?:all|every|each of the|across(?: all)?(?: the)?|(?:summed|counted|counting) over|"
                  r"total(?: of)?(?: all)?)\s+(?:(?:its|the|of the)\s+)?(?:\d+\s+)?(?:routed\s+)?experts?\b|"
-                 r"\b(?:whole|full|entire) (?:moe )?layer\b|\bin total\b|\btotal\b")
+                 r"\b(?:whole|full|entire) (?:moe )?layer\b|\bin total\b|\btotal\b|\ball (?:\d+ )?of them\b")
 #: The experts one token goes through asked ("active", "per token", "a single token actually goes through").
 ACTIVE = re.compile(r"\bactive\b|\bactivated\b|\bper token\b|\bused per\b|\brouted to\b|"
                     r"\b(?:one|a|a single|single|each|every) token\b.{0,40}?\b(?:go(?:es)? through|pass(?:es)? "

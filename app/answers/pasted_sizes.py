@@ -73,8 +73,24 @@ def detect(text: str) -> dict[str, Any] | None:
         return None
     gated = True if GATED.search(text) else False if DENSE.search(text) else None
     target = _equal_width_target(text)
-    extra = {"extra": True} if EXTRA.search(text) and target is None else {}
+    extra: dict[str, Any] = {"extra": True} if EXTRA.search(text) and target is None else {}
+    layers = _layers_given(text) if target is None and not extra else None
+    extra |= {"layers": layers} if layers else {}
     return {**sizes, "gated": gated, **extra} | ({} if target is None else {"equal_width": target})
+
+
+#: A layer count in a pasted config ("num_hidden_layers": 64, n_layers=32).
+LAYER_FIELD = re.compile(r"\b(?:num_hidden_layers|num_layers|n_layers?|n_layer)\b[\"']?\s*[:=]\s*(\d+)")
+
+
+def _layers_given(text: str) -> int | None:
+    """The layer count to multiply by, when the question asks over all layers and writes the count (in words
+    or as a pasted config field)."""
+    asked = LAYERS_ASKED.search(text)
+    if asked is None:
+        return None
+    written = asked.group(1) or asked.group(2) or (field.group(1) if (field := LAYER_FIELD.search(text)) else None)
+    return int(written) if written and 0 < int(written) <= 10_000 else None
 
 
 #: "(512/2048)", "768 x 3072", "1024 by 4096": an FFN's d_model and hidden width written as an unlabelled pair.
@@ -223,6 +239,11 @@ def compose(b: Builder, given: dict[str, Any]) -> None:
     of = f" for {given['model']} ({kind_of} in the catalog)" if given.get("model") else ""
     lead = "With d_model " + f"{given['d_model']} and d_ff {given['d_ff']} as given{of}: "
     b.add(lead + "; ".join(lines) + ".")
+    if given.get("layers") and len(chosen) == 1:
+        layers = given["layers"]
+        whole = b.computed("arith", {"op": "mul", "operands": [{"number": str(total)}, {"number": layers}]},
+                           f"per-layer FFN weights · {layers} layers")["result"]
+        b.add(f"Over all {layers} layers: {layers} × {int(total):,} = **{int(whole):,}** FFN weights.")
 
 
 def _equal_width(b: Builder, given: dict[str, Any], gated_target: bool) -> None:

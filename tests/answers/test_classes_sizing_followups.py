@@ -20,6 +20,23 @@ NO = ["No", "not"]
 YES = ["Yes"]
 
 CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
+    # a pasted config's layer count, or one written out, scales the per-layer count when all layers are asked
+    # (Qwen2.5-32B: 3 · 5120 · 27648 = 424,673,280 per layer, × 64 layers; LLaMA 7B's 4096/11008 × 32)
+    ("over all layers", ['{"hidden_size": 5120, "intermediate_size": 27648, "hidden_act": "silu", '
+                         '"num_hidden_layers": 64}\ntotal mlp weights over all layers?'],
+     [{"contains": ["424,673,280", "27,179,089,920"]}]),
+    ("over all layers", ["d_model 4096, d_ff 11008, swiglu, 32 layers: total ffn params"],
+     [{"contains": ["135,266,304", "4,328,521,728"]}]),
+    # all experts of a layer asked as "all 8 of them" (Mixtral 8x22B: 3 · 6144 · 16384 per expert)
+    ("all experts", ["mixtral 8x22b expert weights in one layer, all 8 of them, and how many a token uses with top-2"],
+     [{"contains": ["301,989,888", "2,415,919,104", "603,979,776"]}]),
+    # the rule applied to a named model's d_model, set beside the width it actually has (Gemma 2 2B: 9216)
+    ("rule vs actual", ["if gemma 2 2b (hidden 2304) followed the llama 8/3 rule with multiple_of 256, what "
+                        "intermediate_size would it get, vs what it actually has"],
+     [{"contains": ["6144", "9216"]}]),
+    # a claim about a model's width that arithmetic arrives at: the stored width answers it, not the arithmetic
+    ("width claim by arithmetic", ["is it true that gemma 3 12b's intermediate_size is 3840*8 = 30720"],
+     [{"contains": ["15360"], "any_of": NO}]),
     # "the ratio of those two" after two sizes of one model: that model's d_ff / d_model, not two models'
     # Mistral 7B (v0.1): 14336 / 4096 = 3.5
     ("two sizes of one model", ["mistral 7b d_ff", "what's its d_model", "so the ratio of those two?"],
