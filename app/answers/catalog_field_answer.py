@@ -20,7 +20,8 @@ ORG_WORDS = re.compile(r"\borg(?:anization|anisation)?s?\b|\bcompany\b|\blab\b|\
                        r"owns|open[- ]?sourced|shipped|designed)\b|\bwho'?s behind\b|\breleased by\b|\bmade by\b|"
                        r"\bdeveloped by\b|\bbuilt by\b|\bpublished by\b|\btrained by\b|\bvendor\b|\bmaker\b|"
                        r"\bwhich (?:team|group|firm)\b|\bwhose model\b|\bcomes? from which\b")
-YEAR_WORDS = re.compile(r"\bwhen\b|\byear\b|\breleased in\b")
+#: "when" as the question asked, not a clause's "when the report says …".
+YEAR_WORDS = re.compile(r"\bwhen\b(?!\s+(?:the|it|they|you|i|we|its|their|a|an|his|her)\b)|\byear\b|\breleased in\b")
 #: "which is older, gpt-2 or t5", "which came out first": the named models ordered by release year.
 ORDER_WORDS = re.compile(r"\bolder\b|\boldest\b|\bnewer\b|\bnewest\b|\bearlier\b|\bmore recent\b|"
                          r"\bcame (?:out )?first\b|\breleased first\b|\bfirst released\b|"

@@ -27,7 +27,8 @@ RUN = re.compile(
     r"\b(run|start|launch|kick off|queue|train|do|execute)\b.{0,60}\b(comparison|compare|experiment|job|"
     r"race|training run|tiny models?|small models?|benchmark)\b|\b(run|start)\b.{0,30}\b(vs|versus|against)\b"
 )
-WHY = re.compile(r"\bwhy\b|\breasons?\b|\bmotivat|\bjustif|\brationale\b|\bhow come\b|\bchose\b|\bchoose\b|"
+WHY = re.compile(r"\bwhy\b|\bwhys\b|\bwhy's\b|\breasons?\b|\bmotivat|\bjustif|\brationale\b|\bhow come\b|\bchose\b|"
+                 r"\bchoose\b|"
                  r"\bchoice\b|\bpicked?\b|\bprefer|\bthe point of\b|\bpurpose of\b|\bwhat for\b|\bidea behind\b|"
                  r"\breasoning\b|\bintuition\b|\bgo(?:es)? with\b|\bend(?:ed)? up with\b|\bwhat'?s the deal\b|"
                  r"\bwhat is the deal\b|\bwhat'?s up with\b")

@@ -14,6 +14,7 @@ import re
 from app.answers import misread
 from app.answers.citations import misreading_strings
 from app.answers.facts import Facts
+from app.answers.ffn_subject import beyond_ffn
 from app.answers.ffn_widths import SAME, WIDTH_WORD
 from app.answers.intents import Slots
 from app.answers.plan import Operation
@@ -63,7 +64,7 @@ def off_subject(misreading_id: str, text: str, slots: Slots, facts: Facts) -> bo
     intermediate_size=14336?' shares 14336 with the rounding misreading's Llama 3 8B, not its wrong reading). A
     named model with the very sizes of an example (Mistral 7B's 4096 and 14336 are Llama 3 8B's), asked
     about its own width, keeps it: the misreading's working gives that model's width too."""
-    if misreading_id in WIDTH_MISREADINGS and not slots.numbers and not WIDTH_WORD.search(text):
+    if misreading_id in WIDTH_MISREADINGS and (beyond_ffn(text) or (not slots.numbers and not WIDTH_WORD.search(text))):
         return True
     m = facts.misreadings.get(misreading_id)
     if m is None or not slots.numbers:

@@ -21,6 +21,7 @@ from app.answers.config_fields import config_sentences
 from app.answers.entities import Entities
 from app.answers.explanations import activation_citation
 from app.answers.facts import Explanation
+from app.answers.ffn_subject import beyond_ffn
 from app.answers.ffn_widths import (
     DENSE_FIRST,
     EVERY_LAYER,
@@ -235,6 +236,13 @@ def _asked_values(b: Builder, groups: list[ModelGroup], intent: Intent) -> str:
     return "\n".join(dict.fromkeys(lines))
 
 
+def asks_beyond_ffn(intent: Intent) -> bool:
+    """'whats the reason gemma 1 2b uses multi-query attention': a why about a choice the stored evidence
+    records (at most) as a value, never with a reason; the FFN is not its subject."""
+    slots = intent.slots
+    return beyond_ffn(intent.question) and not (slots.variants or slots.activations or slots.gates)
+
+
 def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: ExplanationIndex,
                       entities: Entities) -> list[Hit]:
     """The curated explanation of why, if one covers it (the answer first), then what the model uses."""
@@ -242,6 +250,13 @@ def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: Expla
     start = len(b.parts)
     groups = model_groups(lexicon, intent.slots)
     hits = index.search(intent.retrieval_query or intent.question, entities, k=3)
+    if asks_beyond_ffn(intent):
+        names = ", ".join(g.name for g in groups)
+        b.add(f"The stored evidence does not say why {names} made that choice: it holds the reports' architecture "
+              "values (below where stored), not the authors' reasons for choices outside the feed-forward layer.")
+        if intent.slots.arch_keys:
+            compose_architecture(b, intent, lexicon)
+        return hits
     about = [facts.explanations[h.key] for h in hits
              if h.score >= MIN_SCORE and _about_models(facts.explanations[h.key], groups)]
     # "… go with geglu in gemma instead of swiglu like llama": the choice of that function by the model asked

@@ -54,6 +54,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     # two widths set against each other: the 2/3 rule
     ("why 2048 instead of 3072 for the glu variants", {"contains": ["4,718,592", "2/3"]}, "a gated"),
     ("how come the gated ffns got 2048 rather than 3072", {"contains": ["4,718,592"]}, "a gated"),
+    # a why about a choice outside the FFN: no stored reason, said first, then the stored value, no width misreading
+    ("whats the reason gemma 1 2b uses multi-query attention with 1 kv head",
+     {"contains": ["multi-query"], "not_contains": ["GeGLU"]}, "the stored evidence does not say why"),
+    ("whys gemma-3-1b's sliding_window 512 when the report says local layers span 1024",
+     {"contains": ["512", "1024"], "not_contains": ["multiple_of"]}, "the stored evidence does not say why"),
+    ("why does gemma 2 use 8 kv heads", {"contains": ["GQA"]}, "the stored evidence does not say why"),
 ]
 
 
