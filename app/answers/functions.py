@@ -209,7 +209,10 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
         if math.isfinite(x) and abs(x) <= settings_max_abs_x and x != claimed][:5]  # an interval's ends are no points
     if xs and scalar_targets:
         values = []
-        orders = [0, derivative] if derivative and VALUE_AND_DERIVATIVE.search(text) else [derivative]
+        # a follow-up naming no order ('correction, i meant softplus') keeps both when both were just shown
+        both = VALUE_AND_DERIVATIVE.search(text) or (intent.follow_up_of is not None and not derivative_order(text)
+                                                     and VALUE_AND_DERIVATIVE.search(intent.retrieval_query.lower()))
+        orders = [0, derivative] if derivative and both else [derivative]
         for fn, x, order in ((f, x, o) for f in list(dict.fromkeys(scalar_targets))[:3] for x in xs for o in orders):
             mark = {0: "", 1: "′", 2: "″"}[order]
             out = b.computed("activation_value", {"fn": fn, "x": x, "derivative": order}, f"{fn}{mark}({x:g})")

@@ -89,6 +89,10 @@ MINIMA = [
      [{"contains": [mpmath.nstr(_gelu(GELU_MIN_X), 5), mpmath.nstr(GELU_MIN_X, 5)]}]),
     ("minimum in words", ["lowest point of gelu's derivative"],
      [{"contains": [mpmath.nstr(mpmath.diff(_gelu, GELU_SLOPE_MIN_X), 5), mpmath.nstr(GELU_SLOPE_MIN_X, 5)]}]),
+    # a correction naming only another function keeps both orders the previous turn showed (softplus′ = σ)
+    ("correction keeps both orders", ["mish at x=-1", "and its derivative there", "correction, i meant softplus"],
+     [{}, {}, {"contains": [mpmath.nstr(mpmath.log(1 + mpmath.e ** -1), 6),
+                            mpmath.nstr(1 / (1 + mpmath.e), 6)]}]),
     ("minimum after a derivative", ["is gelu's derivative ever negative", "where is it smallest"],
      [{"any_of": ["yes"]},
       {"contains": [mpmath.nstr(GELU_SLOPE_MIN_X, 5)], "not_contains": [mpmath.nstr(GELU_MIN_X, 5)]}]),
