@@ -7,6 +7,7 @@ question's words and the derivative order already asked.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from app.answers.builder import Builder
 from app.answers.computations import ERROR_GRID, format_sig
@@ -18,6 +19,17 @@ MINIMUM_ASKED = re.compile(r"\bmin(?:imum|ima)?\b|\blowest value\b|"
 MINIMUM_WORDS = re.compile(r"\blowest\b|\bsmallest\b|\bbottoms? out\b")
 
 
+def slope_minimum(b: Builder, fn: str) -> dict[str, Decimal]:
+    """f′'s computed minimum on the error grid's interval (registered, so the check re-runs it)."""
+    return b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
+                                              "xmax": ERROR_GRID["xmax"]}, f"minimum of {fn}′ on [−10, 10]")
+
+
+def curve_minimum(b: Builder, fn: str) -> dict[str, Decimal]:
+    """f's computed minimum (registered, so the check re-runs it)."""
+    return b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
+
+
 def compose(b: Builder, text: str, functions: list[str], points_asked: bool, derivative: int,
             direct: list[str]) -> None:
     """The computed minimum of each function asked (of f′ when the derivative is asked), as a direct answer."""
@@ -25,12 +37,11 @@ def compose(b: Builder, text: str, functions: list[str], points_asked: bool, der
         return
     for fn in functions[:2]:
         if derivative == 1:
-            out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
-                                                     "xmax": ERROR_GRID["xmax"]}, f"minimum of {fn}′ on [−10, 10]")
+            out = slope_minimum(b, fn)
             line = (f"The smallest value of `{fn}`′ on [−10, 10] is {format_sig(float(out['value']), 5)} at "
                     f"x ≈ {format_sig(float(out['x']), 5)} (computed).")
         else:
-            out = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
+            out = curve_minimum(b, fn)
             line = (f"The minimum of `{fn}` is {format_sig(float(out['value']), 5)} at x ≈ "
                     f"{format_sig(float(out['x']), 5)} (computed).")
         b.add(line)

@@ -233,11 +233,10 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
     _steeper(b, text, list(dict.fromkeys(scalar_targets))[:3], xs, direct)
     if MONOTONIC.search(text):
         for fn in scalar_targets[:2]:
-            out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
-                                                     "xmax": ERROR_GRID["xmax"]}, f"minimum of {fn}′ on [−10, 10]")
+            out = function_minimums.slope_minimum(b, fn)
             lowest = float(out["value"])
             if lowest < 0:
-                low = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
+                low = function_minimums.curve_minimum(b, fn)
                 line = (f"No: `{fn}` is not monotonic. It falls to its minimum {format_sig(float(low['value']), 5)} "
                         f"at x ≈ {format_sig(float(low['x']), 5)} and rises after it; its derivative is negative "
                         f"left of that point, lowest ({format_sig(lowest, 5)}) at x ≈ "
@@ -281,8 +280,7 @@ def _sign_questions(b: Builder, text: str, targets: list[str], direct: list[str]
         return False
     for fn in targets[:2]:
         if slope:
-            out = b.computed("derivative_extremum", {"fn": fn, "which": "minimum", "xmin": ERROR_GRID["xmin"],
-                                                     "xmax": ERROR_GRID["xmax"]}, f"minimum of {fn}′ on [−10, 10]")
+            out = function_minimums.slope_minimum(b, fn)
             lowest = float(out["value"])
             line = (f"Yes: `{fn}`′ is negative on part of the line; its lowest value is {format_sig(lowest, 5)} at "
                     f"x ≈ {format_sig(float(out['x']), 4)} (computed)." if lowest < 0 else
@@ -293,7 +291,7 @@ def _sign_questions(b: Builder, text: str, targets: list[str], direct: list[str]
         elif fn in NEGATIVE_LEFT:
             line = f"Yes: `{fn}` is negative for every negative x (by its definition, {PLAIN_FORMULAS[fn]})."
         else:
-            low = b.computed("extremum", {"fn": fn, "which": "minimum"}, f"minimum of {fn}")
+            low = function_minimums.curve_minimum(b, fn)
             line = (f"Yes: `{fn}` dips below zero for negative x; its minimum is {format_sig(float(low['value']), 5)} "
                     f"at x ≈ {format_sig(float(low['x']), 5)} (computed).")
         b.add(line)

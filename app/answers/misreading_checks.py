@@ -74,8 +74,8 @@ def off_subject(misreading_id: str, text: str, slots: Slots, facts: Facts) -> bo
              if name not in slots.models and _plain(re.sub(r"\s*\(.*\)", "", name)) in text}
     examples = {n for sizes in shown.values() for n in sizes}
     widths = [n for n in slots.numbers if n >= 100]
-    same_sizes = any(_sizes(facts.catalog[name]) in shown.values() and set(widths) <= set(_sizes(facts.catalog[name]))
-                     for name in slots.models if name in facts.catalog)
+    own = [_sizes(facts.catalog[name]) for name in slots.models if name in facts.catalog]
+    same_sizes = any(sizes in shown.values() and set(widths) <= set(sizes) for sizes in own)
     return bool(widths) and not same_sizes and all(n in examples for n in widths)
 
 
