@@ -132,14 +132,21 @@ def validate_question(settings: Settings, question: str, field: str = "body.ques
     return cleaned
 
 
+_CUT_MARK = "..."
+
+
 def title_from_question(settings: Settings, question: str) -> str:
-    """A thread title made from a question: one line, cut at a word boundary to the title limit."""
+    """A thread title made from a question: one line, cut at a word boundary to the title limit.
+
+    The mark of the cut is "..." rather than "…": titles are NFKC-normalised when stored, which turns "…"
+    into three characters, and a cut question would then exceed the very limit it was cut to."""
     line = _clean_line(question)
     limit = settings.thread_title_max_chars
     if len(line) <= limit:
         return line
-    cut = line[: limit - 1].rsplit(" ", 1)[0] or line[: limit - 1]
-    return cut + "…"
+    room = limit - len(_CUT_MARK)
+    cut = line[:room].rsplit(" ", 1)[0] or line[:room]
+    return cut + _CUT_MARK
 
 
 # --------------------------------------------------------------------------------------------------

@@ -176,6 +176,19 @@ def test_titles_and_names_are_one_clean_line(client: TestClient) -> None:
     assert thread["posts"][0]["display_name"] == "Ada Lovelace"
 
 
+@pytest.mark.parametrize("first_word", [190, 196, 197, 198, 199, 200, 203])
+def test_a_long_question_becomes_a_thread_with_a_title_within_the_limit(client: TestClient, first_word: int) -> None:
+    """A question longer than the title limit (a pasted config, say) is cut at a word boundary for its title,
+    and the cut must still fit once stored: titles are NFKC-normalised, which turns "…" into three characters.
+    The first word's length puts the last space before the limit at each position around it."""
+    question = "x" * first_word + " why does llama use swiglu" * 10 + "?"
+    asked = client.post("/api/v1/questions", json={"question": question})
+    assert asked.status_code == 201, asked.text
+    title = asked.json()["thread"]["title"]
+    assert len(title) <= Settings().thread_title_max_chars  # type: ignore[call-arg]
+    assert title.endswith("...") and question.startswith(title[:-3])
+
+
 # --- pages ------------------------------------------------------------------------------------------
 
 
