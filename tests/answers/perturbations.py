@@ -1,0 +1,92 @@
+"""Meaning-preserving rewrites of tuning questions, to measure how much an answer depends on surface form.
+
+A user who types "hi, quick q: what is gelu'(1)" or misspells one word means what the tuning question means,
+so the answer must still show the same facts. Each rewrite is deterministic (a typo's position comes from a
+checksum of the word), so a run can be repeated and a failure reproduced. Only tuning items are rewritten:
+the held-out splits stay unseen.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Rewrite = Callable[[str], str]
+
+#: A word a typo may land in: letters only, long enough that one swap leaves it recognisable.
+_TYPO_WORD = re.compile(r"(?<![\w.'’_-])[A-Za-z]{6,}(?![\w'’_-])")
+_TRAILING_PUNCTUATION = re.compile(r"[?!.]+\s*$")
+
+
+def _is_code(question: str) -> bool:
+    """Pasted configs and code: rewriting their text could change what they say."""
+    return "\n" in question or "{" in question or "=" in question
+
+
+def swap_typo(question: str) -> str:
+    """Swap two inner letters of the longest plain word (the commonest typo kind), leaving code untouched."""
+    if _is_code(question):
+        return question
+    words = list(_TYPO_WORD.finditer(question))
+    if not words:
+        return question
+    word = max(words, key=lambda m: (len(m.group()), -m.start()))
+    text = word.group()
+    i = 1 + zlib.crc32(text.encode()) % (len(text) - 3)
+    if text[i] == text[i + 1]:
+        return question
+    swapped = text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return question[:word.start()] + swapped + question[word.end():]
+
+
+def dropped_letter(question: str) -> str:
+    """Drop one inner letter of the longest plain word ("paramters"), leaving code untouched."""
+    if _is_code(question):
+        return question
+    words = list(_TYPO_WORD.finditer(question))
+    if not words:
+        return question
+    word = max(words, key=lambda m: (len(m.group()), -m.start()))
+    text = word.group()
+    i = 1 + zlib.crc32(text.encode()) % (len(text) - 2)
+    return question[:word.start()] + text[:i] + text[i + 1:] + question[word.end():]
+
+
+def greeting(question: str) -> str:
+    return "hi, quick question: " + question
+
+
+def thanks(question: str) -> str:
+    return question.rstrip() + " thanks!"
+
+
+def lowercase(question: str) -> str:
+    return question if _is_code(question) else question.lower()
+
+
+def bare(question: str) -> str:
+    """No closing question mark or full stop, as typed into a search box."""
+    return _TRAILING_PUNCTUATION.sub("", question) or question
+
+
+REWRITES: dict[str, Rewrite] = {
+    "typo": swap_typo, "dropped letter": dropped_letter, "greeting": greeting, "thanks": thanks,
+    "lowercase": lowercase, "bare": bare,
+}
+
+
+def rewritten(item: Mapping[str, Any], rewrite: Rewrite) -> dict[str, Any]:
+    """``item`` with every question of its thread rewritten; expectations unchanged."""
+    copy = dict(item)
+    if item.get("thread"):
+        copy["thread"] = [{**step, "question": rewrite(str(step["question"]))} for step in item["thread"]]
+    else:
+        copy["question"] = rewrite(str(item["question"]))
+    return copy
+
+
+def changed(item: Mapping[str, Any], rewrite: Rewrite) -> bool:
+    """Whether the rewrite changes any question of the item (unchanged items would only repeat the base run)."""
+    return rewritten(item, rewrite) != dict(item)
