@@ -8,6 +8,7 @@ and every correction is recorded.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -104,7 +105,7 @@ def _within_two(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _correct_word(word: str, vocabulary: frozenset[str], versioned: bool = False) -> str | None:
+def correct_word(word: str, vocabulary: frozenset[str], versioned: bool = False) -> str | None:
     """A vocabulary word this word is a typo of, or None; only for words of five letters or more, or of four
     before a version number ("gemm 3 12b"), where only a dropped letter is restored."""
     if word in vocabulary or not word.isalpha():
@@ -119,7 +120,26 @@ def _correct_word(word: str, vocabulary: frozenset[str], versioned: bool = False
         candidates = [v for v in vocabulary if v[0] == word[0] and _within_two(word, v)]
     if not candidates:
         return None
-    return min(candidates, key=lambda v: (abs(len(v) - len(word)), v))
+    return min(candidates, key=lambda v: (slip_cost(word, v), v))
+
+
+#: Keys next to each other on a QWERTY keyboard: a substitution between them is a likely slip.
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR = {a + b for row in _ROWS for a, b in itertools.pairwise(row)}
+
+
+def slip_cost(typed: str, meant: str) -> int:
+    """How unlikely a slip turns ``meant`` into ``typed``: swapped or dropped letters are the commonest slips,
+    then a neighbouring key, an extra letter, any other key ("sqared" is "squared", not "shared")."""
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        if len(diff) == 2 and diff[1] == diff[0] + 1:
+            return 0
+        if len(diff) == 1:
+            pair = typed[diff[0]] + meant[diff[0]]
+            return 1 if pair in _NEAR or pair[::-1] in _NEAR else 3
+        return 5
+    return 1 if len(meant) == len(typed) + 1 else 2 if len(meant) == len(typed) - 1 else 5
 
 
 #: A version number right after a word ("gemm 3", "lama-2"): the word is then a model family's name.
@@ -134,7 +154,7 @@ def correct_typos(question: str, lexicon: Lexicon) -> tuple[str, list[tuple[str,
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         versioned = bool(_VERSION_AFTER.match(lowered, match.end()))
-        better = _correct_word(word, lexicon.vocabulary, versioned)
+        better = correct_word(word, lexicon.vocabulary, versioned)
         if better is None:
             return word
         corrections.append((word, better))

@@ -18,7 +18,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import threads
-from app.answers import answered, execute, followup_keeps, followups, grounding, llm_planner, planner
+from app.answers import (
+    answered,
+    courtesy,
+    execute,
+    followup_keeps,
+    followups,
+    grounding,
+    llm_planner,
+    planner,
+    spelling,
+)
 from app.answers.builder import Builder, compose_out_of_scope
 from app.answers.facts import load_facts
 from app.answers.lexicon import get_lexicon
@@ -73,7 +83,9 @@ def compose_answer(
     lexicon = get_lexicon(session)
     facts = load_facts(session)
     index = get_index(facts, str(session.get_bind().engine.url))
+    question, spelt = spelling.corrected(courtesy.without_courtesy(question), lexicon)
     plan, entities = planner.plan_question(question, lexicon, facts, index, previous_meta, previous_post_id)
+    entities.corrections[:0] = spelt
     planned_by = _language_model_plan(question, plan, previous_meta, lexicon, settings)
     if planned_by.plan is not None:
         plan = planned_by.plan

@@ -1,0 +1,33 @@
+"""Greetings and thanks around a question: read past them, so "hi, quick question: did swiglu get 74.56?"
+is the yes/no question it ends with and "how far apart thanks!" the follow-up it starts with.
+
+Every rule of the planner reads the question from its first word ("did …" is a claim to check, "and …" a
+follow-up) or up to its last ("… source?"), so politeness at either end used to hide what was asked. Only
+words that carry no content are dropped, and a message that is nothing but a greeting or thanks is kept whole
+(the help answer reads it).
+"""
+
+from __future__ import annotations
+
+import re
+
+_GREETING = (r"(?:hi|hello|hey|hiya|heya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
+             r"(?:\s+(?:there|all|everyone|folks|team|guys|people|friend|bot))?")
+_ASKING = (r"(?:(?:a|one|another|one more|small|quick|short|simple|random|dumb|stupid|silly|noob|newbie|basic|"
+           r"honest|serious|general|technical)\s+)+(?:question|q)(?:\s+(?:for you|here))?|"
+           r"(?:question|q)(?=\s*[:\-–—])")
+_SORRY = (r"sorry (?:if this is (?:a )?(?:dumb|stupid|basic|obvious|silly|noob)(?: question)?|to bother you|"
+          r"for the (?:dumb|basic|noob|silly) question)(?:\s*,?\s*but)?")
+_LEAD = re.compile(rf"^\s*(?:(?:{_GREETING}|{_ASKING}|{_SORRY})\b\s*[,:;.!\-–—]*\s*)+", re.IGNORECASE)
+
+_THANKS = (r"(?:thanks|thank you|thx|thnx|tysm|ty|tia|cheers|much appreciated|appreciate it)"
+           r"(?:\s+(?:a lot|a ton|so much|very much|in advance|again|for (?:the|your) help))*")
+# "many thanks" only after a stop: "out of how many thanks!" asks "out of how many".
+_TAIL = re.compile(rf"(?:(?<=[?.!,;:])\s*many\s+|(?<=[\w?.!)\]])[\s,;.!\-–—]*\b){_THANKS}\b[\s!.:;)(]*$",
+                   re.IGNORECASE)
+
+
+def without_courtesy(question: str) -> str:
+    """The question without a greeting before it or thanks after it; unchanged when nothing else is left."""
+    text = _TAIL.sub("", _LEAD.sub("", question, count=1), count=1).strip()
+    return text if re.search(r"[A-Za-z0-9]", text) else question
