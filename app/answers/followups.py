@@ -311,7 +311,9 @@ _IS_GOOD = re.compile(r"^\s*(?:so\s+|and\s+)?(?:is|was|are)\s+(?:that|this|it|th
                       r"high|low|decent|impressive|a lot|big|small|strong|weak)\b", re.IGNORECASE)
 #: "so they're equal?", "really?", "you sure?": the asker checks the answer just given.
 _CONFIRM = re.compile(r"^\s*(?:so|wait|hm+|huh|really|seriously|for real|are you sure|you sure|sure|ok so|so basically|"
-                      r"is that (?:right|true|correct)|you'?re sure)\b", re.IGNORECASE)
+                      r"basically|is that (?:right|true|correct)|you'?re sure|"
+                      r"(?:they|those|these|the two|both)(?:'re|’re| are) (?:equal|the same|identical|tied|even)|"
+                      r"(?:it|that)(?:'s|’s| is) (?:equal|the same|identical|a tie))\b", re.IGNORECASE)
 
 
 #: "rank?", "where does it place?": the rank the earlier answer gives with its value.

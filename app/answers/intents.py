@@ -163,7 +163,10 @@ class Intent:
     parts: list[str] = field(default_factory=list)
 
 
-WH_START = re.compile(r"^\s*(what|which|wich|why|how|who|is|are|does|do|did|can|could|tell|show|explain|list|give)\b")
+WH_START = re.compile(r"^\s*(what|whats|what's|which|wich|why|how|who|is|are|does|do|did|can|could|tell|show|explain|"
+                      r"list|give)\b")
+#: Where a sentence of the question starts: "so thats just silu. whats silu(2)" asks in its second sentence.
+SENTENCE_START = re.compile(r"(?<=[.?!;])\s+")
 
 
 def _own_frame(text: str, entities: Entities) -> bool:
@@ -175,7 +178,8 @@ def _own_frame(text: str, entities: Entities) -> bool:
     if COMPARE.search(text) and len(entities.variant_like()) >= 2:
         return True
     words = re.findall(r"[a-z0-9.]+", text)
-    return bool(WH_START.search(text)) and len(words) >= 3 and not entities.is_empty()
+    asks = any(WH_START.search(sentence) for sentence in SENTENCE_START.split(text))
+    return asks and len(words) >= 3 and not entities.is_empty()
 
 
 #: A bare point after a computation ("at -1", "x=2?", "3 then?", "for 0.5 pls"): the same function, elsewhere.

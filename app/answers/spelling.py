@@ -108,8 +108,16 @@ def _vocabulary(names: frozenset[str]) -> frozenset[str]:
     return names | RULE_WORDS | rule_words() | _words(phrases)
 
 
+#: Contractions typed without their apostrophe: words as they stand ("thats just silu" is not "that just silu").
+CONTRACTIONS = frozenset({
+    "thats", "whats", "wheres", "hows", "whos", "heres", "theres", "doesnt", "isnt", "arent", "wasnt", "werent",
+    "dont", "didnt", "cant", "couldnt", "wouldnt", "shouldnt", "wont", "havent", "hasnt", "youre", "theyre",
+    "youve", "theyve", "itll", "thatll", "whatre",
+})
+
+
 def _known(word: str, vocabulary: frozenset[str]) -> bool:
-    return word in vocabulary or word in _english()
+    return word in vocabulary or word in CONTRACTIONS or word in _english()
 
 
 @lru_cache(maxsize=8192)

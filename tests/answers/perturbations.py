@@ -58,6 +58,19 @@ def greeting(question: str) -> str:
     return "hi, quick question: " + question
 
 
+def indirect(question: str) -> str:
+    """Asked through "can you tell me", as people ask a person: the question that follows is the same."""
+    return "can you tell me " + question
+
+
+def please(question: str) -> str:
+    return _TRAILING_PUNCTUATION.sub("", question).rstrip() + " pls?"
+
+
+def so_lead(question: str) -> str:
+    return "so " + question
+
+
 def thanks(question: str) -> str:
     return question.rstrip() + " thanks!"
 
@@ -73,15 +86,22 @@ def bare(question: str) -> str:
 
 REWRITES: dict[str, Rewrite] = {
     "typo": swap_typo, "dropped letter": dropped_letter, "greeting": greeting, "thanks": thanks,
-    "lowercase": lowercase, "bare": bare,
+    "lowercase": lowercase, "bare": bare, "can you tell me": indirect, "pls": please, "so": so_lead,
 }
 
 
+#: Rewrites that open a conversation: applied to a thread's first question only ("hi, … and the 9b?" is odd).
+OPENING_ONLY = frozenset({"greeting", "can you tell me"})
+
+
 def rewritten(item: Mapping[str, Any], rewrite: Rewrite) -> dict[str, Any]:
-    """``item`` with every question of its thread rewritten; expectations unchanged."""
+    """``item`` with every question of its thread rewritten (the first only, for an opening rewrite);
+    expectations unchanged."""
     copy = dict(item)
+    opening = any(REWRITES[name] is rewrite for name in OPENING_ONLY)
     if item.get("thread"):
-        copy["thread"] = [{**step, "question": rewrite(str(step["question"]))} for step in item["thread"]]
+        copy["thread"] = [{**step, "question": rewrite(str(step["question"])) if i == 0 or not opening
+                           else step["question"]} for i, step in enumerate(item["thread"])]
     else:
         copy["question"] = rewrite(str(item["question"]))
     return copy

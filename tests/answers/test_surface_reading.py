@@ -34,6 +34,13 @@ from tests.conftest import sqlite_settings
     ("out of how many thanks!", "out of how many"),  # "many" is the question's, not the thanks'
     ("question about gelu", "question about gelu"),  # "question" without a stop is part of the question
     ("hi", "hi"), ("thanks!", "thanks!"),  # nothing else: the help answer reads it whole
+    ("so did swiglu get 74.56", "did swiglu get 74.56"), ("ok, gelu(1)?", "gelu(1)?"), ("so?", "so?"),
+    ("kk and the 9b?", "and the 9b?"), ("true pls?", "true?"), ("why please", "why"),
+    ("can you tell me top 3 by squad f1", "top 3 by squad f1"),
+    ("could you please tell me if gelu is monotonic?", "is it true that gelu is monotonic?"),
+    ("do you know whether swiglu or geglu is better", "whether swiglu or geglu is better"),  # a choice, kept
+    ("can you tell me about gelu", "can you tell me about gelu"),  # "about" asks for an explanation: kept
+    ("hi so can you tell me what gelu(1) is thanks", "what gelu(1) is"),
 ])
 def test_greetings_and_thanks_are_read_past(typed: str, read: str) -> None:
     assert courtesy.without_courtesy(typed) == read
@@ -70,6 +77,8 @@ def test_slips_in_the_words_the_rules_read_are_corrected(lexicon: Lexicon, typed
     "the original hendrycks gelu paper", "my postgres container", "someone on reddit said",
     "intermediate_sze in config.json", "gelu_pytorhc_tanh", "llama-3.1-8b-instrcut", "is it closed form",
     "paras of one ffn",  # an English word: never rewritten, even where "params" was meant
+    "sigmoid deriv at -1", "approx error",  # the start of a known word: an abbreviation
+    "so thats just silu",  # a contraction without its apostrophe is not "that"
 ])
 def test_jargon_english_and_config_fields_stay_as_typed(lexicon: Lexicon, typed: str) -> None:
     assert spelling.corrected(typed, lexicon) == (typed, [])
@@ -102,6 +111,14 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["narang webq acc for geglu thanks", "and the vanilla one", "how far apart thanks!"],
      [{"contains": ["24.87"]}, {"contains": ["23.02"]}, {"contains": ["1.85"]}]),
     (["hi! mamba's activation function?"], [{"any_of": ["not in the catalog", "not in the stored evidence"]}]),
+    (["can you tell me top 3 glue avg in the glu variants paper"], [{"contains": ["84.67", "84.36", "84.20"]}]),
+    (["so did plain swish outscore gelu on superglue?"], [{"any_of": ["No.", "No,"]}]),
+    # a confirmation still reads as one once its "so" is gone
+    (["swiglu params vs relu params in shazeer's setup", "so they're equal?"],
+     [{"contains": ["4,718,592"]}, {"any_of": ["same", "equal"]}]),
+    # a second sentence that asks on its own is not a follow-up of the first answer's operation
+    (["swish in the glu variants paper, which beta", "thats just silu. whats silu(2)"],
+     [{"any_of": ["β = 1"]}, {"contains": ["1.7616"]}]),
 ]
 
 
