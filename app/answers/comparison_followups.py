@@ -51,10 +51,17 @@ _AGAINST_NEW = re.compile(r"\b(?:better|worse|higher|lower|ahead of|behind)\s+th
                           r"compared (?:to|with)|against)\s+\S", re.IGNORECASE)
 
 
+#: "is swiglu better?", "does geglu do worse?": a new subject set against the earlier one, which is left unsaid.
+_AGAINST_UNSAID = re.compile(r"^\s*(?:so\s+|and\s+|but\s+)?(?:is|was|does|did)\s+(?P<subject>.+?)\s+(?:do\s+|does\s+)?"
+                             r"(?:any\s+|even\s+)?(?P<comparative>better|worse|higher|lower)"
+                             r"(?:\s+(?:there|on (?:it|that|this)))?\s*[?!.]*\s*$", re.IGNORECASE)
+
+
 def versus_earlier(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
-    """'swiglu glue' … 'in percent how much better than relu': the earlier subject against the one named now,
-    on the earlier cell."""
-    if previous is None or not _AGAINST_NEW.search(read):
+    """'swiglu glue' … 'in percent how much better than relu' (or 'is geglu better?'): the earlier subject
+    against the one named now, on the earlier cell."""
+    unsaid = _AGAINST_UNSAID.match(read)
+    if previous is None or not (_AGAINST_NEW.search(read) or unsaid):
         return None
     named = _named(read, lexicon)
     new = _texts(named.matches, SUBJECT_KINDS)
@@ -65,7 +72,10 @@ def versus_earlier(read: str, previous: dict[str, Any] | None, lexicon: Lexicon)
     if str(previous.get("intent")) == "math" or not _texts(matches, CELL_KINDS):
         return None  # a computation's follow-up ("vs exact gelu?") keeps its point; only table cells are set here
     cells = [t for t in _texts(matches, CELL_KINDS) if t.lower() not in read.lower()]
-    text = f"{subjects[0]} {_LEAD.sub('', read).rstrip(' ?')}"
+    if unsaid is not None:
+        text = f"is {unsaid['subject']} {unsaid['comparative'].lower()} than {subjects[0]}"
+    else:
+        text = f"{subjects[0]} {_LEAD.sub('', read).rstrip(' ?')}"
     return f"{text} ({' '.join(cells)})?" if cells else f"{text}?"
 
 

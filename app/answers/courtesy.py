@@ -20,7 +20,10 @@ _SORRY = (r"sorry (?:if this is (?:a )?(?:dumb|stupid|basic|obvious|silly|noob)(
           r"for the (?:dumb|basic|noob|silly) question)(?:\s*,?\s*but)?")
 #: Words that open a sentence and say nothing ("so did swiglu …", "ok, gelu(1)?"); "so" alone stays a question.
 _FILLER = r"(?:so|ok|okay|kk?|well|um+|uh+|hmm+|alright|please|pls|plz)"
-_LEAD = re.compile(rf"^\s*(?:(?:{_GREETING}|{_ASKING}|{_SORRY}|{_FILLER})\b\s*[,:;.!\-–—]*\s*)+", re.IGNORECASE)
+#: An acknowledgement of the answer just given, closed by a stop: "makes sense. does relu do worse?"
+_ACK = (r"(?:(?:that |it )?makes sense|got it|gotcha|i see|cool|nice|great|interesting|ah+|oh+|fair enough|perfect|"
+        r"understood|right|wow|neat)(?=\s*[.!,;:\-–—])")
+_LEAD = re.compile(rf"^\s*(?:(?:{_GREETING}|{_ASKING}|{_SORRY}|{_ACK}|{_FILLER})\b\s*[,:;.!\-–—]*\s*)+", re.IGNORECASE)
 
 #: A question asked through a request ("can you tell me …", "do you know …"): the question is what follows.
 _REQUEST = re.compile(

@@ -163,10 +163,15 @@ class Intent:
     parts: list[str] = field(default_factory=list)
 
 
-WH_START = re.compile(r"^\s*(what|whats|what's|which|wich|why|how|who|is|are|does|do|did|can|could|tell|show|explain|"
-                      r"list|give)\b")
-#: Where a sentence of the question starts: "so thats just silu. whats silu(2)" asks in its second sentence.
-SENTENCE_START = re.compile(r"(?<=[.?!;])\s+")
+WH_START = re.compile(r"^\s*(what|which|wich|why|how|who|is|are|does|do|did|can|could|tell|show|explain|list|give)\b")
+
+
+#: A function written applied to a number ("silu(2)", "gelu'(0.5)"): a computation complete in itself.
+APPLIED = re.compile(r"\b[a-z][a-z0-9_]*['’″]*\s*\(\s*[-−]?\d")
+
+
+#: "what's the 9b's?", "whats geglu's": a possessive with nothing after it; what it owns is the thread's.
+DANGLING_POSSESSIVE = re.compile(r"['’]s\s*[?!.]*\s*$")
 
 
 def _own_frame(text: str, entities: Entities) -> bool:
@@ -177,9 +182,10 @@ def _own_frame(text: str, entities: Entities) -> bool:
         return True
     if COMPARE.search(text) and len(entities.variant_like()) >= 2:
         return True
+    if entities.activations and APPLIED.search(text):
+        return True
     words = re.findall(r"[a-z0-9.]+", text)
-    asks = any(WH_START.search(sentence) for sentence in SENTENCE_START.split(text))
-    return asks and len(words) >= 3 and not entities.is_empty()
+    return bool(WH_START.search(text)) and len(words) >= 3 and not entities.is_empty()
 
 
 #: A bare point after a computation ("at -1", "x=2?", "3 then?", "for 0.5 pls"): the same function, elsewhere.
@@ -196,7 +202,7 @@ def is_follow_up(text: str, entities: Entities, has_context: bool) -> bool:
     """A question that leans on the thread: 'and after full training?', 'what about SwiGLU?', 'why?'."""
     if not has_context or HELP.search(text) or TOPIC_SWITCH.search(text):
         return False
-    if FOLLOW_UP.search(text) or (entities.is_empty() and BARE_POINT.match(text)):
+    if FOLLOW_UP.search(text) or (entities.is_empty() and BARE_POINT.match(text)) or DANGLING_POSSESSIVE.search(text):
         return True
     words = re.findall(r"[a-z0-9.]+", text)
     if len(words) > 6:

@@ -19,6 +19,14 @@ SOURCES = ["2002.05202", "Table", "Shazeer"]
 OUT_OF_SCOPE = ["outside", "out of scope", "you can ask"]
 
 CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
+    # a possessive with nothing after it owns what the thread asked about
+    ("possessive", ["gemma 2 2b intermediate_size", "what's the 9b's"],
+     [{"contains": ["9216"]}, {"contains": ["14336"]}]),
+    ("possessive", ["swiglu glue avg", "ok. whats geglu's"], [{"contains": ["84.36"]}, {"contains": ["84.12"]}]),
+    # "is X better?" sets X against the earlier subject on the earlier cell, after an acknowledgement too
+    ("comparative", ["reglu squad em", "is swiglu better?"], [{"contains": ["83.53"]}, {"contains": ["no.", "83.42"]}]),
+    ("comparative", ["geglu glue avg", "makes sense. does relu do worse?"],
+     [{"contains": ["84.12"]}, {"contains": ["yes.", "83.80"]}]),
     # a bare request for the evidence behind the answer, in any wording
     ("source", ["geglu superglue avg", "says who?"], [{"contains": ["73.96"]}, {"any_of": SOURCES}]),
     ("source", ["reglu squad f1", "which paper is that from"], [{"contains": ["91.18"]}, {"any_of": SOURCES}]),
