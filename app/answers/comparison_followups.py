@@ -121,6 +121,7 @@ def math_distance(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) 
     functions, numbers = slots.get("activations") or [], slots.get("numbers") or []
     named = _named(read, lexicon)
     other = [a for a in named.activations if a not in functions]
-    if len(functions) != 1 or len(numbers) != 1 or len(other) != 1 or named.numbers:
-        return None
+    same_point = all(n == numbers[0] for n in named.numbers) if len(numbers) == 1 else not named.numbers
+    if len(functions) != 1 or len(numbers) != 1 or len(other) != 1 or not same_point:
+        return None  # "how far from silu(2)?" after gelu(2) names the same point again; another point is asked anew
     return f"difference between {functions[0]} and {other[0]} at x={numbers[0]:g}"

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 from app import activations
-from app.answers import function_minimums, second_paper_cells, value_reasons
+from app.answers import function_gaps, function_minimums, second_paper_cells, value_reasons
 from app.answers.approximation_errors import (
     SIDE_ASKED,
     _closer_first,
@@ -165,8 +165,9 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             error_pairs.append((entry.id, APPROXIMATIONS[entry.id]))
             if APPROXIMATIONS[entry.id] not in curve_functions:
                 curve_functions.append(APPROXIMATIONS[entry.id])
-        elif entry.id == "gelu" and re.search(r"approx|error|accura|tanh|differ", text):
-            error_pairs.append(("gelu_tanh", "gelu"))
+        elif entry.id == "gelu" and (re.search(r"approx|error|accura|tanh", text) or (
+                "differ" in text and len(targets) == 1)):
+            error_pairs.append(("gelu_tanh", "gelu"))  # "difference between gelu and silu" is no approximation
     error_pairs = list(dict.fromkeys(error_pairs))  # "tanh approximation of GELU" names the pair twice
     largest: dict[str, float] = {}
     for fn, ref in error_pairs[:2]:
@@ -230,6 +231,7 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             first = bool(ERROR_ASKED.search(text)) and not derivative
             _pointwise_errors(b, error_pairs[:2], xs[:3], direct, first=first, order=derivative,
                               side=bool(SIDE_ASKED.search(text)))
+        function_gaps.compose(b, text, list(dict.fromkeys(scalar_targets)), error_pairs, xs, derivative, direct)
     _steeper(b, text, list(dict.fromkeys(scalar_targets))[:3], xs, direct)
     if MONOTONIC.search(text):
         for fn in scalar_targets[:2]:

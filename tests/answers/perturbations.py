@@ -84,14 +84,22 @@ def bare(question: str) -> str:
     return _TRAILING_PUNCTUATION.sub("", question) or question
 
 
+def acknowledged(question: str) -> str:
+    """A follow-up that first acknowledges the answer it follows ("makes sense. and the 9b?")."""
+    return "makes sense. " + question
+
+
 REWRITES: dict[str, Rewrite] = {
     "typo": swap_typo, "dropped letter": dropped_letter, "greeting": greeting, "thanks": thanks,
     "lowercase": lowercase, "bare": bare, "can you tell me": indirect, "pls": please, "so": so_lead,
+    "makes sense": acknowledged,
 }
 
 
 #: Rewrites that open a conversation: applied to a thread's first question only ("hi, … and the 9b?" is odd).
 OPENING_ONLY = frozenset({"greeting", "can you tell me"})
+#: Rewrites that answer an earlier turn: applied to a thread's later questions only.
+LATER_ONLY = frozenset({"makes sense"})
 
 
 def rewritten(item: Mapping[str, Any], rewrite: Rewrite) -> dict[str, Any]:
@@ -99,9 +107,13 @@ def rewritten(item: Mapping[str, Any], rewrite: Rewrite) -> dict[str, Any]:
     expectations unchanged."""
     copy = dict(item)
     opening = any(REWRITES[name] is rewrite for name in OPENING_ONLY)
+    later = any(REWRITES[name] is rewrite for name in LATER_ONLY)
+    if later and not item.get("thread"):
+        return copy
     if item.get("thread"):
-        copy["thread"] = [{**step, "question": rewrite(str(step["question"])) if i == 0 or not opening
-                           else step["question"]} for i, step in enumerate(item["thread"])]
+        copy["thread"] = [{**step, "question": rewrite(str(step["question"]))
+                           if (i == 0 or not opening) and (i > 0 or not later) else step["question"]}
+                          for i, step in enumerate(item["thread"])]
     else:
         copy["question"] = rewrite(str(item["question"]))
     return copy
