@@ -120,7 +120,7 @@ def correct_word(word: str, vocabulary: frozenset[str], versioned: bool = False)
         candidates = [v for v in vocabulary if v[0] == word[0] and _within_two(word, v)]
     if not candidates:
         return None
-    return min(candidates, key=lambda v: (slip_cost(word, v), v))
+    return min(candidates, key=lambda v: (slip_cost(word, v), abs(len(v) - len(word)), v))
 
 
 #: Keys next to each other on a QWERTY keyboard: a substitution between them is a likely slip.
@@ -130,16 +130,21 @@ _NEAR = {a + b for row in _ROWS for a, b in itertools.pairwise(row)}
 
 def slip_cost(typed: str, meant: str) -> int:
     """How unlikely a slip turns ``meant`` into ``typed``: swapped or dropped letters are the commonest slips,
-    then a neighbouring key, an extra letter, any other key ("sqared" is "squared", not "shared")."""
+    then a neighbouring key, a doubled letter, any other key ("sqared" is "squared", not "shared"), and a new
+    letter inside a short word is as likely another name ("seglu" is not "selu", "bloomz" not "bloom")."""
+    if not _within_one(typed, meant):
+        return 5
     if len(typed) == len(meant):
         diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
-        if len(diff) == 2 and diff[1] == diff[0] + 1:
+        if len(diff) == 2:
             return 0
-        if len(diff) == 1:
-            pair = typed[diff[0]] + meant[diff[0]]
-            return 1 if pair in _NEAR or pair[::-1] in _NEAR else 3
-        return 5
-    return 1 if len(meant) == len(typed) + 1 else 2 if len(meant) == len(typed) - 1 else 5
+        pair = typed[diff[0]] + meant[diff[0]]
+        return 1 if pair in _NEAR or pair[::-1] in _NEAR else 3
+    if len(meant) == len(typed) + 1:
+        return 1
+    i = next((k for k, (a, b) in enumerate(zip(typed, meant, strict=False)) if a != b), len(meant))
+    doubled = (i > 0 and typed[i] == typed[i - 1]) or (i + 1 < len(typed) and typed[i] == typed[i + 1])
+    return 2 if doubled or len(typed) >= 8 else 4
 
 
 #: A version number right after a word ("gemm 3", "lama-2"): the word is then a model family's name.

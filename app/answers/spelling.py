@@ -141,6 +141,8 @@ def corrected(question: str, lexicon: Lexicon) -> tuple[str, list[tuple[str, str
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
+        if any(c.isupper() for c in word[1:]):
+            return word  # "SeGLU", "LaMDA", "DeepSpeed", "MMLU": a name as its makers write it, not a slip
         lower = word.lower()
         if _known(lower, vocabulary) or _abbreviates(lower, vocabulary):
             return word

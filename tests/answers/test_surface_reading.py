@@ -63,6 +63,7 @@ def lexicon(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     ("Narnag geglu final loss", "Narang geglu final loss"),  # the case typed is kept
     ("how many praams per layer", "how many params per layer"),
     ("sqared relu at 3", "squared relu at 3"),  # a dropped letter beats a far-key substitution ("shared")
+    ("mistrall 7b activation", "mistral 7b activation"),  # a doubled letter is a slip
     ("which is bgiger", "which is bigger"),
     ("hellawsag accuracy for swiglu", "hellaswag accuracy for swiglu"),  # an unreported benchmark, still named
 ])
@@ -79,6 +80,9 @@ def test_slips_in_the_words_the_rules_read_are_corrected(lexicon: Lexicon, typed
     "paras of one ffn",  # an English word: never rewritten, even where "params" was meant
     "sigmoid deriv at -1", "approx error",  # the start of a known word: an abbreviation
     "so thats just silu",  # a contraction without its apostrophe is not "that"
+    # names as their makers write them, and names one new letter away from a known one
+    "what does SeGLU compute", "is seglu in the paper", "LaMDA activation", "bloomz d_ff", "DeepSpeed moe",
+    "deepspeed moe", "ConvNeXt blocks",
 ])
 def test_jargon_english_and_config_fields_stay_as_typed(lexicon: Lexicon, typed: str) -> None:
     assert spelling.corrected(typed, lexicon) == (typed, [])
