@@ -174,9 +174,13 @@ APPLIED = re.compile(r"\b[a-z][a-z0-9_]*['’″]*\s*\(\s*[-−]?\d")
 DANGLING_POSSESSIVE = re.compile(r"['’]s\s*[?!.]*\s*$")
 
 
+#: "rank the variants by superglue avg", "sort them by final loss": an ordered list, asked in full.
+RANKS = re.compile(r"\brank(?:s|ed|ing)?\b|\border(?:ed)? (?:them |the \w+ )?by\b|\bsort(?:ed)?\b|\bleaderboard\b")
+
+
 def _own_frame(text: str, entities: Entities) -> bool:
     """Whether a question carries its own intent, so that it is not read as a follow-up."""
-    if WHY.search(text) or RUN.search(text) or BEST.search(text) or MODELS_USING.search(text):
+    if WHY.search(text) or RUN.search(text) or BEST.search(text) or MODELS_USING.search(text) or RANKS.search(text):
         return True
     if USES.search(text) and entities.models:
         return True

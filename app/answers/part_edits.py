@@ -29,8 +29,11 @@ def _restates(operation: Operation, before: list[Operation]) -> bool:
 
 #: A part that asks an FFN's weight count ("and whats the mlp weight count per layer"): of the model before it.
 SIZE_ASKED = re.compile(r"\b(?:ffn|mlp|feed[- ]?forward)\b.{0,40}\b(?:weights?|params?|parameters|weight count|"
-                        r"param count)\b|\b(?:weights?|params?|parameters)\b.{0,30}\b(?:ffn|mlp|feed[- ]?forward)\b",
+                        r"param count)\b|\b(?:weights?|params?|parameters)\b.{0,30}\b(?:ffn|mlp|feed[- ]?forward)\b|"
+                        r"\b(?:weights?|params?|parameters)\s+(?:per|in (?:one|a|each)|of (?:one|a|each))\s+layer\b|"
+                        r"\bhow many (?:weights|params|parameters)\b|\b(?:weight|param|parameter) count\b",
                         re.IGNORECASE)
+_FFN_WORD = re.compile(r"\b(?:ffn|mlp|feed[- ]?forward)\b", re.IGNORECASE)
 #: A part that sets the part before it against a new subject ("how does it compare to relu", "and that vs glu?").
 COMPARES_IT = re.compile(r"\b(?:it|that|this|its|those|these)\b.{0,30}\b(?:compares?|vs\.?|versus|against|than)\b|"
                          r"\bcompare (?:it|that|this|them)\b", re.IGNORECASE)
@@ -93,7 +96,9 @@ def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexic
     text = piece if named.models else paraphrase.with_family(piece, list(before.slots.models), lexicon)
     if not named.models and len(before.slots.models) == 1 and SIZE_ASKED.search(text):
         # "… so intermediate_size is 16384? and whats the mlp weight count per layer": the earlier model's count
-        text = f"{before.slots.models[0]} {text}"
+        # ("falcon-7b's ffn is dense gelu right? weights per layer then?": of the FFN the part before was about)
+        ffn = "" if _FFN_WORD.search(text) or not _FFN_WORD.search(before.text) else "ffn "
+        text = f"{before.slots.models[0]} {ffn}{text}"
     entities = named if text == piece else recognize(text, lexicon)
     part = classify(text, entities.text, entities, lexicon, context, None)
     part.follow_up_of, part.rule = None, f"an elliptical part: the {before.method} operation before it, edited"

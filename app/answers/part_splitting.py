@@ -28,6 +28,11 @@ SPLIT = re.compile(
 )
 
 
+#: "… ? also, rank the variants by superglue avg": "also" only joins the part to the one before; whether the part
+#: leans on that one is read from the rest of its words.
+ALSO = re.compile(r"^(?:and\s+)?(?:also|plus)\b[\s,:]*(?=\S)", re.IGNORECASE)
+
+
 #: "1) best superglue variant 2) its spread", "a) … b) …": the marker of a numbered or lettered list's first part.
 NUMBERED = re.compile(r"^\(?(?:1|a)\)\s+")
 _END = r"(?:best|worst|highest|lowest|top|bottom|biggest|smallest|largest)(?:[\s-]*(?:\d+|two|three|four|five)\b)?"
@@ -66,6 +71,24 @@ def is_listed(question: str) -> bool:
     return bool(NUMBERED.match(question.strip())) or bool(listed_items(question)) or bool(
         ANNOUNCED.match(question)) or bool(HEADED.match(question)) or bool(THEN.search(question)) or bool(
         DASHED.match(question)) or bool(colon_list(question))
+
+
+#: Where one question certainly ends and another begins: a semicolon, a question mark with more after it, a
+#: new line, "and also", ", also". "and" alone or a comma may join two things of one question; these never do.
+STRONG_BREAK = re.compile(r";\s+|\?\s+(?=\S)|,?\s+and also\s+|,\s*also,?\s+", re.IGNORECASE)
+#: Pasted code or a config: its semicolons and lines are the code's, not breaks between questions.
+_CODE = re.compile(r"[{}=\n]|\bdef\b|\bclass\b")
+
+
+def asks_separately(question: str, lexicon: Lexicon) -> bool:
+    """Whether the message holds two or more questions at certain breaks ("relu vs gelu on glue; narang reglu
+    vs geglu superglue"), one of them naming something: its parts are planned one by one (a later elliptical part
+    as an edit of the one before), so no rule reading the whole message (a decline of a benchmark one paper
+    lacks, a claim) answers for all of them."""
+    if _CODE.search(question):
+        return False
+    pieces = [p for p in STRONG_BREAK.split(question.strip()) if len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2]
+    return len(pieces) >= 2 and any(not recognize(p, lexicon).is_empty() for p in pieces)
 
 
 #: "narang geglu xsum, and then the llama formula for dim=3072": the asker orders one question after another.
@@ -116,7 +139,7 @@ def split_parts(question: str) -> list[str]:
     if ends and ends.group(1) != ends.group(2):
         span = ends.span()
         return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
-    pieces = [p.strip(" ,?") for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", question.strip())))]
+    pieces = [ALSO.sub("", p.strip(" ,?")) for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", question.strip())))]
     pieces = [q for p in pieces for q in (COMMA_QUESTION.split(p) if ASKS_ALREADY.match(p) else [p])]
     pieces = [p + "?" for p in pieces if (len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2 or CONFIG_FIELD.fullmatch(p))
               and not CONSTANT_ONLY.fullmatch(p)]

@@ -26,10 +26,12 @@ from app.answers import (
     origins,
     paper_claims,
     paraphrase,
+    part_splitting,
     pasted_sizes,
     porting,
     routing,
     size_claims,
+    sizes_beside,
     unknown_functions,
 )
 from app.answers.approximation_errors import SIDE_ASKED
@@ -166,7 +168,8 @@ def plan_question(
     resolved = intent.follow_up_of is not None and "the pronoun read as the previous subject" in intent.rule
     derive = (intent.follow_up_of is None or resolved) and not off_topic
     detect_in = paraphrase.without_instructions(question, lexicon)
-    listed = intent.operation == "multi_part" and routing.is_listed(question)
+    listed = intent.operation == "multi_part" and (routing.is_listed(question)
+                                                   or part_splitting.asks_separately(question, lexicon))
     whole = (_derived(intent, question, entities, lexicon, facts, intent.question if resolved else detect_in)
              if derive and not listed else None)
     if (whole is None or whole.method == "decline") and intent.operation == "multi_part":
@@ -182,7 +185,7 @@ def plan_question(
     operation = whole or _operation(intent, question, entities, lexicon, facts, index, derive=False)
     if intent.follow_up_of is not None and previous is not None:
         _mark_edits(operation, Slots.from_dict(previous.get("slots")), recognize(operation.text, lexicon))
-    operations = _with_sizes(operation)
+    operations = sizes_beside.with_sizes(operation)
     if intent.follow_up_of is None:
         operations += _misreading_after(operations[-1], facts)
     return Plan(operations=operations, follow_up_of=intent.follow_up_of), entities
@@ -191,25 +194,6 @@ def plan_question(
 #: The benchmarks of the GLU-variants lexicon that Narang et al.'s Table 1 also has a column for (the SuperGLUE
 #: average, and C4 pre-training loss; its XSum, WebQ and WMT columns are matched by that paper's own words).
 NARANG_BENCHMARKS = frozenset({"SuperGLUE"})
-
-
-#: "llama 2 7b ffn", "mixtral mlp?": a model's FFN named by itself, which its width and activation describe.
-BARE_FFN = re.compile(r"^\s*(?:what(?:'s| is| about)?\s+|and\s+)?(?:the\s+)?(?P<model>.{2,40}?)(?:'s)?\s+"
-                      r"(?:ffn|mlp|feed[- ]?forward(?: layer)?)\s*\??\s*$", re.IGNORECASE)
-
-
-def _with_sizes(operation: Operation) -> list[Operation]:
-    """'gemma 2 9b d_model, intermediate size and activation': the sizes asked beside the activation are an
-    operation of their own, answered first (the words come first in the question); a model's FFN asked by
-    itself ('llama 2 7b ffn') gets both too."""
-    if operation.method == "model_activation" and operation.slots.models and not operation.slots.arch_keys and (
-            BARE_FFN.match(operation.text)):
-        operation.slots.arch_keys = ["ff"]
-    if operation.method != "model_activation" or not operation.slots.arch_keys or not operation.slots.models:
-        return [operation]
-    sizes = operation.model_copy(update={"method": "architecture", "kind": "catalog",
-                                         "rule": "a model and architecture parameters, asked beside its activation"})
-    return [sizes, operation]
 
 
 def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon, facts: Facts, index: Any,
@@ -366,11 +350,23 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
                 # part before with the earlier subject written in front
                 part, part_entities = _edit_of(operations[-1], prefixed, earlier, lexicon, facts)
         operation = _operation(part, piece, part_entities, lexicon, facts, index, derive=True)
-        for asked_op in _with_sizes(operation):  # "falcon-7b activation and d_ff, …": the part's sizes too
+        if operation.kind == "decline" and _NARANG.search(" ".join(intent.parts[:number])) and not (
+                _NARANG.search(piece)):
+            # "narang vanilla params and ops? then step/s for swiglu": declined as the GLU-variants paper's, the
+            # part is asked of the paper the message named, when that paper's table has it
+            moved = f"{piece.rstrip(' ?')} in narang's table?"
+            moved_part, moved_entities = routing.part_intent(moved, lexicon, earlier, facts)
+            retried = _operation(moved_part, moved, moved_entities, lexicon, facts, index, derive=True)
+            if retried.kind != "decline":
+                operation, part_entities = retried, moved_entities
+        for asked_op in sizes_beside.with_sizes(operation):  # "falcon-7b activation and d_ff, …": the part's sizes too
             if not _restates(asked_op, operations):
                 operations.append(asked_op)
         earlier = part_entities.matches or earlier
     return operations
+
+
+_NARANG = re.compile(r"\bnarang", re.IGNORECASE)
 
 
 def _mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:

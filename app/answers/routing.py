@@ -32,7 +32,7 @@ from app.answers.facts import Facts
 from app.answers.functions import DIFFERENCE_BACK, VALUE_AND_DERIVATIVE
 from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
-from app.answers.part_splitting import _without_asides, is_listed, split_parts
+from app.answers.part_splitting import _without_asides, asks_separately, is_listed, split_parts
 from app.answers.routed_answers import (
     _compose_cells_of_both,
     _compose_constant,
@@ -348,7 +348,8 @@ def resolve(
             intent.follow_up_of = previous_post_id
             intent.rule += f"; the pronoun read as the previous subject: {resolved!r}"
     intent = reroute(intent, entities.text, entities, previous, facts)
-    splittable = not intent.operation or intent.operation in SPLIT_AFTER or is_listed(question)
+    splittable = not intent.operation or intent.operation in SPLIT_AFTER or is_listed(question) or (
+        intent.follow_up_of is None and asks_separately(question, lexicon))
     # "softplus at 2, and what's its gradient": one function's value and slope at one point, one computation
     splittable = splittable and not (VALUE_AND_DERIVATIVE.search(question.lower()) and not entities.models
                                      and len({*entities.activations, *entities.gates}) == 1)

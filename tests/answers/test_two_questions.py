@@ -1,0 +1,58 @@
+"""Two questions sent in one message get both answers: a message is read part by part where a semicolon, a
+question mark with more after it, "and also" or ", also" ends one question, so no rule that reads the whole
+message (a decline of a benchmark the other paper lacks, a claim) answers for both, a later part that asks on
+its own ("also, rank the variants …") is not read as an edit of the one before, and a later part stays in the
+paper the message named. Expected numbers are the reference tables' (tests/reference)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.answers import part_splitting
+from app.db import create_db_engine, make_session_factory
+from tests.answers import eval_runner as ev
+from tests.answers.test_generalise import assert_thread_gets
+from tests.conftest import sqlite_settings
+
+
+def test_strong_breaks_are_not_read_inside_pasted_code() -> None:
+    assert part_splitting.STRONG_BREAK.split("a; b? c and also d, also e") == ["a", "b", "c", "d", "e"]
+    assert part_splitting.ALSO.sub("", "also, rank the variants") == "rank the variants"
+    assert part_splitting.ALSO.sub("", "and also which models") == "which models"
+
+
+@pytest.fixture(scope="module")
+def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
+    path = tmp_path_factory.mktemp("two_questions") / "two.db"
+    shutil.copyfile(seeded_template, path)
+    settings = sqlite_settings(path)
+    engine = create_db_engine(settings)
+    try:
+        yield ev.pipeline_asker(make_session_factory(engine), settings)
+    finally:
+        engine.dispose()
+
+
+CASES: list[tuple[str, dict[str, Any]]] = [
+    # the second part names Narang's paper, which has no GLUE column: the first is still the GLU paper's
+    ("ReLU vs GELU on GLUE; narang reglu vs geglu superglue", {"contains": ["83.80", "83.86", "76.17", "75.96"]}),
+    ("Raffel et al. GLUE average as reprinted in the GLU paper and also narang geglu webquestions accuracy",
+     {"contains": ["83.28", "24.87"]}),
+    ("vanilla transformer WMT en-de BLEU in narang; STS-B pearson for geglu", {"contains": ["26.62", "90.26"]}),
+    # a later part with its own ask after "also" is a question of its own
+    ("RELU PERPLEXITY AFTER 524288 STEPS? also, rank the variants by superglue avg",
+     {"contains": ["1.677", "74.56", "73.96"]}),
+    # a later part in the paper the message named; the FFN the part before was about
+    ("narang vanilla params and ops? then step/s for swiglu", {"contains": ["223M", "3.53"]}),
+    ("falcon-7b's ffn is dense gelu right? weights per layer then?", {"contains": ["165,183,488"]}),
+]
+
+
+@pytest.mark.parametrize(("message", "spec"), CASES, ids=[c[0][:40] for c in CASES])
+def test_each_question_of_a_message_gets_its_answer(asker: ev.Asker, message: str, spec: dict[str, Any]) -> None:
+    assert_thread_gets(asker, [message], [spec])
