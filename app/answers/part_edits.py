@@ -85,6 +85,30 @@ def which_of_computed(piece: str, before: list[Operation]) -> str | None:
     return _WHICH_ONE.sub(f"which between {first} and {second}", piece, count=1)
 
 
+_BARE_SUBJECT = re.compile(r"^\s*(?:and\s+|what about\s+|how about\s+|for\s+|same for\s+)?(?:the\s+)?"
+                           r"(?P<subject>[\w.\- ]{2,40}?)(?:['’]s)?(?:\s+(?:one|too|then))?\s*[?!.]*\s*$",
+                           re.IGNORECASE)
+
+
+def _subject_swapped(before: Operation, piece: str, named: Entities, lexicon: Lexicon) -> str | None:
+    """The part before, its one subject replaced by the one a bare later part names ("swiglu's?", "and for
+    reglu"), when that part names nothing else; None otherwise."""
+    bare = _BARE_SUBJECT.match(piece)
+    subjects = [m for m in named.matches if m["kind"] in ("variant", "activation", "gate", "model")]
+    if bare is None or len({m["text"] for m in subjects}) != 1 or named.benchmarks or named.metrics or (
+            named.steps or named.numbers) or bare["subject"].strip().lower() != subjects[0]["text"].lower():
+        return None  # the part is the subject alone ("llama 3 8b intermediate_size" asks a field of its own)
+    earlier = {m["text"] for m in recognize(before.text, lexicon).matches
+               if m["kind"] in ("variant", "activation", "gate", "model")}
+    if len(earlier) != 1:
+        return None
+    old = next(iter(earlier))
+    at = before.text.lower().find(old.lower())
+    if at < 0 or old.lower() == subjects[0]["text"].lower():
+        return None
+    return before.text[:at] + subjects[0]["text"] + before.text[at + len(old):]
+
+
 def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexicon: Lexicon,
              facts: Facts) -> tuple[Intent, Entities]:
     """An elliptical later part ('… and qwen3-32b?') read as an edit of the part before it: the same
@@ -92,6 +116,11 @@ def _edit_of(before: Operation, piece: str, earlier: list[dict[str, str]], lexic
     context = {"intent": ROUTED_METHODS.get(before.method, before.method), "slots": before.slots.model_dump(),
                "question": before.text, "entities": earlier}
     named = recognize(piece, lexicon)
+    swapped = _subject_swapped(before, piece, named, lexicon)
+    if swapped is not None:
+        # "narang geglu final loss and also swiglu's?": the part before with its subject replaced (Narang's
+        # columns are read from the words, not from slots, so a slot edit would lose the column)
+        piece, named = swapped, recognize(swapped, lexicon)
     # "gemma 2 9b: d_model? intermediate_size?": a part that names its model already needs no family added
     text = piece if named.models else paraphrase.with_family(piece, list(before.slots.models), lexicon)
     if not named.models and len(before.slots.models) == 1 and SIZE_ASKED.search(text):

@@ -50,6 +50,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # a later part in the paper the message named; the FFN the part before was about
     ("narang vanilla params and ops? then step/s for swiglu", {"contains": ["223M", "3.53"]}),
     ("falcon-7b's ffn is dense gelu right? weights per layer then?", {"contains": ["165,183,488"]}),
+    # a bare later subject is the part before about it: the same column, not the subject's every cell
+    ("narang geglu final loss and also swiglu's?", {"contains": ["1.792", "1.789"], "not_contains": ["76.00"]}),
+    # … but a subject with a field of its own is a question of its own
+    ("1) narang vanilla final loss\n2) gelu'(0)\n3) llama 3 8b intermediate_size\n",
+     {"contains": ["1.838", "0.5", "14336"]}),
 ]
 
 
