@@ -366,7 +366,7 @@ def compose(b: Builder, derived: Derived, lexicon: Lexicon, question: str) -> No
     elif derived.kind == "ffn_params" and derived.inputs.get("given"):
         pasted_sizes.compose(b, derived.inputs["given"])
     elif derived.kind == "ffn_params":
-        compose_ffn_params(b, lexicon, derived.inputs["models"], question)
+        compose_ffn_params(b, lexicon, derived.inputs.get("models", []), question)
     elif derived.kind == "sizing_rule":
         compose_sizing_rule(b)
     elif derived.kind == "ffn_ratio":

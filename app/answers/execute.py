@@ -24,6 +24,7 @@ from app.answers import (
     misread,
     models,
     porting,
+    routed_answers,
     routing,
     run,
     second_paper,
@@ -72,7 +73,20 @@ def execute(plan: Plan, b: Builder, session: Session, settings: Settings, lexico
             routing.decline_part(b, start, operation.asked)
         spans.append(Span((start, len(b.parts)), (cited, len(b.citations)), (computed, len(b.computations))))
     _blank_repeated_parts(b, headings)
+    if several and _both_papers_cells(plan.operations):
+        b.add(routed_answers.NOT_COMPARABLE)
     return Executed(hits, spans)
+
+
+#: The GLU-variants paper's table operations, whose cells a part about Narang et al.'s table may sit beside.
+_FIRST_PAPER_CELLS = frozenset({"fact", "compare", "best", "ranking", "spread", "difference"})
+
+
+def _both_papers_cells(operations: list[Operation]) -> bool:
+    """Parts that show cells of both papers ("narang swiglu final loss? shazeer swiglu ppl at 524k?"): their
+    numbers sit side by side, and the baselines differ."""
+    methods = {op.method for op in operations}
+    return bool(methods & set(routing.OTHER_PAPER)) and bool(methods & _FIRST_PAPER_CELLS)
 
 
 def _blank_repeated_parts(b: Builder, headings: list[int]) -> None:

@@ -155,6 +155,10 @@ def _against_claim(b: Builder, model: str, division: str, ratio: Any, claim: lis
 
 def compose_ffn_params(b: Builder, lexicon: Lexicon, models: list[str], question: str) -> None:
     """Weights of one FFN layer: 3 · d_model · d_ff for a gated layer, 2 · d_model · d_ff for a dense one."""
+    if not models:
+        b.add("That names neither a model nor the sizes of its FFN (d_model and d_ff), so there is no FFN to count "
+              "the weights of.")
+        return
     rows = _catalog_rows(b, lexicon, models, question)
     if not rows and not any([_from_report_facts(b, lexicon, m) for m in models]):
         b.add("That model is not in the catalog, so its FFN size is not in the stored evidence.")

@@ -157,8 +157,8 @@ def after_derived(read: str, previous_meta: dict[str, Any] | None, derived_metho
     if not before:
         return None
     edited = setting_edits.without_setting(before, read) or _edited(before, _LEAD.sub("", read), lexicon)
-    if edited is None and operation.get("method") == "ffn_params":  # "and over all 32 layers?", "and if dense?"
-        edited = pasted_sizes.rescaled(before, read)
+    if operation.get("method") == "ffn_params":  # "and over all 32 layers?", "and a dense one with d_ff 16384?"
+        edited = pasted_sizes.rescaled(edited or before, read) or edited
     return edited
 
 

@@ -342,8 +342,14 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
         if prefixed is not None:
             # "llama 3.1 405b - d_model, d_ff, and which activation": the bare part is about the earlier subject
             part, part_entities = routing.part_intent(prefixed, lexicon, earlier, facts)
-        if operations and is_follow_up(part_entities.text, part_entities, True) and not (
-                prefixed is not None and followups.WHICH_FORM.search(piece)) and not alone:
+        elliptical = bool(operations) and not alone and is_follow_up(part_entities.text, part_entities, True)
+        recomputed = followups.after_derived(
+            piece, {"plan": {"operations": [operations[-1].model_dump(mode="json")]}}, DERIVED_METHODS, lexicon,
+        ) if elliptical and operations[-1].kind == "calculate" else None  # a sum read from the words, redone
+        if recomputed is not None:  # "… d_model 4096 and d_ff 11008? and a dense one with d_ff 16384?"
+            piece = recomputed
+            part, part_entities = routing.part_intent(piece, lexicon, earlier, facts)
+        elif elliptical and not (prefixed is not None and followups.WHICH_FORM.search(piece)):
             part, part_entities = _edit_of(operations[-1], piece, earlier, lexicon, facts)
             if part.name == "out_of_scope" and prefixed is not None and (part.slots.arch_keys or part.slots.setup_keys):
                 # "gemma 2 27b num heads; head size": a bare field that names no subject, read as an edit of the

@@ -54,9 +54,13 @@ def _compose_cells_of_both(b: Builder, intent: Intent) -> None:
     second_paper.compose_cells(b, intent.question)
     if intent.slots.variants and MAIN_PAPER.search(intent.question.lower()):
         tables.compose_fact(b, intent)
-        b.add("The two papers train on another baseline (Narang et al. add LayerNorm and FFN biases, Shazeer uses "
-              "T5's RMSNorm without biases), so their absolute numbers are not comparable: compare the orderings "
-              "within each paper, not one paper's value against the other's.")
+        b.add(NOT_COMPARABLE)
+
+
+#: Why one paper's number is not set against the other's.
+NOT_COMPARABLE = ("The two papers train on another baseline (Narang et al. add LayerNorm and FFN biases, Shazeer uses "
+                  "T5's RMSNorm without biases), so their absolute numbers are not comparable: compare the orderings "
+                  "within each paper, not one paper's value against the other's.")
 
 
 def _more(b: Builder, key: str) -> None:

@@ -23,6 +23,9 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
     ("possessive", ["gemma 2 2b intermediate_size", "what's the 9b's"],
      [{"contains": ["9216"]}, {"contains": ["14336"]}]),
     ("possessive", ["swiglu glue avg", "ok. whats geglu's"], [{"contains": ["84.36"]}, {"contains": ["84.12"]}]),
+    # a follow-up naming the other FFN kind and a new width redoes the count for that kind
+    ("kind", ["how many params in a swiglu ffn with d_model 4096 and d_ff 11008?", "and a dense one with d_ff 16384?"],
+     [{"contains": ["135,266,304"]}, {"contains": ["134,217,728"], "not_contains": ["201,326,592"]}]),
     # "is X better?" sets X against the earlier subject on the earlier cell, after an acknowledgement too
     ("comparative", ["reglu squad em", "is swiglu better?"], [{"contains": ["83.53"]}, {"contains": ["no.", "83.42"]}]),
     ("comparative", ["geglu glue avg", "makes sense. does relu do worse?"],

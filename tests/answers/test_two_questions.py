@@ -52,6 +52,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("falcon-7b's ffn is dense gelu right? weights per layer then?", {"contains": ["165,183,488"]}),
     # a bare later subject is the part before about it: the same column, not the subject's every cell
     ("narang geglu final loss and also swiglu's?", {"contains": ["1.792", "1.789"], "not_contains": ["76.00"]}),
+    # a later part that edits a calculation's sizes and kind is the calculation redone (3·d·d_ff, then 2·d·d_ff)
+    ("how many params in a swiglu ffn with d_model 4096 and d_ff 11008? and a dense one with d_ff 16384?",
+     {"contains": ["135,266,304", "134,217,728"]}),
+    # one part per paper: both cells, and why they are not set against each other
+    ("narang swiglu final loss? shazeer swiglu ppl at 524k?", {"contains": ["1.789", "1.636", "not comparable"]}),
     # … but a subject with a field of its own is a question of its own
     ("1) narang vanilla final loss\n2) gelu'(0)\n3) llama 3 8b intermediate_size\n",
      {"contains": ["1.838", "0.5", "14336"]}),
