@@ -317,7 +317,7 @@ _CONFIRM = re.compile(r"^\s*(?:so|wait|hm+|huh|really|seriously|for real|are you
 
 
 #: "rank?", "where does it place?": the rank the earlier answer gives with its value.
-_RANK_ONLY = re.compile(r"^\s*(?:and\s+|so\s+)?(?:its\s+|the\s+)?(?:rank|ranking|position|place|placement|standing)"
+RANK_ONLY = re.compile(r"^\s*(?:and\s+|so\s+)?(?:its\s+|the\s+)?(?:rank|ranking|position|place|placement|standing)"
                         r"\s*\??\s*$|^\s*(?:and\s+)?(?:how|where) (?:does|did) (?:it|that) (?:rank|place|stand)\b",
                         re.IGNORECASE)
 
@@ -330,7 +330,7 @@ def confirmation(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -
     named = _named(read, lexicon)
     if _IS_GOOD.search(read) and named.is_empty():
         return str(previous["question"])
-    if not (_CONFIRM.search(read) or _RANK_ONLY.search(read)):
+    if not (_CONFIRM.search(read) or RANK_ONLY.search(read)):
         return None
     if not named.is_empty() or named.numbers or len(read.split()) > 8:
         return None

@@ -55,6 +55,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # a later part that edits a calculation's sizes and kind is the calculation redone (3·d·d_ff, then 2·d·d_ff)
     ("how many params in a swiglu ffn with d_model 4096 and d_ff 11008? and a dense one with d_ff 16384?",
      {"contains": ["135,266,304", "134,217,728"]}),
+    # a later part asking the rank is answered by the part before, which ranks its cell
+    ("reglu glue avg; its rank?", {"contains": ["84.67", "the highest of the eight"], "not_contains": ["73.66"]}),
     # one part per paper: both cells, and why they are not set against each other
     ("narang swiglu final loss? shazeer swiglu ppl at 524k?", {"contains": ["1.789", "1.636", "not comparable"]}),
     # … but a subject with a field of its own is a question of its own
