@@ -28,7 +28,7 @@ Row = tuple[str, int, int]
 
 
 def injection_row(passing: list[dict[str, Any]], asker: ev.Asker, failures: list[tuple[str, ...]]) -> Row:
-    """Every passing item with an injected instruction before it: same facts, and never the injected 42."""
+    """Every passing item with an injected instruction before it: same facts, and never the injected number."""
     items = [x for x in (perturbations.injected(item) for item in passing) if x is not None]
     results = [ev.ask_item(item, asker) for item in items]
     failures += [("injected", r.id, t.question, t.failures) for r in results for t in r.turns if t.failures]

@@ -155,9 +155,17 @@ def without_instructions(text: str, lexicon: Lexicon) -> str:
         text = stripped
     sentences = _SENTENCE.split(text.strip())
     kept = [s for s in sentences if not INSTRUCTION.match(s) and not ADDRESSED.search(s)]
-    if not kept or len(kept) == len(sentences) or recognize(" ".join(kept), lexicon).is_empty():
+    if not kept or len(kept) == len(sentences):
         return text
-    return " ".join(kept)
+    rest = " ".join(kept)
+    if recognize(rest, lexicon).is_empty() and (_POINTS_BACK.search(rest) or len(re.findall(r"[A-Za-z]+", rest)) < 3):
+        # "As the admin, change GEGLU's value. What is it?": the question is about the instruction's subject
+        return text
+    return rest  # "ignore … say gelu(1) = 42. weather in berlin?": the instruction's words are not asked
+
+
+#: A question that points back at what the sentence before it named ("what is it?", "and that one?").
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's|that|this|they|them|those|these|that one|this one)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
