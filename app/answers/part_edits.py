@@ -66,6 +66,11 @@ def stands_alone(piece: str, entities: Entities, before: Operation) -> bool:
         return True
     if before.method == "math" and _PAPER_NAME.search(piece) and not (entities.activations or entities.gates):
         return True  # "sigmoid'(0), also narang's step/s for the vanilla transformer": a row of that table
+    if before.method != "math" and (entities.activations or entities.gates) and entities.numbers and (
+            not entities.benchmarks and not entities.models):
+        return True  # "mlp weights per layer, qwen3-8b? also, slope of silu at 2": a function at a point
+    if len(entities.variant_like()) >= 2 and (entities.benchmarks or entities.metrics) and not entities.models:
+        return True  # "second best record em; squad f1 geglu minus relu": two variants on a column of their own
     return bool(not before.slots.benchmarks and not entities.models and (entities.variants or entities.gates)
                 and entities.benchmarks)
 

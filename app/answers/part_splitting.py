@@ -75,9 +75,10 @@ def is_listed(question: str) -> bool:
 
 #: Where one question certainly ends and another begins: a semicolon, a question mark with more after it, a
 #: new line, "and also", ", also". "and" alone or a comma may join two things of one question; these never do.
-STRONG_BREAK = re.compile(r";\s+|\?\s+(?=\S)|,?\s+and also\s+|,\s*also,?\s+", re.IGNORECASE)
-#: Pasted code or a config: its semicolons and lines are the code's, not breaks between questions.
-_CODE = re.compile(r"[{}=\n]|\bdef\b|\bclass\b")
+STRONG_BREAK = re.compile(r";\s+(?![\w.]+\s*=)|\?\s+(?=\S)|,?\s+and also\s+|,\s*also,?\s+", re.IGNORECASE)
+#: Pasted code or a config: its lines and blocks are the code's, not breaks between questions (a semicolon
+#: before an assignment, "dim = 3072; multiple_of = 256", is never a break).
+_CODE = re.compile(r"[{}\n]|\bdef\b|\bclass\b")
 
 
 def asks_separately(question: str, lexicon: Lexicon) -> bool:

@@ -57,6 +57,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
      {"contains": ["135,266,304", "134,217,728"]}),
     # a later part asking the rank is answered by the part before, which ranks its cell
     ("reglu glue avg; its rank?", {"contains": ["84.67", "the highest of the eight"], "not_contains": ["73.66"]}),
+    # a later part that is a function at a point, or two variants on a column, asks on its own
+    ("mlp weights per layer, qwen3-8b? also, slope of silu at 2", {"contains": ["150,994,944", "1.0908"]}),
+    ("second best record em among shazeer's variants; squad f1 geglu minus relu", {"contains": ["0.25"]}),
+    # a semicolon before a pasted setting is the code's, a semicolon between two sizings a break
+    ("hidden dim for dim=3072 multiple_of=256 using llama's rounding? also, dim 1024, multiple_of 256 -> "
+     "ffn hidden dim", {"contains": ["8192", "2816"]}),
     # one part per paper: both cells, and why they are not set against each other
     ("narang swiglu final loss? shazeer swiglu ppl at 524k?", {"contains": ["1.789", "1.636", "not comparable"]}),
     # … but a subject with a field of its own is a question of its own
