@@ -8,7 +8,7 @@ use. An item passes when all its turns contain every ``contains`` fact, one ``an
 
 Splits: ``dev``, ``dev2``, ``dev3`` and ``dev4`` are tuning splits (dev2: fresh outsider phrasings, weighted to
 declines, explanations and verifications; dev3: every category, written blind to measure first-ask rates; dev4:
-the same, weighted to the categories weakest on fresh wording; dev5 to dev9: fresh batches, each written
+the same, weighted to the categories weakest on fresh wording; dev5 to dev15: fresh batches, each written
 before it was first asked); ``test`` to ``test4`` are held out: only their counts are printed;
 their failing questions are never listed (``--failures`` lists the tuning splits'), so tuning on this output
 cannot tune on the test split.
