@@ -59,7 +59,7 @@ MONOTONIC = re.compile(r"\bmonoton")
 TIMES = re.compile(r"\bhow many times\b|\btimes (?:worse|better|larger|bigger|smaller|more|less)\b|\bratio\b|"
                    r"\bby what factor\b|\bhow much (?:worse|better|more accurate|less accurate)\b")
 #: "silu(-1) and its derivative", "value and slope at 2": both the value and the derivative are asked for.
-VALUE_AND_DERIVATIVE = re.compile(r"(?:\band|&|\+|\bplus|\balso|\bas well as)\s+(?:also\s+)?"
+VALUE_AND_DERIVATIVE = re.compile(r"(?:\band|&|\+|\bplus|\balso|\bas well as|,\s*then|\band then)\s+(?:also\s+)?"
                                   r"(?:what(?:'s|s| is| about)?\s+)?(?:its |the |their )?(?:first )?"
                                   r"(?:derivative|slope|gradient)s?\b|"
                                   r"\bvalues? and (?:its |the )?(?:derivative|slope|gradient)s?\b|"

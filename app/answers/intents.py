@@ -145,7 +145,8 @@ SLOPE_AT = re.compile(r"\bderivative|\bgradient|\bslope|\bdifferentiab")
 WHERE_ELSE = re.compile(r"\bwhere\b|\bpeaks?\b|\bat what x\b")
 #: A bare question about noise ("spread?", "std?", "how noisy?"): about the previous answer's cells.
 NOISE = re.compile(r"\bspread\b|\bstd\b|\bstd ?dev|\bstddev\b|\bnois[ey]\b|\bvariance\b|\bvariability\b|"
-                   r"\berror bars?\b|±|\+-|\bsignifican|\bmeaningful\b")
+                   r"\berror bars?\b|±|\+-|\bsignifican|\bmeaningful\b|"
+                   r"\b(?:vary|varies|varied|variation|fluctuat\w*)\b.{0,30}\b(?:runs?|seeds?|trials?)\b")
 HELP = re.compile(r"^\s*(hi|hello|hey|help|thanks|thank you)\b|\bwhat can you (do|answer)\b|\bhow do i use\b")
 
 

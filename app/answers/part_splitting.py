@@ -28,6 +28,12 @@ SPLIT = re.compile(
 )
 
 
+#: A parenthesised aside that is not itself a list marker ("elu (alpha 1) at x = -2"): the ")" inside it closes the
+#: aside, so it is hidden from the list-marker split (and put back after).
+_ENCLOSED = re.compile(r"\((?!\s*(?:\d|[a-e])\s*\))([^()]*)\)")
+_CLOSE = "\u2986"
+
+
 #: "… ? also, rank the variants by superglue avg": "also" only joins the part to the one before; whether the part
 #: leans on that one is read from the rest of its words.
 ALSO = re.compile(r"^(?:and\s+)?(?:also|plus)\b[\s,:]*(?=\S)", re.IGNORECASE)
@@ -140,7 +146,9 @@ def split_parts(question: str) -> list[str]:
     if ends and ends.group(1) != ends.group(2):
         span = ends.span()
         return [question[:span[0]] + end + question[span[1]:] for end in ends.groups()]
-    pieces = [ALSO.sub("", p.strip(" ,?")) for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", question.strip())))]
+    masked = _ENCLOSED.sub(lambda m: f"({m.group(1)}{_CLOSE}", question.strip())  # "(alpha 1) at": no marker
+    pieces = [ALSO.sub("", p.strip(" ,?")).replace(_CLOSE, ")")
+              for p in SPLIT.split(NUMBERED.sub("", ANNOUNCED.sub("", masked)))]
     pieces = [q for p in pieces for q in (COMMA_QUESTION.split(p) if ASKS_ALREADY.match(p) else [p])]
     pieces = [p + "?" for p in pieces if (len(re.findall(r"[A-Za-z0-9_]+", p)) >= 2 or CONFIG_FIELD.fullmatch(p))
               and not CONSTANT_ONLY.fullmatch(p)]

@@ -210,7 +210,9 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.name, intent.operation = "paper_setup", "paper_info"
         intent.rule = "asks who wrote a stored paper, when, or where it is"
         return intent
-    if facts is not None and second_paper.setup_key(text, facts) is not None:
+    if facts is not None and second_paper.setup_key(text, facts) is not None and not (
+            ranking.SPREAD_WORDS.search(text) and second_paper.names_rows(text, facts)):
+        # ("how much did narang's sigmoid early loss vary across runs" asks a row's spread, not the setup)
         intent.name, intent.operation = "paper_setup", "second_paper_setup"
         intent.rule = "asks what Narang et al.'s setup or text states"
         return intent

@@ -1,0 +1,55 @@
+"""Classes found by the fifteenth tuning batch, each pinned by phrasings of its own: a parenthesised aside
+with a number is no list marker, "X, then its slope there" asks both, a row's variation "across runs" is its
+spread (not the paper's setup), and a GLUE task the paper leaves out is declined by name, not answered with
+the GLUE average. Computed values are checked against mpmath, table values against tests/reference."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import pytest
+
+from app.db import create_db_engine, make_session_factory
+from tests.answers import eval_runner as ev
+from tests.answers.test_generalise import assert_thread_gets
+from tests.conftest import sqlite_settings
+
+
+def mish(x: mpmath.mpf) -> mpmath.mpf:
+    return x * mpmath.tanh(mpmath.log(1 + mpmath.e ** x))
+
+
+def shown(value: mpmath.mpf) -> str:
+    return mpmath.nstr(value, 5)
+
+
+@pytest.fixture(scope="module")
+def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
+    path = tmp_path_factory.mktemp("batch15") / "batch15.db"
+    shutil.copyfile(seeded_template, path)
+    settings = sqlite_settings(path)
+    engine = create_db_engine(settings)
+    try:
+        yield ev.pipeline_asker(make_session_factory(engine), settings)
+    finally:
+        engine.dispose()
+
+
+CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
+    (["slope of elu (alpha 1) at x = -2"], [{"contains": [shown(mpmath.e ** -2)]}]),
+    (["derivative of selu (lambda 1.0507) at x=1?"], [{"contains": ["1.0507"]}]),
+    (["whats mish(2), then its slope there"],
+     [{"contains": [shown(mish(mpmath.mpf(2))), shown(mpmath.diff(mish, mpmath.mpf(2)))]}]),
+    (["how much did narang's sigmoid early loss vary across runs"], [{"contains": ["2.291", "0.019"]}]),
+    (["swiglu wnli acc in shazeer's glue table"], [{"contains": ["WNLI"], "not_contains": ["84.36"]}]),
+]
+
+
+@pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
+def test_a_phrasing_of_the_class_gets_what_the_class_promises(asker: ev.Asker, questions: list[str],
+                                                              specs: list[dict[str, Any]]) -> None:
+    assert_thread_gets(asker, questions, specs)
