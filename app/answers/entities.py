@@ -126,6 +126,7 @@ def correct_word(word: str, vocabulary: frozenset[str], versioned: bool = False)
 #: Keys next to each other on a QWERTY keyboard: a substitution between them is a likely slip.
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _NEAR = {a + b for row in _ROWS for a, b in itertools.pairwise(row)}
+_VOWELS = frozenset("aeiou")
 
 
 def slip_cost(typed: str, meant: str) -> int:
@@ -139,7 +140,10 @@ def slip_cost(typed: str, meant: str) -> int:
         if len(diff) == 2:
             return 0
         pair = typed[diff[0]] + meant[diff[0]]
-        return 1 if pair in _NEAR or pair[::-1] in _NEAR else 3
+        if pair in _NEAR or pair[::-1] in _NEAR:
+            return 1
+        # a vowel for a vowel in a long word is a misspelling ("derivitive"); in a short one, another word
+        return 2 if set(pair) <= _VOWELS and len(typed) >= 7 else 3
     if len(meant) == len(typed) + 1:
         return 1
     i = next((k for k, (a, b) in enumerate(zip(typed, meant, strict=False)) if a != b), len(meant))

@@ -77,6 +77,9 @@ def stands_alone(piece: str, entities: Entities, before: Operation) -> bool:
 
 #: A part that asks how the two parts before it differ ("the drop between them", "the gap between the two").
 BETWEEN_THEM = re.compile(r"\b(?:between|of) (?:them|the two|those two|these two|both)\b", re.IGNORECASE)
+#: "silu'(-1) and sigmoid'(-1)? how far apart are they": the same ask, with "they" for the two.
+APART_THEM = re.compile(r"^\s*(?:and\s+|so\s+)?(?:how far apart|how different|how much apart) (?:are|were) "
+                        r"(?:they|those|these|the two|both)\b.*$", re.IGNORECASE)
 #: "which one is flatter there", "which one's steeper": a choice between the things the parts before it computed.
 _WHICH_ONE = re.compile(r"\bwhich one\b", re.IGNORECASE)
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.answers.entities import Entities
 from app.answers.intents import Intent, Slots
 
 #: What kind of work an operation is (the issue-level vocabulary shown to readers and to a planner model).
@@ -191,3 +192,24 @@ def last_operation(meta: dict[str, Any] | None) -> dict[str, Any] | None:
     if last.method in DERIVED_METHODS:
         name = str(meta.get("intent") or name)
     return {**meta, "intent": name, "slots": last.slots.model_dump()}
+
+
+def mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:
+    """Record which slots the follow-up named (replaced) and which it took from the previous plan."""
+    new = named_slots(named)
+    for name in SLOT_NAMES:
+        value = getattr(operation.slots, name)
+        if not value:
+            continue
+        if getattr(new, name):
+            operation.replaced.append(name)
+        elif value == getattr(previous, name):
+            operation.inherited.append(name)
+
+
+def named_slots(entities: Entities) -> Slots:
+    """The slots a question names itself (its entities, without any inherited context)."""
+    return Slots(variants=list(entities.variants), activations=list(entities.activations), gates=list(entities.gates),
+                 models=[m.name for m in entities.models], benchmarks=list(entities.benchmarks),
+                 metrics=list(entities.metrics), steps=list(entities.steps), numbers=list(entities.numbers),
+                 paper=entities.paper)

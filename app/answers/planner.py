@@ -56,6 +56,7 @@ from app.answers.misreading_checks import states_catalog_sizes as states_catalog
 from app.answers.other_paper_steps import detect as unreported_aspect
 from app.answers.part_edits import (
     _PAPER_NAME,
+    APART_THEM,
     COMPARES_IT,
     _edit_of,
     _names_subject,
@@ -67,10 +68,10 @@ from app.answers.part_edits import (
 from app.answers.part_edits import BETWEEN_THEM as BETWEEN_THEM
 from app.answers.plan import (
     DERIVED_METHODS,
-    SLOT_NAMES,
     Operation,
     Plan,
     last_operation,
+    mark_edits,
     operation_for,
 )
 from app.answers.retrieval import MIN_SCORE
@@ -184,7 +185,7 @@ def plan_question(
         return Plan(operations=parts), entities
     operation = whole or _operation(intent, question, entities, lexicon, facts, index, derive=False)
     if intent.follow_up_of is not None and previous is not None:
-        _mark_edits(operation, Slots.from_dict(previous.get("slots")), recognize(operation.text, lexicon))
+        mark_edits(operation, Slots.from_dict(previous.get("slots")), recognize(operation.text, lexicon))
     operations = sizes_beside.with_sizes(operation)
     if intent.follow_up_of is None:
         operations += _misreading_after(operations[-1], facts)
@@ -316,7 +317,11 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
         if number and head and not _names_subject(recognize(piece, lexicon)) and (
                 _names_subject(recognize(head, lexicon)) or not _PAPER_NAME.search(piece)):
             piece = f"{head} {piece}"  # "geglu: glue avg? also narang final loss?": every part is about geglu
-        if len(operations) >= 2 and BETWEEN_THEM.search(piece):
+        if operations and APART_THEM.match(piece):  # the two parts before, or the two functions of the one before
+            pair = [op.text.rstrip(" ?.") for op in operations[-2:]] if len(operations) >= 2 else []
+            piece = (f"difference between {pair[0]} and {pair[1]}?" if pair
+                     else f"difference between {operations[-1].text.rstrip(' ?.')}?")
+        elif len(operations) >= 2 and BETWEEN_THEM.search(piece):
             # "a) geglu 65k ppl b) geglu full ppl c) the drop between them": the two parts before it, set apart
             first, second = (op.text.rstrip(" ?.") for op in operations[-2:])
             piece = BETWEEN_THEM.sub(f"between {first} and {second}", piece, count=1)
@@ -375,24 +380,3 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
 
 
 _NARANG = re.compile(r"\bnarang", re.IGNORECASE)
-
-
-def _mark_edits(operation: Operation, previous: Slots, named: Entities) -> None:
-    """Record which slots the follow-up named (replaced) and which it took from the previous plan."""
-    new = named_slots(named)
-    for name in SLOT_NAMES:
-        value = getattr(operation.slots, name)
-        if not value:
-            continue
-        if getattr(new, name):
-            operation.replaced.append(name)
-        elif value == getattr(previous, name):
-            operation.inherited.append(name)
-
-
-def named_slots(entities: Entities) -> Slots:
-    """The slots a question names itself (its entities, without any inherited context)."""
-    return Slots(variants=list(entities.variants), activations=list(entities.activations), gates=list(entities.gates),
-                 models=[m.name for m in entities.models], benchmarks=list(entities.benchmarks),
-                 metrics=list(entities.metrics), steps=list(entities.steps), numbers=list(entities.numbers),
-                 paper=entities.paper)

@@ -46,6 +46,13 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
      [{"contains": [shown(mish(mpmath.mpf(2))), shown(mpmath.diff(mish, mpmath.mpf(2)))]}]),
     (["how much did narang's sigmoid early loss vary across runs"], [{"contains": ["2.291", "0.019"]}]),
     (["swiglu wnli acc in shazeer's glue table"], [{"contains": ["WNLI"], "not_contains": ["84.36"]}]),
+    # "how far apart are they" after two computed values, or two table cells: their difference
+    (["silu'(-1) and sigmoid'(-1)? how far apart are they"],
+     [{"contains": [shown(mpmath.diff(lambda x: x / (1 + mpmath.e ** -x), -1)
+                          - mpmath.diff(lambda x: 1 / (1 + mpmath.e ** -x), -1))]}]),
+    (["geglu glue avg; swiglu glue avg; how far apart are they"], [{"contains": ["84.12", "84.36", "0.24"]}]),
+    # a vowel for a vowel in a long word is a misspelling of it
+    (["exact gelu derivitive at x=-1"], [{"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), -1))]}]),
 ]
 
 
