@@ -22,7 +22,7 @@ HEDGED = re.compile(r"UNVERIFIED|\binferred\b|single-source", re.IGNORECASE)
 #: A mixture-of-experts row: its source opens with the expert layout ("MoE: 8 experts, top-2; d_ff column is …").
 MOE_SOURCE = re.compile(r"^\s*MoE:\s*")
 #: The later clauses of that layout: what the width column holds (one expert's, or a leading dense layer's).
-WIDTH_CLAUSE = re.compile(r"\bd_ff column\b|\bdense layers?\b")
+WIDTH_CLAUSE = re.compile(r"\bd_ff column\b|\bdense layers?\b|\bcarries intermediate_size\b")
 #: An MoE row whose FFN width column is a leading dense layer's, not an expert's.
 DENSE_FIRST = re.compile(r"\bdense layers?\b")
 EVERY_LAYER = re.compile(r"\b(?:every|each|all(?: the)?|in all) (?:layers?|blocks?)\b|\beverywhere\b", re.IGNORECASE)

@@ -15,7 +15,7 @@ from app.answers import followups, routing
 from app.answers.functions import APPROXIMATIONS, TIMES
 from app.answers.intents import Intent, Slots, rank_order
 from app.answers.plan import ROUTED_METHODS, Plan
-from app.answers.slots import _arch_keys
+from app.answers.slots import ARCH_KEYWORDS, _arch_keys
 
 #: Words that say which end of a column a ranking question asks for.
 ORDER_WORDS = re.compile(r"\b(?:best|worst|lowest|highest|top|bottom|weakest|strongest|smallest|largest|last)\b",
@@ -53,6 +53,9 @@ def _keep_operation(intent: Intent, previous_meta: dict[str, Any] | None) -> Non
     operations = plan.get("operations") if isinstance(plan, dict) else None
     answered = [op for op in operations or [] if isinstance(op, dict) and op.get("method") != "misreading"]
     method = str(answered[-1].get("method", "")) if answered else ""
+    if method == "catalog_layers" and not any(w in intent.question.lower() for w in ARCH_KEYWORDS["layers"]) and (
+            set(intent.slots.arch_keys) - {"layers"}):
+        return  # "how many layers?" … "and the 8x7b's sizes": other fields now, not the layer count again
     if method in ROUTED_METHODS and method not in routing.OTHER_PAPER and ROUTED_METHODS[method] == intent.name:
         intent.operation = method
         intent.rule += f"; keeps the previous operation ({method})"

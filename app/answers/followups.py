@@ -313,7 +313,9 @@ _IS_GOOD = re.compile(r"^\s*(?:so\s+|and\s+)?(?:is|was|are)\s+(?:that|this|it|th
 _CONFIRM = re.compile(r"^\s*(?:so|wait|hm+|huh|really|seriously|for real|are you sure|you sure|sure|ok so|so basically|"
                       r"basically|is that (?:right|true|correct)|you'?re sure|"
                       r"(?:they|those|these|the two|both)(?:'re|’re| are) (?:equal|the same|identical|tied|even)|"
-                      r"(?:it|that)(?:'s|’s| is) (?:equal|the same|identical|a tie))\b", re.IGNORECASE)
+                      r"(?:it|that)(?:'s|’s| is) (?:equal|the same|identical|a tie)|"
+                      r"(?:does|do|is|are) (?:any|every|each|all|the)? ?(?:layers?|blocks?|experts?) "
+                      r"(?:actually |really )?(?:use|used|using) (?:that|it|this|those|them))\b", re.IGNORECASE)
 
 
 #: "rank?", "where does it place?": the rank the earlier answer gives with its value.

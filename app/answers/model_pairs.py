@@ -27,14 +27,14 @@ def expert_line(row: dict[str, Any], keys: list[str], question: str) -> str:
     # the counts alone are the row's own note, shown whole; a width asked of the experts is one expert's
     if layout is None or not EXPERTS_ASKED.search(question) or "ff" not in keys or "experts" in keys:
         return ""
-    counts = []
+    counts = [f"d_model {row['d_model_text']}"] if "d_model" in keys else []  # "hidden_size and per-expert …"
     if layout.routed:
         counts.append(f"{layout.routed} routed experts" + (f" (plus {layout.shared} shared)" if layout.shared else ""))
     if layout.active:
         counts.append(f"{layout.active} active per token")
     if layout.width:
         counts.append(f"each expert {layout.width} wide (its intermediate size)")
-    if not counts:
+    if len(counts) == ("d_model" in keys):
         return ""
     return f"- {row['model']}: " + ", ".join(counts) + " (model catalog)"
 

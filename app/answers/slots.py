@@ -62,7 +62,8 @@ ARCH_KEYWORDS: dict[str, tuple[str, ...]] = {
            "expert size", "expert width", "expert intermediate", "expert ffn", "moe_intermediate", "per-expert",
            "per expert",
            # "hidden_act and sizes", "activation + sizes": a model's sizes beside its activation are its widths
-           "and sizes", "+ sizes", "& sizes", ", sizes", "its sizes", "their sizes", "layer sizes"),
+           "and sizes", "+ sizes", "& sizes", ", sizes", "its sizes", "their sizes", "layer sizes", "s sizes",
+           "the sizes"),
     "heads": ("heads", "num_attention_heads", "n_heads", "n_head", "num_heads"),
     "experts": ("how many experts", "expert count", "number of experts", "num experts", "num_experts",
                 "num_local_experts", "top-k", "experts per token", "active experts", "routed experts",

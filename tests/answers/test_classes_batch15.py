@@ -51,6 +51,12 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
      [{"contains": [shown(mpmath.diff(lambda x: x / (1 + mpmath.e ** -x), -1)
                           - mpmath.diff(lambda x: 1 / (1 + mpmath.e ** -x), -1))]}]),
     (["geglu glue avg; swiglu glue avg; how far apart are they"], [{"contains": ["84.12", "84.36", "0.24"]}]),
+    # an MoE row: d_model beside the experts' width when both are asked; a config's unused dense width, named;
+    # "does any layer use that" asks the answer just given again; "'s sizes" after a layer count asks the sizes
+    (["mixtral 8x22b hidden_size and per-expert intermediate_size", "how many layers?", "and the 8x7b's sizes"],
+     [{"contains": ["6144", "16384"]}, {"contains": ["56"]}, {"contains": ["4096", "14336"]}]),
+    (["qwen3-30b-a3b intermediate_size?", "does any layer actually use that"],
+     [{"contains": ["6144", "768"]}, {"contains": ["768"], "any_of": ["no layer uses", "every layer sparse"]}]),
     # a vowel for a vowel in a long word is a misspelling of it
     (["exact gelu derivitive at x=-1"], [{"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), -1))]}]),
 ]
