@@ -28,7 +28,7 @@ from app.answers.facts import Facts
 from app.answers.followup_reading import _LEAD, _PRONOUN, SUBJECT_KINDS, _named, _texts
 from app.answers.followup_reading import last_operation as last_operation
 from app.answers.gap_followups import GAP, ranking_rows
-from app.answers.intents import ARCH_KEYWORDS, NOISE, WHY, Slots
+from app.answers.intents import ARCH_KEYWORDS, CORRECTION, NOISE, WHY, Slots
 from app.answers.lexicon import Lexicon
 from app.answers.other_paper_followups import across_papers as across_papers
 from app.answers.other_paper_followups import in_other_paper as in_other_paper
@@ -93,7 +93,15 @@ def both_subjects(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexi
     texts = list(dict.fromkeys(str(s.get("text")).lower() for s in reversed(subjects)))[:2]
     if len(texts) != 2:
         return None
-    return f"{texts[1]} and {texts[0]} {_BOTH.sub(' ', _LEAD.sub('', read)).strip(' ?')}?"
+    asked = _BOTH.sub(' ', _LEAD.sub('', CORRECTION.sub('', read))).strip(' ?')
+    before = last_operation(previous_meta) or {}
+    earlier = " ".join(str(before.get(k) or "") for k in ("read_as", "asked", "text", "question"))
+    if before.get("method") == "math" and _SLOPE.search(earlier) and not _SLOPE.search(read):
+        asked = f"derivative {asked}"  # "gelu' at -1" … "correction, i meant both of them at x=+1": still slopes
+    return f"{texts[1]} and {texts[0]} {asked}?"
+
+
+_SLOPE = re.compile(r"derivativ|slopes?|gradients?|′|'\s*\(", re.IGNORECASE)
 
 
 _APART = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:the\s+)?(?:difference|diff|gap|how far apart|distance|"

@@ -171,6 +171,12 @@ WH_START = re.compile(r"^\s*(what|which|wich|why|how|who|is|are|does|do|did|can|
 APPLIED = re.compile(r"\b[a-z][a-z0-9_]*['’″]*\s*\(\s*[-−]?\d")
 
 
+#: "correction, i meant …", "sorry, i meant …", "no i mean …": the asker corrects the question just asked.
+CORRECTION = re.compile(r"^\s*(?:correction|sorry|oops|no|nope|actually|wait|err?)\b[\s,:;.!\-–—]*(?:i\s+)?"
+                        r"(?:meant|mean)\b")
+#: "on that one", "for that column", "in it": a column (or table) named by pointing back at the thread's.
+ON_THAT = re.compile(r"\b(?:on|for|in) (?:that|this|it|those|these)(?: one| column| benchmark| metric| task| score)?"
+                     r"\s*[?!.]*\s*$")
 #: "what's the 9b's?", "whats geglu's": a possessive with nothing after it; what it owns is the thread's.
 DANGLING_POSSESSIVE = re.compile(r"['’]s\s*[?!.]*\s*$")
 
@@ -209,6 +215,10 @@ def is_follow_up(text: str, entities: Entities, has_context: bool) -> bool:
         return False
     if FOLLOW_UP.search(text) or (entities.is_empty() and BARE_POINT.match(text)) or DANGLING_POSSESSIVE.search(text):
         return True
+    if CORRECTION.match(text):
+        return True  # "correction, i meant both of them at x=+1": the last question again, corrected
+    if ON_THAT.search(text) and not (entities.benchmarks or entities.metrics or entities.steps or entities.models):
+        return True  # "which variant is best on that one": the column is the thread's, however long the question
     words = re.findall(r"[a-z0-9.]+", text)
     if len(words) > 6:
         return False

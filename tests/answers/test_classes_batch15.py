@@ -57,6 +57,12 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
      [{"contains": ["6144", "16384"]}, {"contains": ["56"]}, {"contains": ["4096", "14336"]}]),
     (["qwen3-30b-a3b intermediate_size?", "does any layer actually use that"],
      [{"contains": ["6144", "768"]}, {"contains": ["768"], "any_of": ["no layer uses", "every layer sparse"]}]),
+    # "on that one" points back at the thread's column, however long the question
+    (["shazeer glue rte acc for ffn_glu", "and on superglue rte", "which variant is best on that one"],
+     [{}, {}, {"contains": ["SwiGLU", "85.20"]}]),
+    # a correction to "both of them" keeps the slopes the thread asked for
+    (["exact gelu derivitive at x=-1", "and the tanh approx there", "correction, i meant both of them at x=+1"],
+     [{}, {}, {"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), 1))]}]),
     # a vowel for a vowel in a long word is a misspelling of it
     (["exact gelu derivitive at x=-1"], [{"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), -1))]}]),
 ]
