@@ -74,7 +74,8 @@ def _error_ratio(b: Builder, pairs: list[tuple[str, str]], direct: list[str]) ->
     direct.insert(0, line)
 
 
-SYMMETRY_ASKED = re.compile(r"\bsymmetr|\beven\b|\bodd\b|\bmirror|\bboth sides\b|\bnegative x\b")
+SYMMETRY_ASKED = re.compile(r"\bsymmetr|\beven\b|\bodd\b|\bmirror|\bboth sides\b|\bnegative x\b|"
+                            r"\bboth\b.{0,12}[+±]?\d[\d.]*\s*and\s*[-−]\d|\bboth signs\b|\bpositive and negative\b")
 
 
 def _why_even(b: Builder, fn: str, text: str, direct: list[str]) -> None:

@@ -12,6 +12,7 @@ from app import activations
 from app.answers import function_gaps, function_minimums, second_paper_cells, value_reasons
 from app.answers.approximation_errors import (
     SIDE_ASKED,
+    SYMMETRY_ASKED,
     _closer_first,
     _error_ratio,
     _pointwise_errors,
@@ -342,7 +343,7 @@ def _value_claim(b: Builder, text: str, targets: list[str], xs: list[float], ord
 
 def _lead_reason(b: Builder, text: str, fn: str, x: float, order: int, direct: list[str]) -> None:
     """'relu's slope at 0' … 'why?': what makes the value computed so, put before it."""
-    if WHY.search(text):
+    if WHY.search(text) and not SYMMETRY_ASKED.search(text):  # why the error is even is said with the error
         kinked = order == 1 and x == 0 and (bool(KINKED_AT_ZERO.get(fn)) or fn in ONE_SIDED_AT_ZERO)
         kink = (KINKED_AT_ZERO.get(fn) or "both shown below") if kinked else None
         reason = value_reasons.why_value(fn, x, order, plain_formula(b, fn) or "", kink)

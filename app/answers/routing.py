@@ -141,7 +141,8 @@ GATE_ROLE = re.compile(r"\bpoint of (?:the )?gat(?:e|ing)\b|\bwhat (?:does|do) t
 
 #: "why is the approximation error symmetric": the error's evenness, answered by the computed error curve.
 SYMMETRY = re.compile(r"\bsymmetr|\beven function\b|\bodd function\b|\bmirror|\bsame on both sides\b|"
-                      r"\bboth sides of (?:zero|0)\b|\bnegative x\b")
+                      r"\bboth sides of (?:zero|0)\b|\bnegative x\b|"
+                      r"\bboth\b.{0,12}[+±]?\d[\d.]*\s*and\s*[-−]\d|\bboth signs\b|\bpositive and negative\b")
 APPROX_ERROR = re.compile(r"\berrors?\b|\bapprox|\bdifference\b|\bgap\b")
 
 

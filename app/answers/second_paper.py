@@ -223,9 +223,16 @@ def _single_run_verdict(columns: list[str]) -> str:
             "with no run-to-run spread printed, so there is no noise figure to set the gap against.")
 
 
+#: "why does narang only give a std for the early loss": why the table is laid out as it is, which it does not say.
+WHY_LAID_OUT = re.compile(r"\b(?:why|how come)\b.{0,60}\b(?:only|just|no|not)\b", re.IGNORECASE)
+
+
 def compose_spread(b: Builder, question: str) -> None:
     text = question.lower()
     facts = b.facts
+    if WHY_LAID_OUT.search(text):
+        b.add("Narang et al. do not say why: the stored text of their paper gives no reason for which columns carry "
+              "a run-to-run spread. What their Table 1 prints:")
     paper = facts.side_papers.get(PAPER_ID)
     cells = [c for c in _cells(facts) if c.stddev_text]
     rows = _rows(cells, text)

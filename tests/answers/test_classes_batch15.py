@@ -63,6 +63,12 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # a correction to "both of them" keeps the slopes the thread asked for
     (["exact gelu derivitive at x=-1", "and the tanh approx there", "correction, i meant both of them at x=+1"],
      [{}, {}, {"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), 1))]}]),
+    # why a table prints a spread for one column only: the paper does not say, and the spreads it prints
+    (["why does narang only give a std for the early loss and not for the final loss"],
+     [{"contains": ["do not say why", "2.182", "0.005"]}]),
+    # why an approximation's worst error sits at both +x and -x: its error is even, computed
+    (["why does the tanh gelu approx hit its worst error at both +2.699 and -2.699"],
+     [{"contains": ["even", "4.7324e-4"], "not_contains": ["Because that is its definition"]}]),
     # a vowel for a vowel in a long word is a misspelling of it
     (["exact gelu derivitive at x=-1"], [{"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), -1))]}]),
 ]
