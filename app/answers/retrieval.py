@@ -53,7 +53,13 @@ KIND_CUES: dict[str, re.Pattern[str]] = {
 }
 #: The sizing rule named by its fraction ("2/3 of 4d", "8/3 d_model", "two-thirds"): a question about the width
 #: rule itself, so an explanation of sizes counts its kind tag twice (above one that only names the model).
-RULE_CUE = re.compile(r"\b[28] ?/ ?3\b|\btwo[- ]thirds\b|\beight[- ]thirds\b")
+#: The weight of a question asking the sizing rule ("2/3", "why are the gated ones narrower") toward the sizes
+#: explanation: more than two named functions' tags, which such a question names only to contrast.
+RULE_BONUS = 4.5
+RULE_CUE = re.compile(r"\b[28] ?/ ?3\b|\btwo[- ]thirds\b|\beight[- ]thirds\b|"
+                      # "how come the gated ffns are narrower (d_ff 2048) than the relu ones at 3072": the width rule
+                      r"\bgated\b.{0,60}\b(?:narrower|smaller|thinner|less wide|fewer)\b|"
+                      r"\b(?:narrower|smaller|thinner)\b.{0,40}\bgated\b|\b2048\b.{0,60}\b3072\b")
 
 
 def _stem(token: str) -> str:
@@ -112,7 +118,8 @@ class ExplanationIndex:
             explanation = self.explanations[int(index)]
             bonus = TAG_BONUS * len(wanted & set(explanation.tags)) + (closer[int(index)] if closer else 0.0)
             if rule_asked and "sizes" in explanation.tags:
-                bonus += TAG_BONUS
+                # the sizing rule is what is asked: it outweighs the functions named only as the contrast
+                bonus += RULE_BONUS
             terms = tuple(sorted(set(query) & set(self.documents[int(index)])))
             hits.append(Hit(explanation.key, float(score) + bonus, float(score), bonus, terms))
         hits.sort(key=lambda h: -h.score)

@@ -69,6 +69,9 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # why an approximation's worst error sits at both +x and -x: its error is even, computed
     (["why does the tanh gelu approx hit its worst error at both +2.699 and -2.699"],
      [{"contains": ["even", "4.7324e-4"], "not_contains": ["Because that is its definition"]}]),
+    # why the gated FFNs are narrower: the width rule, whichever dense functions the question names beside them
+    (["how come the gated ffns in 2002.05202 are narrower (d_ff 2048) than the relu/gelu/swish ones at 3072"],
+     [{"any_of": ["three weight matrices", "2/3", "same number of param"]}]),
     # a vowel for a vowel in a long word is a misspelling of it
     (["exact gelu derivitive at x=-1"], [{"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), -1))]}]),
 ]
