@@ -165,7 +165,9 @@ def without_instructions(text: str, lexicon: Lexicon) -> str:
 
 
 #: A question that points back at what the sentence before it named ("what is it?", "and that one?").
-_POINTS_BACK = re.compile(r"\b(?:it|its|it's|that|this|they|them|those|these|that one|this one)\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's|that|this|they|them|those|these|that one|this one)\b|"
+                          r"\bthe (?:actual|real|true|correct|right|proper|stored)\b|\bthe (?:value|number|figure)\b",
+                          re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
