@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import field_followups, followups, gap_followups, result_followups, sizing_followups
+from app.answers import confirmations, field_followups, followups, gap_followups, result_followups, sizing_followups
 from app.answers.facts import Facts
 from app.answers.lexicon import Lexicon
 from app.answers.plan import DERIVED_METHODS
@@ -138,4 +138,4 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or followups.reference_row(read, previous, lexicon)
             or followups.both_lengths(read, previous, lexicon)
             or followups.math_distance(read, previous, lexicon)
-            or followups.confirmation(read, previous, lexicon))
+            or confirmations.confirmation(read, previous, lexicon))

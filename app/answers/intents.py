@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.answers.entities import Entities
+from app.answers.followup_cues import APPLIED, CORRECTION, DANGLING_POSSESSIVE, ON_THAT, RANKS
 from app.answers.framing import STATED_CHECK, is_beat_claim, is_claim
 from app.answers.lexicon import Lexicon
 from app.answers.phrases import ORGANIZATION_ALIASES
@@ -165,24 +166,6 @@ class Intent:
 
 
 WH_START = re.compile(r"^\s*(what|which|wich|why|how|who|is|are|does|do|did|can|could|tell|show|explain|list|give)\b")
-
-
-#: A function written applied to a number ("silu(2)", "gelu'(0.5)"): a computation complete in itself.
-APPLIED = re.compile(r"\b[a-z][a-z0-9_]*['’″]*\s*\(\s*[-−]?\d")
-
-
-#: "correction, i meant …", "sorry, i meant …", "no i mean …": the asker corrects the question just asked.
-CORRECTION = re.compile(r"^\s*(?:correction|sorry|oops|no|nope|actually|wait|err?)\b[\s,:;.!\-–—]*(?:i\s+)?"
-                        r"(?:meant|mean)\b")
-#: "on that one", "for that column", "in it": a column (or table) named by pointing back at the thread's.
-ON_THAT = re.compile(r"\b(?:on|for|in) (?:that|this|it|those|these)(?: one| column| benchmark| metric| task| score)?"
-                     r"\s*[?!.]*\s*$")
-#: "what's the 9b's?", "whats geglu's": a possessive with nothing after it; what it owns is the thread's.
-DANGLING_POSSESSIVE = re.compile(r"['’]s\s*[?!.]*\s*$")
-
-
-#: "rank the variants by superglue avg", "sort them by final loss": an ordered list, asked in full.
-RANKS = re.compile(r"\brank(?:s|ed|ing)?\b|\border(?:ed)? (?:them |the \w+ )?by\b|\bsort(?:ed)?\b|\bleaderboard\b")
 
 
 def _own_frame(text: str, entities: Entities) -> bool:

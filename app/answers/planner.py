@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.answers import (
+    confirmations,
     derived,
     followups,
     framework_names,
@@ -326,7 +327,7 @@ def _parts(intent: Intent, lexicon: Lexicon, facts: Facts, index: Any) -> list[O
             first, second = (op.text.rstrip(" ?.") for op in operations[-2:])
             piece = BETWEEN_THEM.sub(f"between {first} and {second}", piece, count=1)
         piece = which_of_computed(piece, operations) or piece
-        if operations and followups.RANK_ONLY.match(piece):
+        if operations and confirmations.RANK_ONLY.match(piece):
             piece = operations[-1].text  # "reglu glue avg; its rank?": the part before, whose answer ranks it
         if operations and COMPARES_IT.search(piece):
             # "cola mcc of FFN_GELU, and how does it compare to FFN_ReLU": the part before it, against the new one

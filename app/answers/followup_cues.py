@@ -1,0 +1,28 @@
+"""Words that tell whether a question leans on the thread or asks on its own: a correction ("correction, i
+meant …"), a column named by pointing back ("on that one"), a possessive with nothing after it ("what's the
+9b's?"), a function applied to a number ("silu(2)") and a ranking asked in full ("rank the variants by …").
+
+Why a module of its own: these are read before any intent is chosen, by the follow-up test of
+app.answers.intents and by the follow-up rewrites alike, and hold no rule of their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: A function written applied to a number ("silu(2)", "gelu'(0.5)"): a computation complete in itself.
+APPLIED = re.compile(r"\b[a-z][a-z0-9_]*['’″]*\s*\(\s*[-−]?\d")
+
+
+#: "correction, i meant …", "sorry, i meant …", "no i mean …": the asker corrects the question just asked.
+CORRECTION = re.compile(r"^\s*(?:correction|sorry|oops|no|nope|actually|wait|err?)\b[\s,:;.!\-–—]*(?:i\s+)?"
+                        r"(?:meant|mean)\b")
+#: "on that one", "for that column", "in it": a column (or table) named by pointing back at the thread's.
+ON_THAT = re.compile(r"\b(?:on|for|in) (?:that|this|it|those|these)(?: one| column| benchmark| metric| task| score)?"
+                     r"\s*[?!.]*\s*$")
+#: "what's the 9b's?", "whats geglu's": a possessive with nothing after it; what it owns is the thread's.
+DANGLING_POSSESSIVE = re.compile(r"['’]s\s*[?!.]*\s*$")
+
+
+#: "rank the variants by superglue avg", "sort them by final loss": an ordered list, asked in full.
+RANKS = re.compile(r"\brank(?:s|ed|ing)?\b|\border(?:ed)? (?:them |the \w+ )?by\b|\bsort(?:ed)?\b|\bleaderboard\b")
