@@ -25,14 +25,19 @@ def _is_code(question: str) -> bool:
     return "\n" in question or "{" in question or "=" in question
 
 
+def _longest_word(question: str) -> re.Match[str] | None:
+    """The longest plain word of a question that is not code, where a typo is put (the first of equal length)."""
+    if _is_code(question):
+        return None
+    words = list(_TYPO_WORD.finditer(question))
+    return max(words, key=lambda m: (len(m.group()), -m.start())) if words else None
+
+
 def swap_typo(question: str) -> str:
     """Swap two inner letters of the longest plain word (the commonest typo kind), leaving code untouched."""
-    if _is_code(question):
+    word = _longest_word(question)
+    if word is None:
         return question
-    words = list(_TYPO_WORD.finditer(question))
-    if not words:
-        return question
-    word = max(words, key=lambda m: (len(m.group()), -m.start()))
     text = word.group()
     i = 1 + zlib.crc32(text.encode()) % (len(text) - 3)
     if text[i] == text[i + 1]:
@@ -43,12 +48,9 @@ def swap_typo(question: str) -> str:
 
 def dropped_letter(question: str) -> str:
     """Drop one inner letter of the longest plain word ("paramters"), leaving code untouched."""
-    if _is_code(question):
+    word = _longest_word(question)
+    if word is None:
         return question
-    words = list(_TYPO_WORD.finditer(question))
-    if not words:
-        return question
-    word = max(words, key=lambda m: (len(m.group()), -m.start()))
     text = word.group()
     i = 1 + zlib.crc32(text.encode()) % (len(text) - 2)
     return question[:word.start()] + text[:i] + text[i + 1:] + question[word.end():]

@@ -5,18 +5,13 @@ the GLUE average. Computed values are checked against mpmath, table values again
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import mpmath
 import pytest
 
-from app.db import create_db_engine, make_session_factory
 from tests.answers import eval_runner as ev
 from tests.answers.test_generalise import assert_thread_gets
-from tests.conftest import sqlite_settings
 
 
 def mish(x: mpmath.mpf) -> mpmath.mpf:
@@ -25,18 +20,6 @@ def mish(x: mpmath.mpf) -> mpmath.mpf:
 
 def shown(value: mpmath.mpf) -> str:
     return mpmath.nstr(value, 5)
-
-
-@pytest.fixture(scope="module")
-def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
-    path = tmp_path_factory.mktemp("batch15") / "batch15.db"
-    shutil.copyfile(seeded_template, path)
-    settings = sqlite_settings(path)
-    engine = create_db_engine(settings)
-    try:
-        yield ev.pipeline_asker(make_session_factory(engine), settings)
-    finally:
-        engine.dispose()
 
 
 CASES: list[tuple[list[str], list[dict[str, Any]]]] = [

@@ -9,18 +9,13 @@ computation re-run from reference values.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.answers import framing, functions, gaps, pasted_sizes, planner, routing, semantic
-from app.db import create_db_engine, make_session_factory
 from tests import reference_numbers
 from tests.answers import eval_runner as ev
-from tests.conftest import sqlite_settings
 
 
 def test_claims_and_yes_no_questions_are_recognised_by_their_framing() -> None:
@@ -112,18 +107,6 @@ def test_the_character_ngram_space_ranks_a_misspelt_phrasing_first() -> None:
     finally:
         semantic.configure()
     assert semantic.space_for(["anything"]) is None  # off by default: the service ranks lexically
-
-
-@pytest.fixture(scope="module")
-def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
-    path = tmp_path_factory.mktemp("framing") / "framing.db"
-    shutil.copyfile(seeded_template, path)
-    settings = sqlite_settings(path)
-    engine = create_db_engine(settings)
-    try:
-        yield ev.pipeline_asker(make_session_factory(engine), settings)
-    finally:
-        engine.dispose()
 
 
 def ask(asker: ev.Asker, question: str) -> str:

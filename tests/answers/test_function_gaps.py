@@ -4,17 +4,11 @@ gelu and silu" is never read as the tanh approximation's error."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import mpmath
 import pytest
 
-from app.db import create_db_engine, make_session_factory
 from tests.answers import eval_runner as ev
 from tests.answers.test_generalise import ask_thread
-from tests.conftest import sqlite_settings
 
 
 def gelu(x: mpmath.mpf) -> mpmath.mpf:
@@ -27,18 +21,6 @@ def silu(x: mpmath.mpf) -> mpmath.mpf:
 
 def shown(value: mpmath.mpf, digits: int = 5) -> str:
     return mpmath.nstr(value, digits)
-
-
-@pytest.fixture(scope="module")
-def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
-    path = tmp_path_factory.mktemp("function_gaps") / "gaps.db"
-    shutil.copyfile(seeded_template, path)
-    settings = sqlite_settings(path)
-    engine = create_db_engine(settings)
-    try:
-        yield ev.pipeline_asker(make_session_factory(engine), settings)
-    finally:
-        engine.dispose()
 
 
 @pytest.mark.parametrize("questions", [

@@ -9,19 +9,14 @@ number shown traced to tests/reference or to a computation re-run from reference
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.answers import error_bound, framing, routing
 from app.answers.entities import Entities
-from app.db import create_db_engine, make_session_factory
 from tests import reference_numbers
 from tests.answers import eval_runner as ev
-from tests.conftest import sqlite_settings
 
 
 def test_a_beat_claim_needs_a_check_framing_and_a_beat_or_trail_word() -> None:
@@ -48,18 +43,6 @@ def test_an_error_bound_claim_is_read_with_its_direction_and_the_askers_number()
 def test_numbered_parts_are_split_without_their_markers() -> None:
     assert routing.split_parts("1) best glue variant 2) its spread") == ["best glue variant?", "its spread?"]
     assert routing.split_parts("gelu(1)") == ["gelu(1)"]
-
-
-@pytest.fixture(scope="module")
-def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
-    path = tmp_path_factory.mktemp("generalise") / "generalise.db"
-    shutil.copyfile(seeded_template, path)
-    settings = sqlite_settings(path)
-    engine = create_db_engine(settings)
-    try:
-        yield ev.pipeline_asker(make_session_factory(engine), settings)
-    finally:
-        engine.dispose()
 
 
 def ask_thread(asker: ev.Asker, questions: list[str]) -> list[str]:

@@ -94,18 +94,6 @@ def test_the_rule_words_come_from_the_rules_patterns() -> None:
     assert all(len(w) >= 5 and w.isalpha() and w.islower() for w in words)
 
 
-@pytest.fixture(scope="module")
-def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
-    path = tmp_path_factory.mktemp("surface_ask") / "surface.db"
-    shutil.copyfile(seeded_template, path)
-    settings = sqlite_settings(path)
-    engine = create_db_engine(settings)
-    try:
-        yield ev.pipeline_asker(make_session_factory(engine), settings)
-    finally:
-        engine.dispose()
-
-
 CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["hi, quick question: did swiglu get 74.56 on superglue"], [{"contains": ["yes", "74.56"]}]),
     (["hey! is it true that GLU beat ReLU, GELU and Swish after full training? thanks"],

@@ -6,36 +6,19 @@ paper the message named. Expected numbers are the reference tables' (tests/refer
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.answers import part_splitting
-from app.db import create_db_engine, make_session_factory
 from tests.answers import eval_runner as ev
 from tests.answers.test_generalise import assert_thread_gets
-from tests.conftest import sqlite_settings
 
 
 def test_strong_breaks_are_not_read_inside_pasted_code() -> None:
     assert part_splitting.STRONG_BREAK.split("a; b? c and also d, also e") == ["a", "b", "c", "d", "e"]
     assert part_splitting.ALSO.sub("", "also, rank the variants") == "rank the variants"
     assert part_splitting.ALSO.sub("", "and also which models") == "which models"
-
-
-@pytest.fixture(scope="module")
-def asker(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ev.Asker]:
-    path = tmp_path_factory.mktemp("two_questions") / "two.db"
-    shutil.copyfile(seeded_template, path)
-    settings = sqlite_settings(path)
-    engine = create_db_engine(settings)
-    try:
-        yield ev.pipeline_asker(make_session_factory(engine), settings)
-    finally:
-        engine.dispose()
 
 
 CASES: list[tuple[str, dict[str, Any]]] = [
