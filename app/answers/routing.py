@@ -90,8 +90,18 @@ def subject_of(matches: list[dict[str, str]]) -> str | None:
     return next((m["text"] for m in matches if m.get("kind") in SUBJECT_KINDS), None)
 
 
+#: "its activation", "its ffn width": a field owned by the subject named before, however the rest reads.
+MODEL_FIELD_OF_IT = re.compile(r"\b(?P<its>its)\s+(?=(?:activation|act\b|ffn|mlp|feed[- ]?forward|hidden_act|"
+                               r"intermediate|d_ff|width|hidden size|d_model)\b)", re.IGNORECASE)
+
+
 def resolve_pronoun(text: str, entities: Entities, previous_matches: list[dict[str, str]]) -> str | None:
     """The question with its bare pronoun replaced by the earlier subject, when it names none of its own."""
+    owner = MODEL_FIELD_OF_IT.search(text)
+    if owner is not None and not entities.models:  # "… also is its activation really silu": the model's activation
+        model = next((str(m["text"]) for m in previous_matches if m.get("kind") == "model"), None)
+        if model is not None:
+            return text[:owner.start()] + f"{model}'s" + text[owner.end("its"):]
     if not entities.is_empty() or not PRONOUN.search(text):
         return None
     subject = subject_of(previous_matches)

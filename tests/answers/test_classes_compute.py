@@ -23,7 +23,7 @@ from app.answers.entities import spelled_numbers
 from app.answers.framework_names import as_called, as_expression
 from app.answers.functions import derivative_order
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import ask_thread
 
 
 def test_a_framework_call_on_a_number_is_read_as_the_function_it_computes() -> None:
@@ -286,7 +286,7 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
-def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,  # noqa: F811
+def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,
                                                           questions: list[str],
                                                           specs: list[dict[str, Any]]) -> None:
     bodies = ask_thread(asker, questions)

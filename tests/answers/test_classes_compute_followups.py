@@ -15,7 +15,7 @@ import mpmath
 import pytest
 
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import asker, check_thread  # noqa: F401  (the fixture is used by name)
+from tests.answers.test_generalise import check_thread
 
 KINK = ["kink", "corner", "left", "one-sided"]
 APPROXIMATE = ["tanh", "approximat"]
@@ -72,7 +72,7 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
 @pytest.mark.parametrize(("kind", "questions", "specs"), CASES,
                          ids=[f"{c[0]}: {' / '.join(c[1])[:50]}" for c in CASES])
 def test_a_phrasing_of_the_class_gets_what_the_class_promises(
-        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:  # noqa: F811
+        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:
     check_thread(asker, kind, questions, specs)
 
 
@@ -102,5 +102,5 @@ MINIMA = [
 @pytest.mark.parametrize(("kind", "questions", "specs"), MINIMA,
                          ids=[f"{c[0]}: {' / '.join(c[1])[:50]}" for c in MINIMA])
 def test_a_minimum_asked_in_words_is_computed(
-        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:  # noqa: F811
+        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:
     check_thread(asker, kind, questions, specs)

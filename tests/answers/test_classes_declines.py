@@ -26,7 +26,7 @@ import pytest
 
 from app.answers import unknown_functions
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import asker, assert_thread_gets  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import assert_thread_gets
 from tests.conftest import reference_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +159,7 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
-def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,  # noqa: F811
+def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,
                                                           questions: list[str],
                                                           specs: list[dict[str, Any]]) -> None:
     assert_thread_gets(asker, questions, specs)

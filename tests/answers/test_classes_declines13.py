@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the fixture is used by name)
+from tests.answers.test_generalise import ask_thread
 from tests.conftest import read_reference_csv
 
 NOT_HELD = ["not in the stored evidence", "not reported", "no stored", "not stored", "not among", "not one of",
@@ -90,6 +90,6 @@ CASES = _cases()
 
 @pytest.mark.parametrize(("kind", "question", "spec"), CASES, ids=[f"{c[0]}: {c[1][:50]}" for c in CASES])
 def test_a_phrasing_of_the_class_is_declined_by_name(
-        asker: ev.Asker, kind: str, question: str, spec: dict[str, Any]) -> None:  # noqa: F811
+        asker: ev.Asker, kind: str, question: str, spec: dict[str, Any]) -> None:
     (body,) = ask_thread(asker, [question])
     assert ev.judge(body, spec) == [], (kind, question, body)

@@ -18,7 +18,7 @@ import pytest
 
 from app.answers import moe_sizes, pasted_code
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import asker, assert_thread_gets  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import assert_thread_gets
 
 LLAMA_RULE = ("def {name}({params}):\n    h = int(2 * (4 * {dim}) / 3)\n"
               "    if ffn_dim_multiplier is not None:\n        h = int(ffn_dim_multiplier * h)\n"
@@ -83,7 +83,7 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
-def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,  # noqa: F811
+def test_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,
                                                           questions: list[str],
                                                           specs: list[dict[str, Any]]) -> None:
     assert_thread_gets(asker, questions, specs)

@@ -15,7 +15,7 @@ import pytest
 
 from app.answers import framing
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import ask_thread
 
 DECLINED = ["not in the stored evidence", "not reported", "does not report", "no stored"]
 
@@ -189,7 +189,7 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
-def test_phrasings_of_an_explain_verify_or_decline_class(asker: ev.Asker, questions: list[str],  # noqa: F811
+def test_phrasings_of_an_explain_verify_or_decline_class(asker: ev.Asker, questions: list[str],
                                                           specs: list[dict[str, Any]]) -> None:
     bodies = ask_thread(asker, questions)
     for body, spec in zip(bodies, specs, strict=True):

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import ask_thread
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
     # a stated width against the catalog's value; the model card's typo quoted in a note is no stored value
@@ -64,7 +64,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("question", "spec", "opens"), CASES, ids=[c[0][:40] for c in CASES])
-def test_an_explain_or_verify_phrasing_gets_its_direct_answer_first(asker: ev.Asker,  # noqa: F811
+def test_an_explain_or_verify_phrasing_gets_its_direct_answer_first(asker: ev.Asker,
                                                                     question: str, spec: dict[str, Any],
                                                                     opens: str) -> None:
     body = ask_thread(asker, [question])[0]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the fixture is used by name)
+from tests.answers.test_generalise import ask_thread
 
 NOT_REPORTED = ["does not report", "not reported", "not in the paper", "not evaluate"]
 
@@ -70,7 +70,7 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("label", "questions", "specs"), CASES, ids=[f"{c[0]}: {c[1][-1]}" for c in CASES])
-def test_gap_and_paper_classes(asker: ev.Asker, label: str, questions: list[str],  # noqa: F811
+def test_gap_and_paper_classes(asker: ev.Asker, label: str, questions: list[str],
                                specs: list[dict[str, Any]]) -> None:
     for body, spec in zip(ask_thread(asker, questions), specs, strict=True):
         assert ev.judge(body, spec) == [], (label, body)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import asker, check_thread  # noqa: F401  (the fixture is used by name)
+from tests.answers.test_generalise import check_thread
 
 #: gelu_math.md: the tanh form's largest absolute error against exact GELU, 4.73235520687e-4.
 TANH_MAX_ERROR = ["4.7324e-4", "0.0004732", "4.732"]
@@ -63,5 +63,5 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
 @pytest.mark.parametrize(("kind", "questions", "specs"), CASES,
                          ids=[f"{c[0]}: {' / '.join(c[1])[:50]}" for c in CASES])
 def test_a_phrasing_of_the_class_gets_what_the_class_promises(
-        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:  # noqa: F811
+        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:
     check_thread(asker, kind, questions, specs)

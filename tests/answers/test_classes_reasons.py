@@ -18,7 +18,7 @@ from app.answers.derived import D_MODEL
 from app.answers.routed_answers import SQRT_2_OVER_PI, formula_constants
 from app.answers.width_premise import _widths
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import asker, assert_thread_gets  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import assert_thread_gets
 
 
 def test_a_fraction_after_a_width_word_is_not_a_d_model() -> None:
@@ -82,6 +82,6 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
-def test_phrasings_of_a_reason_class(asker: ev.Asker, questions: list[str],  # noqa: F811
+def test_phrasings_of_a_reason_class(asker: ev.Asker, questions: list[str],
                                      specs: list[dict[str, Any]]) -> None:
     assert_thread_gets(asker, questions, specs)

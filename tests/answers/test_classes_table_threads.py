@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import asker, check_thread  # noqa: F401  (the fixture is used by name)
+from tests.answers.test_generalise import check_thread
 
 YES = ["yes", "bigger", "larger", "exceeds", "more than"]
 
@@ -57,5 +57,5 @@ CASES: list[tuple[str, list[str], list[dict[str, Any]]]] = [
 @pytest.mark.parametrize(("kind", "questions", "specs"), CASES,
                          ids=[f"{c[0]}: {' / '.join(c[1])[:50]}" for c in CASES])
 def test_a_table_thread_gets_what_the_class_promises(
-        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:  # noqa: F811
+        asker: ev.Asker, kind: str, questions: list[str], specs: list[dict[str, Any]]) -> None:
     check_thread(asker, kind, questions, specs)

@@ -20,7 +20,7 @@ import pytest
 from app.answers import second_paper
 from app.answers.ranking import RANGE_WORDS, RELATIVE_WORDS, SPREAD_WORDS
 from tests.answers import eval_runner as ev
-from tests.answers.test_generalise import ask_thread, asker  # noqa: F401  (the module's pipeline fixture)
+from tests.answers.test_generalise import ask_thread
 
 
 def test_everyday_words_for_run_to_run_noise_ask_for_a_spread() -> None:
@@ -250,7 +250,7 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
 
 
 @pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
-def test_table_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,  # noqa: F811
+def test_table_phrasings_of_a_class_get_what_the_class_promises(asker: ev.Asker,
                                                                 questions: list[str],
                                                                 specs: list[dict[str, Any]]) -> None:
     bodies = ask_thread(asker, questions)

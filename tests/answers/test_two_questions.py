@@ -46,6 +46,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # a semicolon before a pasted setting is the code's, a semicolon between two sizings a break
     ("hidden dim for dim=3072 multiple_of=256 using llama's rounding? also, dim 1024, multiple_of 256 -> "
      "ffn hidden dim", {"contains": ["8192", "2816"]}),
+    # ", then" before another's possessive begins another question; "its activation" is the model's named before
+    ("hi, shazeer's pretraining batch size, then narang's batch in tokens", {"contains": ["128", "65,536"]}),
+    ("gpt-oss-120b num_hidden_layers and experts per token? also is its activation really silu",
+     {"contains": ["36", "1.702"], "any_of": ["No.", "clamped"]}),
     # one part per paper: both cells, and why they are not set against each other
     ("narang swiglu final loss? shazeer swiglu ppl at 524k?", {"contains": ["1.789", "1.636", "not comparable"]}),
     # … but a subject with a field of its own is a question of its own
