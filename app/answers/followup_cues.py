@@ -26,3 +26,8 @@ DANGLING_POSSESSIVE = re.compile(r"['’]s\s*[?!.]*\s*$")
 
 #: "rank the variants by superglue avg", "sort them by final loss": an ordered list, asked in full.
 RANKS = re.compile(r"\brank(?:s|ed|ing)?\b|\border(?:ed)? (?:them |the \w+ )?by\b|\bsort(?:ed)?\b|\bleaderboard\b")
+
+
+#: "its activation", "its ffn width": a field owned by the subject named before, however the rest reads.
+MODEL_FIELD_OF_IT = re.compile(r"\b(?P<its>its)\s+(?=(?:activation|act\b|ffn|mlp|feed[- ]?forward|hidden_act|"
+                               r"intermediate|d_ff|width|hidden size|d_model)\b)", re.IGNORECASE)

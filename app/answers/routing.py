@@ -29,6 +29,7 @@ from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
+from app.answers.followup_cues import MODEL_FIELD_OF_IT
 from app.answers.functions import DIFFERENCE_BACK, VALUE_AND_DERIVATIVE
 from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
@@ -88,11 +89,6 @@ SPLIT_AFTER = frozenset({"catalog_field"})
 def subject_of(matches: list[dict[str, str]]) -> str | None:
     """The words that named the subject of an earlier question (its first model, variant or activation)."""
     return next((m["text"] for m in matches if m.get("kind") in SUBJECT_KINDS), None)
-
-
-#: "its activation", "its ffn width": a field owned by the subject named before, however the rest reads.
-MODEL_FIELD_OF_IT = re.compile(r"\b(?P<its>its)\s+(?=(?:activation|act\b|ffn|mlp|feed[- ]?forward|hidden_act|"
-                               r"intermediate|d_ff|width|hidden size|d_model)\b)", re.IGNORECASE)
 
 
 def resolve_pronoun(text: str, entities: Entities, previous_matches: list[dict[str, str]]) -> str | None:
