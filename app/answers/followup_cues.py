@@ -31,3 +31,21 @@ RANKS = re.compile(r"\brank(?:s|ed|ing)?\b|\border(?:ed)? (?:them |the \w+ )?by\
 #: "its activation", "its ffn width": a field owned by the subject named before, however the rest reads.
 MODEL_FIELD_OF_IT = re.compile(r"\b(?P<its>its)\s+(?=(?:activation|act\b|ffn|mlp|feed[- ]?forward|hidden_act|"
                                r"intermediate|d_ff|width|hidden size|d_model)\b)", re.IGNORECASE)
+#: "how many times worse is its worst error", "its slope there": a quantity of the function named before.
+FUNCTION_FIELD_OF_IT = re.compile(r"\b(?P<its>its)\s+(?=(?:(?:worst|max(?:imum)?|largest|biggest|peak)\s+)?"
+                                  r"(?:error|derivative|slope|gradient)\b)", re.IGNORECASE)
+
+
+def its_owner(text: str, earlier: list[dict[str, str]], names_model: bool, names_function: bool) -> str | None:
+    """The question with "its" written as the owner named before, where it owns a field of that kind: "is its
+    activation really silu" after a model's part is the model's, "its worst error" after a function's is the
+    function's (unless the question names one of its own); None where no such owner was named."""
+    owner = MODEL_FIELD_OF_IT.search(text)
+    model = next((str(m["text"]) for m in earlier if m.get("kind") == "model"), None)
+    if owner is not None and model is not None and not names_model:
+        return text[:owner.start()] + f"{model}'s" + text[owner.end("its"):]
+    owned = FUNCTION_FIELD_OF_IT.search(text)
+    function = next((str(m["text"]) for m in earlier if m.get("kind") in ("activation", "gate")), None)
+    if owned is not None and function is not None and not names_function:
+        return text[:owned.start()] + f"{function}'s" + text[owned.end("its"):]
+    return None

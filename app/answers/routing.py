@@ -29,7 +29,7 @@ from app.answers.builder import CAPABILITIES, Builder
 from app.answers.computations import format_sig
 from app.answers.entities import Entities, recognize
 from app.answers.facts import Facts
-from app.answers.followup_cues import MODEL_FIELD_OF_IT
+from app.answers.followup_cues import its_owner
 from app.answers.functions import DIFFERENCE_BACK, VALUE_AND_DERIVATIVE
 from app.answers.intents import NOISE, Intent, Slots, classify
 from app.answers.lexicon import Lexicon
@@ -93,11 +93,11 @@ def subject_of(matches: list[dict[str, str]]) -> str | None:
 
 def resolve_pronoun(text: str, entities: Entities, previous_matches: list[dict[str, str]]) -> str | None:
     """The question with its bare pronoun replaced by the earlier subject, when it names none of its own."""
-    owner = MODEL_FIELD_OF_IT.search(text)
-    if owner is not None and not entities.models:  # "… also is its activation really silu": the model's activation
-        model = next((str(m["text"]) for m in previous_matches if m.get("kind") == "model"), None)
-        if model is not None:
-            return text[:owner.start()] + f"{model}'s" + text[owner.end("its"):]
+    # a function named only as the comparand ("worse than the tanh form is its worst error") owns no "its"
+    own_function = bool(entities.activations or entities.gates) and not re.search(r"\bthan\b", text)
+    owned = its_owner(text, previous_matches, bool(entities.models), own_function)
+    if owned is not None:
+        return owned
     if not entities.is_empty() or not PRONOUN.search(text):
         return None
     subject = subject_of(previous_matches)

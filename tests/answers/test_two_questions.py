@@ -50,6 +50,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("hi, shazeer's pretraining batch size, then narang's batch in tokens", {"contains": ["128", "65,536"]}),
     ("gpt-oss-120b num_hidden_layers and experts per token? also is its activation really silu",
      {"contains": ["36", "1.702"], "any_of": ["No.", "clamped"]}),
+    # "its worst error" in a later part is the error of the function the part before named
+    ("where does x*sigmoid(1.702x) miss exact gelu the most? also how many times worse than the tanh form is its "
+     "worst error", {"contains": ["2.2704", "42.97"]}),
     # one part per paper: both cells, and why they are not set against each other
     ("narang swiglu final loss? shazeer swiglu ppl at 524k?", {"contains": ["1.789", "1.636", "not comparable"]}),
     # … but a subject with a field of its own is a question of its own
