@@ -41,7 +41,6 @@ from app.answers.routed_answers import (
     _compose_speed,
     formula_constants,
 )
-from app.answers.slots import ARCH_KEYWORDS
 
 ABOUT_CONSTANT = re.compile(
     r"\bconstant\b|\bcoefficient\b|\bcomes? from\b|\borigin|\bwhy\b|\bwhat is\b|\bwhat's\b|\bmagic\b|\bwhere\b|"
@@ -202,9 +201,7 @@ def reroute(intent: Intent, text: str, entities: Entities, previous: dict[str, A
         intent.rule = "asks for the end of a catalog column among a named family's models"
         return intent
     if intent.name == "architecture" and entities.models and catalog_notes.asks_layers(intent.slots.arch_keys) and (
-            not any(m.arch_family for m in entities.models)) and (
-            intent.follow_up_of is None or any(w in text for w in ARCH_KEYWORDS["layers"])):
-        # (a follow-up asking "and the 8x7b's sizes" after "how many layers?" asks the sizes, not the layers)
+            not any(m.arch_family for m in entities.models)):
         intent.operation = "catalog_layers"
         intent.rule = "asks a catalog model's layer count, which only its row's source note states"
         return intent
