@@ -170,7 +170,7 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
         member_of, sized, versioned = _model_patterns(re.escape(match["text"]))
         member = member_of.search(entities.text) or sized.search(entities.text)
         if member is not None:
-            written = _written(member.group(0))
+            written = _written(RELEASE_TAG.sub("", member.group(0)))
             if not any(k == written or k.startswith(written + " ") for k in known_names):
                 return member.group(0)
         # "llama 3.3": a point release of a family member the lexicon matched ("llama 3")
@@ -190,6 +190,8 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
 
 
 SEPARATORS = re.compile(r"[-_\s]+")
+#: A release tag inside a hub name ("OLMo-2-0425-1B", "OLMo-2-1124-7B"): the member is named by its size.
+RELEASE_TAG = re.compile(r"[\s-]\d{4}(?=[\s-])")
 #: A family's name and its version number, written apart or together ("qwen 2.5", "qwen2.5").
 _NAME_THEN_VERSION = re.compile(r"(?<=[a-z]) (?=\d)")
 
@@ -209,7 +211,8 @@ def _known_names(names: tuple[str, ...]) -> tuple[str, ...]:
 def _model_patterns(named: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """A model name followed by a family member, by a size, or by a version (compiled once per name)."""
     return (re.compile(rf"\b{named}[\s-]+({QUALIFIERS.pattern})\b(?:[\s-]*\d+(?:\.\d+)?\b)?"),
-            re.compile(rf"\b{named}[\s-]?(?:\d+x)?\d+(?:\.\d+)?[bm]\b"),  # "mixtral 8x3b": experts × size
+            # "mixtral 8x3b": experts × size; "olmo-2-0425-1b": a release tag (month and year) before the size
+            re.compile(rf"\b{named}(?:[\s-]\d{{4}}(?=[\s-]))?[\s-]?(?:\d+x)?\d+(?:\.\d+)?[bm]\b"),
             # a version may end in a letter ("gemma 3n"), though not in a size's b, m or k
             re.compile(rf"\b{named}[\s-]?(\d{{1,2}}(?:\.\d+)?(?:[ac-jln-z](?![a-z0-9]))?)(?![\d.,]|x\d|\s*[bmk]\b)"))
 

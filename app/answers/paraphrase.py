@@ -54,7 +54,27 @@ _SENTENCE = re.compile(r"(?<=[.!:?])\s+(?=\S)")
 def rewrite(text: str, lexicon: Lexicon) -> str:
     """The question with instructions to the service left out and its implicit names completed (unchanged
     when it has neither)."""
-    return _approximations(_expand_sizes(_formulas(_possessives(without_instructions(text, lexicon))), lexicon))
+    text = _release_tags(_possessives(without_instructions(text, lexicon)), lexicon)
+    return _approximations(_expand_sizes(_formulas(text), lexicon))
+
+
+#: A hub name with a release tag between family and size ("OLMo-2-1124-7B").
+_TAGGED = re.compile(rf"(?<![\w.-])(?P<family>[a-z][\w.]*(?:[ -]\d+(?:\.\d+)?)?)[ -]\d{{4}}[ -](?P<size>{SIZE})(?![\w-])",
+                     re.IGNORECASE)
+
+
+def _release_tags(text: str, lexicon: Lexicon) -> str:
+    """'olmo-2-1124-7b' -> 'olmo-2-7b' when that names a stored model ('OLMo 2 7B (1124)'); a tag of a member
+    the catalog does not hold stays, for the decline to quote."""
+    if not _TAGGED.search(text):
+        return text
+    known = {re.sub(r"[-\s]+", " ", _PARENTHESIS.sub("", n)).casefold() for n in lexicon.groups}
+
+    def untagged(match: re.Match[str]) -> str:
+        name = f"{match.group('family')} {match.group('size')}"
+        return name if re.sub(r"[-\s]+", " ", name).casefold() in known else match.group(0)
+
+    return _TAGGED.sub(untagged, text)
 
 
 #: "phi-2s activation", "gpt-2s d_ff": a possessive written without its apostrophe after a versioned name.

@@ -53,6 +53,10 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["mistral-7b-instruct-v0.2 hidden_act"], [{"contains": ["v0.2", "Mistral 7B (v0.1)"], "any_of": NOT_STORED,
                                                 "not_contains": ["silu"]}]),
     (["olmo 7b v2 activation"], [{"contains": ["OLMo 7B (v1)"], "any_of": NOT_STORED}]),
+    # … a hub name with a release tag before its size names the member by that size
+    (["OLMo-2-0425-1B intermediate_size?"], [{"contains": ["0425-1B", "OLMo 2 7B (1124)"], "any_of": NOT_STORED,
+                                              "not_contains": ["11008", "13824"]}]),
+    (["allenai/OLMo-2-1124-13B intermediate_size"], [{"contains": ["13824"], "not_contains": ["11008"]}]),
     # … while the stored model written without its brackets or with its own release is answered
     (["gpt2 124m n_inner"], [{"contains": ["3072"], "not_contains": ["not in the catalog"]}]),
     (["phi-4 14b d_ff"], [{"contains": ["17920"]}]),
