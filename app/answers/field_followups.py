@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.answers import framework_names
 from app.answers.facts import Facts
 from app.answers.ffn_widths import moe_layout
-from app.answers.followup_reading import _named
+from app.answers.followup_reading import _named, last_operation
 from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
@@ -130,6 +131,32 @@ def approximation_gap(read: str, previous: dict[str, Any] | None, facts: Facts, 
     if len(approximations) != 1 or named.models or named.variants or named.gates:
         return None
     approx = approximations.pop()
+    return f"largest error of {approx} against exact {APPROXIMATIONS[approx]}?"
+
+
+#: "max gap between those two forms", "how far apart are the two": the two forms just named, set apart.
+FORMS_APART = re.compile(r"\b(?:between|of)\s+(?:them|both|the two|those two|these two)\b|"
+                         r"\b(?:those|these|the|both)\s+(?:two\s+)?(?:forms|versions|definitions|implementations|"
+                         r"formulas|ones)\b.{0,20}\b(?:apart|differ)|\bhow far apart\b", re.IGNORECASE)
+
+
+def framework_gap(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'is hf's gelu the exact one' … 'and the original tf bert code?' … 'max gap between those two forms': the
+    largest error of the approximation a framework name just answered about computes, against the exact form
+    (the words name no function, so they would otherwise be read as the thread's table cells)."""
+    operation = last_operation(previous)
+    if operation is None or operation.get("method") != "framework_name" or WHY.search(read.lower()):
+        return None
+    if not (APPROXIMATION_GAP.search(read) or FORMS_APART.search(read)):
+        return None
+    entries = [framework_names.by_name(str(n)) for n in (operation.get("inputs") or {}).get("names") or []]
+    approximations = {str(e["activation"]) for e in entries if e is not None and e["activation"] in APPROXIMATIONS}
+    if len(approximations) != 1:
+        return None
+    approx = approximations.pop()
+    named = _named(read, lexicon)  # "how far off is it from exact gelu": the pair itself may be named
+    if named.models or named.variants or named.gates or not set(named.activations) <= {approx, APPROXIMATIONS[approx]}:
+        return None
     return f"largest error of {approx} against exact {APPROXIMATIONS[approx]}?"
 
 

@@ -128,6 +128,7 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or field_followups.expert_weights(read, previous, facts, lexicon)
             or field_followups.total_experts(read, previous, facts, lexicon)
             or field_followups.approximation_gap(read, previous, facts, lexicon)
+            or field_followups.framework_gap(read, previous, lexicon)
             or field_followups.corrected_size(read, previous)
             or field_followups.printed_width(read, previous, lexicon)
             or followups.model_fields(read, previous, lexicon)

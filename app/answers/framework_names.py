@@ -21,6 +21,8 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "framework_names.yaml"
 #: The question asks what a name computes (not, say, which models use it).
 ASKS_MEANING = re.compile(r"\bexact\b|\bapprox|\btanh\b|\berf\b|\bwhat\b|\bwhich\b|\bsame\b|\bdifferen|\bmeans?\b|"
                           r"\bcomput|\bdefault\b|\bequal|\bidentical\b|\bis it\b|\bformula\b")
+#: The entry for the TensorFlow code BERT and GPT-2 were released with (a model's name is part of its name).
+REFERENCE_CODE = "original BERT / GPT-2 TF code"
 #: A bare name that means one framework's name only where the question names that framework
 #: ("gelu_new vs gelu in huggingface": the second is Hugging Face's "gelu", the exact erf form); a name only
 #: that library has is such a context too ("gelu vs gelu_new": the bare name beside it is its "gelu").
@@ -30,7 +32,12 @@ IN_CONTEXT = ((re.compile(r"\bhugging ?face\b|\bhf\b|\b(?:in|from) transformers\
               (re.compile(r"^(?=.*\b(?:gelu_new|gelu_pytorch_tanh|gelu_fast|quick_gelu)\b)"
                           r"(?=.*(?:\bvs\b|\bversus\b|\bdifferen|\bsame\b|\bidentical\b))", re.DOTALL),
                re.compile(r"(?<![\w.])(?<!erf )(?<!exact )(?<!tanh )[\"']?gelu[\"']?(?![\w(])"),
-               '"gelu" (Hugging Face transformers)'))
+               '"gelu" (Hugging Face transformers)'),
+              # "the original tf bert code", "openai's gpt-2 implementation": the reference code, however worded
+              (re.compile(r"\b(?:code|implementation|repo|repository|source|modeling\.py|model\.py|tf|tensorflow)\b"),
+               re.compile(r"\b(?:(?:original|tf|tensorflow|reference|google(?:-research)?(?:'s)?|openai(?:'s)?)\s+){1,3}"
+                          r"(?:bert|gpt-?2)\b|\b(?:bert|gpt-?2)(?:'s)?\s+(?:original\s+)?(?:tf|tensorflow|reference)\b"),
+               REFERENCE_CODE))
 YES_NO = re.compile(r"^\s*(is|are|does|do|can|was)\b|\b(true|right|correct)\s*\??\s*$")
 
 

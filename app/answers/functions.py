@@ -166,8 +166,8 @@ def _compose_math(b: Builder, intent: Intent, settings_max_abs_x: float, direct:
             error_pairs.append((entry.id, APPROXIMATIONS[entry.id]))
             if APPROXIMATIONS[entry.id] not in curve_functions:
                 curve_functions.append(APPROXIMATIONS[entry.id])
-        elif entry.id == "gelu" and (re.search(r"approx|error|accura|tanh", text) or (
-                "differ" in text and len(targets) == 1)):
+        elif entry.id == "gelu" and not any(APPROXIMATIONS.get(t) == "gelu" for t in targets) and (
+                re.search(r"approx|error|accura|tanh", text) or ("differ" in text and len(targets) == 1)):
             error_pairs.append(("gelu_tanh", "gelu"))  # "difference between gelu and silu" is no approximation
     error_pairs = list(dict.fromkeys(error_pairs))  # "tanh approximation of GELU" names the pair twice
     largest: dict[str, float] = {}

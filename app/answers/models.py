@@ -44,7 +44,17 @@ from app.vocabulary import BASELINE, DENSE_VARIANT_OF, GATE_VARIANT_OF
 
 
 def model_groups(lexicon: Lexicon, slots: Slots) -> list[ModelGroup]:
-    return [lexicon.groups[name] for name in slots.models if name in lexicon.groups]
+    """The named models' groups, one per set of catalog rows: "gpt-2" (the family) and "GPT-2 (124M)" (its one
+    member) are the same row and are answered once (by the group that also carries architecture facts)."""
+    kept: dict[frozenset[str], ModelGroup] = {}
+    for name in slots.models:
+        group = lexicon.groups.get(name)
+        if group is None:
+            continue
+        key = frozenset(group.members) or frozenset({group.name})
+        if key not in kept or (group.arch_family and not kept[key].arch_family):
+            kept[key] = group
+    return list(kept.values())
 
 
 #: "what activation does the gemma 3 paper name": the report's own words, not the configs'.
