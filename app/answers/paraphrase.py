@@ -59,8 +59,8 @@ def rewrite(text: str, lexicon: Lexicon) -> str:
 
 
 #: A hub name with a release tag between family and size ("OLMo-2-1124-7B").
-_TAGGED = re.compile(rf"(?<![\w.-])(?P<family>[a-z][\w.]*(?:[ -]\d+(?:\.\d+)?)?)[ -]\d{{4}}[ -](?P<size>{SIZE})(?![\w-])",
-                     re.IGNORECASE)
+_TAGGED = re.compile(rf"(?<![\w.-])(?P<family>[a-z][\w.]*(?:[ -]\d+(?:\.\d+)?)?)[ -]\d{{4}}[ -]"
+                     rf"(?P<size>{SIZE})(?![\w-])", re.IGNORECASE)
 
 
 def _release_tags(text: str, lexicon: Lexicon) -> str:
