@@ -102,7 +102,7 @@ def both_subjects(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexi
     return f"{texts[1]} and {texts[0]} {asked}?"
 
 
-_SLOPE = re.compile(r"derivativ|slopes?|gradients?|′|'\s*\(", re.IGNORECASE)
+_SLOPE = re.compile(r"derivativ|\bslopes?\b|\bgradients?\b|′|'\s*\(", re.IGNORECASE)
 
 
 _APART = re.compile(r"^\s*(?:and\s+|so\s+|ok\s+)?(?:the\s+)?(?:difference|diff|gap|how far apart|distance|"

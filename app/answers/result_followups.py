@@ -44,8 +44,16 @@ def size_ratio(read: str, previous: dict[str, Any] | None, facts: Facts, lexicon
     if len(models) != 1 or not named.is_empty() or named.numbers:
         return None
     # "… and its hidden_size" … "ratio of those two": the two sizes of the one model, not two models' one size
-    two = None if sizing_followups.asked_other_size(previous) else two_models(previous)
+    # … and "ratio to d_model for that one" is the last model's own width over its own d_model
+    own = sizing_followups.asked_other_size(previous) or _OWN_RATIO.search(read)
+    two = None if own else two_models(previous)
     return two or f"{models[0]} ratio of intermediate_size to d_model?"
+
+
+#: A ratio asked of one model's two sizes: "to d_model", "over its hidden size", "for that one".
+_OWN_RATIO = re.compile(r"\b(?:to|over|vs\.?|against|/)\s*(?:its\s+|the\s+)?(?:d_model|hidden(?:_size| size)?|"
+                        r"model dim(?:ension)?)\b|\b(?:for|of)\s+(?:that|this|the last)\s+one\b|\bits\s+own\b",
+                        re.IGNORECASE)
 
 
 def two_models(previous: dict[str, Any]) -> str | None:

@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath
 import pytest
 
 from tests.answers import eval_runner as ev
 from tests.answers.test_generalise import assert_thread_gets
+
+
+def shown(value: mpmath.mpf) -> str:
+    return mpmath.nstr(value, 5)
+
 
 TANH_MAX_ERROR = "4.7324e-4"  # gelu_math.md: 4.732355206860e-4
 SIGMOID_MAX_ERROR = "0.020335"  # gelu_math.md: 2.033487220914e-2
@@ -29,6 +35,12 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # an error asked of one approximation is that one's only
     (["largest error of gelu_sigmoid against exact gelu?"],
      [{"contains": [SIGMOID_MAX_ERROR], "not_contains": [TANH_MAX_ERROR]}]),
+    # "ratio to d_model for that one" after two models: the last model's own width over its own d_model
+    (["t5 v1.1 base mlp_dim and activation", "and the xxl?", "ratio to d_model for that one"],
+     [{"contains": ["2048"]}, {"contains": ["10240"]}, {"contains": ["2.5"], "not_contains": ["0.2"]}]),
+    # a correction to "both of them" after slopes asked as "slope" keeps the slopes
+    (["exact gelu slope at x=-1", "and the tanh approx there", "correction, i meant both of them at x=+1"],
+     [{}, {}, {"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), 1))]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]

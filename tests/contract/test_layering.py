@@ -299,3 +299,15 @@ def test_files_stay_short() -> None:
         elif len(path.read_text(encoding="utf-8").splitlines()) <= MAX_LINES:
             bad.append(f"{name}: allowed to be long but under {MAX_LINES} lines now; remove it from LONG_FILES")
     report(f"files in app/ over {MAX_LINES} lines (split them along their seams)", sorted(bad))
+
+
+def test_sources_hold_no_control_characters() -> None:
+    """A regex written as "\\b" in a plain string is a backspace, which matches nothing a user types: no control
+    character other than newline and tab belongs in a source file (app/, tests/, benchmarks/)."""
+    bad = []
+    for folder in ("app", "tests", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if any(ord(c) < 32 and c != "\t" for c in line):
+                    bad.append(f"{path.relative_to(ROOT)}:{number}")
+    report("source lines with control characters (a backspace where \\b was meant?)", bad)
