@@ -160,10 +160,67 @@ def width_from_rule(read: str, previous: dict[str, Any] | None, facts: Facts, le
     return _THAT.sub(width, read, count=1)
 
 
+#: "walk me through how the llama code lands on that", "show me the steps", "how do you get that from 8192".
+_WALK_THROUGH = re.compile(r"\bwalk (?:me |us )?through\b|\bshow (?:me |us )?(?:the )?(?:math|maths|steps|working|"
+                           r"derivation|calculation)\b|\bstep[- ]by[- ]step\b|"
+                           r"\bhow (?:do|does|did|would) (?:you|one|i|we|they|meta)\b.{0,30}"
+                           r"\b(?:get|arrive at|reach|land on|derive|compute)\b", re.IGNORECASE)
+
+
+def rule_derivation(read: str, previous: dict[str, Any] | None, facts: Facts, lexicon: Lexicon) -> str | None:
+    """'llama 2 70b intermediate_size?' … 'how do you get that from hidden 8192': the width just given, derived
+    with LLaMA's rule from the fields stored for that model (the words name no model, so the slot merge would
+    explain the two-thirds rule instead of computing this model's steps)."""
+    model = _one_model(previous, facts, CATALOG_ANSWERS)
+    if model is None or not (_WALK_THROUGH.search(read) or _HOW_REACHED.search(read)):
+        return None
+    if not (_THAT.search(read) or _WIDTH_WORDS.search(read)):
+        return None
+    row = facts.catalog[model]
+    sizes = {str(row[k]).replace(",", "") for k in ("d_model_text", "d_ff_text")}
+    named = _named(read, lexicon)
+    others = [m for m in named.models if m.name.lower() != "llama" and model not in m.members]
+    if others or any(str(int(n)) not in sizes for n in named.numbers) or stored_rule_fields(row, facts) is None:
+        return None
+    return f"how does {model} land on intermediate_size {str(row['d_ff_text']).replace(',', '')}?"
+
+
+#: A follow-up that only names another model ("and the llama 3 70b?", "same for llama 3 8b").
+_ONLY_A_MODEL = re.compile(r"^\s*(?:(?:and|so|ok(?:ay)?|now|then|what about|how about|same for|same with|for)\s+)*"
+                           r"(?:the\s+)?(?P<rest>.+?)\s*(?:then|too|one)?\s*\??\s*$", re.IGNORECASE)
+
+
+_FILLER = frozenset({"the", "one", "model", "version", "then", "too", "pls", "please", "instead", "case"})
+
+
+def rule_for_other_model(read: str, previous_meta: dict[str, Any] | None, facts: Facts, lexicon: Lexicon) -> str | None:
+    """'how does llama 2 70b land on 28672' … 'and the llama 3 70b?': the same derivation for the model named now
+    (its width alone when the catalog stores no LLaMA fields for it), not the rule's general explanation."""
+    operation = last_operation(previous_meta)
+    stored = (operation or {}).get("inputs") or {}
+    if operation is None or operation.get("method") != "hidden_size" or not stored.get("stored"):
+        return None
+    only = _ONLY_A_MODEL.match(read)
+    named = _named(read, lexicon)
+    rows = [facts.catalog[m] for g in named.models for m in g.members if m in facts.catalog]
+    if only is None or len(named.models) != 1 or len(rows) != 1 or named.numbers:
+        return None
+    rest = only.group("rest").lower()
+    for match in named.matches:
+        rest = rest.replace(str(match.get("text", "")).lower(), " ")
+    if set(re.findall(r"[a-z_]{2,}", rest)) - _FILLER:
+        return None  # the follow-up asks something of its own about that model
+    model, width = rows[0]["model"], str(rows[0]["d_ff_text"]).replace(",", "")
+    if stored_rule_fields(rows[0], facts) is None:
+        return f"{model} intermediate_size and hidden_size?"
+    return f"how does {model} land on intermediate_size {width}?"
+
+
 # --- LLaMA's rule again, with one field changed ------------------------------------------------------------
 
 _DROPPED = re.compile(r"\b(?:drop|remove|without|no|lose|skip|get rid of|take out|leave out|minus)\s+(?:the\s+|a\s+|"
-                      r"any\s+)?(?:ffn_dim_)?multiplier\b", re.IGNORECASE)
+                      r"any\s+)?(?:ffn_dim_)?multiplier\b|\b(?:ffn_dim_)?multiplier\b\s+(?:were|was|is|got|gets)?\s*"
+                      r"(?:left out|dropped|removed|omitted|unset|not set|missing|null|none|gone)\b", re.IGNORECASE)
 _MULTIPLE_OF = re.compile(r"\bmultiple[_ ]of\b\s*[\"']?\s*(?:[:=]|of|is|to)?\s*(\d[\d,]*)", re.IGNORECASE)
 _MULTIPLIER = re.compile(r"\b(?:ffn_dim_)?multiplier\b\s*[\"']?\s*(?:[:=]|of|is|to|at)?\s*(\d+(?:\.\d+)?)",
                          re.IGNORECASE)

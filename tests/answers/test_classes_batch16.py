@@ -41,6 +41,14 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # a correction to "both of them" after slopes asked as "slope" keeps the slopes
     (["exact gelu slope at x=-1", "and the tanh approx there", "correction, i meant both of them at x=+1"],
      [{}, {}, {"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), 1))]}]),
+    # "how do you get that" after a width: LLaMA's rule on the fields stored for that model, steps and all; a
+    # field dropped afterwards recomputes; another model named alone asks the same of it
+    (["llama 2 70b intermediate_size?", "how do you get that from hidden 8192", "and the llama 3 70b?"],
+     [{"contains": ["28672"]}, {"contains": ["1.3", "4096", "21845"]},
+      {"contains": ["28672"], "not_contains": ["three weight matrices"]}]),
+    (["llama 3 8b hidden_size + intermediate_size?", "walk me through how the llama code lands on that",
+      "and if ffn_dim_multiplier were left out?"],
+     [{"contains": ["14336"]}, {"contains": ["1.3", "1024", "10922"]}, {"contains": ["11264"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
