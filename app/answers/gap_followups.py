@@ -62,10 +62,12 @@ def _two_cells(previous_meta: dict[str, Any], lexicon: Lexicon) -> str | None:
         subjects = list(dict.fromkeys(s.lower() for s in [*earlier, *shown]))
         if len(shown) >= 2:
             return before
-        columns = _column_words(before)
+        # "fastest" names the speed column and a ranking: the gap is asked of the column ("step/s")
+        columns = ["step/s" if second_paper.SLOW.search(c) or second_paper.FAST.search(c) else c
+                   for c in _column_words(before)]
         if len(subjects) < 2 or not columns:
             return None
-        return f"narang {' '.join(subjects[-2:])} {' '.join(columns)}?"
+        return f"narang {' vs '.join(subjects[-2:])} {' '.join(dict.fromkeys(columns))}?"
     if str(previous_meta.get("intent")) == "architecture":  # "llama 3 8b d_ff" … "and 70b?" … "difference?"
         return two_models(previous_meta)
     if method not in ("fact", "best"):  # a cell, or the row a ranking picked ("and the worst?" … "how far apart")

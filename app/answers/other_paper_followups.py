@@ -156,6 +156,11 @@ _BASELINE_WORDS = re.compile(r"\bvanilla\b|\bbaseline\b")
 _SET_AGAINST = re.compile(r"\bvs\.?\b|\bversus\b|\bcompared?\b|\bagainst\b|\bthan\b|\bbeside\b", re.IGNORECASE)
 
 
+#: "is that the slowest row", "was it the top one?": a yes/no about the place of the row just given.
+_CLAIMED_PLACE = re.compile(r"^\s*(?:(?:and|so|but|ok(?:ay)?)\s+)*(?:is|was|isn't|wasn't)\b.*"
+                            + second_paper.SUPERLATIVE.pattern, re.IGNORECASE)
+
+
 def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
     """An elliptical follow-up of an answer from Narang et al.'s table, written as a question about that
     table: a new row ('and geglu?'), a new column ('xsum?'), its noise ('how noisy was that') or its order."""
@@ -184,6 +189,11 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
     columns = _column_words(rest) or _column_words(before)
     if runner_up and not new_subjects:  # the ranking, in full, says who comes after the winner
         return f"rank the activations in narang et al by {' '.join(columns) or 'final loss'}?"
+    if _CLAIMED_PLACE.search(rest) and not new_subjects and len(old_subjects) == 1 and _PRONOUN.search(rest):
+        # "is that the slowest row": a yes/no about the row just given, checked against the ranking
+        claim = _PRONOUN.sub(_narang_row(old_subjects[0]), rest, count=1)
+        return f"narang: {claim} ({' '.join(columns)})?" if columns and columns != _column_words(claim) else (
+            f"narang: {claim}?")
     if _RANKING_WORDS.search(rest) and not new_subjects:
         return f"{rest} in narang et al, {' '.join(columns)}?".replace(", ?", "?")
     if new_subjects and (_PRONOUN.search(rest) or _SET_AGAINST.search(rest)):

@@ -22,6 +22,7 @@ from app.answers.followup_reading import _LEAD, SUBJECT_KINDS, _named, _texts, l
 from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
+from app.answers.table_columns import TIES_ASKED
 from app.sizing import llama_hidden_size
 
 # --- the ratio of a model's two sizes ---------------------------------------------------------------------
@@ -179,6 +180,18 @@ def baseline_cell(read: str, previous: dict[str, Any] | None) -> str | None:
 
 
 _SET_AGAINST = re.compile(r"^\s*(?:and\s+)?(?:vs\.?|versus|compared to|against)\b", re.IGNORECASE)
+
+
+def tied_rows(read: str, previous: dict[str, Any] | None) -> str | None:
+    """'shazeer swiglu cb acc' … 'which other variants got exactly that': the same cell again, whose rank names
+    the rows tied with it (the words name no row or column, so the slot merge finds nothing to look up)."""
+    if previous is None or str(previous.get("intent")) != "fact" or not TIES_ASKED.search(read):
+        return None
+    slots = previous.get("slots") or {}
+    cells, variants = _cell_words(slots), list(slots.get("variants") or [])
+    if not cells or len(variants) != 1:
+        return None
+    return f"{variants[0]} {' '.join(cells)} (tied?)"
 
 
 # --- another form of the function just computed ----------------------------------------------------------

@@ -8,6 +8,7 @@ way, so that choice lives in one place, apart from any one composer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -106,17 +107,27 @@ def _disambiguated(benchmarks: list[str], metrics: list[str]) -> list[str]:
     return [b for b in benchmarks if b in kept or b in averaged]
 
 
-def rank_words(facts: Facts, cell: Cell) -> str:
+#: "which other variants got exactly that", "anyone tied with it?", "who else has the same score".
+TIES_ASKED = re.compile(r"\btie[ds]?\b|\btying\b|\bsame (?:score|value|number|result|cell|figure)\b|"
+                        r"\bexactly (?:that|this|the same)\b|\b(?:got|have|has|share[sd]?|match(?:es|ed)?) (?:that|it|"
+                        r"this)(?: too| as well)?\b|\bwho else\b", re.IGNORECASE)
+
+
+def rank_words(facts: Facts, cell: Cell, ties_asked: bool = False) -> str:
     column = facts.column_cells(cell.benchmark, cell.metric, cell.steps)
     mine = Decimal(cell.value_text)
     better = sum(1 for c in column if (Decimal(c.value_text) > mine if cell.higher_is_better
                                        else Decimal(c.value_text) < mine))
-    ties = sum(1 for c in column if Decimal(c.value_text) == mine) - 1
+    tied = [c.row for c in column if Decimal(c.value_text) == mine and c.row != cell.row]
     total = COUNT_WORDS[len(column)] if len(column) < len(COUNT_WORDS) else "all"
+    # "(tied with FFN_ReLU and FFN_Bilinear)": which rows share the value, so "which others got that" is answered
+    ties = f" (tied with {' and '.join(tied)})" if 0 < len(tied) <= 3 else (" (tied)" if tied else "")
+    if ties_asked and not tied:
+        ties = f" (no other variant has exactly {cell.value_text})"
     if better == 0:
         word = "highest" if cell.higher_is_better else "lowest"
-        return f"the {word} of the {total} variants" + (" (tied)" if ties else "")
-    return f"{ORDINALS[better]} of the {total} variants" + (" (tied)" if ties else "")
+        return f"the {word} of the {total} variants" + ties
+    return f"{ORDINALS[better]} of the {total} variants" + ties
 
 
 def columns_with_variant(

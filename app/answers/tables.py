@@ -20,6 +20,7 @@ from app.answers.intents import YES_NO, Intent, rank_order
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 from app.answers.table_columns import COUNT_WORDS as COUNT_WORDS
 from app.answers.table_columns import ORDINALS as ORDINALS
+from app.answers.table_columns import TIES_ASKED
 from app.answers.table_columns import describe as describe
 from app.answers.table_columns import direction as direction
 from app.answers.table_columns import headline_columns as headline_columns
@@ -57,7 +58,7 @@ def compose_fact(b: Builder, intent: Intent) -> None:
             if not cells:
                 continue
             cell = cells[0]
-            rank = rank_words(facts, cell)
+            rank = rank_words(facts, cell, bool(TIES_ASKED.search(intent.question)))
             lines.append(
                 f"- **{variant}**, {describe(cell)} ({direction(cell)}): **{b.value(cell)}** — {rank}; "
                 f"{noise_note(b, cell)}."

@@ -49,6 +49,14 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["llama 3 8b hidden_size + intermediate_size?", "walk me through how the llama code lands on that",
       "and if ffn_dim_multiplier were left out?"],
      [{"contains": ["14336"]}, {"contains": ["1.3", "1024", "10922"]}, {"contains": ["11264"]}]),
+    # "which other variants got exactly that": the rows tied with the cell, named; none, said so
+    (["shazeer swiglu superglue cb f1", "correction, i meant cb acc", "which other variants got exactly that"],
+     [{"contains": ["82.39"]}, {"contains": ["89.29"]}, {"contains": ["89.29", "FFN_ReLU", "FFN_Bilinear"]}]),
+    (["geglu glue avg", "anyone tied with it?"], [{}, {"contains": ["84.12", "no other variant"]}]),
+    # a yes/no about the place of Narang et al.'s row just given, then the gap to the other end
+    (["narang et al softplus step/s?", "is that the slowest row", "and the fastest one", "how far apart"],
+     [{"contains": ["3.47"]}, {"contains": ["Yes"]}, {"contains": ["Sigmoid", "3.63"]}, {"contains": ["0.16"]}]),
+    (["narang swiglu superglue", "is that the top one?"], [{"contains": ["76.00"]}, {"contains": ["No", "ReGLU"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
