@@ -212,8 +212,8 @@ def _operation(intent: Intent, asked: str, entities: Entities, lexicon: Lexicon,
     plain = not (entities.numbers or intent.operation or COMPUTING.search(intent.question) or asks_why or computing
                  or intent.name == "models_using")
     names = framework_names.detect(intent.question) if plain else []
-    if entities.models:  # "the original tf bert code" names BERT, but asks what its reference code computes
-        names = [n for n in names if n == framework_names.REFERENCE_CODE]
+    if entities.models and framework_names.REFERENCE_CODE not in names:
+        names = []  # "the original tf bert code" names BERT, but asks what its reference code computes
     if not names and intent.follow_up_of is not None and intent.name == "framework_name":
         # "what does gelu_new compute" … "and quick_gelu?": the same question about the name given now
         names = framework_names.detect(f"what does {intent.question.rstrip(' ?')} compute?")
