@@ -172,7 +172,9 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
         if member is not None:
             written = _written(RELEASE_TAG.sub("", member.group(0)))
             if not any(k == written or k.startswith(written + " ") for k in known_names):
-                return member.group(0)
+                # "llama-3.2-11b-vision": the unknown model is quoted with the words that name its kind
+                kind = _KIND_SUFFIX.match(entities.text, member.end())
+                return member.group(0) + (kind.group(0) if kind else "")
         # "llama 3.3": a point release of a family member the lexicon matched ("llama 3")
         dotted = re.search(rf"\b{re.escape(match['text'])}(\.\d+(?:[ac-jln-z](?![a-z0-9]))?)(?![\d.])", entities.text)
         if dotted is not None:
@@ -190,6 +192,9 @@ def _unknown_version(entities: Entities, facts: Facts) -> str | None:
 
 
 SEPARATORS = re.compile(r"[-_\s]+")
+#: Words after a model's size that name its kind ("-vision", "-instruct", "-it"), quoted with an unknown model.
+_KIND_SUFFIX = re.compile(r"(?:[-_](?:vision|instruct|chat|it|base|hf|code|coder|math|moe|vl)|"
+                          r"\s(?:vision|instruct|chat))+\b", re.IGNORECASE)
 #: A release tag inside a hub name ("OLMo-2-0425-1B", "OLMo-2-1124-7B"): the member is named by its size.
 RELEASE_TAG = re.compile(r"[\s-]\d{4}(?=[\s-])")
 #: A family's name and its version number, written apart or together ("qwen 2.5", "qwen2.5").

@@ -104,7 +104,8 @@ NOT_A_NAME = re.compile(r"^(why|how|when|where|who|is|are|was|were|does|do|did|c
                         r"those|most|all|both|either|which|what|it's|people|folks|everyone|anyone|researchers|"
                         r"companies|labs|models?|llms?|transformers?|networks?|modern|new|recent|other|many|"
                         r"gated|dense|ffns?|mlps?|feed[- ]?forwards?|layers?|"
-                        r"some|so many|i|me|he|she|there|paper|papers|authors?|\w+est)\b")
+                        r"some|so many|i|me|he|she|there|paper|papers|authors?|\w+est|same|similar|different|"
+                        r"identical|matching|their own|own)\b")
 #: "meta models with …", "google llms": a kind of models, not one model's name.
 KIND_OF_MODELS = re.compile(r"\b(?:models|llms|entries|checkpoints|networks)\b")
 #: "explain llama's ffn hidden dim formula": how LLaMA's code rounds the width, not one model's value.
@@ -305,7 +306,9 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
                                        "asked": [*entities.gates, *entities.activations]})
         label = other_benchmark(text, question)
         if label:
-            return Derived("decline", {"what": "benchmark", "name": label, "perplexity": bool(PERPLEXITY.search(text))})
+            author = OTHER_AUTHORS.search(question)
+            return Derived("decline", {"what": "benchmark", "name": label, "perplexity": bool(PERPLEXITY.search(text)),
+                                       **({"author": author.group(1).capitalize()} if author else {})})
         premise = _false_best_premise(text, entities, facts)
         if premise is not None:
             return premise
@@ -313,6 +316,10 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
         if missing and (entities.benchmarks or entities.metrics or entities.steps or entities.paper):
             return Derived("decline", {"what": "activation", "name": missing[0]})
     return None
+
+
+#: "dauphin et al's gated cnn": a paper by authors other than the two stored papers' (and Raffel et al.'s noise).
+OTHER_AUTHORS = re.compile(r"\b(?!(?:narang|shazeer|raffel)\b)([a-z]{3,})\s+et\s+al\b", re.IGNORECASE)
 
 
 def _given_sizes(text: str, entities: Entities, row: dict[str, Any] | None) -> Derived | None:

@@ -83,6 +83,11 @@ def compose_decline(b: Builder, inputs: dict[str, Any], lexicon: Lexicon | None 
         _decline_model(b, name, asked)
     elif inputs["what"] == "benchmark":
         name = f"“{name}”" if re.search(r"\d", name) else name  # the asker's wording, digits and all
+        if inputs.get("author"):  # "dauphin et al's gated cnn on billion word": another paper's result
+            b.add(f"{inputs['author']} et al.'s results are not in the stored evidence, and neither stored paper "
+                  f"reports {name}: the stored results are the GLU-variants paper's (C4 log-perplexity, GLUE, "
+                  "SuperGLUE, SQuAD) and Narang et al.'s Table 1.")
+            return
         if inputs.get("paper") == "second":
             b.add(f"{name} is not in the stored evidence: Narang et al.'s Table 1 reports pre-training loss, "
                   "SuperGLUE, XSum, WebQuestions and WMT En-De translation.")

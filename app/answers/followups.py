@@ -331,7 +331,13 @@ def subject_prefixed(piece: str, entities: Entities, earlier: list[dict[str, str
         models = _texts(earlier, ("model",))
         return f"{models[0]} {_LEAD.sub('', piece)}" if models else None
     subjects = _texts(earlier, SUBJECT_KINDS)
+    models = _texts(earlier, ("model",))
+    if len(models) >= 2 and SAME.search(piece):  # "pythia-6.9b vs gpt-j-6b: same width? same activation?"
+        return f"{models[-2]} and {models[-1]}: {_LEAD.sub('', piece)}"
     return f"{subjects[0]} {_LEAD.sub('', piece)}" if subjects else None
+
+
+SAME = re.compile(r"\b(?:same|identical|match(?:es|ing)?|differ\w*|both)\b", re.IGNORECASE)
 
 
 #: "which gelu", "what kind of gelu", "which flavour of the activation": the form of a function a model runs.

@@ -47,7 +47,7 @@ APPROXIMATIONS = {"gelu_tanh": "gelu", "gelu_sigmoid": "gelu"}
 ERROR_ASKED = re.compile(r"\berrors?\b|\bdiffer|\bgap\b|\baccura|\boff\b|\bwrong\b|\bfar\b|\bdeviat|\bclose\b|"
                          r"\bvs\.?\b|\bversus\b|\bcompared?\b|\bminus\b|\bbetween\b|\bexact\b|\bpeaks?\b|\bmax")
 SECOND_DERIVATIVE = re.compile(r"second derivative|\bcurvature\b|2nd derivative|\bdouble prime\b|"
-                               r"\w(?:''|″|′′)\s*\(|\bf(?:''|″|′′)|"
+                               r"\w(?:''|″|′′)(?:\s*\(|(?=\s*(?:at\b|@|for x\b|x\s*=|[-−]?\d|\?|$)))|\bf(?:''|″|′′)|"
                                r"\bd\s*(?:²|\^2|2)\s*/\s*dx\s*(?:²|\^2|2)")
 #: "gelu'(1)", "gelu' at x = 1", "silu′ @ 2": a prime after a function name, before its argument or a point.
 FIRST_DERIVATIVE = re.compile(r"derivative|slope|gradient|\bgrads?\b|\bderivs?\b|\bprime\b|\w['′]\s*\(|\bf['′]|"

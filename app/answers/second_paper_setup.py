@@ -97,11 +97,37 @@ def compose_setup(b: Builder, question: str) -> None:
         lead = "No: 65,536 of 524,288 steps is 1/8, not 1/9. "
     elif key == "bold" and re.search(r"\bbest\b", text):
         lead = "No: bold marks better than the vanilla Transformer, not the best in the column. "
-    elif key in ("finetuning", "pretraining", "wmt") and (is_claim(question) or YES_NO_START.search(question)):
+    elif key == "finetuning":  # "… fine-tuned webq for 262144 steps?": a stated length, checked per task
+        lead = _task_lengths_checked(text, str(fact["value"])) or (confirmed(question, str(fact["value"])) if (
+            is_claim(question) or YES_NO_START.search(question)) else "")
+    elif key in ("pretraining", "wmt") and (is_claim(question) or YES_NO_START.search(question)):
         lead = confirmed(question, str(fact["value"]))  # "… fine-tuned for 262144 steps?": a stated value
     b.add(f"{lead}{paper['authors']} ({paper['year']}), {fact['fact_label']}: {fact['value']} ({fact['location']}).")
     if key == "vanilla_superglue_text" and GAP.search(text):
         _text_table_gap(b, fact)
+
+
+#: A task's fine-tuning length in the stored text ("SuperGLUE and XSum 262,144 steps, WebQuestions 30,000 steps").
+_TASKS_THEN_STEPS = re.compile(r"(?P<tasks>[A-Za-z][\w\s-]*?)\s+(?P<steps>\d[\d,]*)\s+steps")
+_TASK_WORDS = {"superglue": "SuperGLUE", "xsum": "XSum", "webq": "WebQuestions", "web questions": "WebQuestions",
+               "webquestions": "WebQuestions"}
+
+
+def _task_lengths_checked(text: str, value: str) -> str:
+    """'narang fine-tunes webquestions for the same 262144 steps as superglue, yes?': 'No: …' when a task the
+    question names is fine-tuned for another length than the one it states (the number alone appears in the
+    stored text, beside another task), 'Yes: …' when every named task has it; '' when no task is named."""
+    lengths: dict[str, str] = {}
+    for match in _TASKS_THEN_STEPS.finditer(value):
+        for task in re.split(r"\s*(?:,|\band\b)\s*", match.group("tasks")):
+            lengths[task.strip()] = match.group("steps")
+    named = list(dict.fromkeys(t for w, t in _TASK_WORDS.items() if re.search(rf"\b{w}\b", text) and t in lengths))
+    stated = [n.replace(",", "") for n in re.findall(r"\b\d[\d,]{2,}\b", text)]
+    if not named or not stated:
+        return ""
+    wrong = [t for t in named if lengths[t].replace(",", "") not in stated]
+    shown = "; ".join(f"{t} {lengths[t]} steps" for t in named)
+    return f"No: {shown}. " if wrong else f"Yes: {shown}. "
 
 
 def _text_table_gap(b: Builder, fact: dict[str, Any]) -> None:

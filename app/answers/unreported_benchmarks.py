@@ -26,6 +26,8 @@ OTHER_BENCHMARKS = {
     r"\brouge[- ]?(?:l|lsum)\b": "ROUGE-L", r"\brouge[- ]?1\b": "ROUGE-1", r"\bbert ?score\b": "BERTScore",
     r"\bchrf\b": "chrF", r"\bmeteor\b": "METEOR", r"\bgpqa\b": "GPQA", r"\bmmlu[- ]?pro\b": "MMLU-Pro",
     r"\bifeval\b": "IFEval", r"\bagi ?eval\b": "AGIEval", r"\bboolq\b(?=.*\bnarang\b)": "BoolQ",
+    r"\b(?:google(?:'s)?\s+)?(?:one\s+)?billion[- ]words?\b|\blm1b\b|\b1b words\b": "One Billion Word",
+    r"\bpg-?19\b": "PG-19",
     r"\bwnli\b": "WNLI",  # the GLUE task the GLU-variants paper leaves out of its Table 2
 }
 

@@ -57,6 +57,24 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["narang et al softplus step/s?", "is that the slowest row", "and the fastest one", "how far apart"],
      [{"contains": ["3.47"]}, {"contains": ["Yes"]}, {"contains": ["Sigmoid", "3.63"]}, {"contains": ["0.16"]}]),
     (["narang swiglu superglue", "is that the top one?"], [{"contains": ["76.00"]}, {"contains": ["No", "ReGLU"]}]),
+    # f'' written with two apostrophes before "at" is the second derivative
+    (["can you give me sigmoid'' at -1"],
+     [{"contains": [shown(mpmath.diff(lambda x: 1 / (1 + mpmath.e ** -x), -1, 2))]}]),
+    (["gelu'' at 0.5?"], [{"contains": [shown(mpmath.diff(lambda x: x * mpmath.ncdf(x), 0.5, 2))]}]),
+    # a stated fine-tuning length is checked per task, not by the number appearing somewhere in the setup
+    (["narang fine-tunes webquestions for the same 262144 steps as superglue, yes?"],
+     [{"contains": ["No", "30,000"]}]),
+    (["did narang et al fine tune xsum for 30000 steps"], [{"contains": ["No", "262,144"]}]),
+    (["narang fine-tuned superglue for 262144 steps?"], [{"contains": ["Yes"]}]),
+    # an unknown model is quoted with the words that name its kind; a benchmark of another paper is declined
+    # with that paper named
+    (["llama-3.2-11b-vision intermediate_size?"],
+     [{"contains": ["11b-vision", "Llama 3.2 1B"], "not_contains": ["8192"]}]),
+    (["what perplexity did dauphin et al's gated cnn get on google billion word"],
+     [{"contains": ["Dauphin", "Billion Word", "not in the stored evidence"], "not_contains": ["1.633", "1.942"]}]),
+    # "same activation?" after two models set side by side asks it of both
+    (["pythia-6.9b vs gpt-j-6b ffn, same width? same activation?"],
+     [{"contains": ["16384", "gelu_tanh"], "any_of": ["No:"], "not_contains": ["“Same” is not"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
