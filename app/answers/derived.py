@@ -52,6 +52,7 @@ from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import slots_from
 from app.answers.lexicon import Lexicon, ModelGroup
 from app.answers.tables import select_columns
+from app.answers.unreported_benchmarks import OTHER_AUTHORS
 from app.answers.unreported_benchmarks import other_benchmark as other_benchmark
 from app.sizing import LLAMA_DEFAULT_MULTIPLE_OF
 
@@ -264,10 +265,13 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     reference = reference_rows.detect(text, entities, facts)
     if reference is not None:
         return Derived("reference_row", reference)
-    everywhere = claims.detect_every_column(entities, facts)  # "… every gated beats every dense on every metric"
+    # "… every gated beats every dense on every metric"; but "what mechanism makes gated ffns beat plain ones"
+    # asks why, which an explanation answers
+    why = bool(WHY_BEATS.search(text))
+    everywhere = None if why else claims.detect_every_column(entities, facts)
     if everywhere is not None:
         return Derived("best_everywhere", everywhere)
-    gap = ranking.detect_gap(text, entities, facts)
+    gap = None if why else ranking.detect_gap(text, entities, facts)
     if gap is not None:
         return Derived("column_gap", gap)
     scalar = [a for a in entities.activations if activations.get(a).family == "scalar"]
@@ -318,10 +322,8 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     return None
 
 
-#: "dauphin et al's gated cnn": a paper by authors other than the two stored papers' (and Raffel et al.'s noise).
-OTHER_AUTHORS = re.compile(r"\b(?!(?:narang|shazeer|raffel)\b)([a-z]{3,})\s+et\s+al\b", re.IGNORECASE)
-
-
+#: "why do gated ffns beat dense ones", "what's the mechanism that makes them win": a reason asked, not the gap.
+WHY_BEATS = re.compile(r"\b(?:why|how come|mechanis\w*|what makes)\b")
 def _given_sizes(text: str, entities: Entities, row: dict[str, Any] | None) -> Derived | None:
     """FFN weights from sizes the question writes out or from an MoE row's expert layout: "all 8 experts of one
     mixtral layer … and what a token goes through" counts experts, not one FFN."""

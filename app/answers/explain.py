@@ -32,8 +32,12 @@ def compose_explain(b: Builder, intent: Intent, index: ExplanationIndex, entitie
     hits = index.search(intent.retrieval_query or intent.question, entities, k=3)
     limits = b.facts.explanations.get("paper-limits")
     result = intent.slots.variants or intent.slots.benchmarks or intent.slots.steps
-    if (intent.follow_up_of is not None and BARE_WHY.match(intent.question) and result
-            and not intent.slots.models and limits is not None):
+    # "why does it work better?", "why does geglu work so well": why a variant's result is what it is (not why it
+    # beats another one named beside it)
+    works = WHY_IT_WORKS.search(intent.question) and len(intent.slots.variants) + len(intent.slots.gates) <= 2 and (
+        len(set(intent.slots.variants)) <= 1)
+    if ((intent.follow_up_of is not None and BARE_WHY.match(intent.question) and result) or works) and (
+            not intent.slots.models and limits is not None):
         # why a variant's result is what it is: the paper's own answer is that it offers no explanation
         hits = [Hit("paper-limits", MIN_SCORE, 0.0, 0.0, ()), *hits]
     settings = [k for k in intent.slots.setup_keys if k in EXPLAINED_SETTINGS]
@@ -60,8 +64,8 @@ def compose_explain(b: Builder, intent: Intent, index: ExplanationIndex, entitie
 
 #: "why do glu variants work so well", "does shazeer explain why gating helps", "any reason given": the
 #: paper's reason for its result asked, which the paper says it does not have.
-WHY_IT_WORKS = re.compile(r"\bwhy\b.{0,60}\b(?:work|help|better|beat|win|outperform|good|effective|improve|"
-                          r"superior)\w*|\b(?:explain|explanation|reason|theory)\w*\b.{0,40}\bwhy\b|"
+WHY_IT_WORKS = re.compile(r"\b(?:why|mechanis\w*|what makes)\b.{0,60}\b(?:work|help|better|beat|win|outperform|good|"
+                          r"effective|improve|superior)\w*|\b(?:explain|explanation|reason|theory)\w*\b.{0,40}\bwhy\b|"
                           r"\b(?:give|gives|gave|offer|offers|offered|any)\s+(?:a |an |any )?"
                           r"(?:reason|explanation|theory)\b", re.IGNORECASE)
 YES_NO_QUESTION = re.compile(r"^\s*(?:so |and |but )?(?:is|are|does|do|did|has|have|can)\b", re.IGNORECASE)

@@ -32,7 +32,8 @@ WHY = re.compile(r"\bwhy\b|\bwhys\b|\bwhy's\b|\breasons?\b|\bmotivat|\bjustif|\b
                  r"\bchoose\b|"
                  r"\bchoice\b|\bpicked?\b|\bprefer|\bthe point of\b|\bpurpose of\b|\bwhat for\b|\bidea behind\b|"
                  r"\breasoning\b|\bintuition\b|\bgo(?:es)? with\b|\bend(?:ed)? up with\b|\bwhat'?s the deal\b|"
-                 r"\bwhat is the deal\b|\bwhat'?s up with\b")
+                 r"\bwhat is the deal\b|\bwhat'?s up with\b|\bmechanis\w*\b|\bwhat makes\b.{0,40}\b(?:work|better|beat|"
+                 r"win|outperform|help)\w*")
 USES = re.compile(
     r"\b(which|what|wich)\b.{0,40}\b(activation|non-?linearity|ffn|mlp|feed[- ]?forward|gate|gating|glu|"
     r"function|act|act[ _]fn|nonlin)\b|\b(does|do|did)\b.{0,40}\buse\b|\buses\b|\busing\b|\bhidden_act|"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import second_paper
+from app.answers import second_paper, second_paper_setup
 from app.answers.followup_reading import _LEAD, _PRONOUN, SUBJECT_KINDS, _named, _texts, last_operation
 from app.answers.intents import NOISE, WHY, is_follow_up
 from app.answers.lexicon import Lexicon
@@ -161,6 +161,11 @@ _CLAIMED_PLACE = re.compile(r"^\s*(?:(?:and|so|but|ok(?:ay)?)\s+)*(?:is|was|isn'
                             + second_paper.SUPERLATIVE.pattern, re.IGNORECASE)
 
 
+#: The value the paper's text states beside its table's cell ("doesn't the text say a different number?").
+_TEXT_VALUE = re.compile(r"\btext\b.{0,40}\b(?:says?|gives?|states?|reports?|different|number|value)\b|"
+                         r"\b(?:in|from) the (?:paper'?s )?text\b|\bpaper(?:'s)? text\b")
+
+
 def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
     """An elliptical follow-up of an answer from Narang et al.'s table, written as a question about that
     table: a new row ('and geglu?'), a new column ('xsum?'), its noise ('how noisy was that') or its order."""
@@ -169,12 +174,19 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
         return None
     low = read.lower()
     rest = _LEAD.sub("", read).strip(" ?")
+    before = str(operation.get("read_as") or operation.get("asked") or "")
+    if operation.get("method") == "second_paper_setup" and _TEXT_VALUE.search(before.lower()) and (
+            second_paper_setup.GAP.search(low)):  # "… the text says a different number" … "how far apart"
+        return f"{before.rstrip(' ?')}, and how far apart are the two?"
     if operation.get("method") not in OTHER_PAPER_METHODS and not (
             operation.get("method") == "second_paper_setup" and _column_words(rest)):
         return None  # after what that paper calls a row ("bilinear is liglu there"), only a column stays in it
     if second_paper.NAMES.search(low) or re.search(r"\bshazeer\b|\bglu[- ]variants?\b|\bboth\b", low) or (
             WHY.search(low)):
         return None
+    if _TEXT_VALUE.search(low) and re.search(r"\bvanilla\b|\bbaseline\b", before.lower()) and (
+            "superglue" in before.lower()):  # "doesnt the paper text say a different number for it": the text's
+        return f"narang: {_PRONOUN.sub('the vanilla superglue', read.rstrip(' ?'), count=1)}?"  # one value
     named = _named(read, lexicon)
     if named.models or any(b not in SHARED_BENCHMARKS and not b.startswith("C4") for b in named.benchmarks):
         return None
@@ -183,7 +195,6 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
     if not (is_follow_up(named.text, named, True) or noisy or runner_up or (
             named.is_empty() and (_column_words(rest) or _BASELINE_WORDS.search(low)))):
         return None
-    before = str(operation.get("read_as") or operation.get("asked") or "")
     new_subjects = list(dict.fromkeys(_texts(named.matches, SUBJECT_KINDS) + _BASELINE_WORDS.findall(low)))
     old_subjects = _texts(_named(before, lexicon).matches, SUBJECT_KINDS)
     columns = _column_words(rest) or _column_words(before)

@@ -19,7 +19,8 @@ from app.answers.second_paper_table import PAPER_ID, _columns, _rows, _table_cel
 #: The paper's stored setup and reading facts, and the question words that ask for each (most specific first).
 SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("vanilla_superglue_text", re.compile(r"\btext\b.{0,40}\btable\b|\btable\b.{0,40}\btext\b|70\.97|"
-                                          r"\bin the (?:paper'?s )?text\b|\btext (?:says|gives|reports|has)\b")),
+                                          r"\bin the (?:paper'?s )?text\b|\btext (?:says?|gives?|reports?|has|"
+                                          r"states?|quotes?)\b|\bpaper(?:'s)? text\b")),
     ("one_ninth", re.compile(r"1/9|1/8|one[- ]ninth|fraction of (?:the )?pre-?training")),
     ("bold", re.compile(r"\bbold")),
     ("gelu_variant", re.compile(r"which gelu|gelu (?:implementation|variant|version)|tanh .{0,20}gelu|exact gelu|"

@@ -41,3 +41,7 @@ def other_benchmark(text: str, question: str = "") -> str:
             written = re.search(re.escape(found.group(0)), question, re.IGNORECASE) if question else None
             return written.group(0) if written and re.search(r"\d", label) else label
     return ""
+
+
+#: "dauphin et al's gated cnn": a paper by authors other than the two stored papers' (and Raffel et al.'s noise).
+OTHER_AUTHORS = re.compile(r"\b(?!(?:narang|shazeer|raffel)\b)([a-z]{3,})\s+et\s+al\b", re.IGNORECASE)

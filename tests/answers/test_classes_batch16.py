@@ -75,6 +75,17 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # "same activation?" after two models set side by side asks it of both
     (["pythia-6.9b vs gpt-j-6b ffn, same width? same activation?"],
      [{"contains": ["16384", "gelu_tanh"], "any_of": ["No:"], "not_contains": ["“Same” is not"]}]),
+    # why a variant works better, or what mechanism makes gated FFNs win: the paper offers no explanation (and no
+    # gap between groups is computed in its place)
+    (["lowest full-training ppl in 2002.05202, which variant", "why does it work better?"],
+     [{"contains": ["GEGLU", "1.633"]}, {"contains": ["no explanation"]}]),
+    (["hey whats the actual mechanism that makes gated ffns beat plain ones"],
+     [{"contains": ["no explanation"], "not_contains": ["Partly", "the worst gated variant"]}]),
+    (["why does geglu work so well"], [{"contains": ["no explanation"]}]),
+    # the number Narang et al.'s text states for the vanilla SuperGLUE, asked as a follow-up, then the gap
+    (["narang vanilla transformer superglue average?", "doesnt the paper text say a different number for it",
+      "how far apart"],
+     [{"contains": ["71.66"]}, {"contains": ["70.97"]}, {"contains": ["0.69"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
