@@ -265,9 +265,7 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     reference = reference_rows.detect(text, entities, facts)
     if reference is not None:
         return Derived("reference_row", reference)
-    # "… every gated beats every dense on every metric"; but "what mechanism makes gated ffns beat plain ones"
-    # asks why, which an explanation answers
-    why = bool(WHY_BEATS.search(text))
+    why = bool(ranking.NOT_A_GAP.search(text))  # "… every gated beats every dense on every metric"
     everywhere = None if why else claims.detect_every_column(entities, facts)
     if everywhere is not None:
         return Derived("best_everywhere", everywhere)
@@ -322,8 +320,8 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     return None
 
 
-#: "why do gated ffns beat dense ones", "what's the mechanism that makes them win": a reason asked, not the gap.
-WHY_BEATS = re.compile(r"\b(?:why|how come|mechanis\w*|what makes)\b")
+
+
 def _given_sizes(text: str, entities: Entities, row: dict[str, Any] | None) -> Derived | None:
     """FFN weights from sizes the question writes out or from an MoE row's expert layout: "all 8 experts of one
     mixtral layer … and what a token goes through" counts experts, not one FFN."""

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.answers import pasted_config
 from app.answers.entities import Entities
 from app.answers.followup_cues import APPLIED, CORRECTION, DANGLING_POSSESSIVE, ON_THAT, RANKS
 from app.answers.framing import STATED_CHECK, is_beat_claim, is_claim
@@ -324,9 +325,11 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "why_model", "'why' and a model name"
     if slots.setup_keys and not (has_models or entities.benchmarks) and _asks_for_setup(text):
         return "paper_setup", "asks for a setup value by name ('what beta …', 'which optimizer …')"
+    # a pasted config's activation field is the file's, not a function asked about beside the width
+    pasted_act = act_or_gate and bool(pasted_config.BLOCK.search(text)) and not variants
     if has_models and stated and any(n >= 100 for n in entities.numbers) and not (
-            act_or_gate or variants or entities.benchmarks or entities.metrics or entities.steps or WHY.search(text)
-            or DERIVATION.search(text)):
+            (act_or_gate and not pasted_act) or variants or entities.benchmarks or entities.metrics or entities.steps
+            or WHY.search(text) or DERIVATION.search(text)):
         return "architecture", "a model and a stated width to check"
     if has_models and DERIVATION.search(text) and (entities.numbers or slots.arch_keys):
         return "explain", "how a model's width is arrived at: retrieval over the explanations and misreadings"

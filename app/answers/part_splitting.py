@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from app.answers import framing
+from app.answers import framing, pasted_config
 from app.answers.entities import recognize
 from app.answers.lexicon import Lexicon
 
@@ -139,7 +139,13 @@ def colon_list(question: str) -> list[str]:
 
 def split_parts(question: str) -> list[str]:
     """The parts of a multi-part question, in the order asked ('what is X's perplexity and which models
-    use it?' is two, 'best and worst at 65k' too); a question with one part comes back whole."""
+    use it?' is two, 'best and worst at 65k' too); a question with one part comes back whole. A pasted config
+    is no list: the words around it are split, and the first part carries the config."""
+    pasted = pasted_config.PASTED.search(question)
+    if pasted is not None:
+        rest = f"{question[:pasted.start()]} {question[pasted.end():]}".strip()
+        parts = split_parts(rest) if rest else []
+        return [question] if len(parts) <= 1 else [f"{pasted.group(0).strip()}\n{parts[0]}", *parts[1:]]
     listed = listed_items(question) or colon_list(question)
     if listed:
         return listed

@@ -33,24 +33,41 @@ def _is_note(value: str) -> bool:
     return value.startswith('"') and len(value.strip('"').split()) > 1
 
 
+#: The same config pasted as ``key: value`` lines (YAML, a gin or argparse dump): two or more config-like keys.
+YAML_BLOCK = re.compile(r"(?:^[ \t]*(?:[a-z]+_[\w.]+|model|dim|activation|layers|heads)[ \t]*:[ \t]*[^\s#]+"
+                        r"(?:[ \t]+#[^\n]*)?[ \t]*(?:\n|$)){2,}", re.IGNORECASE | re.MULTILINE)
+YAML_PAIR = re.compile(r"^[ \t]*(?P<key>[\w.-]+)[ \t]*:[ \t]*(?P<value>[^\s#]+)", re.MULTILINE)
+#: Either kind of pasted config.
+PASTED = re.compile(f"{BLOCK.pattern}|{YAML_BLOCK.pattern}", re.IGNORECASE | re.MULTILINE)
+#: A key that names the model the config belongs to ("model: t5-v1_1-xxl", "_name_or_path").
+MODEL_KEY = re.compile(r"^(?:model|model_name|model_id|_name_or_path|name)$", re.IGNORECASE)
+
+
 def read(text: str) -> str:
     """The question with each pasted config's notes left out, and, where the words around it ask only what
     the model computes, the config reduced to its activation fields (``hidden_act gelu``); unchanged when
-    it pastes no config."""
-    blocks = list(BLOCK.finditer(text))
+    it pastes no config. A config that names its model has its activation fields left out when the words ask
+    about its sizes or its FFN: the model's stored row answers those, and the field would be read as a
+    table variant asked about ("gated-gelu" as GEGLU's table row)."""
+    blocks = list(PASTED.finditer(text))
     if not blocks:
         return text
-    around = BLOCK.sub(" ", text)
+    around = PASTED.sub(" ", text)
     only_computation = bool(ASKS_COMPUTATION.search(around)) and not ASKS_FIELDS.search(around)
     out, end = [], 0
     for block in blocks:
-        pairs = [(p.group("key"), p.group("value")) for p in PAIR.finditer(block.group(0))]
+        yaml = block.group(0).lstrip().startswith("{") is False
+        pairs = [(p.group("key"), p.group("value")) for p in (YAML_PAIR if yaml else PAIR).finditer(block.group(0))]
         kept = [(k, v) for k, v in pairs if not _is_note(v)]
+        if any(MODEL_KEY.match(k) for k, _ in kept) and not only_computation and not ASKS_COMPUTATION.search(around):
+            kept = [(k, v) for k, v in kept if not ACTIVATION_KEY.match(k)]
         if only_computation:
             named = [f"{k} {v.strip(chr(34))}" for k, v in kept if ACTIVATION_KEY.match(k)]
             written = f" (with {', '.join(named)}) " if named else " "
         elif len(kept) == len(pairs):
             written = block.group(0)
+        elif yaml:
+            written = "".join(f"{k}: {v}\n" for k, v in kept)
         else:
             written = "{" + ", ".join(f'"{k}": {v}' for k, v in kept) + "}"
         out += [text[end:block.start()], written]

@@ -45,6 +45,12 @@ COUNT = re.compile(r"\b(?:top|best|worst|bottom)[\s-]*(\d+|two|three|four|five|s
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
+#: "why do gated ffns beat dense ones", "what's the mechanism that makes them win": a reason asked, not the gap
+#: between the groups; "is the ffn dense or gated?" asks a model's kind, not a gap either.
+NOT_A_GAP = re.compile(r"\b(?:why|how come|mechanis\w*|what makes)\b|"
+                       r"\b(?:dense|gated|ungated|plain)\s+or\s+(?:a\s+)?(?:dense|gated|ungated|plain|glu)\b")
+
+
 def wants_ranking(intent: Intent, text: str) -> bool:
     """A 'best' question that asks for an ordered list, N entries or one group of variants."""
     return intent.name == "best" and not intent.slots.variants and bool(
