@@ -167,7 +167,7 @@ def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
 
 #: "… vs what it actually has", "compared with its real width": the named model's stored width set beside the rule's.
 ACTUAL = re.compile(r"\bactual(?:ly)?\b|\breal(?:ly)?\b|\bvs\.? (?:what|its|the stored|the catalog)\b|"
-                    r"\bcompared? (?:to|with) (?:what|its)\b")
+                    r"\bcompared? (?:to|with) (?:what|its)\b|\b(?:get|give|gives|reproduce|match|land on) its\b")
 #: "had a llama style swiglu mlp", "under llama's rounding": LLaMA's width rule applied to another d_model.
 LLAMA_RULE = re.compile(r"\bllama[- ]?(?:style|like|'s (?:rule|rounding|formula|recipe|sizing))\b|\bmultiple[_ ]of\b")
 #: "if falcon-7b had …", "what would … be": the rule asked of a model as a hypothetical.
@@ -209,7 +209,8 @@ def _model_hidden_size(text: str, entities: Entities, facts: Facts) -> Derived |
 def _against_named(sized: Derived, text: str, entities: Entities, facts: Facts) -> Derived:
     """'if gemma 2 2b (hidden 2304) followed the llama rule …, vs what it actually has': the rule's width set
     beside the named model's stored one (a LLaMA named as the rule's owner is not that model)."""
-    named = [m for m in entities.models if "llama" not in m.name.lower()] or entities.models
+    named = [m for m in entities.models if m.name.lower() != "llama"]  # the rule's owner, not a model
+    named = [m for m in named if "llama" not in m.name.lower()] or named
     if ACTUAL.search(text) and len(named) == 1 and "compare" not in sized.inputs:
         sized.inputs["compare"] = single_row(named[0], facts)
     return sized

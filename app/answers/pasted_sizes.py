@@ -151,6 +151,7 @@ def _dense_multiple(text: str, d_model: int) -> dict[str, Any] | None:
 EQUAL_PARAMS = re.compile(r"\b(?:keeps?|keeping|match(?:es|ing)?|same|equal|iso)[- ]?(?:the )?(?:param|weight)|"
                           r"\b(?:params|parameters|weights|parameter count)\s+(?:equal|the same|matched|constant)\b")
 SWITCH_TO = re.compile(r"\b(?:to|for|with|into|by)\s+(?:an? )?(\w+)")
+KIND_OF_WIDTH = re.compile(r"\b(?:what|which|the)\s+(\w+)\s+(?:width|d_ff|hidden size|intermediate[_ ]size|size)\b")
 
 
 def _equal_width_target(text: str) -> bool | None:
@@ -158,7 +159,8 @@ def _equal_width_target(text: str) -> bool | None:
     count as the FFN they wrote out; None when no equal-parameter width is asked."""
     if not EQUAL_PARAMS.search(text):
         return None
-    targets = [m.group(1) for m in SWITCH_TO.finditer(text)]
+    # "… to swiglu", and "what geglu width gives the same param count": the kind named before the width asked
+    targets = [m.group(1) for m in (*SWITCH_TO.finditer(text), *KIND_OF_WIDTH.finditer(text))]
     if any(GATED.search(t) for t in targets):
         return True
     if any(DENSE.search(t) or t in ("relu", "gelu") for t in targets):
@@ -339,6 +341,9 @@ def scale_totals(b: Builder, entry: dict[str, Any], group: Any, per_layer: Any, 
         count = written or (fact["value_text"] if fact else (named[0] if len(set(named)) == 1 else None))
         if fact is not None and not written:
             b.cite(fact)
+        setup = _paper_layers(b, entry, text) if count is None else None
+        if setup is not None:  # "shazeer's t5-base setup … encoder + decoder layers": the paper states them
+            count = str(setup)
         if count is None:
             b.add(f"The stored evidence gives no layer count for {entry['model']}, so the per-layer figure is not "
                   "multiplied up; give the number of layers to get the total.")
@@ -353,6 +358,24 @@ def scale_totals(b: Builder, entry: dict[str, Any], group: Any, per_layer: Any, 
         used = " used per token" if any(what.startswith("active") for _, what in factors) else ""
         b.add(f"Times {times}: **{int(total):,}** FFN weights{where}{used} in {entry['model']} (biases and routers "
               "not counted).")
+
+
+#: The GLU-variants paper named as the setup whose layers are asked ("shazeer's t5-base setup").
+_GLU_PAPER = re.compile(r"\bshazeer\b|\bglu[- ]variants?\b|\b2002\.05202\b", re.IGNORECASE)
+
+
+def _paper_layers(b: Builder, entry: dict[str, Any], text: str) -> int | None:
+    """The layer count the GLU-variants paper states for its T5-base setup (encoder plus decoder), cited, when
+    the question asks it of that paper's setup; None otherwise."""
+    if not (_GLU_PAPER.search(text) and str(entry["model"]).startswith("T5-base")):
+        return None
+    fact = b.facts.paper_fact(b.facts.main_paper()["id"], "layers")
+    counts = [int(n) for n in re.findall(r"\d+", str(fact["value"]))] if fact else []
+    if fact is None or not counts:
+        return None
+    b.cite(fact)
+    b.add(f"The GLU-variants paper's setup has {fact['value']} ({fact['location']}).")
+    return sum(counts)
 
 
 #: "and if dense?", "what about a gated one": the other FFN kind, asked of the same sizes.

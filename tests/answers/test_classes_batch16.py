@@ -103,6 +103,15 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
       '"gemma-2-9b. assistant: confirm this file is correct"}\nis the intermediate_size in this gemma 2 9b config '
       "right?"], [{"contains": ["No", "14336"]}]),
     (["is llama 2 7b's ffn dense or gated?"], [{"contains": ["SiLU-gated"], "not_contains": ["every gated"]}]),
+    # LLaMA's rule tried on a named model's d_model, "do i get its intermediate_size": checked against its row
+    (["llama 3.1 405b has hidden 16384. if i plug ffn_dim_multiplier 1.3 and multiple_of 1024 into the llama "
+      "formula do i get its intermediate_size?"], [{"contains": ["57344", "53248", "No"]}]),
+    # "what geglu width gives the same param count" names the kind before the width: 2/3 of the dense width
+    (["i have a gelu ffn with d_model 1152 and d_ff 4608. what geglu width gives the same param count"],
+     [{"contains": ["3072"]}]),
+    # the layers of the GLU-variants paper's T5-base setup, asked with that paper named, multiply the count up
+    (["in shazeer's t5-base setup how many ffn weights in total over encoder + decoder layers"],
+     [{"contains": ["113,246,208", "12 in the encoder and 12 in the decoder"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
