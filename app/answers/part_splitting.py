@@ -22,7 +22,8 @@ SPLIT = re.compile(
     r"|,?\s+and then\s+(?=[a-z])|,\s*also\s+(?!known\b|called\b|its\b|their\b)(?=[a-z])"
     # "gemma 3 12b intermediate_size and num layers, then gelu_pytorch_tanh(2)": a bare "then" orders another
     # question only where a call or a question word follows it ("…, then all 160 experts" widens the same sum)
-    r"|,\s*then\s+(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d|(?:what|which|how|who|is|are|does|do)\b|[\w.\-]+['’]s\b)"
+    r"|,\s*then\s+(?=[a-z_][\w]*\s*['′″]*\s*\(\s*[-−]?\d|(?:what|which|how|who|is|are|does|do)\b|[\w.\-]+['’]s\b"
+    r"|(?:in\s+)?(?:shazeer|narang)\b)"  # "narang geglu xsum and webq, then shazeer geglu squad em": another paper
     # "tanh(0.5) and sigmoid(0.5), which of them is flatter there": a closed call, a comma, another question
     r"|(?<=\))\s*,\s*(?=(?:what|which|how|who)\b)"
 )
@@ -82,7 +83,8 @@ def is_listed(question: str) -> bool:
 #: Where one question certainly ends and another begins: a semicolon, a question mark with more after it, a
 #: new line, "and also", ", also". "and" alone or a comma may join two things of one question; these never do.
 STRONG_BREAK = re.compile(r";\s+(?![\w.]+\s*=)|\?\s+(?=\S)|,?\s+and also\s+|,\s*also,?\s+|"
-                          r",\s*then\s+(?=[\w.\-]+['’]s\b)", re.IGNORECASE)  # ", then narang's batch": another's
+                          # ", then narang's batch", ", then shazeer geglu squad em": another's
+                          r",\s*then\s+(?=[\w.\-]+['’]s\b|(?:in\s+)?(?:shazeer|narang)\b)", re.IGNORECASE)
 #: Pasted code or a config: its lines and blocks are the code's, not breaks between questions (a semicolon
 #: before an assignment, "dim = 3072; multiple_of = 256", is never a break).
 _CODE = re.compile(r"[{}\n]|\bdef\b|\bclass\b")

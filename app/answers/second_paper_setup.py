@@ -32,7 +32,8 @@ SETUP_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("normalization_biases", re.compile(r"layer ?norm|rms ?norm|\bbias")),
     ("wmt", re.compile(r"\bwmt\b.{0,40}\b(?:trained|steps|pre-?train|setup)|translation setup")),
     ("finetuning", re.compile(r"fine[- ]?tun")),
-    ("pretraining", re.compile(r"pre-?train|\bbatch\b|\boptimi[sz]er\b|\badafactor\b|learning rate|\blr\b")),
+    ("pretraining", re.compile(r"pre-?train|\bbatch\b|\boptimi[sz]er\b|\badafactor\b|learning rate|\blr\b|"
+                               r"\btrain(?:ing|ed)?\s+(?:steps|length|for)\b")),
     ("d_ff", re.compile(r"\bd_ff\b|ffn (?:size|width|dim)")),
     ("baseline", re.compile(r"\bbaseline\b|\blayers\b|\bd_model\b|\bparameters\b|\bheads\b|setup")),
     ("columns", re.compile(r"\bcolumns?\b|what does .{0,20}table (?:report|show)")),

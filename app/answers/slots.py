@@ -23,7 +23,7 @@ SETUP_KEYWORDS: dict[str, tuple[str, ...]] = {
     "seq_len": ("sequence length", "context length", "input length", "tokens per example", "seq length",
                 "seq len", "seq_len", "sequence lengths", "input/output", "target length", "output length"),
     "steps": ("how many steps", "how long", "training length", "pre-training length", "pretraining length",
-              "how many training steps", "trained for"),
+              "how many training steps", "trained for", "pretraining steps", "pre-training steps", "pretrain steps"),
     "finetuning_steps": ("fine-tuning steps", "finetuning steps", "fine tuning steps", "fine-tuned for",
                          "fine-tuning length", "finetuning length", "fine tuning length", "fine-tune with",
                          "fine tune with", "finetune with", "fine-tuned with", "fine tuned with"),

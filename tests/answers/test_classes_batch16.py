@@ -112,6 +112,12 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # the layers of the GLU-variants paper's T5-base setup, asked with that paper named, multiply the count up
     (["in shazeer's t5-base setup how many ffn weights in total over encoder + decoder layers"],
      [{"contains": ["113,246,208", "12 in the encoder and 12 in the decoder"]}]),
+    # ", then shazeer …" after a question about Narang et al.'s table: a question about the other paper
+    (["narang geglu xsum and webq, then shazeer geglu squad em"], [{"contains": ["18.27", "24.87", "83.55"]}]),
+    # "pretraining steps" is the setup's pre-training length, in either paper
+    (["shazeer pretraining steps & batch size; also narang's finetune steps for superglue"],
+     [{"contains": ["524,288", "128", "262,144"]}]),
+    (["narang training steps?"], [{"contains": ["Narang", "524,288"], "not_contains": ["outside"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
