@@ -75,6 +75,22 @@ def thread_fields(plan: Plan, previous_meta: dict[str, Any] | None) -> dict[str,
     return {"models": models, "arch_keys": keys}
 
 
+#: The methods answered from each stored paper's tables or setup (the GLU-variants paper's, then Narang et al.'s).
+_PAPER_OF_METHOD = {**dict.fromkeys(("fact", "compare", "best", "ranking", "spread", "difference", "paper_setup"),
+                                    "first"),
+                    **dict.fromkeys(("second_paper_cells", "second_paper_spread", "second_paper_ranking",
+                                     "second_paper_setup"), "second")}
+
+
+def thread_papers(plan: Plan, previous_meta: dict[str, Any] | None) -> list[str]:
+    """The papers the thread's last two table answers came from ('first', 'second'), stored with the answer:
+    'narang geglu early loss' … 'and geglu in shazeer's 65k column?' … 'can i put those two side by side'
+    sets a cell of each paper against the other, which the papers' different baselines answer."""
+    earlier = [str(p) for p in (previous_meta or {}).get("thread_papers") or []]
+    now = [_PAPER_OF_METHOD[op.method] for op in plan.operations if op.method in _PAPER_OF_METHOD]
+    return [*earlier, *now[-1:]][-2:] if now else []
+
+
 def _keep_fields(intent: Intent, previous_meta: dict[str, Any] | None) -> None:
     """'intermediate_size for gemma-3-12b-it?' … 'and hidden_size' … 'the 4b one?': a follow-up that only
     names another model asks it every field the thread asked of the model before (see :func:`thread_fields`)."""

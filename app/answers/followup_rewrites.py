@@ -109,6 +109,7 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or followups.both_subjects(read, previous_meta, lexicon)
             or followups.two_functions_apart(read, previous_meta, lexicon)
             or followups.across_papers(read, previous_meta)
+            or followups.cells_of_both_papers(read, previous_meta)
             or followups.after_decline(read, previous_meta, lexicon)
             or result_followups.approximation_form(read, previous_meta)
             or result_followups.value_there(read, previous_meta)

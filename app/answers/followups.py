@@ -32,6 +32,7 @@ from app.answers.gap_followups import GAP, ranking_rows
 from app.answers.intents import ARCH_KEYWORDS, NOISE, WHY, Slots
 from app.answers.lexicon import Lexicon
 from app.answers.other_paper_followups import across_papers as across_papers
+from app.answers.other_paper_followups import cells_of_both_papers as cells_of_both_papers
 from app.answers.other_paper_followups import in_other_paper as in_other_paper
 from app.answers.other_paper_followups import moves_to_other_paper as moves_to_other_paper
 from app.answers.other_paper_followups import to_first_paper as to_first_paper

@@ -192,7 +192,9 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
         return None
     noisy = bool(NOISE.search(low)) or bool(re.search(r"\bnoisy\b|\bhow stable\b", low))
     runner_up = bool(_RUNNER_UP.search(rest))
-    if not (is_follow_up(named.text, named, True) or noisy or runner_up or (
+    # "what is liglu in narang's table" … "whats its final loss": a column of the row that answer was about
+    of_setup_row = operation.get("method") == "second_paper_setup" and bool(_PRONOUN.search(rest))
+    if not (is_follow_up(named.text, named, True) or noisy or runner_up or of_setup_row or (
             named.is_empty() and (_column_words(rest) or _BASELINE_WORDS.search(low)))):
         return None
     new_subjects = list(dict.fromkeys(_texts(named.matches, SUBJECT_KINDS) + _BASELINE_WORDS.findall(low)))
@@ -221,6 +223,21 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
 
 _DIFFERENT = re.compile(r"\bdiffer|\bdifferent\b|\bhigher\b|\blower\b|\bmismatch|\bmatch\b|\bnot the same\b|"
                         r"\bgap\b|\bdiscrepan|\bdisagree|\bline up\b|\bbetter\b|\bworse\b", re.IGNORECASE)
+
+
+#: "can i put those two side by side", "are they comparable", "apples to apples?": two cells set side by side.
+_SIDE_BY_SIDE = re.compile(r"\bside[- ]by[- ]side\b|\bcomparab\w*|\bcompare (?:them|those|these|the two)\b|"
+                           r"\bcompare\b.{0,20}\bdirectly\b|\bapples[- ]to[- ]apples\b|\bsame (?:measurement|metric|"
+                           r"scale|thing|number)\b|\blike for like\b", re.IGNORECASE)
+
+
+def cells_of_both_papers(read: str, previous_meta: dict[str, Any] | None) -> str | None:
+    """'narang geglu early loss' … 'and geglu in shazeer's 65k column?' … 'can i put those two side by side':
+    a cell of each paper set against the other, which the stored fact on their different baselines answers."""
+    papers = (previous_meta or {}).get("thread_papers") or []
+    if set(papers[-2:]) != {"first", "second"} or not _SIDE_BY_SIDE.search(read):
+        return None
+    return "are narang's numbers comparable with shazeer's?"
 
 
 def across_papers(read: str, previous_meta: dict[str, Any] | None) -> str | None:

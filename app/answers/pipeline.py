@@ -117,6 +117,7 @@ def compose_answer(
     composed.meta["thread_subjects"] = followups.thread_subjects(previous_meta, entities,
                                                                 followups.ranked_row(plan, facts))
     composed.meta["thread_fields"] = followup_keeps.thread_fields(plan, previous_meta)
+    composed.meta["thread_papers"] = followup_keeps.thread_papers(plan, previous_meta)
     return composed
 
 

@@ -48,6 +48,7 @@ RECIPE_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
 ROW_VALUE = re.compile(r"\bstd\b|\bstd ?dev|\bstdev\b|\bstandard deviation\b|\bspread\b|±|\+-|\berror bars?\b")
 #: "the gap between the text and the table": the difference of the two printed values is asked for.
 GAP = re.compile(r"\bgap\b|\bdifference\b|\bdiffer(?:s|ence)? by\b|\bhow (?:much|far) (?:apart|off)\b|\bdelta\b")
+WHAT_IS = re.compile(r"\bwhat(?:'s| is|s| does)\b.{0,12}\bliglu\b(?!\s*'s)|\bliglu\b.{0,12}\b(?:mean|stand for)\b")
 SAME = re.compile(r"\bsame\b|\bidentical\b|\bequals?\b|\bequivalent\b|\b(?:just|really) (?:the|a)\b|\s(?:=|==|≡)\s")
 
 
@@ -74,8 +75,10 @@ def setup_key(text: str, facts: Facts) -> str | None:
         recipe = None  # "narang softplus early loss and its std over the 5 runs": the row's cell and its spread
     if recipe is not None:  # "narang fine-tuned superglue for 262144 steps?": how, not the column's cells
         return recipe
+    # "is liglu bilinear", "what is liglu in narang's table": what the row is, not its cells
     asks_cells = bool(_rows(_table_cells(facts), text) or _columns(text)) and not (
-        "liglu" in text and "bilinear" in text and not _columns(text)) and not NAMING.search(text)
+        "liglu" in text and ("bilinear" in text or WHAT_IS.search(text)) and not _columns(text)) and not (
+        NAMING.search(text))
     return next((key for key, words in SETUP_WORDS if words.search(text)
                  and (key in SPECIFIC_SETUP or not asks_cells or (key in ROW_SETUP and not _columns(text)))
                  and facts.paper_fact(PAPER_ID, key) is not None), None)

@@ -118,6 +118,14 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["shazeer pretraining steps & batch size; also narang's finetune steps for superglue"],
      [{"contains": ["524,288", "128", "262,144"]}]),
     (["narang training steps?"], [{"contains": ["Narang", "524,288"], "not_contains": ["outside"]}]),
+    # a cell of each paper set side by side: the papers' different baselines answer, whatever the words
+    (["narang geglu early loss and its ± std", "and geglu in shazeer's 65k-step column?",
+      "can i put those two side by side as the same measurement"],
+     [{"contains": ["2.130", "0.006"]}, {"contains": ["1.942"]}, {"contains": ["Not comparable", "LayerNorm"]}]),
+    # what a row of Narang et al.'s table is, then its cell, then Shazeer's row of the same layer
+    (["what is liglu in narang's table", "whats its final loss", "and the bilinear full-length number in shazeer",
+      "can i compare those two directly?"],
+     [{"contains": ["Bilinear"]}, {"contains": ["1.798"]}, {"contains": ["1.648"]}, {"contains": ["Not comparable"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
