@@ -123,6 +123,7 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or result_followups.other_suite_task(read, previous, lexicon)
             or result_followups.baseline_cell(read, previous)
             or result_followups.tied_rows(read, previous)
+            or result_followups.error_side(read, previous)
             or followups.claim_after_sizing(read, previous, previous_meta, lexicon)
             or followups.after_derived(read, previous_meta, DERIVED_METHODS, lexicon)
             or followups.size_rationale(read, previous, facts, lexicon)

@@ -84,7 +84,8 @@ def _two_cells(previous_meta: dict[str, Any], lexicon: Lexicon) -> str | None:
 #: "is that gap bigger than the noise", "is the difference significant", "within noise?": the gap between the
 #: thread's last two cells, not the spread of the last one alone.
 _GAP_AGAINST_NOISE = re.compile(r"\b(?:gap|difference|diff|margin|delta)\b|\b(?:bigger|larger|greater|more|smaller|"
-                                r"less)\s+than\s+(?:the\s+)?(?:run-to-run\s+)?(?:noise|spread|std|stddev|error)|"
+                                r"less)\s+than\s+(?:the\s+)?(?:run-to-run\s+|ibid\.?\s+|raffel'?s?\s+|inter-run\s+|"
+                                r"reported\s+|published\s+)?(?:noise|spread|std|stddev|error)|"
                                 r"\b(?:within|beyond|outside|above)\s+(?:the\s+)?noise\b|\bsignifican|\bmeaningful\b",
                                 re.IGNORECASE)
 

@@ -309,6 +309,9 @@ def _paper_reading(text: str, entities: Entities, slots: Slots) -> tuple[str, st
     return None
 
 
+_EXPERTS = re.compile(r"\bexperts?\b|\bmoe\b|\bmixture[- ]of[- ]experts\b")
+
+
 def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple[str, str]:
     variants = entities.variant_like()
     has_models = bool(entities.models)
@@ -321,7 +324,9 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
     if stated and entities.numbers and (variants or entities.benchmarks or entities.steps) and not (
             ABOUT_FUNCTION.search(text) or (slots.setup_keys and not entities.benchmarks)):
         return "verify", "a yes/no question about a number"
-    if WHY.search(text) and has_models:
+    # "mixtral has 8 experts so why does the catalog just say d_ff 14336": the row's expert layout answers
+    moe_width = has_models and bool(slots.arch_keys and _EXPERTS.search(text)) and not entities.benchmarks
+    if WHY.search(text) and has_models and not moe_width:
         return "why_model", "'why' and a model name"
     if slots.setup_keys and not (has_models or entities.benchmarks) and _asks_for_setup(text):
         return "paper_setup", "asks for a setup value by name ('what beta …', 'which optimizer …')"
@@ -333,7 +338,7 @@ def _base_intent_with_rule(text: str, entities: Entities, slots: Slots) -> tuple
         return "architecture", "a model and a stated width to check"
     if has_models and DERIVATION.search(text) and (entities.numbers or slots.arch_keys):
         return "explain", "how a model's width is arrived at: retrieval over the explanations and misreadings"
-    if has_models and slots.arch_keys and not WHY.search(text) and not ACTIVATION_WORD.search(text):
+    if has_models and slots.arch_keys and (moe_width or not WHY.search(text)) and not ACTIVATION_WORD.search(text):
         return "architecture", "a model and an architecture parameter"
     # "who else uses geglu besides gemma": not the named model's activation, the catalog's other models
     others = BESIDES.search(text) and (variants or act_or_gate) and not (entities.benchmarks or entities.metrics)

@@ -235,9 +235,11 @@ def cells_of_both_papers(read: str, previous_meta: dict[str, Any] | None) -> str
     """'narang geglu early loss' … 'and geglu in shazeer's 65k column?' … 'can i put those two side by side':
     a cell of each paper set against the other, which the stored fact on their different baselines answers."""
     papers = (previous_meta or {}).get("thread_papers") or []
-    if set(papers[-2:]) != {"first", "second"} or not _SIDE_BY_SIDE.search(read):
+    if set(papers[-2:]) != {"first", "second"}:
         return None
-    return "are narang's numbers comparable with shazeer's?"
+    if WHY.search(read.lower()) and _DIFFERENT.search(read):  # "… why do they disagree?"
+        return "why don't narang's numbers match shazeer's?"
+    return "are narang's numbers comparable with shazeer's?" if _SIDE_BY_SIDE.search(read) else None
 
 
 def across_papers(read: str, previous_meta: dict[str, Any] | None) -> str | None:

@@ -194,6 +194,21 @@ def tied_rows(read: str, previous: dict[str, Any] | None) -> str | None:
     return f"{variants[0]} {' '.join(cells)} (tied?)"
 
 
+#: "is it above or below the exact gelu there", "over or under?", "which sign": the side of the error just given.
+_WHICH_SIDE = re.compile(r"\babove or below\b|\bbelow or above\b|\bover(?:estimat\w*)? or under\w*\b|"
+                         r"\bhigher or lower\b|\blower or higher\b|\bwhich sign\b|\bsign of the error\b", re.IGNORECASE)
+
+
+def error_side(read: str, previous: dict[str, Any] | None) -> str | None:
+    """'where does the tanh gelu approx hit its worst error' … 'is it above or below the exact gelu there': the
+    same question again, whose answer says on which side of the exact curve the approximation lies."""
+    operation = last_operation(previous)
+    if operation is None or operation.get("method") != "math" or not _WHICH_SIDE.search(read):
+        return None
+    before = str(operation.get("read_as") or operation.get("asked") or "")
+    return before if re.search(r"\berrors?\b|\bapprox|\bdeviat|\bpeak", before, re.IGNORECASE) else None
+
+
 # --- another form of the function just computed ----------------------------------------------------------
 
 #: "tanh version?", "the sigmoid one", "and the tanh-approximated form": an approximation of the exact GELU

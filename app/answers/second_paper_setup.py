@@ -43,6 +43,9 @@ RECIPE_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("finetuning", re.compile(r"fine[- ]?tun\w*.{0,40}\b(?:steps?|lengths?|long)\b|"
                               r"\b(?:steps?|lengths?|how long)\b.{0,40}fine[- ]?tun")),
     ("columns", re.compile(r"\b(?:seeds?|runs)\b.{0,40}\bearly\b|\bearly\b.{0,40}\b(?:seeds?|runs)\b")),
+    # "how come every row is 223M params, even the gated ones": the widths that keep the count equal
+    ("d_ff", re.compile(r"\b(?:why|how come|how (?:is|are|do|does))\b.{0,80}\b(?:params?|parameters|223\s?m)\b|"
+                        r"\b(?:params?|parameters|223\s?m)\b.{0,60}\b(?:even|despite)\b.{0,30}\bgated\b")),
 )
 #: "softplus early loss and its std over the runs": a row's value and spread asked, not how the column was made.
 ROW_VALUE = re.compile(r"\bstd\b|\bstd ?dev|\bstdev\b|\bstandard deviation\b|\bspread\b|±|\+-|\berror bars?\b")
@@ -110,6 +113,8 @@ def compose_setup(b: Builder, question: str) -> None:
     b.add(f"{lead}{paper['authors']} ({paper['year']}), {fact['fact_label']}: {fact['value']} ({fact['location']}).")
     if key == "vanilla_superglue_text" and GAP.search(text):
         _text_table_gap(b, fact)
+    if key == "vanilla_superglue_text" and re.search(r"\bwhy\b|\bhow come\b", text):
+        b.add("The paper does not say why its text and its table differ; the stored evidence has no explanation.")
 
 
 #: A task's fine-tuning length in the stored text ("SuperGLUE and XSum 262,144 steps, WebQuestions 30,000 steps").

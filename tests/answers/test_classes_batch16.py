@@ -126,6 +126,23 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["what is liglu in narang's table", "whats its final loss", "and the bilinear full-length number in shazeer",
       "can i compare those two directly?"],
      [{"contains": ["Bilinear"]}, {"contains": ["1.798"]}, {"contains": ["1.648"]}, {"contains": ["Not comparable"]}]),
+    # "why do they disagree?" after a cell of each paper: their different baselines
+    (["lowest final loss in narang's activation table?", "and the best full-length one in shazeer",
+      "why do they disagree?"], [{"contains": ["1.789"]}, {"contains": ["1.633"]}, {"contains": ["LayerNorm"]}]),
+    # "above or below the exact gelu there" after the worst error: the side the approximation lies on
+    (["at what x does the tanh gelu approx hit its worst error", "is it above or below the exact gelu there"],
+     [{"contains": ["2.6989"]}, {"contains": ["above"]}]),
+    # "bigger than the ibid stddev?" after a gap: the gap against the noise, Raffel et al.'s stddev named
+    (["whos best on mnli-m in shazeer's glue table", "and on mnli-mm", "how far above the relu ffn is that",
+      "bigger than the ibid stddev?"],
+     [{"contains": ["86.90"]}, {"contains": ["87.08"]}, {"contains": ["0.66"]}, {"contains": ["Yes", "0.231"]}]),
+    # why every Narang et al. row has the same parameter count; an MoE row's width beside its experts; why the
+    # text and the table differ (not stated)
+    (["how come every row in narang's activation table is 223M params, even the gated ones with an extra matrix"],
+     [{"contains": ["2048", "2/3"]}]),
+    (["mixtral 8x7b has 8 experts so why does the catalog just say d_ff 14336"], [{"contains": ["each expert"]}]),
+    (["why does narang's text say 70.97 for the vanilla superglue but the table prints 71.66"],
+     [{"contains": ["does not say why"]}]),
     # one catalog row named twice (its family and its sized name) is answered once
     (["does gpt-2 use exact gelu"], [{"contains": ["GPT-2 (124M)"], "any_of": ["No"]}]),
 ]
