@@ -37,7 +37,7 @@ MIN_PER_DEV4_WEAK_CATEGORY = 8
 MIN_PER_DEV4_CATEGORY = 2
 #: Later tuning batches, each written before it was first asked, each weighted to a few categories.
 LATER_DEV_SPLITS = ("dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14",
-                    "dev15", "dev16")
+                    "dev15", "dev16", "dev17")
 MIN_LATER_DEV_ITEMS = 30
 
 
