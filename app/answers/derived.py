@@ -166,6 +166,7 @@ def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
 
 
 #: "… vs what it actually has", "compared with its real width": the named model's stored width set beside the rule's.
+WHY_WORD = re.compile(r"\bwhy\b|\bhow come\b")
 ACTUAL = re.compile(r"\bactual(?:ly)?\b|\breal(?:ly)?\b|\bvs\.? (?:what|its|the stored|the catalog)\b|"
                     r"\bcompared? (?:to|with) (?:what|its)\b|\b(?:get|give|gives|reproduce|match|land on) its\b")
 #: "had a llama style swiglu mlp", "under llama's rounding": LLaMA's width rule applied to another d_model.
@@ -283,7 +284,7 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     sized_claim = size_claims.detect(text)
     if sized_claim is not None:
         return Derived("decline", sized_claim)
-    arithmetic = claims.detect_arithmetic(text)
+    arithmetic = None if WHY_WORD.search(text) else claims.detect_arithmetic(text)  # a reason asked, not a sum
     # "gemma 3 12b's intermediate_size is 3840*8 = 30720": the claim is about the model's stored width, which
     # the arithmetic only arrives at; the model's row answers it (and names a doubled width for what it is)
     if arithmetic is not None and not (entities.models and SIZE_WORDS.search(text)):

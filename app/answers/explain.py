@@ -8,7 +8,7 @@ from app.answers import origins
 from app.answers.builder import Builder, compose_out_of_scope
 from app.answers.entities import Entities
 from app.answers.facts import paper_citation
-from app.answers.intents import RECIPE_KEYS, SETUP_KEYWORDS, Intent
+from app.answers.intents import RECIPE_KEYS, SETUP_KEYWORDS, WHY, Intent
 from app.answers.retrieval import MIN_SCORE, ExplanationIndex, Hit
 
 #: Below this lexical score an explanation shares too few words with a why-question that names a setting of the
@@ -78,6 +78,10 @@ def _no_explanation(question: str) -> str:
             "their success to “divine benevolence”. What it does show:")
 
 
+#: A setup fact that carries its own reason ("so d_ff is multiplied by 2/3 …", "found it better than …").
+REASON_GIVEN = re.compile(r"\bbecause\b|\bso (?:that|d_ff|the)\b|\bto keep\b|\bfound it\b|\bWhy\b")
+
+
 def compose_paper_setup(b: Builder, intent: Intent) -> None:
     facts = b.facts
     paper = facts.main_paper()
@@ -93,6 +97,10 @@ def compose_paper_setup(b: Builder, intent: Intent) -> None:
         return
     b.cite(paper_citation(paper))
     b.add(f"What “{paper['title']}” states about its setup:\n\n" + "\n".join(lines))
+    if WHY.search(intent.question) and not REASON_GIVEN.search("\n".join(lines)):
+        # "why did shazeer fine-tune on one mixture": the setting is stated, its reason is not
+        b.add("The paper states these settings but not why it chose them; the stored evidence has no reason for "
+              "them.")
 
 
 def _mentions(summary: str, settings: list[str]) -> bool:

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.answers import confirmations, field_followups, followups, gap_followups, result_followups, sizing_followups
+from app.answers import (
+    column_followups,
+    confirmations,
+    field_followups,
+    followups,
+    gap_followups,
+    result_followups,
+    sizing_followups,
+)
 from app.answers.facts import Facts
 from app.answers.lexicon import Lexicon
 from app.answers.plan import DERIVED_METHODS
@@ -122,8 +130,9 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or result_followups.error_ratio(read, previous_meta, lexicon)
             or result_followups.other_suite_task(read, previous, lexicon)
             or result_followups.baseline_cell(read, previous)
-            or result_followups.tied_rows(read, previous)
+            or column_followups.tied_rows(read, previous)
             or result_followups.error_side(read, previous)
+            or column_followups.place_in_column(read, previous, lexicon)
             or followups.claim_after_sizing(read, previous, previous_meta, lexicon)
             or followups.after_derived(read, previous_meta, DERIVED_METHODS, lexicon)
             or followups.size_rationale(read, previous, facts, lexicon)

@@ -288,8 +288,8 @@ def compose_why_model(b: Builder, intent: Intent, lexicon: Lexicon, index: Expla
         b.attachments.extend(chosen.attachments[:1])
         return hits
     names = ", ".join(g.name for g in groups)
-    b.add(f"The stored data hold no statement from the authors of {names} on why they chose it (their reasons are "
-          "not in the stored evidence), so this service cannot say why; the comparison above is the published "
+    b.add(f"The stored evidence does not say why: it holds no statement from the authors of {names} on their "
+          "choice, so this service cannot give their reason; the GLU-variants paper's comparison is the published "
           "evidence for this kind of FFN.")
     if hits and hits[0].score >= MIN_SCORE:
         exp = facts.explanations[hits[0].key]

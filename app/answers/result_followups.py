@@ -22,7 +22,6 @@ from app.answers.followup_reading import _LEAD, SUBJECT_KINDS, _named, _texts, l
 from app.answers.functions import APPROXIMATIONS
 from app.answers.intents import WHY
 from app.answers.lexicon import Lexicon
-from app.answers.table_columns import TIES_ASKED
 from app.sizing import llama_hidden_size
 
 # --- the ratio of a model's two sizes ---------------------------------------------------------------------
@@ -182,28 +181,23 @@ def baseline_cell(read: str, previous: dict[str, Any] | None) -> str | None:
 _SET_AGAINST = re.compile(r"^\s*(?:and\s+)?(?:vs\.?|versus|compared to|against)\b", re.IGNORECASE)
 
 
-def tied_rows(read: str, previous: dict[str, Any] | None) -> str | None:
-    """'shazeer swiglu cb acc' … 'which other variants got exactly that': the same cell again, whose rank names
-    the rows tied with it (the words name no row or column, so the slot merge finds nothing to look up)."""
-    if previous is None or str(previous.get("intent")) != "fact" or not TIES_ASKED.search(read):
-        return None
-    slots = previous.get("slots") or {}
-    cells, variants = _cell_words(slots), list(slots.get("variants") or [])
-    if not cells or len(variants) != 1:
-        return None
-    return f"{variants[0]} {' '.join(cells)} (tied?)"
-
-
 #: "is it above or below the exact gelu there", "over or under?", "which sign": the side of the error just given.
 _WHICH_SIDE = re.compile(r"\babove or below\b|\bbelow or above\b|\bover(?:estimat\w*)? or under\w*\b|"
                          r"\bhigher or lower\b|\blower or higher\b|\bwhich sign\b|\bsign of the error\b", re.IGNORECASE)
+
+
+#: "at which x", "where?", "what x is that at": where the error just given peaks (its answer says).
+_WHERE_BARE = re.compile(r"^\s*(?:(?:and|so|ok)\s+)?(?:(?:at|for)\s+)?(?:which|what)\s+x\b[^?]{0,20}\??\s*$|"
+                         r"^\s*(?:(?:and|so|ok)\s+)?where(?:\s+(?:is|does)\s+(?:it|that)(?:\s+(?:peak|happen|occur))?)?"
+                         r"\s*\??\s*$", re.IGNORECASE)
 
 
 def error_side(read: str, previous: dict[str, Any] | None) -> str | None:
     """'where does the tanh gelu approx hit its worst error' … 'is it above or below the exact gelu there': the
     same question again, whose answer says on which side of the exact curve the approximation lies."""
     operation = last_operation(previous)
-    if operation is None or operation.get("method") != "math" or not _WHICH_SIDE.search(read):
+    if operation is None or operation.get("method") != "math" or not (
+            _WHICH_SIDE.search(read) or _WHERE_BARE.match(read)):
         return None
     before = str(operation.get("read_as") or operation.get("asked") or "")
     return before if re.search(r"\berrors?\b|\bapprox|\bdeviat|\bpeak", before, re.IGNORECASE) else None

@@ -163,6 +163,7 @@ def width_from_rule(read: str, previous: dict[str, Any] | None, facts: Facts, le
 #: "walk me through how the llama code lands on that", "show me the steps", "how do you get that from 8192".
 _WALK_THROUGH = re.compile(r"\bwalk (?:me |us )?through\b|\bshow (?:me |us )?(?:the )?(?:math|maths|steps|working|"
                            r"derivation|calculation)\b|\bstep[- ]by[- ]step\b|"
+                           r"\b(?:which|what)\b.{0,20}\b(?:multiple_of|ffn_dim_multiplier|multiplier)\b|"
                            r"\bhow (?:do|does|did|would) (?:you|one|i|we|they|meta)\b.{0,30}"
                            r"\b(?:get|arrive at|reach|land on|derive|compute)\b", re.IGNORECASE)
 
@@ -315,7 +316,10 @@ def stored_rule_fields(row: dict[str, Any], facts: Facts) -> dict[str, Any] | No
 #: "how does llama 2 70b land on 28672", "how did meta get 14336 for llama 3 8b", "derive llama 2 70b's d_ff".
 _HOW_REACHED = re.compile(r"\bhow (?:does|did|do|is|was|would)\b.{0,40}\b(?:lands?|land(?:ed|s)? on|get|gets|got|arrive"
                           r"|reach|end up|come to|come out|derive|compute|calculate|obtain)\b|\bderive\b|"
-                          r"\bwhere does\b.{0,40}\bcome from\b", re.IGNORECASE)
+                          r"\bwhere does\b.{0,40}\bcome from\b|"
+                          # "… = 3.5x, why isn't it the 8/3 the swiglu rule gives": how the width departs from 8/3
+                          r"\bwhy (?:is|isn'?t|is not|does|doesn'?t|does not)\b.{0,60}\b(?:8\s*/\s*3|2\s*/\s*3|"
+                          r"two[- ]thirds|eight[- ]thirds)", re.IGNORECASE)
 _WIDTH_WORDS = re.compile(r"\bintermediate[_ ]size\b|\bd_ff\b|\bffn (?:width|size|dim)\b|\bhidden[_ ]dim\b|"
                           r"\bwidth\b|\b\d{4,6}\b", re.IGNORECASE)
 

@@ -1,0 +1,41 @@
+"""Classes found by the seventeenth tuning batch, each pinned by phrasings of its own: a why asked of a stated
+setting or of a model's choice says the reason is not stored, a ratio asked "why isn't it 8/3" is the model's
+LLaMA rule, "which multiple_of lands it there" derives the width, "at which x" after an error is its peak, a
+row's place in the column just given and the column's top, and the gap between those two against the noise.
+Table and catalog values come from tests/reference; the errors are gelu_math.md's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.answers import eval_runner as ev
+from tests.answers.test_generalise import assert_thread_gets
+
+CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
+    # a why asked of a setting the paper states without a reason, or of a model's choice
+    (["why did shazeer fine-tune on one mixture instead of each task separately like raffel?"],
+     [{"contains": ["one examples-proportional mixture", "not why"]}]),
+    (["why do gpt-oss experts clamp at 7 and multiply by (up + 1)?"], [{"contains": ["does not say why"]}]),
+    # "why isn't it the 8/3" of a model whose LLaMA fields are stored: the rule's steps, not a sum checked
+    (["llama 3 8b is 14336/4096 = 3.5x, why isnt it the 8/3 the swiglu rule gives"],
+     [{"contains": ["1.3", "1024", "10922"], "not_contains": ["they are equal"]}]),
+    (["llama 2 70b hidden_size and intermediate_size pls", "which multiple_of / ffn_dim_multiplier land it there"],
+     [{"contains": ["28672"]}, {"contains": ["4096", "1.3"]}]),
+    # "at which x" after the worst error; then another approximation "how many times worse"
+    (["quick q, worst-case abs error of the tanh gelu approx vs the erf one?", "at which x",
+      "and the x*sigmoid(1.702x) one, how many times worse is it"],
+     [{"contains": ["4.7324e-4"]}, {"contains": ["2.6989"], "not_contains": ["outside"]}, {"contains": ["42.97"]}]),
+    # a row's place in the column just given, the column's top, and the gap between those two against the noise
+    (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
+      "is the gap between those two bigger than the ibid stddev"],
+     [{"contains": ["49.79"]}, {"contains": ["No", "FFN_GLU", "49.16"]}, {"contains": ["FFN_ReGLU", "56.16"]},
+      {"contains": ["Yes", "1.111"]}]),
+]
+
+
+@pytest.mark.parametrize(("questions", "specs"), CASES, ids=[c[0][0][:40] for c in CASES])
+def test_a_phrasing_of_the_class_gets_what_the_class_promises(asker: ev.Asker, questions: list[str],
+                                                              specs: list[dict[str, Any]]) -> None:
+    assert_thread_gets(asker, questions, specs)
