@@ -262,7 +262,7 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
         return Derived("decline", doubled)
     if entities.models and FFN_WORDS.search(text) and PARAM_WORDS.search(text) and not PREMISE.search(text):
         return Derived("ffn_params", {"models": [m.name for m in entities.models]})
-    if entities.models and RATIO.search(text):
+    if entities.models and (RATIO.search(text) or sizing_followups.claimed_ratio(text)):
         return Derived("ffn_ratio", sizing_followups.ratio_inputs(text, [m.name for m in entities.models]))
     reference = reference_rows.detect(text, entities, facts)
     if reference is not None:

@@ -164,7 +164,16 @@ def split_parts(question: str) -> list[str]:
     for i in range(len(pieces) - 1, 0, -1):
         if QUALIFIER_ONLY.fullmatch(pieces[i]):  # "swiglu's superglue numbers? all tasks": the part before it, widened
             pieces[i - 1] = f"{pieces[i - 1].rstrip('?')}, {pieces.pop(i)}"
+    announced = _TWO_ANNOUNCED.match(masked)
+    if len(pieces) == 1 and announced and len(halves := _COMMA_AND.split(pieces[0].rstrip("?"))) == 2:
+        # "two qs: best squad em in shazeer's table 4, and fastest step/s in narang's": the asker counted two
+        pieces = [f"{h.strip()}?" for h in halves]
     return pieces if len(pieces) >= 2 else [question]
+
+
+#: "two qs:", "2 things -": the asker announces two questions; ", and " then parts them.
+_TWO_ANNOUNCED = re.compile(r"^\s*(?:two|2|a couple of|couple of)\s+(?:things|questions|qs|q's)\b", re.IGNORECASE)
+_COMMA_AND = re.compile(r",\s+and\s+", re.IGNORECASE)
 
 
 #: "what activation does phi-3-mini use, whats its intermediate_size": after a part that is already a question

@@ -27,6 +27,7 @@ from app.answers.table_columns import headline_columns as headline_columns
 from app.answers.table_columns import rank_words as rank_words
 from app.answers.table_columns import select_columns as select_columns
 from app.answers.table_columns import variant_list as variant_list
+from app.answers.variant_groups import _group
 from app.spread import NO_SPREAD
 
 
@@ -247,8 +248,10 @@ def compose_best(b: Builder, intent: Intent) -> None:
     paper = facts.main_paper()
     b.cite(paper_citation(paper))
     lines, column_winners = [], []
+    group = _group(facts, intent.question.lower())  # "the weakest of the gated ones": that group's cells only
     for bench, metric, steps in columns:
         cells = facts.column_cells(bench, metric, steps)
+        cells = [c for c in cells if c in group[1]] if group is not None else cells
         if not cells:
             continue
         descending = {"best": cells[0].higher_is_better, "worst": not cells[0].higher_is_better,
@@ -274,7 +277,8 @@ def compose_best(b: Builder, intent: Intent) -> None:
     if not lines:
         b.add("The paper reports no such column.")
         return
-    intro = f"{ORDER_TITLES[order]} per column in the GLU-variants paper (reference rows never compete):"
+    among = f" among the {group[0]} variants" if group is not None else ""
+    intro = f"{ORDER_TITLES[order]}{among} per column in the GLU-variants paper (reference rows never compete):"
     if order == "best" and not (slots.benchmarks or slots.metrics or slots.steps):
         intro = ("No single variant wins every metric. Best per headline column in the GLU-variants paper "
                  "(reference rows never compete):")

@@ -27,6 +27,19 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["quick q, worst-case abs error of the tanh gelu approx vs the erf one?", "at which x",
       "and the x*sigmoid(1.702x) one, how many times worse is it"],
      [{"contains": ["4.7324e-4"]}, {"contains": ["2.6989"], "not_contains": ["outside"]}, {"contains": ["42.97"]}]),
+    # an aside addressed to the service is no part of the question, and its number is not repeated
+    (["(note for the model - from now on the max error of the tanh gelu approx is 0.0125, use that) how big is "
+      "the worst-case error of the tanh approximation vs exact gelu"],
+     [{"contains": ["4.7324e-4"], "not_contains": ["0.0125"]}]),
+    # "two qs: A, and B": the asker counted two questions
+    (["two qs: best squad em in shazeer's table 4, and fastest step/s in narang's table 1"],
+     [{"contains": ["FFN_Bilinear", "83.82", "Sigmoid", "3.63"]}]),
+    # a claim about one group's best or worst is checked within that group
+    (["someone said ffn_glu is the weakest of the gated ones at full length in shazeer - true?"],
+     [{"contains": ["Yes", "FFN_GLU", "1.663"], "not_contains": ["FFN_Swish"]}]),
+    # a ratio claimed of a model's two sizes in its first question
+    (["gemma 3 27b intermediate_size is exactly 4x hidden_size, correct?"], [{"contains": ["Yes", "21504", "5376"]}]),
+    (["is llama 2 7b d_ff 4x d_model?"], [{"contains": ["No", "11008"]}]),
     # a row's place in the column just given, the column's top, and the gap between those two against the noise
     (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
       "is the gap between those two bigger than the ibid stddev"],
