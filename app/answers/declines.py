@@ -60,6 +60,7 @@ MODEL_MEASURES = re.compile(r"\bflops?\b|\bflop count\b|\btokens? per second\b|\
 #: A model's own paper or report named as the source of a result ("in the llama paper").
 MODEL_PAPER = re.compile(r"\b(?:in|from|by|per|according to) (?:the |its |their )?[\w.\- ]{2,20}? ?"
                          r"(?:paper|report|tech report)\b")
+ABLATION = re.compile(r"\bablat\w*|\bbeat\w*\b.{0,30}\bby\b|\bgains?\b|\bimprove\w*\b.{0,20}\bby\b")
 RESULT_WORDS = re.compile(r"\bperplexit|\bppl\b|\bloss\b|\bscores?\b|\baccuracy\b|\bresults?\b|\bbenchmarks?\b")
 #: "how does the paper keep parameter counts equal": the two-thirds rule, which the paper does state.
 MATCHED = re.compile(r"\b(?:equal|same|matched?|matching|keeps?|kept|constant|fair)\b")
@@ -77,6 +78,9 @@ def detect(entities: Entities, lexicon: Lexicon, facts: Facts) -> dict[str, Any]
     measured = entities.metrics or entities.benchmarks or MODEL_MEASURES.search(text)
     own = _only_own_activation(entities, facts)
     if entities.models and measured and (not subject or own) and not USE_WORDS.search(text):
+        return {"what": "model_results", "name": entities.models[0].name}
+    if entities.models and MODEL_PAPER.search(text) and ABLATION.search(text):
+        # "how much did swiglu beat relu by in the palm paper's ablation": that paper's results are not stored
         return {"what": "model_results", "name": entities.models[0].name}
     if entities.models and TOTAL_PARAMS.search(text) and not FFN_PART.search(text) and not any(
             m.arch_family for m in entities.models):

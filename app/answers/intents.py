@@ -204,6 +204,8 @@ def is_follow_up(text: str, entities: Entities, has_context: bool) -> bool:
         return True  # "correction, i meant both of them at x=+1": the last question again, corrected
     if ON_THAT.search(text) and not (entities.benchmarks or entities.metrics or entities.steps or entities.models):
         return True  # "which variant is best on that one": the column is the thread's, however long the question
+    if re.search(r"\bthere\s*[?!.]*\s*$", text) and not (entities.benchmarks or entities.models):
+        return True  # "who tops em there": the metric named, on the thread's benchmark
     words = re.findall(r"[a-z0-9.]+", text)
     if len(words) > 6:
         return False

@@ -114,7 +114,7 @@ def compose_model_activation(b: Builder, intent: Intent, lexicon: Lexicon, index
             sentences.append(f"The stored evidence quotes nothing from {group.name}'s own paper or report about "
                              "its activation (the passages stored do not name it); the catalog's entry comes from "
                              "its listed sources (" +
-                             members[0]["source"] + ").")
+                             members[0]["source"].replace("*", "·") + ").")
         b.add(" ".join(sentences))
         if len(b.parts) == start + 1:
             unquoted = bool(REPORT.search(intent.question)) and not stated

@@ -28,6 +28,8 @@ OTHER_BENCHMARKS = {
     r"\bifeval\b": "IFEval", r"\bagi ?eval\b": "AGIEval", r"\bboolq\b(?=.*\bnarang\b)": "BoolQ",
     r"\b(?:google(?:'s)?\s+)?(?:one\s+)?billion[- ]words?\b|\blm1b\b|\b1b words\b": "One Billion Word",
     r"\bpg-?19\b": "PG-19",
+    r"\ben[- ]?fr\b|\benglish[- ]to[- ]french\b|\benglish[- –]french\b": "WMT En-Fr",
+    r"\ben[- ]?ro\b|\benglish[- ]to[- ]romanian\b|\benglish[- –]romanian\b": "WMT En-Ro",
     r"\bwnli\b": "WNLI",  # the GLUE task the GLU-variants paper leaves out of its Table 2
 }
 

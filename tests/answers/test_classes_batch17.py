@@ -40,6 +40,19 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # a ratio claimed of a model's two sizes in its first question
     (["gemma 3 27b intermediate_size is exactly 4x hidden_size, correct?"], [{"contains": ["Yes", "21504", "5376"]}]),
     (["is llama 2 7b d_ff 4x d_model?"], [{"contains": ["No", "11008"]}]),
+    # "who tops em there": the metric named, on the thread's benchmark; then the gap to the row before
+    (["ffn_reglu record f1 in the glu variants superglue table", "and record em", "who tops em there",
+      "how far apart"],
+     [{"contains": ["75.07"]}, {"contains": ["74.18"]}, {"contains": ["FFN_GEGLU", "74.60"], "not_contains": ["41.03"]},
+      {"contains": ["0.42"]}]),
+    # a translation pair Narang et al. do not report is declined, not answered with their En-De column
+    (["narang reglu wmt'14 en-fr bleu"], [{"contains": ["WMT En-Fr", "not in the stored evidence"],
+                                           "not_contains": ["27.02"]}]),
+    # another paper's ablation of a stored model: its results are not stored, and no table cell stands in
+    (["how much did swiglu beat relu by in the palm paper's ablation"],
+     [{"contains": ["no stored"], "not_contains": ["1.636", "1.677"]}]),
+    # a catalog source quoted in prose keeps its arithmetic readable (no number lost to markdown emphasis)
+    (["which activation does the llama paper use"], [{"contains": ["swiglu"], "not_contains": ["left out"]}]),
     # a row's place in the column just given, the column's top, and the gap between those two against the noise
     (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
       "is the gap between those two bigger than the ibid stddev"],
