@@ -160,6 +160,22 @@ def framework_gap(read: str, previous: dict[str, Any] | None, lexicon: Lexicon) 
     return f"largest error of {approx} against exact {APPROXIMATIONS[approx]}?"
 
 
+#: "per-layer ffn weights of those two", "params of both": a count asked of the thread's last two models.
+_OF_BOTH = re.compile(r"\b(?:those|these|the)\s+two\b|\bboth\b|\bof them\b|\beach of them\b", re.IGNORECASE)
+_WEIGHT_WORDS = re.compile(r"\bweights?\b|\bparams?\b|\bparameters?\b|\bparameter count\b", re.IGNORECASE)
+
+
+def weights_of_both(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+    """'t5 v1.0 base d_ff' … 'and v1.1 base' … 'per-layer ffn weights of those two, are they equal': the FFN weight
+    count of both models the thread named, side by side."""
+    subjects = [s for s in (previous_meta or {}).get("thread_subjects") or [] if isinstance(s, dict)]
+    models = list(dict.fromkeys(str(s.get("value") or s.get("text")) for s in subjects if s.get("kind") == "model"))
+    if len(models) < 2 or not (_OF_BOTH.search(read) and _WEIGHT_WORDS.search(read)) or _named(read, lexicon).models:
+        return None
+    same = ", are they equal" if re.search(r"\b(?:equal|same|match)\w*\b", read, re.IGNORECASE) else ""
+    return f"{models[-2]} and {models[-1]} ffn weights per layer{same}?"
+
+
 # --- a correction of the model's size, and the size its paper prints ----------------------------------------
 
 #: "no sorry, i meant the 9b", "oops, meant 27b", "wait i mean the 70b one": the earlier question, another size.

@@ -231,7 +231,12 @@ _SIDE_BY_SIDE = re.compile(r"\bside[- ]by[- ]side\b|\bcomparab\w*|\bcompare (?:t
                            r"scale|thing|number)\b|\blike for like\b", re.IGNORECASE)
 
 
-def cells_of_both_papers(read: str, previous_meta: dict[str, Any] | None) -> str | None:
+#: "in narang's run", "in shazeer's": the one paper a row's result is set against the other paper's in.
+_IN_ONE_PAPER = re.compile(r"\b(?:in|for|on)\s+(?:narang|shazeer)\b|\b(?:narang|shazeer)(?:'s)?\s+(?:run|table|paper|"
+                           r"numbers?|setup)\b", re.IGNORECASE)
+
+
+def cells_of_both_papers(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
     """'narang geglu early loss' … 'and geglu in shazeer's 65k column?' … 'can i put those two side by side':
     a cell of each paper set against the other, which the stored fact on their different baselines answers."""
     papers = (previous_meta or {}).get("thread_papers") or []
@@ -239,6 +244,9 @@ def cells_of_both_papers(read: str, previous_meta: dict[str, Any] | None) -> str
         return None
     if WHY.search(read.lower()) and _DIFFERENT.search(read):  # "… why do they disagree?"
         return "why don't narang's numbers match shazeer's?"
+    if _DIFFERENT.search(read) and _IN_ONE_PAPER.search(read) and len(_named(read, lexicon).variant_like()) <= 1:
+        # "ffn_bilinear full ppl in shazeer" … "same for narang" … "so bilinear got worse in narang's run?"
+        return "are narang's numbers comparable with shazeer's?"
     return "are narang's numbers comparable with shazeer's?" if _SIDE_BY_SIDE.search(read) else None
 
 

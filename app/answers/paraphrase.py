@@ -311,6 +311,16 @@ def with_family(text: str, models: list[str], lexicon: Lexicon) -> str:
                 return full
         return match.group(0)
 
+    def version_and_word(match: re.Match[str]) -> str:  # "and v1.1 base" after T5-base (v1.0)
+        for model in models:
+            head = re.split(r"[ -]", model, maxsplit=1)[0]
+            number, size = match.group("number"), match.group("size")
+            for name in (f"{head} v{number}-{size}", f"{head} v{number} {size}", f"{head}-{size} (v{number})"):
+                if name.casefold() in known:
+                    return known[name.casefold()]
+        return match.group(0)
+
+    text = _VERSION_WORD.sub(version_and_word, text)
     text = _BARE_VERSION.sub(bare_version, text)
     versioned = _VERSION_SIZE.sub(other_version, text)
     if versioned != text:  # "and 3.1 8b" is now "and Llama 3.1 8B": its size is no bare size any more
@@ -320,6 +330,8 @@ def with_family(text: str, models: list[str], lexicon: Lexicon) -> str:
 
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
 #: "and v3?" after DeepSeek-V2: another version of a family whose names carry it as "V<n>".
+_VERSION_WORD = re.compile(r"(?<![\w.-])v(?P<number>\d+(?:\.\d+)?)[ -](?P<size>small|base|large|xl|xxl)(?![\w-])",
+                           re.IGNORECASE)
 _BARE_VERSION = re.compile(r"(?<![\w.-])v(?P<number>\d+(?:\.\d+)?)(?![\w.-])", re.IGNORECASE)
 _VERSIONED_NAME = re.compile(r"^(?P<head>.*?[ -]?[vV])\d+(?:\.\d+)?(?P<tail>(?:[ -].*)?)$")
 #: "and the xxl?" after T5 v1.1-base: a size written as a word, in a family that names its sizes so.

@@ -53,6 +53,14 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
      [{"contains": ["no stored"], "not_contains": ["1.636", "1.677"]}]),
     # a catalog source quoted in prose keeps its arithmetic readable (no number lost to markdown emphasis)
     (["which activation does the llama paper use"], [{"contains": ["swiglu"], "not_contains": ["left out"]}]),
+    # a row of each paper set against the other ("so bilinear got worse in narang's run?"): not comparable
+    (["ffn_bilinear full-training ppl in shazeer table 1", "same for narang", "so bilinear got worse in narang's run?"],
+     [{"contains": ["1.648"]}, {"contains": ["1.798"]}, {"contains": ["Not comparable"]}]),
+    # "and v1.1 base" after T5-base (v1.0): the other version of the family, then both models' weights
+    (["t5 v1.0 base feed-forward, d_ff and activation?", "and v1.1 base",
+      "per-layer ffn weights of those two, are they equal"],
+     [{"contains": ["3072", "relu"]}, {"contains": ["2048", "geglu"]},
+      {"contains": ["T5-base (v1.0)", "T5 v1.1-base", "4,718,592"]}]),
     # a row's place in the column just given, the column's top, and the gap between those two against the noise
     (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
       "is the gap between those two bigger than the ibid stddev"],
