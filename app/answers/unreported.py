@@ -70,8 +70,10 @@ RECIPE = re.compile(r"\blearning rate\b|\blr\b|\boptimi[sz]er\b|\bbatch size\b|\
 def detect(text: str, entities: Entities) -> dict[str, Any] | None:
     """The unreported aspect a question asks about, or None."""
     subject = bool(entities.variants or entities.activations or entities.gates or entities.paper)
-    if entities.models and RECIPE.search(text) and not entities.paper:
-        return {"what": "unreported", "name": f"{entities.models[0].name}'s training recipe",
+    recipe = RECIPE.search(text)
+    if entities.models and recipe and not entities.paper:
+        asked = "" if recipe.group(0) == "training recipe" else f" ({recipe.group(0)})"  # the setting asked, named
+        return {"what": "unreported", "name": f"{entities.models[0].name}'s training recipe{asked}",
                 "instead": "the catalog holds each model's architecture (activation, d_model, FFN width) and its "
                            "sources, not how it was trained"}
     if not (subject or entities.models):

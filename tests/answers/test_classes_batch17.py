@@ -61,6 +61,8 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
       "per-layer ffn weights of those two, are they equal"],
      [{"contains": ["3072", "relu"]}, {"contains": ["2048", "geglu"]},
       {"contains": ["T5-base (v1.0)", "T5 v1.1-base", "4,718,592"]}]),
+    # a model's training setting the catalog does not hold is declined with the setting named
+    (["gemma 1 7b pretraining batch size?"], [{"contains": ["batch size", "not in the stored evidence"]}]),
     # a row's place in the column just given, the column's top, and the gap between those two against the noise
     (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
       "is the gap between those two bigger than the ibid stddev"],
