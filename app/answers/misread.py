@@ -132,6 +132,12 @@ MISREAD_VALUE = frozenset({"doubled-ffn-widths", "config-activation-vs-code"})
 NEGATED = re.compile(r"n't\b|\bnot\b|\bnever\b|\bno longer\b", re.IGNORECASE)
 
 
+#: A why about someone's choice ("why did meta bump …", "why would google pick …"): a reason no stored text gives.
+CHOICE_WHY = re.compile(r"\bwhy (?:did|does|do|would|has|have) (?:meta|google|deepmind|mistral|openai|alibaba|qwen|"
+                        r"microsoft|allen ?ai|the authors|they|he|she)\b.{0,30}\b(?:choose|chose|pick|bump|use|switch|"
+                        r"go with|set|change|increase|raise|decrease|drop|add|move)\w*", re.IGNORECASE)
+
+
 def opening(question: str, misreading_id: str) -> str:
     """The direct answer to a yes/no question or claim that repeats a stored misreading, said first."""
     if not question or NEGATED.search(question) or not (is_claim(question) or YES_NO_START.search(question)):
@@ -149,6 +155,9 @@ def compose(b: Builder, misreading_id: str, question: str = "") -> None:
         b.add("That misreading is not stored.")
         return
     b.cite(citation(m))
+    if CHOICE_WHY.search(question):  # "why did meta bump multiple_of to 4096": the makers' reason is not stored
+        b.add("The stored evidence does not say why that choice was made (no statement of its reasons is stored); "
+              "what it does store about it:")
     b.add(f"{opening(question, misreading_id)}{m['right']}")
     b.add(f"This is a common misreading — “{m['wrong'].rstrip('.')}” is wrong. Where it shows up: "
           f"{m['shows_up'].rstrip('.')}. The evidence: [{m['title'].strip('“”')}](/misreadings/{m['id']}).")

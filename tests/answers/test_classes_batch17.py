@@ -63,6 +63,9 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
       {"contains": ["T5-base (v1.0)", "T5 v1.1-base", "4,718,592"]}]),
     # a model's training setting the catalog does not hold is declined with the setting named
     (["gemma 1 7b pretraining batch size?"], [{"contains": ["batch size", "not in the stored evidence"]}]),
+    # why a model's makers made a sizing choice: not stored, said first, then what the store has on the rule
+    (["why did meta bump multiple_of to 4096 for llama 2 70b when llama 1 used 256"],
+     [{"contains": ["does not say why", "multiple_of"]}]),
     # a row's place in the column just given, the column's top, and the gap between those two against the noise
     (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
       "is the gap between those two bigger than the ibid stddev"],
