@@ -166,9 +166,9 @@ def _hidden_size(text: str, fraction_ok: bool = True) -> Derived | None:
 
 
 #: "… vs what it actually has", "compared with its real width": the named model's stored width set beside the rule's.
-WHY_WORD = re.compile(r"\bwhy\b|\bhow come\b")
 ACTUAL = re.compile(r"\bactual(?:ly)?\b|\breal(?:ly)?\b|\bvs\.? (?:what|its|the stored|the catalog)\b|"
-                    r"\bcompared? (?:to|with) (?:what|its)\b|\b(?:get|give|gives|reproduce|match|land on) its\b")
+                    r"\bcompared? (?:to|with) (?:what|its)\b|\b(?:get|give|gives|reproduce|match|land on|is that|"
+                    r"is it|is this) its\b")
 #: "had a llama style swiglu mlp", "under llama's rounding": LLaMA's width rule applied to another d_model.
 LLAMA_RULE = re.compile(r"\bllama[- ]?(?:style|like|'s (?:rule|rounding|formula|recipe|sizing))\b|\bmultiple[_ ]of\b")
 #: "if falcon-7b had …", "what would … be": the rule asked of a model as a hypothetical.
@@ -284,7 +284,7 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     sized_claim = size_claims.detect(text)
     if sized_claim is not None:
         return Derived("decline", sized_claim)
-    arithmetic = None if WHY_WORD.search(text) else claims.detect_arithmetic(text)  # a reason asked, not a sum
+    arithmetic = None if re.search(r"\bwhy\b|\bhow come\b", text) else claims.detect_arithmetic(text)  # a reason
     # "gemma 3 12b's intermediate_size is 3840*8 = 30720": the claim is about the model's stored width, which
     # the arithmetic only arrives at; the model's row answers it (and names a doubled width for what it is)
     if arithmetic is not None and not (entities.models and SIZE_WORDS.search(text)):

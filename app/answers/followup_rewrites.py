@@ -113,7 +113,7 @@ def _written_out(read: str, previous: dict[str, Any], previous_meta: dict[str, A
             or sizing_followups.rule_derivation(read, previous, facts, lexicon)
             or sizing_followups.rule_edit(read, previous_meta, lexicon)
             or sizing_followups.rule_for_other_model(read, previous_meta, facts, lexicon)
-            or followups.within_other_paper(read, previous_meta, lexicon)
+            or followups.within_other_paper(read, previous_meta, lexicon, facts)
             or followups.both_subjects(read, previous_meta, lexicon)
             or followups.two_functions_apart(read, previous_meta, lexicon)
             or followups.across_papers(read, previous_meta)

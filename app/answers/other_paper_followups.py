@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from app.answers import second_paper, second_paper_setup
+from app.answers.facts import Facts
 from app.answers.followup_reading import _LEAD, _PRONOUN, SUBJECT_KINDS, _named, _texts, last_operation
 from app.answers.intents import NOISE, WHY, is_follow_up
 from app.answers.lexicon import Lexicon
@@ -166,7 +167,8 @@ _TEXT_VALUE = re.compile(r"\btext\b.{0,40}\b(?:says?|gives?|states?|reports?|dif
                          r"\b(?:in|from) the (?:paper'?s )?text\b|\bpaper(?:'s)? text\b")
 
 
-def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:
+def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon,
+                       facts: Facts | None = None) -> str | None:
     """An elliptical follow-up of an answer from Narang et al.'s table, written as a question about that
     table: a new row ('and geglu?'), a new column ('xsum?'), its noise ('how noisy was that') or its order."""
     operation = last_operation(previous_meta)
@@ -192,6 +194,17 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
         return None
     noisy = bool(NOISE.search(low)) or bool(re.search(r"\bnoisy\b|\bhow stable\b", low))
     runner_up = bool(_RUNNER_UP.search(rest))
+    if operation.get("method") == "second_paper_spread" and _ITS_VALUE.search(low) and not named.variant_like():
+        # "which activation has the biggest std in that column" … "and its mean there?": that row's cell
+        rows = second_paper.noisiest_rows(before, facts) if facts is not None else []
+        if len(rows) == 1:
+            return f"narang {_narang_row(rows[0].lower())} {' '.join(_column_words(before)) or 'early loss'}?"
+    if _HOW_SOLID.search(low) and operation.get("method") in OTHER_PAPER_METHODS:
+        # "how solid is the softplus number, two copies?": the cell again, whose answer says how it was read
+        rows = _texts(named.matches, SUBJECT_KINDS) or _texts(_named(before, lexicon).matches, SUBJECT_KINDS)
+        columns = _column_words(before)
+        if rows and columns:
+            return f"narang {_narang_row(rows[0])} {' '.join(columns)}?"
     # "what is liglu in narang's table" … "whats its final loss": a column of the row that answer was about
     of_setup_row = operation.get("method") == "second_paper_setup" and bool(_PRONOUN.search(rest))
     if not (is_follow_up(named.text, named, True) or noisy or runner_up or of_setup_row or (
@@ -234,6 +247,13 @@ _SIDE_BY_SIDE = re.compile(r"\bside[- ]by[- ]side\b|\bcomparab\w*|\bcompare (?:t
 #: "in narang's run", "in shazeer's": the one paper a row's result is set against the other paper's in.
 _IN_ONE_PAPER = re.compile(r"\b(?:in|for|on)\s+(?:narang|shazeer)\b|\b(?:narang|shazeer)(?:'s)?\s+(?:run|table|paper|"
                            r"numbers?|setup)\b", re.IGNORECASE)
+
+
+#: "and its mean there?", "what's its value": the cell of the row the answer before picked.
+_ITS_VALUE = re.compile(r"\b(?:its|that one'?s|their)\s+(?:mean|value|loss|number|score|figure)\b")
+#: "how solid is that number", "two copies?", "is it verified": how a cell was read, which its answer says.
+_HOW_SOLID = re.compile(r"\bhow (?:solid|reliable|sure|certain|trustworthy)\b|\btwo copies\b|\bsingle[- ]source\b|"
+                        r"\b(?:verified|confirmed|double[- ]checked)\b")
 
 
 def cells_of_both_papers(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon) -> str | None:

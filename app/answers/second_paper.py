@@ -227,6 +227,18 @@ def _single_run_verdict(columns: list[str]) -> str:
 WHY_LAID_OUT = re.compile(r"\b(?:why|how come)\b.{0,60}\b(?:only|just|no|not)\b", re.IGNORECASE)
 
 
+def noisiest_rows(question: str, facts: Facts) -> list[str]:
+    """The rows an extreme-spread answer ("which activation has the biggest std") names, as
+    :func:`compose_spread` picks them; [] for any other spread question (the next question's "its mean" is
+    theirs)."""
+    extreme = spread_extreme(question.lower())
+    cells = [c for c in _cells(facts) if c.stddev_text]
+    if extreme is None or len(cells) < 2:
+        return []
+    ordered = sorted(cells, key=lambda c: Decimal(c.stddev_text or "0"), reverse=extreme == "most")
+    return [c.row for c in ordered if c.stddev_text == ordered[0].stddev_text]
+
+
 def compose_spread(b: Builder, question: str) -> None:
     text = question.lower()
     facts = b.facts

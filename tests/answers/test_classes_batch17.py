@@ -66,6 +66,15 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     # why a model's makers made a sizing choice: not stored, said first, then what the store has on the rule
     (["why did meta bump multiple_of to 4096 for llama 2 70b when llama 1 used 256"],
      [{"contains": ["does not say why", "multiple_of"]}]),
+    # LLaMA's plain rule on a named model's d_model, "is that its intermediate_size": checked against its row
+    (["qwen2-7b has hidden_size 3584. the plain llama rule with multiple_of 1024 (no multiplier) gives what, and is "
+      "that its intermediate_size?"], [{"contains": ["10240", "18944", "No"]}]),
+    # how solid a Narang et al. cell is: read in one copy only, said again
+    (["narang softplus wmt en-de bleu?", "and the vanilla transformer's", "how solid is the softplus number, two copies?"],
+     [{"contains": ["26.89"]}, {"contains": ["26.62"]}, {"contains": ["single-source"]}]),
+    # "and its mean there?" after the noisiest row of the early loss: that row's mean
+    (["narang selu early loss ± std", "which activation has the biggest std in that column", "and its mean there?"],
+     [{"contains": ["2.315"]}, {"contains": ["Sigmoid", "0.019"]}, {"contains": ["Sigmoid", "2.291"]}]),
     # a row's place in the column just given, the column's top, and the gap between those two against the noise
     (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
       "is the gap between those two bigger than the ibid stddev"],
