@@ -145,3 +145,34 @@ def report_width_note(b: Builder, groups: list[ModelGroup], keys: list[str], que
         return None
     return (f"The stored data hold no report feed-forward dimension for {', '.join(lacking)}: it is not in the "
             "stored evidence. What is stored is Hugging Face's intermediate_size (one branch):")
+
+
+#: "how many more non-embedding params does gemma 2 27b have than the 9b": the gap between two sizes asked.
+HOW_MUCH_MORE = re.compile(r"\bhow (?:many|much) (?:more|fewer|less|bigger|larger|smaller)\b|\bdifference\b|\bgap\b|"
+                           r"\bhow far apart\b|\bminus\b", re.IGNORECASE)
+
+
+def size_gap(b: Builder, groups: list[ModelGroup], keys: list[str], question: str) -> str | None:
+    """The difference of one architecture value between two sizes of a report family (computed from the two
+    cited table cells), when the question asks how much more one has; None otherwise."""
+    sized = [g for g in groups if g.arch_family and g.arch_size]
+    if len(sized) != 2 or sized[0].arch_family != sized[1].arch_family or len(keys) != 1 or not (
+            HOW_MUCH_MORE.search(question)):
+        return None
+    family = str(sized[0].arch_family)
+    for parameter in arch_parameters(keys[0], question):
+        cells = [b.facts.arch_fact(family, str(g.arch_size), parameter) for g in sized]
+        if any(c is None or not str(c["value_text"]).replace(",", "").isdigit() for c in cells):
+            continue
+        operands = [{"citation": c} for c in cells if c is not None]
+        gap = b.computed("arith", {"op": "absdiff", "operands": operands},
+                         f"{family}: |{sized[0].arch_size} − {sized[1].arch_size}|, {parameter}")["result"]
+        return (f"The difference in {parameter}: **{int(gap):,}** ({family} {sized[0].arch_size} against "
+                f"{sized[1].arch_size}, computed from the report's table).")
+    return None
+
+
+def closing_note(b: Builder, groups: list[ModelGroup], keys: list[str], question: str) -> str | None:
+    """What follows an architecture answer's lines: the values asked that are not stored, else the gap between
+    two sizes asked for."""
+    return unstored_note(b, groups, keys, question) or size_gap(b, groups, keys, question)

@@ -371,7 +371,7 @@ def compose_architecture(b: Builder, intent: Intent, lexicon: Lexicon) -> None:
         b.add("No: the stored value differs from the one stated.")
     b.add(arch_fields.report_width_note(b, groups, keys, intent.question) or "")
     b.add("\n".join(out))
-    b.add(arch_fields.unstored_note(b, groups, keys, intent.question) or "")
+    b.add(arch_fields.closing_note(b, groups, keys, intent.question) or "")
     if "ff" in keys and any(g.arch_family for g in groups):
         exp = facts.explanations.get("two-thirds-rule")
         if exp is not None:

@@ -60,6 +60,8 @@ NOTE_ROUTED = re.compile(r"\b(\d+) (?:routed )?experts\b")
 NOTE_ACTIVE = re.compile(r"\btop-(\d+)\b|\b(\d+) (?:routed )?active\b")
 NOTE_WIDTH = re.compile(r"\bexpert intermediate size (\d+)\b")
 NO_SHARED = re.compile(r"\bno shared expert")
+SKIP_SHARED = re.compile(r"\b(?:skip(?:ping)?|without|exclud\w*|not counting|leav\w* out|ignor\w*|minus|except)\s+"
+                         r"(?:the\s+|its\s+|any\s+)?shared\s+experts?\b")
 
 
 @dataclass
@@ -155,7 +157,9 @@ def detect(text: str, row: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     base = stored or Layout(None, None, None, 0, None, None)
     shape = Layout(d_model=written.d_model or base.d_model, width=written.width or base.width,
-                   routed=written.routed or base.routed, shared=base.shared if written.shared < 0 else written.shared,
+                   routed=written.routed or base.routed,
+                   # "skip the shared expert": the routed experts only, whatever the layout has besides
+                   shared=0 if SKIP_SHARED.search(text) else base.shared if written.shared < 0 else written.shared,
                    active=written.active or base.active,
                    gated=written.gated if written.gated is not None else base.gated)
     if shape.d_model is None or shape.width is None or not (0 < shape.d_model <= 1_000_000

@@ -55,7 +55,28 @@ def rewrite(text: str, lexicon: Lexicon) -> str:
     """The question with instructions to the service left out and its implicit names completed (unchanged
     when it has neither)."""
     text = _release_tags(_possessives(without_instructions(text, lexicon)), lexicon)
-    return _approximations(_expand_sizes(_formulas(text), lexicon))
+    return _approximations(_than_size(_expand_sizes(_formulas(text), lexicon), lexicon))
+
+
+def _than_size(text: str, lexicon: Lexicon) -> str:
+    """'does gemma 2 27b have … than the 9b' -> '… than Gemma 2 9B' (when that names a stored model)."""
+    if not _THAN_SIZE.search(text):
+        return text
+    families = _families(tuple(sorted(lexicon.groups)))
+    known = {n.casefold(): n for n in lexicon.groups}
+    for family, sep in sorted(families.values(), key=lambda p: -len(p[0])):
+        pattern = re.compile(rf"(?<![\w-]){re.escape(family)}[ -]?{SIZE}(?![\w-])(?P<mid>[^.?!]{{0,40}}?"
+                             rf"{_THAN_SIZE.pattern})", re.IGNORECASE)
+        found = pattern.search(text)
+        full = known.get(f"{family}{sep}{found.group('size')}".casefold()) if found else None
+        if found is not None and full is not None:
+            return text[:found.start("size")] + full + text[found.end("size"):]
+    return text
+
+
+#: "… than the 9b", "… vs the 2b": a bare size set against a model named before it.
+_THAN_SIZE = re.compile(rf"\b(?:than|vs\.?|versus|compared (?:to|with)|against)\s+(?:the\s+)?(?P<size>{SIZE})(?![\w-])",
+                        re.IGNORECASE)
 
 
 #: A hub name with a release tag between family and size ("OLMo-2-1124-7B").

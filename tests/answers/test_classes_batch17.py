@@ -70,11 +70,19 @@ CASES: list[tuple[list[str], list[dict[str, Any]]]] = [
     (["qwen2-7b has hidden_size 3584. the plain llama rule with multiple_of 1024 (no multiplier) gives what, and is "
       "that its intermediate_size?"], [{"contains": ["10240", "18944", "No"]}]),
     # how solid a Narang et al. cell is: read in one copy only, said again
-    (["narang softplus wmt en-de bleu?", "and the vanilla transformer's", "how solid is the softplus number, two copies?"],
+    (["narang softplus wmt en-de bleu?", "and the vanilla transformer's",
+      "how solid is the softplus number, two copies?"],
      [{"contains": ["26.89"]}, {"contains": ["26.62"]}, {"contains": ["single-source"]}]),
     # "and its mean there?" after the noisiest row of the early loss: that row's mean
     (["narang selu early loss ± std", "which activation has the biggest std in that column", "and its mean there?"],
      [{"contains": ["2.315"]}, {"contains": ["Sigmoid", "0.019"]}, {"contains": ["Sigmoid", "2.291"]}]),
+    # "skip the shared expert": the routed experts a token hits, only
+    (["deepseek-v3 moe layer: weights in the 8 routed experts one token hits, skip the shared expert and router"],
+     [{"contains": ["352,321,536"], "not_contains": ["396,361,728"]}]),
+    # "than the 9b" after a model names that family's size; the gap of a report value between two sizes
+    (["how many more non-embedding params does gemma 2 27b have than the 9b"],
+     [{"contains": ["26,047,480,320", "8,324,201,984", "17,723,278,336"]}]),
+    (["is llama 3 70b's d_ff bigger than the 8b"], [{"contains": ["28672", "14336"]}]),
     # a row's place in the column just given, the column's top, and the gap between those two against the noise
     (["ffn_swish cola mcc, glu paper", "is that the lowest in the column", "and the top one",
       "is the gap between those two bigger than the ibid stddev"],
