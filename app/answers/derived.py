@@ -322,8 +322,6 @@ def _detect(question: str, entities: Entities, lexicon: Lexicon, facts: Facts) -
     return None
 
 
-
-
 def _given_sizes(text: str, entities: Entities, row: dict[str, Any] | None) -> Derived | None:
     """FFN weights from sizes the question writes out or from an MoE row's expert layout: "all 8 experts of one
     mixtral layer … and what a token goes through" counts experts, not one FFN."""

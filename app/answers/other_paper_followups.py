@@ -168,7 +168,7 @@ _TEXT_VALUE = re.compile(r"\btext\b.{0,40}\b(?:says?|gives?|states?|reports?|dif
 
 
 def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon: Lexicon,
-                       facts: Facts | None = None) -> str | None:
+                       facts: Facts) -> str | None:
     """An elliptical follow-up of an answer from Narang et al.'s table, written as a question about that
     table: a new row ('and geglu?'), a new column ('xsum?'), its noise ('how noisy was that') or its order."""
     operation = last_operation(previous_meta)
@@ -196,7 +196,7 @@ def within_other_paper(read: str, previous_meta: dict[str, Any] | None, lexicon:
     runner_up = bool(_RUNNER_UP.search(rest))
     if operation.get("method") == "second_paper_spread" and _ITS_VALUE.search(low) and not named.variant_like():
         # "which activation has the biggest std in that column" … "and its mean there?": that row's cell
-        rows = second_paper.noisiest_rows(before, facts) if facts is not None else []
+        rows = second_paper.noisiest_rows(before, facts)
         if len(rows) == 1:
             return f"narang {_narang_row(rows[0].lower())} {' '.join(_column_words(before)) or 'early loss'}?"
     if _HOW_SOLID.search(low) and operation.get("method") in OTHER_PAPER_METHODS:
@@ -264,10 +264,10 @@ def cells_of_both_papers(read: str, previous_meta: dict[str, Any] | None, lexico
         return None
     if WHY.search(read.lower()) and _DIFFERENT.search(read):  # "… why do they disagree?"
         return "why don't narang's numbers match shazeer's?"
-    if _DIFFERENT.search(read) and _IN_ONE_PAPER.search(read) and len(_named(read, lexicon).variant_like()) <= 1:
-        # "ffn_bilinear full ppl in shazeer" … "same for narang" … "so bilinear got worse in narang's run?"
-        return "are narang's numbers comparable with shazeer's?"
-    return "are narang's numbers comparable with shazeer's?" if _SIDE_BY_SIDE.search(read) else None
+    # "can i put those two side by side"; "so bilinear got worse in narang's run?" (one row, each paper's cell)
+    one_row_worse = bool(_DIFFERENT.search(read) and _IN_ONE_PAPER.search(read)) and len(
+        _named(read, lexicon).variant_like()) <= 1
+    return "are narang's numbers comparable with shazeer's?" if one_row_worse or _SIDE_BY_SIDE.search(read) else None
 
 
 def across_papers(read: str, previous_meta: dict[str, Any] | None) -> str | None:

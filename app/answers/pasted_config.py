@@ -56,7 +56,7 @@ def read(text: str) -> str:
     only_computation = bool(ASKS_COMPUTATION.search(around)) and not ASKS_FIELDS.search(around)
     out, end = [], 0
     for block in blocks:
-        yaml = block.group(0).lstrip().startswith("{") is False
+        yaml = not block.group(0).lstrip().startswith("{")
         pairs = [(p.group("key"), p.group("value")) for p in (YAML_PAIR if yaml else PAIR).finditer(block.group(0))]
         kept = [(k, v) for k, v in pairs if not _is_note(v)]
         if any(MODEL_KEY.match(k) for k, _ in kept) and not only_computation and not ASKS_COMPUTATION.search(around):
